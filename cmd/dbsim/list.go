@@ -1,0 +1,20 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"dbsim/scenarios"
+)
+
+func listCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return badInput{fmt.Errorf("dbsim list takes no arguments")}
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	for _, b := range scenarios.Bundled() {
+		fmt.Fprintf(tw, "%s\t%s\n", b.Name, b.Summary)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"dbsim/report"
+	"dbsim/scenarios"
+)
+
+func runCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write the report into `DIR` (default \"out\", or nothing with --json)")
+	seed := fs.Uint64("seed", 0, "override the scenario's seed")
+	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
+	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: dbsim run SCENARIO|NAME [options]
+
+Simulates a scenario (a YAML file, or the name of a bundled scenario: see
+"dbsim list") and writes summary.json, timeseries.csv and plots.
+
+Options:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, `
+Examples:
+  dbsim run rds-multi-az-failover -o out
+  dbsim run client-dns-cache --json
+  dbsim run my.yaml --seed 3 --replications 10 -o results/my
+`)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return badInput{fmt.Errorf("dbsim run: want one scenario, got %d", fs.NArg())}
+	}
+	s, err := loadScenario(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["seed"] {
+		s.Seed = *seed
+	}
+	if set["replications"] {
+		if *reps < 1 {
+			return badInput{fmt.Errorf("dbsim run: --replications must be at least 1")}
+		}
+		s.Replications = *reps
+	}
+	dir := *out
+	if dir == "" && !*asJSON {
+		dir = "out"
+	}
+	res, err := scenarios.Run(s, scenarios.Options{})
+	if err != nil {
+		return err
+	}
+	sum := report.Summarize(res)
+	if dir != "" {
+		if err := report.WriteDir(dir, res); err != nil {
+			return err
+		}
+	}
+	if *asJSON {
+		return report.WriteJSON(stdout, sum)
+	}
+	if err := report.WriteText(stdout, sum); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nreport written to %s/\n", dir)
+	return nil
+}
+
+// loadScenario reads a scenario file, or a bundled scenario by name.
+func loadScenario(arg string) (*scenarios.Scenario, error) {
+	var s *scenarios.Scenario
+	var err error
+	if _, statErr := os.Stat(arg); statErr == nil {
+		s, err = scenarios.Load(arg)
+	} else if scenarios.IsBundled(arg) {
+		s, err = scenarios.LoadBundled(arg)
+	} else {
+		return nil, badInput{fmt.Errorf("%s: no such file, and no bundled scenario of that name (see dbsim list)", arg)}
+	}
+	if err != nil {
+		return nil, badInput{err}
+	}
+	return s, nil
+}
+
+// parseFlags parses flags and positional arguments in any order.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if err == flag.ErrHelp {
+				return badInput{fmt.Errorf("")}
+			}
+			return badInput{err}
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	return fs.Parse(append([]string{"--"}, pos...))
+}

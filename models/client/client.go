@@ -1,0 +1,402 @@
+// Package client models the application side of a database: a fleet of
+// client processes, each with its own connection pool and DNS cache, that
+// send requests with a per-attempt timeout and retry failures with capped
+// exponential backoff and jitter. Availability in dbsim is what these
+// clients saw.
+//
+// A connection is opened to the address the instance's DNS cache holds for
+// the endpoint and stays bound to that host: when the endpoint moves (a
+// failover), a client keeps using its old connections until they fail, and
+// a new connection goes wherever its cached DNS answer says. So the
+// client-visible outage is the engine's failover plus the time to notice
+// dead connections, let cached answers expire and reconnect.
+package client
+
+import (
+	"math/rand/v2"
+	"time"
+
+	"dbsim/models/cluster"
+	"dbsim/sim"
+)
+
+// Jitter is how a backoff delay is randomised.
+type Jitter uint8
+
+// Jitter modes, as in the AWS SDKs.
+const (
+	NoJitter    Jitter = iota // the full delay every time: clients retry in lockstep
+	FullJitter                // uniform in [0, delay)
+	EqualJitter               // delay/2 plus uniform in [0, delay/2)
+)
+
+// Retry is a driver's retry policy.
+type Retry struct {
+	// MaxAttempts counts the first try: 1 means no retries.
+	MaxAttempts int
+	Base, Cap   time.Duration
+	Jitter      Jitter
+}
+
+// Delay is the backoff before retry n (n = 1 for the first retry):
+// min(Cap, Base·2^(n-1)), jittered.
+func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
+	d := p.Cap
+	if n-1 < 40 {
+		if b := p.Base << (n - 1); b < d && b > 0 {
+			d = b
+		}
+	}
+	switch p.Jitter {
+	case FullJitter:
+		return time.Duration(rng.Float64() * float64(d))
+	case EqualJitter:
+		return d/2 + time.Duration(rng.Float64()*float64(d/2))
+	}
+	return d
+}
+
+// Config describes the client fleet.
+type Config struct {
+	AZ cluster.AZ
+	// Instances is the number of client processes; each has its own DNS
+	// cache and a pool of up to Connections connections per endpoint.
+	Instances, Connections int
+	ConnectTimeout         time.Duration
+	// Timeout bounds one attempt, from the request's turn to get a
+	// connection to its answer.
+	Timeout time.Duration
+	Retry   Retry
+	// DNSCacheFor is how long a DNS answer is cached: 0 honours the
+	// record's TTL; a positive span overrides it (a misconfigured JVM);
+	// negative caches forever.
+	DNSCacheFor time.Duration
+	// HandshakeRTTs is the number of round trips to open a connection
+	// (TCP, TLS, authentication).
+	HandshakeRTTs int
+}
+
+// Request is one application request.
+type Request struct {
+	ID       uint64
+	Op       cluster.Op
+	Key      uint64
+	Size     int32
+	Workload int16
+	// Endpoint indexes the client's endpoints (0 is the writer).
+	Endpoint int
+	// Instance is the client process that sent the request.
+	Instance int
+	Arrived  sim.Time
+	// Attempts made so far.
+	Attempts int
+	// Status is the final outcome; LSN and Stale come from the call that
+	// succeeded.
+	Status cluster.Status
+	LSN    uint64
+	Stale  bool
+
+	seq     uint64
+	timer   sim.LaneTimer
+	conn    *conn
+	pool    *pool
+	waiting bool
+	done    bool
+}
+
+// Observer is told what happens to requests.
+type Observer interface {
+	// Failed is called for each failed attempt; retry says whether another
+	// attempt follows.
+	Failed(r *Request, s cluster.Status, retry bool)
+	// Done is called once per request, with r.Status set.
+	Done(r *Request)
+}
+
+// Client is the fleet of client processes.
+type Client struct {
+	k    *sim.Kernel
+	net  *cluster.Net
+	cfg  Config
+	eps  []*cluster.Record
+	inst []*instance
+	obs  Observer
+	rng  *rand.Rand
+	seq  uint64
+	next int
+
+	onReply, onTimeout, onRetry, onConnect func(any)
+	// timeouts holds every attempt's deadline: they share one span.
+	timeouts *sim.Lane
+}
+
+type instance struct {
+	id    int
+	dns   []dnsEntry
+	pools []*pool
+	rng   *rand.Rand
+}
+
+type dnsEntry struct {
+	host    *cluster.Host
+	expires sim.Time // Forever when cached for good
+}
+
+type pool struct {
+	in   *instance
+	ep   int
+	idle []*conn
+	open int
+	wait []waiter
+}
+
+type waiter struct {
+	r   *Request
+	seq uint64
+}
+
+type conn struct {
+	pool   *pool
+	host   *cluster.Host
+	epoch  uint32
+	ok     bool // the handshake will succeed
+	closed bool
+}
+
+// New returns a client fleet that reaches the given endpoints.
+func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Record, obs Observer) *Client {
+	c := &Client{k: k, net: net, cfg: cfg, eps: endpoints, obs: obs, rng: k.Stream("client/retry")}
+	c.onReply, c.onTimeout, c.onRetry, c.onConnect = c.reply, c.timeout, c.retry, c.connected
+	c.timeouts = sim.NewLane(k, cfg.Timeout, c.onTimeout)
+	for i := 0; i < cfg.Instances; i++ {
+		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream("client/dns/" + itoa(i))}
+		for e := range endpoints {
+			in.pools = append(in.pools, &pool{in: in, ep: e})
+		}
+		c.inst = append(c.inst, in)
+	}
+	return c
+}
+
+// Submit starts a request now. The client process is chosen round-robin.
+func (c *Client) Submit(r *Request) {
+	r.Arrived = c.k.Now()
+	r.Instance = c.next
+	c.next = (c.next + 1) % len(c.inst)
+	r.pool = c.inst[r.Instance].pools[r.Endpoint]
+	c.attempt(r)
+}
+
+func (c *Client) attempt(r *Request) {
+	r.Attempts++
+	c.seq++
+	r.seq = c.seq
+	r.timer = c.timeouts.Add(r)
+	p := r.pool
+	if n := len(p.idle); n > 0 {
+		cn := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		c.send(r, cn)
+		return
+	}
+	r.waiting = true
+	p.wait = append(p.wait, waiter{r, r.seq})
+	if p.open < c.cfg.Connections {
+		c.dial(p)
+	}
+}
+
+func (c *Client) send(r *Request, cn *conn) {
+	r.conn = cn
+	call := &cluster.Call{Op: r.Op, Key: r.Key, Size: r.Size, Workload: r.Workload, From: c.cfg.AZ,
+		Host: cn.host, Epoch: cn.epoch, Sent: c.k.Now(), ReplyTo: c.onReply, Owner: r, Seq: r.seq}
+	c.net.Send(call)
+}
+
+func (c *Client) reply(a any) {
+	call := a.(*cluster.Call)
+	r := call.Owner.(*Request)
+	if r.done || call.Seq != r.seq {
+		return // the attempt already timed out; its connection is closed
+	}
+	c.timeouts.Cancel(r.timer)
+	cn := r.conn
+	r.conn = nil
+	switch call.Status {
+	case cluster.OK:
+		c.release(cn)
+		r.LSN, r.Stale = call.LSN, call.Stale
+		c.finish(r, cluster.OK)
+	case cluster.Reset, cluster.Refused:
+		c.close(cn)
+		c.failed(r, call.Status)
+	default:
+		c.release(cn)
+		c.failed(r, call.Status)
+	}
+}
+
+func (c *Client) timeout(a any) {
+	r := a.(*Request)
+	c.seq++
+	r.seq = c.seq // an answer to the timed-out attempt is ignored
+	if r.conn != nil {
+		c.close(r.conn) // drivers drop a socket that timed out
+		r.conn = nil
+	}
+	if r.waiting {
+		r.waiting = false
+		p := r.pool
+		for len(p.wait) > 0 && !live(p.wait[0]) {
+			p.wait = p.wait[1:]
+		}
+	}
+	c.failed(r, cluster.TimedOut)
+}
+
+func live(w waiter) bool { return w.r.waiting && w.r.seq == w.seq }
+
+func (c *Client) failed(r *Request, s cluster.Status) {
+	retry := r.Attempts < c.cfg.Retry.MaxAttempts
+	c.obs.Failed(r, s, retry)
+	if !retry {
+		c.finish(r, s)
+		return
+	}
+	c.k.AfterArg(c.cfg.Retry.Delay(r.Attempts, c.rng), c.onRetry, r)
+}
+
+func (c *Client) retry(a any) { c.attempt(a.(*Request)) }
+
+func (c *Client) finish(r *Request, s cluster.Status) {
+	r.done, r.Status = true, s
+	c.obs.Done(r)
+}
+
+// release returns a connection to its pool, handing it to the oldest live
+// waiter if there is one.
+func (c *Client) release(cn *conn) {
+	p := cn.pool
+	for len(p.wait) > 0 {
+		w := p.wait[0]
+		p.wait = p.wait[1:]
+		if live(w) {
+			w.r.waiting = false
+			c.send(w.r, cn)
+			return
+		}
+	}
+	if len(p.wait) == 0 {
+		p.wait = p.wait[:0:0]
+	}
+	p.idle = append(p.idle, cn)
+}
+
+func (c *Client) close(cn *conn) {
+	if cn.closed {
+		return
+	}
+	cn.closed = true
+	p := cn.pool
+	p.open--
+	if c.waiters(p) && p.open < c.cfg.Connections {
+		c.dial(p)
+	}
+}
+
+func (c *Client) waiters(p *pool) bool {
+	for len(p.wait) > 0 && !live(p.wait[0]) {
+		p.wait = p.wait[1:]
+	}
+	return len(p.wait) > 0
+}
+
+// dial opens a connection to wherever the instance's DNS cache says the
+// endpoint is. An engine that accepts completes the handshake; one that is
+// down but whose host answers refuses after a round trip; a host that does
+// not answer makes the connect time out.
+func (c *Client) dial(p *pool) {
+	h := c.resolve(p.in, p.ep)
+	cn := &conn{pool: p, host: h}
+	p.open++
+	var d time.Duration
+	switch {
+	case h == nil: // the name resolves to nothing: fail at once
+	case !c.net.T.Reachable(c.cfg.AZ, h.AZ) || !h.Up():
+		d = c.cfg.ConnectTimeout
+	case !h.Accepting():
+		d = c.net.T.RTT(c.cfg.AZ, h.AZ)
+	default:
+		cn.ok, cn.epoch = true, h.Epoch()
+		d = time.Duration(c.cfg.HandshakeRTTs) * c.net.T.RTT(c.cfg.AZ, h.AZ)
+	}
+	c.k.AfterArg(d, c.onConnect, cn)
+}
+
+func (c *Client) connected(a any) {
+	cn := a.(*conn)
+	p := cn.pool
+	if cn.ok && cn.host.Accepting() && cn.host.Epoch() == cn.epoch {
+		c.release(cn)
+		return
+	}
+	// The connect failed: the oldest waiter's attempt fails with it.
+	cn.closed = true
+	p.open--
+	if !c.waiters(p) {
+		return
+	}
+	w := p.wait[0]
+	p.wait = p.wait[1:]
+	w.r.waiting = false
+	c.timeouts.Cancel(w.r.timer)
+	c.seq++
+	w.r.seq = c.seq
+	st := cluster.Refused
+	if !cn.ok {
+		st = cluster.TimedOut
+	}
+	c.failed(w.r, st)
+	if c.waiters(p) && p.open < c.cfg.Connections {
+		c.dial(p)
+	}
+}
+
+func (c *Client) resolve(in *instance, ep int) *cluster.Host {
+	e := &in.dns[ep]
+	now := c.k.Now()
+	if e.host != nil && now < e.expires {
+		return e.host
+	}
+	rec := c.eps[ep]
+	first := e.host == nil
+	e.host = rec.Resolve(in.rng)
+	ttl := rec.TTL
+	switch {
+	case c.cfg.DNSCacheFor < 0:
+		e.expires = sim.Forever
+		return e.host
+	case c.cfg.DNSCacheFor > 0:
+		ttl = c.cfg.DNSCacheFor
+	}
+	if first {
+		// The fleet did not start at one instant: an instance's first
+		// answer is already part-way through its cache life.
+		ttl = time.Duration(in.rng.Float64() * float64(ttl))
+	}
+	e.expires = now.Add(ttl)
+	return e.host
+}
+
+func itoa(i int) string {
+	if i == 0 {
+		return "0"
+	}
+	var b [20]byte
+	n := len(b)
+	for ; i > 0; i /= 10 {
+		n--
+		b[n] = byte('0' + i%10)
+	}
+	return string(b[n:])
+}

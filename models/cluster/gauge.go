@@ -1,0 +1,31 @@
+package cluster
+
+// Gauge is a quantity a model exposes over time, such as a replica's lag or
+// the current capacity. The runner samples every gauge once per second into
+// the time series (column Name) and, for names starting "lag_ms:", into a
+// distribution for the summary.
+type Gauge struct {
+	// Name is the series column, with its unit: "lag_ms:replica-1",
+	// "capacity_acu", "consumed_wcu:p3".
+	Name   string
+	Sample func() float64
+}
+
+// Gauged is implemented by models that expose gauges.
+type Gauged interface {
+	Gauges() []Gauge
+}
+
+// Counted is implemented by models that count things the summary reports
+// by name, such as throttles per partition.
+type Counted interface {
+	// Counters returns named totals over the measured window, in a fixed
+	// order.
+	Counters() []Counter
+}
+
+// Counter is a named total.
+type Counter struct {
+	Name  string
+	Value int64
+}

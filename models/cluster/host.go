@@ -1,0 +1,50 @@
+package cluster
+
+// Host is a machine in an AZ running a database engine. A connection is
+// opened to a host at one epoch; a crash or restart starts a new epoch, and
+// connections of an older epoch are dead.
+type Host struct {
+	Name string
+	AZ   AZ
+	// Serve handles a call that reached the host over a live connection of
+	// the current epoch while the engine accepts connections.
+	Serve func(c *Call)
+
+	up        bool
+	accepting bool
+	epoch     uint32
+}
+
+// NewHost returns a host that is up, with its engine not yet accepting.
+func NewHost(name string, az AZ) *Host { return &Host{Name: name, AZ: az, up: true} }
+
+// Up reports whether the machine is running (it answers packets).
+func (h *Host) Up() bool { return h.up }
+
+// Accepting reports whether the engine accepts connections and requests.
+func (h *Host) Accepting() bool { return h.up && h.accepting }
+
+// Epoch counts the host's crashes and restarts.
+func (h *Host) Epoch() uint32 { return h.epoch }
+
+// Crash stops the machine: it answers nothing until Restart.
+func (h *Host) Crash() {
+	h.up, h.accepting = false, false
+	h.epoch++
+}
+
+// Restart brings the machine back with its engine stopped; connections from
+// before are dead.
+func (h *Host) Restart() {
+	h.up, h.accepting = true, false
+	h.epoch++
+}
+
+// SetAccepting starts or stops the engine's acceptance of connections. An
+// engine that stops accepting drops its connections (a new epoch).
+func (h *Host) SetAccepting(on bool) {
+	if h.accepting && !on {
+		h.epoch++
+	}
+	h.accepting = on && h.up
+}

@@ -1,0 +1,51 @@
+package cluster
+
+import (
+	"fmt"
+
+	"dbsim/sim"
+)
+
+// Never marks a time that has not come.
+const Never = sim.Time(-1)
+
+// Event is one line of a run's narrative.
+type Event struct {
+	At   sim.Time
+	Text string
+}
+
+// Failover is one loss of the writer and the recovery from it, as the
+// model saw it.
+type Failover struct {
+	Cause string
+	// Start is the failure; Detected when it was noticed; Promoted when the
+	// new writer was chosen and the endpoint moved; Accepting when the new
+	// writer accepted writes.
+	Start, Detected, Promoted, Accepting sim.Time
+	// LostWrites counts acknowledged writes the new writer does not have.
+	LostWrites int64
+}
+
+// Log records what happened in a run: events for the narrative and
+// failovers for the summary.
+type Log struct {
+	k         *sim.Kernel
+	Events    []Event
+	Failovers []*Failover
+}
+
+// NewLog returns an empty log on kernel k.
+func NewLog(k *sim.Kernel) *Log { return &Log{k: k} }
+
+// Addf adds a narrative line at the current time.
+func (l *Log) Addf(format string, args ...any) {
+	l.Events = append(l.Events, Event{At: l.k.Now(), Text: fmt.Sprintf(format, args...)})
+}
+
+// StartFailover opens a failover record at the current time.
+func (l *Log) StartFailover(cause string) *Failover {
+	f := &Failover{Cause: cause, Start: l.k.Now(), Detected: Never, Promoted: Never, Accepting: Never}
+	l.Failovers = append(l.Failovers, f)
+	return f
+}

@@ -1,0 +1,69 @@
+package rds
+
+import (
+	"sort"
+	"strings"
+)
+
+// Class is an RDS DB instance class: its size sets the engine's
+// concurrency (one worker per vCPU) and its price.
+type Class struct {
+	Name      string
+	VCPUs     int
+	MemoryGiB float64
+	// Burstable classes (t3, t4g) run on CPU credits; dbsim does not model
+	// the credits, only the vCPUs.
+	Burstable bool
+}
+
+// classes lists common classes. vCPU and memory are the published EC2 sizes
+// of each family (db.m* 4 GiB per vCPU, db.r* 8 GiB per vCPU; t3/t4g as
+// listed by AWS).
+var classes = func() map[string]Class {
+	m := map[string]Class{}
+	add := func(family string, burst bool, gibPerVCPU float64, sizes map[string]int) {
+		for size, v := range sizes {
+			name := "db." + family + "." + size
+			m[name] = Class{Name: name, VCPUs: v, MemoryGiB: gibPerVCPU * float64(v), Burstable: burst}
+		}
+	}
+	gen := map[string]int{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64}
+	for _, f := range []string{"m5", "m6g"} {
+		add(f, false, 4, gen)
+	}
+	for _, f := range []string{"r5", "r6g"} {
+		add(f, false, 8, gen)
+	}
+	m["db.m5.24xlarge"] = Class{Name: "db.m5.24xlarge", VCPUs: 96, MemoryGiB: 384}
+	m["db.r5.24xlarge"] = Class{Name: "db.r5.24xlarge", VCPUs: 96, MemoryGiB: 768}
+	for _, f := range []string{"t3", "t4g"} {
+		for size, mem := range map[string]float64{"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32} {
+			v := 2
+			switch size {
+			case "xlarge":
+				v = 4
+			case "2xlarge":
+				v = 8
+			}
+			name := "db." + f + "." + size
+			m[name] = Class{Name: name, VCPUs: v, MemoryGiB: mem, Burstable: true}
+		}
+	}
+	return m
+}()
+
+// LookupClass returns the class with the given name, e.g. "db.r6g.large".
+func LookupClass(name string) (Class, bool) {
+	c, ok := classes[strings.ToLower(name)]
+	return c, ok
+}
+
+// ClassNames lists the known classes in sorted order.
+func ClassNames() []string {
+	names := make([]string, 0, len(classes))
+	for n := range classes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

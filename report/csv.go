@@ -1,0 +1,167 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"math"
+	"strconv"
+
+	"dbsim/scenarios"
+	"dbsim/sim"
+)
+
+// Count columns of the run's series, turned into rates in the CSV and plots.
+var countColumns = []string{"ok", "failed", "throttled", "retried"}
+
+// WriteCSV writes timeseries.csv: the time series of replication 0, one row
+// per bucket. The columns are time_s (the bucket's start, seconds since the
+// start of the run), ok_per_s, failed_per_s, throttled_per_s,
+// retried_per_s, availability (ok/(ok+failed) of the bucket, empty when it
+// had no requests), then every other column of the series in its order
+// under its own name (latencies in ms, lag, capacity, ...). An undefined
+// value (NaN) is an empty cell. Values are rounded to 6 significant digits.
+func WriteCSV(w io.Writer, res *scenarios.Result) error {
+	ser := series0(res)
+	cw := csv.NewWriter(w)
+
+	header := []string{"time_s"}
+	for _, c := range countColumns {
+		header = append(header, c+"_per_s")
+	}
+	header = append(header, "availability")
+	var rest []int // other columns, in series order
+	if ser != nil {
+		for i, name := range ser.Names() {
+			if !isCountColumn(name) {
+				rest = append(rest, i)
+				header = append(header, name)
+			}
+		}
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+
+	if ser != nil {
+		d := newSeriesData(ser)
+		cols := make([][]float64, len(rest))
+		for j, i := range rest {
+			cols[j] = ser.Values(i)
+		}
+		row := make([]string, 0, len(header))
+		for b := 0; b < d.n; b++ {
+			row = row[:0]
+			row = append(row, formatSeconds(d.start(b)))
+			for _, c := range countColumns {
+				row = append(row, formatCell(d.rate(c, b)))
+			}
+			row = append(row, formatCell(d.availability(b)))
+			for _, col := range cols {
+				row = append(row, formatCell(at0(col, b)))
+			}
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func isCountColumn(name string) bool {
+	for _, c := range countColumns {
+		if name == c {
+			return true
+		}
+	}
+	return false
+}
+
+// series0 is the series of replication 0, or nil.
+func series0(res *scenarios.Result) *sim.Series {
+	if res == nil || len(res.Replications) == 0 || res.Replications[0] == nil {
+		return nil
+	}
+	return res.Replications[0].Series
+}
+
+// seriesData gives the per-bucket values the CSV and the plots derive from
+// a series.
+type seriesData struct {
+	s      *sim.Series
+	n      int
+	bucket float64 // seconds
+	counts map[string][]float64
+}
+
+func newSeriesData(s *sim.Series) *seriesData {
+	d := &seriesData{s: s, n: s.Len(), bucket: s.Bucket().Seconds(), counts: map[string][]float64{}}
+	for _, c := range countColumns {
+		d.counts[c] = d.column(c)
+	}
+	return d
+}
+
+// column returns the named column's values, or nil if absent.
+func (d *seriesData) column(name string) []float64 {
+	i, ok := d.s.Lookup(name)
+	if !ok {
+		return nil
+	}
+	return d.s.Values(i)
+}
+
+// start is the start of bucket b in seconds.
+func (d *seriesData) start(b int) float64 { return float64(b) * d.bucket }
+
+// count is the value of a count column in bucket b (0 when absent).
+func (d *seriesData) count(name string, b int) float64 {
+	v := at0(d.counts[name], b)
+	if math.IsNaN(v) {
+		return 0
+	}
+	return v
+}
+
+// rate is a count column per second in bucket b.
+func (d *seriesData) rate(name string, b int) float64 {
+	if d.bucket <= 0 {
+		return math.NaN()
+	}
+	return d.count(name, b) / d.bucket
+}
+
+// availability is ok/(ok+failed) in bucket b, NaN without requests.
+func (d *seriesData) availability(b int) float64 {
+	ok, failed := d.count("ok", b), d.count("failed", b)
+	if ok+failed <= 0 {
+		return math.NaN()
+	}
+	return ok / (ok + failed)
+}
+
+// at0 is v[i], or NaN when v is too short.
+func at0(v []float64, i int) float64 {
+	if i < len(v) {
+		return v[i]
+	}
+	return math.NaN()
+}
+
+// formatCell formats v for the CSV: 6 significant digits, no exponent,
+// empty for NaN or Inf.
+func formatCell(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return ""
+	}
+	v = roundSig(v, sigDigits)
+	if v == 0 {
+		v = 0 // no "-0"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// formatSeconds formats a time in seconds to millisecond precision.
+func formatSeconds(v float64) string {
+	return strconv.FormatFloat(roundDec(v, secondDecimals), 'f', -1, 64)
+}

@@ -1,0 +1,27 @@
+// Package report turns a finished run (a scenarios.Result) into the
+// outputs described in DESIGN.md, "Outputs":
+//
+//   - summary.json: Summarize builds a Summary, WriteJSON writes it with a
+//     fixed key order, units in the key names, floats rounded so that the
+//     same run always gives the same bytes, and null where a value is
+//     undefined (a failover that never completed, a latency with no
+//     samples). NaN and Inf never reach the JSON.
+//   - timeseries.csv: WriteCSV writes one row per time bucket of
+//     replication 0, rates per second and every column the run recorded.
+//   - a terminal summary: WriteText, a dozen aligned lines for a human.
+//   - plots (PNG and SVG) of replication 0: latency percentiles on a log
+//     axis, availability and throughput over time, plus replica lag and
+//     capacity when the run recorded them. Fault windows are shaded and the
+//     phases of every failover (failure, detected, promoted, writes ok,
+//     clients ok) are dashed vertical lines labelled above the data, so the
+//     failover window is visible without reading a number.
+//
+// WriteDir writes all of them into a directory atomically: everything is
+// rendered into a temporary directory next to the target first, and only
+// moved into place once every file rendered. A failed render leaves the
+// target untouched.
+//
+// Every writer takes an io.Writer and nothing here prints to the terminal;
+// that is cmd's job. Outputs are deterministic: two calls with the same
+// Result give byte-identical files.
+package report

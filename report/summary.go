@@ -1,0 +1,345 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"math"
+	"strconv"
+	"time"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"dbsim/scenarios"
+	"dbsim/sim"
+)
+
+// Summary is the content of summary.json: a run reduced to the numbers a
+// reader or another tool compares. The field order is the key order of the
+// JSON; units are in the key names. Times are seconds since the start of
+// the run (warmup included), as in timeseries.csv and the plots.
+type Summary struct {
+	Scenario    string `json:"scenario"`
+	Description string `json:"description"`
+	// System is the kind of database under test ("rds", ...).
+	System       string `json:"system"`
+	Seed         uint64 `json:"seed"`
+	Replications int    `json:"replications"`
+	// SimulatedSeconds is the measured span of one replication (duration
+	// minus warmup).
+	SimulatedSeconds Number `json:"simulated_seconds"`
+
+	// Requests are summed over replications.
+	Requests Requests `json:"requests"`
+	// Availability is the mean over replications of ok/total.
+	Availability Number `json:"availability"`
+	// AvailabilityCI95 is the Student-t 95% confidence interval of that
+	// mean, clamped to [0, 1]; with one replication both ends are the value.
+	AvailabilityCI95 [2]Number `json:"availability_ci95"`
+
+	// LatencyMS are client-seen latencies of successful requests, merged
+	// over replications.
+	LatencyMS LatencyGroup `json:"latency_ms"`
+
+	// Failovers of every replication, in replication then time order.
+	Failovers []Failover `json:"failovers"`
+	// FailoverDurationS is the mean engine-side failover duration (failure
+	// to writes accepted) with its 95% interval; nil when no failover
+	// completed.
+	FailoverDurationS *Interval `json:"failover_duration_s"`
+	// ClientOutageS is the mean client-side outage (failure to every client
+	// writing again) with its 95% interval; nil when no clients recovered.
+	ClientOutageS *Interval `json:"client_outage_s"`
+	// LostWrites is the total over replications of acknowledged writes the
+	// new primary did not have.
+	LostWrites int64 `json:"lost_writes"`
+
+	// ReplicaLagMS is per replica; empty until the models record lag.
+	ReplicaLagMS map[string]LagStats `json:"replica_lag_ms"`
+	// StaleReads counts reads that returned an older value than the last
+	// acknowledged write.
+	StaleReads int64 `json:"stale_reads"`
+}
+
+// Requests counts what the clients saw, summed over replications.
+// Total = OK + Failed; Throttled and Retried count attempts.
+type Requests struct {
+	Total     int64 `json:"total"`
+	OK        int64 `json:"ok"`
+	Failed    int64 `json:"failed"`
+	Throttled int64 `json:"throttled"`
+	Retried   int64 `json:"retried"`
+}
+
+// LatencyGroup holds the latency statistics per kind of request.
+type LatencyGroup struct {
+	Read  LatencyStats `json:"read"`
+	Write LatencyStats `json:"write"`
+	All   LatencyStats `json:"all"`
+}
+
+// LatencyStats summarizes one latency histogram in milliseconds. Every
+// value is null when Count is 0.
+type LatencyStats struct {
+	Count int64  `json:"count"`
+	Mean  Number `json:"mean"`
+	P50   Number `json:"p50"`
+	P90   Number `json:"p90"`
+	P99   Number `json:"p99"`
+	P999  Number `json:"p999"`
+	Max   Number `json:"max"`
+}
+
+// Failover is one failover of one replication, in seconds since the start
+// of that replication's run. A phase that never came is null, and so is
+// every span derived from it.
+type Failover struct {
+	Replication int    `json:"replication"`
+	Cause       string `json:"cause"`
+	StartS      Number `json:"start_s"`
+	DetectedS   Number `json:"detected_s"`
+	PromotedS   Number `json:"promoted_s"`
+	// EndS is when the new primary accepted writes.
+	EndS Number `json:"end_s"`
+	// DurationS is EndS - StartS: the engine's view, the figure AWS quotes.
+	DurationS Number `json:"duration_s"`
+	// ClientOutageS runs from the failure until every client had a write
+	// succeed again (DNS caching and reconnects included).
+	ClientOutageS Number `json:"client_outage_s"`
+	LostWrites    int64  `json:"lost_writes"`
+}
+
+// Interval is a mean with its Student-t 95% confidence interval.
+type Interval struct {
+	Mean Number    `json:"mean"`
+	CI95 [2]Number `json:"ci95"`
+}
+
+// LagStats summarizes one replica's lag in milliseconds.
+type LagStats struct {
+	P50 Number `json:"p50"`
+	P99 Number `json:"p99"`
+	Max Number `json:"max"`
+}
+
+// Number is a float64 that marshals NaN and ±Inf as JSON null (and
+// unmarshals null as NaN), so an undefined value never breaks the JSON.
+type Number float64
+
+// Null is the Number that marshals as null.
+var Null = Number(math.NaN())
+
+// Valid reports whether n is a finite number (not null).
+func (n Number) Valid() bool {
+	f := float64(n)
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+// MarshalJSON implements json.Marshaler.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if !n.Valid() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(n))
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	if bytes.Equal(b, []byte("null")) {
+		*n = Null
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*n = Number(f)
+	return nil
+}
+
+// Rounding: floats are rounded before they are stored so that the JSON is
+// short and the same run always gives the same bytes.
+const (
+	sigDigits        = 6 // latencies and other measured values
+	secondDecimals   = 3 // times and spans in seconds: millisecond precision
+	fractionDecimals = 9 // availability: six nines and then some
+)
+
+// roundSig rounds v to n significant digits; NaN and Inf pass through.
+func roundSig(v float64, n int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', n, 64), 64)
+	return r
+}
+
+// roundDec rounds v to n decimals; NaN and Inf pass through.
+func roundDec(v float64, n int) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'f', n, 64), 64)
+	if r == 0 {
+		return 0 // no "-0"
+	}
+	return r
+}
+
+func sig(v float64) Number     { return Number(roundSig(v, sigDigits)) }
+func seconds(v float64) Number { return Number(roundDec(v, secondDecimals)) }
+func fraction(v float64) Number {
+	return Number(roundDec(v, fractionDecimals))
+}
+
+// Summarize reduces a finished run to its Summary.
+func Summarize(res *scenarios.Result) *Summary {
+	s := &Summary{
+		Replications:     len(res.Replications),
+		SimulatedSeconds: Null,
+		Availability:     Null,
+		AvailabilityCI95: [2]Number{Null, Null},
+		Failovers:        []Failover{},
+		ReplicaLagMS:     map[string]LagStats{},
+	}
+	if sc := res.Scenario; sc != nil {
+		s.Scenario = sc.Name
+		s.Description = sc.Description
+		s.System = sc.System.Kind
+		s.Seed = sc.Seed
+	}
+	if len(res.Replications) > 0 && res.Replications[0] != nil {
+		s.SimulatedSeconds = seconds(res.Replications[0].SimulatedSeconds)
+	}
+
+	var avail, engine, clients []float64
+	read, write, all := sim.NewLatency(), sim.NewLatency(), sim.NewLatency()
+	for i, rep := range res.Replications {
+		if rep == nil {
+			continue
+		}
+		q := rep.Requests
+		s.Requests.Total += q.Total
+		s.Requests.OK += q.OK
+		s.Requests.Failed += q.Failed
+		s.Requests.Throttled += q.Throttled
+		s.Requests.Retried += q.Retried
+		if q.Total > 0 {
+			avail = append(avail, float64(q.OK)/float64(q.Total))
+		}
+		merge(read, rep.Latency.Read)
+		merge(write, rep.Latency.Write)
+		merge(all, rep.Latency.All)
+
+		for _, f := range rep.Failovers {
+			fo := Failover{
+				Replication:   i,
+				Cause:         f.Cause,
+				StartS:        at(f.Start),
+				DetectedS:     at(f.Detected),
+				PromotedS:     at(f.Promoted),
+				EndS:          at(f.Accepting),
+				DurationS:     span(f.Start, f.Accepting),
+				ClientOutageS: span(f.Start, f.ClientsRecovered),
+				LostWrites:    f.LostWrites,
+			}
+			if fo.DurationS.Valid() {
+				engine = append(engine, float64(fo.DurationS))
+			}
+			if fo.ClientOutageS.Valid() {
+				clients = append(clients, float64(fo.ClientOutageS))
+			}
+			s.LostWrites += f.LostWrites
+			s.Failovers = append(s.Failovers, fo)
+		}
+	}
+
+	if len(avail) > 0 {
+		m, lo, hi := meanCI95(avail)
+		s.Availability = fraction(m)
+		s.AvailabilityCI95 = [2]Number{fraction(max(lo, 0)), fraction(min(hi, 1))}
+	}
+	s.LatencyMS = LatencyGroup{Read: latencyStats(read), Write: latencyStats(write), All: latencyStats(all)}
+	s.FailoverDurationS = interval(engine)
+	s.ClientOutageS = interval(clients)
+	return s
+}
+
+// WriteJSON writes s as indented JSON with a trailing newline.
+func WriteJSON(w io.Writer, s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+func merge(dst, src *sim.Latency) {
+	if src != nil && src.Count() > 0 {
+		dst.Merge(src)
+	}
+}
+
+// at converts a simulated time to seconds; -1 (never) becomes null.
+func at(t sim.Time) Number {
+	if t < 0 {
+		return Null
+	}
+	return seconds(t.Seconds())
+}
+
+// span is end-start in seconds, null when either never came.
+func span(start, end sim.Time) Number {
+	if start < 0 || end < 0 {
+		return Null
+	}
+	return seconds(end.Sub(start).Seconds())
+}
+
+func ms(d time.Duration) Number { return sig(float64(d) / float64(time.Millisecond)) }
+
+func latencyStats(l *sim.Latency) LatencyStats {
+	n := l.Count()
+	if n == 0 {
+		return LatencyStats{Mean: Null, P50: Null, P90: Null, P99: Null, P999: Null, Max: Null}
+	}
+	return LatencyStats{
+		Count: n,
+		Mean:  ms(l.Mean()),
+		P50:   ms(l.Quantile(0.50)),
+		P90:   ms(l.Quantile(0.90)),
+		P99:   ms(l.Quantile(0.99)),
+		P999:  ms(l.Quantile(0.999)),
+		Max:   ms(l.Max()),
+	}
+}
+
+// interval is the mean of xs (seconds) with its 95% interval; nil for none.
+func interval(xs []float64) *Interval {
+	if len(xs) == 0 {
+		return nil
+	}
+	m, lo, hi := meanCI95(xs)
+	return &Interval{Mean: seconds(m), CI95: [2]Number{seconds(lo), seconds(hi)}}
+}
+
+// meanCI95 returns the mean of xs and the two-sided Student-t 95%
+// confidence interval of that mean: mean ± t(0.975; n-1) · s/√n with s the
+// sample standard deviation. With one value the interval is that value;
+// with none everything is NaN.
+func meanCI95(xs []float64) (mean, lo, hi float64) {
+	switch len(xs) {
+	case 0:
+		return math.NaN(), math.NaN(), math.NaN()
+	case 1:
+		return xs[0], xs[0], xs[0]
+	}
+	mean, sd := stat.MeanStdDev(xs, nil)
+	n := float64(len(xs))
+	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(0.975)
+	h := t * sd / math.Sqrt(n)
+	return mean, mean - h, mean + h
+}

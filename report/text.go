@@ -1,0 +1,170 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+)
+
+// maxFailoverLines caps the failovers listed one per line; the rest are
+// counted.
+const maxFailoverLines = 10
+
+// WriteText writes a short human summary of sum, for the terminal:
+// requests, availability with its interval, latency percentiles, one line
+// per failover and the lost writes. Columns are aligned with a tabwriter.
+func WriteText(w io.Writer, sum *Summary) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
+
+	head := sum.Scenario
+	if head == "" {
+		head = "(unnamed scenario)"
+	}
+	reps := "replications"
+	if sum.Replications == 1 {
+		reps = "replication"
+	}
+	p("%s: %s, seed %d, %d %s of %s", head, orDash(sum.System), sum.Seed, sum.Replications, reps, secs(sum.SimulatedSeconds))
+	r := sum.Requests
+	p("requests\t%s total, %s ok, %s failed, %s throttled, %s retried",
+		thousands(r.Total), thousands(r.OK), thousands(r.Failed), thousands(r.Throttled), thousands(r.Retried))
+	ci := ""
+	if sum.Replications > 1 {
+		ci = fmt.Sprintf("  (95%% CI %s – %s)", percent(sum.AvailabilityCI95[0]), percent(sum.AvailabilityCI95[1]))
+	}
+	p("availability\t%s%s", percent(sum.Availability), ci)
+	p("latency (ms)\tp50\tp99\tp99.9\tmax\tcount")
+	for _, l := range []struct {
+		name string
+		s    LatencyStats
+	}{{"read", sum.LatencyMS.Read}, {"write", sum.LatencyMS.Write}, {"all", sum.LatencyMS.All}} {
+		p("  %s\t%s\t%s\t%s\t%s\t%s", l.name, num(l.s.P50), num(l.s.P99), num(l.s.P999), num(l.s.Max), thousands(l.s.Count))
+	}
+	if n := len(sum.Failovers); n == 0 {
+		p("failovers\tnone")
+	} else {
+		line := fmt.Sprintf("failovers\t%d", n)
+		if d := sum.FailoverDurationS; d != nil {
+			line += fmt.Sprintf(", engine mean %s%s", secs(d.Mean), ciSecs(d, n))
+		}
+		if d := sum.ClientOutageS; d != nil {
+			line += fmt.Sprintf(", clients mean %s%s", secs(d.Mean), ciSecs(d, n))
+		}
+		p("%s", line)
+		for i, f := range sum.Failovers {
+			if i == maxFailoverLines {
+				p("\t... and %d more", n-maxFailoverLines)
+				break
+			}
+			where := ""
+			if sum.Replications > 1 {
+				where = fmt.Sprintf(" (replication %d)", f.Replication)
+			}
+			p("\tfailover at %s%s: engine %s, clients %s, lost writes %d",
+				clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
+		}
+	}
+	p("lost writes\t%s", thousands(sum.LostWrites))
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// ciSecs is the interval of d when it is a real interval.
+func ciSecs(d *Interval, n int) string {
+	if n < 2 || !d.CI95[0].Valid() || d.CI95[0] == d.CI95[1] {
+		return ""
+	}
+	return fmt.Sprintf(" (95%% CI %s – %s)", oneDecimal(float64(d.CI95[0])), secs(d.CI95[1]))
+}
+
+// secs formats seconds with one decimal: "72.3 s".
+func secs(n Number) string {
+	if !n.Valid() {
+		return "-"
+	}
+	return oneDecimal(float64(n)) + " s"
+}
+
+func secsOrNever(n Number) string {
+	if !n.Valid() {
+		return "never"
+	}
+	return secs(n)
+}
+
+// num formats a latency in ms with three significant digits.
+func num(n Number) string {
+	if !n.Valid() {
+		return "-"
+	}
+	v := float64(n)
+	if math.Abs(v) >= 1000 {
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// oneDecimal formats v with one decimal, halves rounded away from zero
+// (71.25 → "71.3"), as a reader rounds.
+func oneDecimal(v float64) string {
+	return strconv.FormatFloat(math.Round(v*10)/10, 'f', 1, 64)
+}
+
+// percent formats an availability as a percentage with enough decimals to
+// show two significant digits of the unavailability: 99.63%, 99.9988%.
+func percent(n Number) string {
+	if !n.Valid() {
+		return "-"
+	}
+	a := float64(n)
+	u := (1 - a) * 100
+	d := 2
+	if u > 0 {
+		d = max(2, min(7, 1-int(math.Floor(math.Log10(u)))))
+	}
+	return strconv.FormatFloat(a*100, 'f', d, 64) + "%"
+}
+
+// clock formats seconds since the start as m:ss, with milliseconds only
+// when they are not zero: "5:00", "5:00.250".
+func clock(n Number) string {
+	if !n.Valid() {
+		return "never"
+	}
+	ms := int64(math.Round(float64(n) * 1000))
+	m, s, frac := ms/60000, (ms/1000)%60, ms%1000
+	if frac == 0 {
+		return fmt.Sprintf("%d:%02d", m, s)
+	}
+	return strings.TrimRight(fmt.Sprintf("%d:%02d.%03d", m, s, frac), "0")
+}
+
+// thousands formats n with comma separators: 1,234,567.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}

@@ -1,0 +1,122 @@
+package report
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"dbsim/scenarios"
+)
+
+// output is one file of a report directory and how to render it.
+type output struct {
+	name   string
+	render func(io.Writer) error
+}
+
+// outputs lists every file WriteDir writes for res, in a fixed order.
+func outputs(res *scenarios.Result) []output {
+	sum := Summarize(res)
+	outs := []output{
+		{"summary.json", func(w io.Writer) error { return WriteJSON(w, sum) }},
+		{"timeseries.csv", func(w io.Writer) error { return WriteCSV(w, res) }},
+	}
+	for _, f := range Plots(res) {
+		outs = append(outs,
+			output{f.Name + ".png", f.WritePNG},
+			output{f.Name + ".svg", f.WriteSVG},
+		)
+	}
+	return outs
+}
+
+// WriteDir writes the report of res into dir: summary.json,
+// timeseries.csv, and latency, availability and throughput plots as PNG
+// and SVG (lag and capacity too when the run recorded them).
+//
+// The write is atomic in the sense that matters to a reader: every file is
+// first rendered into a fresh temporary directory next to dir, and only
+// when all of them rendered are they moved into place. If dir does not
+// exist the temporary directory is renamed to dir; if it does, each file
+// replaces its namesake with a rename and other files in dir are left
+// alone. A failure before the moves removes the temporary directory and
+// leaves dir untouched.
+func WriteDir(dir string, res *scenarios.Result) error {
+	return writeDir(dir, outputs(res))
+}
+
+func writeDir(dir string, outs []output) (err error) {
+	dir = filepath.Clean(dir)
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("report: %s exists and is not a directory", dir)
+	}
+	parent, base := filepath.Split(dir)
+	if parent == "" {
+		parent = "."
+	}
+	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	defer func() {
+		// Whatever is left in tmp (everything on failure, nothing after a
+		// rename of the whole directory) goes.
+		if rerr := os.RemoveAll(tmp); rerr != nil && err == nil {
+			err = fmt.Errorf("report: %w", rerr)
+		}
+	}()
+
+	for _, o := range outs {
+		if err := renderFile(filepath.Join(tmp, o.name), o.render); err != nil {
+			return fmt.Errorf("report: writing %s: %w", o.name, err)
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it 0700
+		return fmt.Errorf("report: %w", err)
+	}
+
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		if err := os.Rename(tmp, dir); err == nil {
+			return nil
+		}
+		// dir appeared meanwhile, or the rename failed otherwise: fall
+		// back to moving the files one by one.
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	for _, o := range outs {
+		if err := os.Rename(filepath.Join(tmp, o.name), filepath.Join(dir, o.name)); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return nil
+}
+
+// renderFile creates path and renders into it. A panic while rendering
+// (a plotting library's complaint) becomes an error, so that the temporary
+// directory is still cleaned up.
+func renderFile(path string, render func(io.Writer) error) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			f.Close()
+			err = fmt.Errorf("panic: %v", r)
+		}
+	}()
+	bw := bufio.NewWriter(f)
+	err = render(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}

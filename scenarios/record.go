@@ -1,0 +1,231 @@
+package scenarios
+
+import (
+	"strings"
+	"time"
+
+	"dbsim/models/client"
+	"dbsim/models/cluster"
+	"dbsim/sim"
+)
+
+// recorder is the clients' observer: it counts outcomes and records
+// latencies after the warmup, keeps the time series of the whole run, and
+// notes when each client instance's writes succeed again after a failover.
+type recorder struct {
+	k         *sim.Kernel
+	log       *cluster.Log
+	warmup    sim.Time
+	instances int
+	writes    bool // the workload writes: recovery is judged on writes
+
+	req   Requests
+	lat   Latencies
+	stale int64
+
+	gauges []gauge
+
+	series                           *sim.Series
+	okCol, failCol, thrCol, retryCol int
+	all, read, write                 *sim.LatencySeries
+
+	// recovered[i] is set when instance i had its first success after the
+	// open failover's new writer accepted writes.
+	watching  *cluster.Failover
+	recovered []bool
+	left      int
+	clientsOK map[*cluster.Failover]sim.Time
+}
+
+func newRecorder(s *Scenario, k *sim.Kernel, log *cluster.Log) *recorder {
+	series := sim.NewSeries(s.Bucket.D())
+	r := &recorder{k: k, log: log, warmup: sim.At(s.Warmup.D()), series: series,
+		lat:       Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
+		okCol:     series.Column("ok"),
+		failCol:   series.Column("failed"),
+		thrCol:    series.Column("throttled"),
+		retryCol:  series.Column("retried"),
+		clientsOK: map[*cluster.Failover]sim.Time{},
+	}
+	r.all = sim.NewLatencySeries(series, "all")
+	r.read = sim.NewLatencySeries(series, "read")
+	r.write = sim.NewLatencySeries(series, "write")
+	for _, w := range s.Workload {
+		if w.Mix.Write > 0 {
+			r.writes = true
+		}
+	}
+	return r
+}
+
+// Failed implements client.Observer.
+func (r *recorder) Failed(q *client.Request, s cluster.Status, retry bool) {
+	now := r.k.Now()
+	if s == cluster.Throttled {
+		r.series.Add(now, r.thrCol, 1)
+	}
+	if retry {
+		r.series.Add(now, r.retryCol, 1)
+	}
+	if q.Arrived < r.warmup {
+		return
+	}
+	if s == cluster.Throttled {
+		r.req.Throttled++
+	}
+	if retry {
+		r.req.Retried++
+	}
+}
+
+// Done implements client.Observer.
+func (r *recorder) Done(q *client.Request) {
+	now := r.k.Now()
+	ok := q.Status == cluster.OK
+	d := now.Sub(q.Arrived)
+	if ok {
+		r.series.Add(now, r.okCol, 1)
+		r.all.Record(now, d)
+		if q.Op == cluster.Write {
+			r.write.Record(now, d)
+		} else {
+			r.read.Record(now, d)
+		}
+		if q.Op == cluster.Write || !r.writes {
+			r.noteSuccess(q.Instance)
+		}
+	} else {
+		r.series.Add(now, r.failCol, 1)
+	}
+	if q.Arrived < r.warmup {
+		return
+	}
+	r.req.Total++
+	if !ok {
+		r.req.Failed++
+		return
+	}
+	r.req.OK++
+	if q.Stale {
+		r.stale++
+	}
+	r.lat.All.Record(d)
+	if q.Op == cluster.Write {
+		r.lat.Write.Record(d)
+	} else {
+		r.lat.Read.Record(d)
+	}
+}
+
+// noteSuccess tracks, for the latest failover whose new writer accepts
+// writes, which client instances have succeeded since.
+func (r *recorder) noteSuccess(instance int) {
+	fos := r.log.Failovers
+	if len(fos) == 0 {
+		return
+	}
+	f := fos[len(fos)-1]
+	if f.Accepting == cluster.Never || r.k.Now() < f.Accepting {
+		return
+	}
+	if r.watching != f {
+		if _, done := r.clientsOK[f]; done {
+			return
+		}
+		r.watching = f
+		r.recovered = make([]bool, r.instances)
+		r.left = r.instances
+	}
+	if r.recovered[instance] {
+		return
+	}
+	r.recovered[instance] = true
+	r.left--
+	if r.left == 0 {
+		r.clientsOK[f] = r.k.Now()
+		r.log.Addf("every client instance's writes succeed again (%.1f s after the failure)", r.k.Now().Sub(f.Start).Seconds())
+		r.watching = nil
+	}
+}
+
+// gauge is a model's gauge and where its samples go.
+type gauge struct {
+	cluster.Gauge
+	col int
+	lag *sim.Latency // for "lag_ms:" gauges
+}
+
+// watch samples the model's gauges every second (or every bucket, if
+// buckets are shorter) into the series, as the mean over each bucket.
+func (r *recorder) watch(g cluster.Gauged) {
+	for _, x := range g.Gauges() {
+		gg := gauge{Gauge: x, col: r.series.Column(x.Name)}
+		if strings.HasPrefix(x.Name, "lag_ms:") {
+			gg.lag = sim.NewLatency()
+		}
+		r.gauges = append(r.gauges, gg)
+	}
+	if len(r.gauges) == 0 {
+		return
+	}
+	every := min(time.Second, r.series.Bucket())
+	weight := float64(every) / float64(r.series.Bucket())
+	var tick func()
+	tick = func() {
+		now := r.k.Now()
+		for _, g := range r.gauges {
+			v := g.Sample()
+			r.series.Add(now, g.col, v*weight)
+			if g.lag != nil && now >= r.warmup {
+				g.lag.Record(time.Duration(v * float64(time.Millisecond)))
+			}
+		}
+		r.k.After(every, tick)
+	}
+	r.k.After(0, tick)
+}
+
+func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replication {
+	r.all.Flush()
+	r.read.Flush()
+	r.write.Flush()
+	end := r.k.Now()
+	r.series.Extend(end - 1)
+	rep := &Replication{
+		Index: index, Seed: seed,
+		SimulatedSeconds: (end - r.warmup).Seconds(),
+		Requests:         r.req,
+		StaleReads:       r.stale,
+		Latency:          r.lat,
+		Series:           r.series,
+	}
+	for _, f := range r.log.Failovers {
+		clients, ok := r.clientsOK[f]
+		if !ok {
+			clients = cluster.Never
+		}
+		rep.Failovers = append(rep.Failovers, Failover{Cause: f.Cause, Start: f.Start, Detected: f.Detected,
+			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites})
+	}
+	for _, g := range r.gauges {
+		if g.lag != nil {
+			rep.Lag = append(rep.Lag, NamedLatency{Name: strings.TrimPrefix(g.Name, "lag_ms:"), Dist: g.lag})
+		}
+	}
+	for _, e := range r.log.Events {
+		rep.Events = append(rep.Events, Event{At: e.At, Text: e.Text})
+	}
+	for _, w := range *faults {
+		if w.End == cluster.Never {
+			w.End = end
+			// A crash lasts, for the reader, until writes are accepted again.
+			for _, f := range rep.Failovers {
+				if f.Start == w.Start && f.Accepting != cluster.Never {
+					w.End = f.Accepting
+				}
+			}
+		}
+		rep.Faults = append(rep.Faults, w)
+	}
+	return rep
+}

@@ -1,0 +1,295 @@
+package scenarios
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"time"
+
+	"dbsim/models/client"
+	"dbsim/models/cluster"
+	"dbsim/models/rds"
+	"dbsim/sim"
+)
+
+// Options adjust a run without editing its scenario.
+type Options struct {
+	// Workers bounds the replications that run at once (0: GOMAXPROCS).
+	Workers int
+}
+
+// Run simulates every replication of s, in parallel, each on its own
+// kernel. The result does not depend on the number of workers.
+func Run(s *Scenario, opt Options) (*Result, error) {
+	n := s.Replications
+	res := &Result{Scenario: s, Replications: make([]*Replication, n)}
+	errs := make([]error, n)
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res.Replications[i], errs[i] = RunReplication(s, i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+// ReplicationSeed is the seed of replication i of a scenario with the given
+// seed. Replication 0 uses the scenario's seed itself, so that two
+// scenarios with one seed see the same arrivals (common random numbers).
+func ReplicationSeed(seed uint64, i int) uint64 {
+	if i == 0 {
+		return seed
+	}
+	return sim.NewStream(seed, fmt.Sprintf("replication/%d", i)).Uint64()
+}
+
+// system is what the runner needs from a model.
+type system interface {
+	Endpoints() []*cluster.Record
+}
+
+// RunReplication simulates replication i of s.
+func RunReplication(s *Scenario, i int) (*Replication, error) {
+	seed := ReplicationSeed(s.Seed, i)
+	k := sim.New(seed)
+	azs := s.Topology.AZs
+	topo := cluster.NewTopology(k, azs, s.Topology.SameAZRTT.D(), s.Topology.CrossAZRTT.D())
+	net := cluster.NewNet(topo)
+	log := cluster.NewLog(k)
+
+	var sys system
+	var inject func(f *Fault, start bool)
+	switch s.System.Kind {
+	case "rds":
+		cfg, err := s.rdsConfig(topo)
+		if err != nil {
+			return nil, err
+		}
+		m := rds.New(k, net, cfg, log)
+		sys = m
+		inject = func(f *Fault, start bool) {
+			if !start {
+				return
+			}
+			switch f.Kind {
+			case "instance-failure":
+				m.FailInstance(f.Target)
+			case "reboot-with-failover":
+				m.RebootWithFailover()
+			}
+		}
+	default:
+		return nil, fmt.Errorf("system kind %q is not supported", s.System.Kind)
+	}
+
+	rec := newRecorder(s, k, log)
+	ccfg, err := s.clientConfig(topo)
+	if err != nil {
+		return nil, err
+	}
+	rec.instances = ccfg.Instances
+	if g, ok := sys.(cluster.Gauged); ok {
+		rec.watch(g)
+	}
+	cl := client.New(k, net, ccfg, sys.Endpoints(), rec)
+	for wi := range s.Workload {
+		if err := startWorkload(k, cl, &s.Workload[wi], wi); err != nil {
+			return nil, err
+		}
+	}
+	faults := scheduleFaults(s, k, topo, log, inject)
+
+	end := sim.At(s.Duration.D())
+	k.Run(end)
+	rep := rec.finish(i, seed, faults)
+	if c, ok := sys.(cluster.Counted); ok {
+		for _, x := range c.Counters() {
+			rep.Counters = append(rep.Counters, Counter{Name: x.Name, Value: x.Value})
+		}
+	}
+	return rep, nil
+}
+
+// --- workload generators ---
+
+// startWorkload schedules the arrivals of one workload: a Poisson or
+// evenly spaced process whose rate steps at each rate change. The rate of
+// the process at time t is a pure function of t; arrivals come from the
+// workload's own streams, so another component never shifts them.
+func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int) error {
+	g := &generator{k: k, cl: cl, w: w, index: int16(index),
+		arrivals: k.Stream("workload/" + w.Name + "/arrivals"),
+		ops:      k.Stream("workload/" + w.Name + "/ops"),
+		keys:     k.Stream("workload/" + w.Name + "/keys"),
+		rate:     float64(w.Arrival.Rate), poisson: w.Arrival.Process != "constant"}
+	switch w.Keys.Dist {
+	case "zipf":
+		z, err := sim.NewZipf(uint64(w.Keys.Count), w.Keys.Skew)
+		if err != nil {
+			return err
+		}
+		g.zipf = z
+	}
+	g.fire = g.arrive
+	for _, c := range w.RateChanges {
+		c := c
+		k.At(sim.At(c.At.D()), func() { g.setRate(float64(c.Rate)) })
+	}
+	g.schedule()
+	return nil
+}
+
+type generator struct {
+	k                   *sim.Kernel
+	cl                  *client.Client
+	w                   *Workload
+	index               int16
+	arrivals, ops, keys *rand.Rand
+	rate                float64
+	poisson             bool
+	zipf                *sim.Zipf
+	next                sim.Timer
+	fire                func()
+	id                  uint64
+}
+
+func (g *generator) schedule() {
+	if g.rate <= 0 {
+		return
+	}
+	gap := 1 / g.rate
+	if g.poisson {
+		gap = g.arrivals.ExpFloat64() / g.rate
+	}
+	g.next = g.k.After(sim.Seconds(gap), g.fire)
+}
+
+// setRate changes the rate now. A Poisson process is memoryless, so
+// drawing the next gap afresh at the new rate is exact.
+func (g *generator) setRate(r float64) {
+	g.k.Cancel(g.next)
+	g.rate = r
+	g.schedule()
+}
+
+func (g *generator) arrive() {
+	g.schedule()
+	g.id++
+	op := cluster.Read
+	if g.ops.Float64() < g.w.Mix.Write {
+		op = cluster.Write
+	}
+	g.cl.Submit(&client.Request{ID: g.id, Op: op, Key: g.key(), Size: int32(g.w.ItemSize), Workload: g.index})
+}
+
+func (g *generator) key() uint64 {
+	n := uint64(g.w.Keys.Count)
+	switch g.w.Keys.Dist {
+	case "zipf":
+		return g.zipf.Sample(g.keys)
+	case "hotset":
+		hot := max(1, uint64(float64(n)*g.w.Keys.HotFraction))
+		if g.keys.Float64() < g.w.Keys.HotShare || hot >= n {
+			return g.keys.Uint64N(hot)
+		}
+		return hot + g.keys.Uint64N(n-hot)
+	}
+	return g.keys.Uint64N(n)
+}
+
+// --- fault schedules ---
+
+// scheduleFaults plans every fault: one-off faults at their time, random
+// processes with exponential times to failure (mean MTTF) and to repair
+// (mean MTTR) from their own stream. It returns the windows, filled in as
+// the run goes.
+func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *cluster.Log, inject func(*Fault, bool)) *[]FaultWindow {
+	windows := &[]FaultWindow{}
+	for fi := range s.Faults {
+		f := &s.Faults[fi]
+		apply := func(start bool) {
+			switch f.Kind {
+			case "az-outage":
+				az, _ := topo.Lookup(f.AZ)
+				if start {
+					log.Addf("AZ outage: %s down", f.AZ)
+				} else {
+					log.Addf("%s back up", f.AZ)
+				}
+				topo.SetDown(az, start)
+			case "network-partition":
+				a, _ := topo.Lookup(f.Between[0])
+				b, _ := topo.Lookup(f.Between[1])
+				if start {
+					log.Addf("network partition between %s and %s", f.Between[0], f.Between[1])
+				} else {
+					log.Addf("partition between %s and %s healed", f.Between[0], f.Between[1])
+				}
+				topo.SetCut(a, b, start)
+			default:
+				inject(f, start)
+			}
+		}
+		label := faultLabel(f)
+		open := func(d time.Duration) {
+			start := k.Now()
+			apply(true)
+			w := FaultWindow{Start: start, End: cluster.Never, Label: label}
+			idx := len(*windows)
+			*windows = append(*windows, w)
+			if d > 0 {
+				k.After(d, func() {
+					apply(false)
+					(*windows)[idx].End = k.Now()
+				})
+			}
+		}
+		if f.Scheduled {
+			k.At(sim.At(f.At.D()), func() { open(f.For.D()) })
+			continue
+		}
+		rng := k.Stream(fmt.Sprintf("faults/%d", fi))
+		var next func()
+		next = func() {
+			repair := sim.Seconds(rng.ExpFloat64() * f.MTTR.D().Seconds())
+			open(repair)
+			k.After(repair, func() {
+				k.After(sim.Seconds(rng.ExpFloat64()*f.MTTF.D().Seconds()), next)
+			})
+		}
+		k.After(sim.Seconds(rng.ExpFloat64()*f.MTTF.D().Seconds()), next)
+	}
+	return windows
+}
+
+func faultLabel(f *Fault) string {
+	switch f.Kind {
+	case "az-outage":
+		return "AZ outage " + f.AZ
+	case "network-partition":
+		return "partition " + f.Between[0] + " | " + f.Between[1]
+	case "instance-failure":
+		return f.Target + " failure"
+	}
+	return f.Kind
+}

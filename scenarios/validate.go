@@ -1,0 +1,722 @@
+package scenarios
+
+import (
+	"fmt"
+	"maps"
+	"math"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"dbsim/models/rds"
+)
+
+// Generic defaults, filled in by validation for values the file leaves out.
+// System-specific defaults (failover timings, service times) belong to the
+// models; the runner applies them where Scenario.Has says the file did not
+// set the value.
+const (
+	defaultSeed         = 1
+	defaultReplications = 1
+	maxReplications     = 10_000
+	// maxBuckets bounds the rows of the time series.
+	maxBuckets = 100_000
+
+	defaultRegion = "us-east-1"
+	maxAZs        = 6
+	// defaultSameAZRTT is the measured round trip inside one AZ (aws-facts 6.3).
+	defaultSameAZRTT = Duration(450 * time.Microsecond)
+	// defaultCrossAZRTT is a round trip between AZs: "usually < 1 ms"
+	// (aws-facts 6.2), 1.33 ms and 2.11 ms measured (aws-facts 6.3).
+	defaultCrossAZRTT = Duration(time.Millisecond)
+
+	defaultInstances   = 4
+	defaultConnections = 50 // per client instance
+	// defaultConnectTimeout is the JDBC connect timeout AWS recommends
+	// (aws-facts 1.23).
+	defaultConnectTimeout = Duration(2 * time.Second)
+	defaultTimeout        = Duration(2 * time.Second)
+	defaultMaxAttempts    = 3
+	// defaultRetryBase is AWS's backoff guidance: 50 ms, 100 ms, 200 ms, ...
+	// (aws-facts 5.36).
+	defaultRetryBase = Duration(50 * time.Millisecond)
+	// defaultRetryCap is the SDKs' maximum backoff (aws-facts 5.37).
+	defaultRetryCap = Duration(20 * time.Second)
+	defaultJitter   = "full"
+
+	defaultProcess  = "poisson"
+	defaultKeyDist  = "uniform"
+	defaultKeyCount = 1_000_000
+	defaultItemSize = Size(1 << 10)
+	// maxItemSize is DynamoDB's item limit (aws-facts 5.7), a sane bound for
+	// every system.
+	maxItemSize = Size(400 << 10)
+
+	defaultEngine        = "postgres"
+	defaultInstanceClass = "db.r6g.large"
+	defaultStorage       = Size(100 << 30)
+)
+
+// Allowed values of the enumerated keys.
+var (
+	engines       = []string{"postgres", "mysql", "mariadb", "oracle", "sqlserver"}
+	multiAZModes  = []string{"none", "instance"}
+	jitters       = []string{"none", "full", "equal"}
+	processes     = []string{"poisson", "constant"}
+	readsFrom     = []string{"primary", "replicas", "any"}
+	keyDists      = []string{"uniform", "zipf", "hotset"}
+	faultTargets  = []string{"primary", "standby"}
+	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition"}
+)
+
+// faultKinds lists, for each fault kind, which of faultOptionalKeys apply
+// to it. Instance failures and reboots are instants: how long they last
+// comes from the system's failover, so they take neither for nor mttr.
+var faultKinds = map[string][]string{
+	"instance-failure":     {"target"},
+	"reboot-with-failover": {},
+	"az-outage":            {"az", "for", "mttr"},
+	"network-partition":    {"between", "for", "mttr"},
+}
+
+// faultOptionalKeys are the fault keys that only some kinds take.
+var faultOptionalKeys = []string{"target", "az", "between", "for", "mttr"}
+
+// distParams lists the parameters each distribution takes; a DistSpec must
+// give exactly these.
+var distParams = map[string][]string{
+	"constant":    {"value"},
+	"uniform":     {"min", "max"},
+	"exponential": {"mean"},
+	"normal":      {"mean", "stddev"},
+	"lognormal":   {"p50", "p99"},
+	"pareto":      {"xm", "alpha"},
+	"empirical":   {"samples"},
+}
+
+// distNames lists the distributions in the order the docs give them.
+var distNames = []string{"constant", "uniform", "exponential", "normal", "lognormal", "pareto", "empirical"}
+
+// namePattern is what a scenario name may look like; it names output
+// directories and bundled scenarios.
+var namePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+
+// autoBuckets are the bucket widths chosen when the file gives none: the
+// first that keeps a run within about 600 rows.
+var autoBuckets = []time.Duration{
+	time.Second, 2 * time.Second, 5 * time.Second, 10 * time.Second, 15 * time.Second, 30 * time.Second,
+	time.Minute, 2 * time.Minute, 5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute,
+	time.Hour,
+}
+
+// validator fills defaults into a decoded scenario and collects every
+// problem with its value.
+type validator struct {
+	s    *Scenario
+	bad  map[string]bool // paths that failed to decode: stay quiet about them
+	errs Errors
+	// azsOK is false when topology.azs itself is unusable, so that AZ
+	// references are not all reported as unknown.
+	azsOK bool
+}
+
+// validate fills s's generic defaults and checks its values. bad holds the
+// paths the decoder already reported.
+func validate(s *Scenario, bad map[string]bool) Errors {
+	v := &validator{s: s, bad: bad}
+	v.top()
+	v.topology()
+	v.system()
+	v.clients()
+	if len(s.Workload) == 0 {
+		v.errorf("workload", "at least one workload is required (e.g. - {name: web, arrival: {rate: 100/s}})")
+	}
+	names := map[string]int{}
+	for i, w := range s.Workload {
+		v.workload(i)
+		if j, dup := names[w.Name]; dup && w.Name != "" {
+			v.errorf(fmt.Sprintf("workload[%d].name", i), "duplicate workload name %q (also workload[%d])", w.Name, j)
+		}
+		names[w.Name] = i
+	}
+	for i := range s.Faults {
+		v.fault(i)
+	}
+	return v.errs
+}
+
+// errorf reports a problem with the value at path, placed where the value
+// (or, if it was left out, its nearest written parent) is in the file.
+func (v *validator) errorf(path, format string, args ...any) {
+	if v.broken(path) {
+		return
+	}
+	p := v.s.Pos(path)
+	v.errs = append(v.errs, &Error{File: v.s.File, Line: max(p.Line, 1), Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// broken reports whether path, a parent of it or a part of it failed to
+// decode: a check of the whole (mix shares summing to 1) says nothing
+// useful when a part of it is already reported.
+func (v *validator) broken(path string) bool {
+	for p := path; ; p = parent(p) {
+		if v.bad[p] {
+			return true
+		}
+		if p == "" {
+			break
+		}
+	}
+	for b := range v.bad {
+		if strings.HasPrefix(b, path+".") || strings.HasPrefix(b, path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func (v *validator) has(path string) bool { return v.s.Has(path) }
+
+// durationOK reports whether the scenario's duration is usable for checks
+// that compare against it.
+func (v *validator) durationOK() bool {
+	return v.has("duration") && !v.broken("duration") && v.s.Duration > 0
+}
+
+func (v *validator) top() {
+	s := v.s
+	switch {
+	case !v.has("name"):
+		v.errorf("name", "required (lowercase letters, digits and dashes, e.g. rds-failover)")
+	case !namePattern.MatchString(s.Name):
+		v.errorf("name", "%q is not a valid name (lowercase letters, digits and dashes, starting with a letter or digit)", s.Name)
+	}
+	if !v.has("seed") {
+		s.Seed = defaultSeed
+	}
+	if !v.has("replications") {
+		s.Replications = defaultReplications
+	} else if s.Replications < 1 || s.Replications > maxReplications {
+		v.errorf("replications", "must be between 1 and %d, got %d", maxReplications, s.Replications)
+	}
+	if !v.has("duration") {
+		v.errorf("duration", "required (how much simulated time to run, e.g. 15m)")
+	} else {
+		v.positive("duration", s.Duration)
+	}
+	if v.nonNegative("warmup", s.Warmup) && v.durationOK() && s.Warmup >= s.Duration {
+		v.errorf("warmup", "must be shorter than duration (%s), got %s", s.Duration, s.Warmup)
+	}
+	switch {
+	case v.has("bucket"):
+		if v.positive("bucket", s.Bucket) && v.durationOK() && s.Duration/s.Bucket > maxBuckets {
+			v.errorf("bucket", "%s makes %d rows over duration %s (at most %d; use a wider bucket)", s.Bucket, s.Duration/s.Bucket, s.Duration, maxBuckets)
+		}
+	case v.durationOK():
+		s.Bucket = Duration(autoBucket(s.Duration.D()))
+	}
+}
+
+// autoBucket is the bucket width for a run of length d: d/600 rounded up to
+// a round width (1s, 2s, 5s, ... 1h), or to whole hours beyond that.
+func autoBucket(d time.Duration) time.Duration {
+	want := (d + 599) / 600
+	for _, b := range autoBuckets {
+		if b >= want {
+			return b
+		}
+	}
+	return (want + time.Hour - 1) / time.Hour * time.Hour
+}
+
+func (v *validator) topology() {
+	t := &v.s.Topology
+	if !v.has("topology.region") {
+		t.Region = defaultRegion
+	} else if t.Region == "" {
+		v.errorf("topology.region", "must not be empty (e.g. us-east-1)")
+	}
+	v.azsOK = !v.broken("topology.azs")
+	if !v.has("topology.azs") {
+		t.AZs = []string{t.Region + "a", t.Region + "b", t.Region + "c"}
+	} else if len(t.AZs) < 1 || len(t.AZs) > maxAZs {
+		v.errorf("topology.azs", "needs 1 to %d AZs, got %d", maxAZs, len(t.AZs))
+	}
+	for i, az := range t.AZs {
+		p := fmt.Sprintf("topology.azs[%d]", i)
+		switch {
+		case az == "":
+			v.errorf(p, "an AZ name must not be empty (e.g. %sa)", t.Region)
+		case slices.Index(t.AZs, az) < i:
+			v.errorf(p, "duplicate AZ %q", az)
+		}
+	}
+	if !v.has("topology.same_az_rtt") {
+		t.SameAZRTT = defaultSameAZRTT
+	}
+	if !v.has("topology.cross_az_rtt") {
+		t.CrossAZRTT = defaultCrossAZRTT
+	}
+	v.nonNegative("topology.same_az_rtt", t.SameAZRTT)
+	v.nonNegative("topology.cross_az_rtt", t.CrossAZRTT)
+}
+
+// az checks that the AZ named at path is one of topology.azs.
+func (v *validator) az(path, name string) {
+	if v.azsOK && !slices.Contains(v.s.Topology.AZs, name) {
+		v.errorf(path, "unknown AZ %q (allowed: %s)", name, strings.Join(v.s.Topology.AZs, ", "))
+	}
+}
+
+// firstAZ is the first AZ of the topology, or "" if there is none.
+func (v *validator) firstAZ() string {
+	if len(v.s.Topology.AZs) == 0 {
+		return ""
+	}
+	return v.s.Topology.AZs[0]
+}
+
+func (v *validator) system() {
+	sys := &v.s.System
+	if sys.Kind == "" {
+		v.errorf("system.kind", "required (allowed: %s)", strings.Join(slices.Sorted(maps.Keys(systemKinds)), ", "))
+	}
+	if sys.RDS != nil {
+		v.rds(sys.RDS)
+	}
+}
+
+func (v *validator) rds(r *RDSSystem) {
+	const p = "system."
+	v.defaultString(p+"engine", &r.Engine, defaultEngine)
+	v.oneOf(p+"engine", "engine", r.Engine, engines)
+
+	v.defaultString(p+"instance_class", &r.InstanceClass, defaultInstanceClass)
+	if c, ok := rds.LookupClass(r.InstanceClass); ok {
+		r.InstanceClass = c.Name
+	} else {
+		v.errorf(p+"instance_class", "unknown instance class %q (allowed: %s)", r.InstanceClass, strings.Join(rds.ClassNames(), ", "))
+	}
+
+	v.defaultString(p+"az", &r.AZ, v.firstAZ())
+	if v.has(p + "az") {
+		v.az(p+"az", r.AZ)
+	}
+
+	v.defaultString(p+"multi_az", &r.MultiAZ, "none")
+	if r.MultiAZ == "cluster" {
+		v.errorf(p+"multi_az", "\"cluster\" (a Multi-AZ DB cluster) is not supported yet (allowed: %s)", strings.Join(multiAZModes, ", "))
+	} else {
+		v.oneOf(p+"multi_az", "multi_az mode", r.MultiAZ, multiAZModes)
+	}
+	multi := r.MultiAZ == "instance"
+	if multi && v.azsOK && len(v.s.Topology.AZs) < 2 {
+		v.errorf(p+"multi_az", "instance needs at least 2 AZs in topology.azs, got %d", len(v.s.Topology.AZs))
+	}
+	switch {
+	case v.has(p+"standby_az") && !multi:
+		v.errorf(p+"standby_az", "applies only to multi_az: instance")
+	case v.has(p + "standby_az"):
+		v.az(p+"standby_az", r.StandbyAZ)
+		if r.StandbyAZ == r.AZ {
+			v.errorf(p+"standby_az", "must differ from the primary's az (%s)", r.AZ)
+		}
+	case multi:
+		for _, az := range v.s.Topology.AZs {
+			if az != r.AZ {
+				r.StandbyAZ = az
+				break
+			}
+		}
+	}
+
+	if !v.has(p + "storage.size") {
+		r.Storage.Size = defaultStorage
+	} else if r.Storage.Size <= 0 {
+		v.errorf(p+"storage.size", "must be > 0, got %s", r.Storage.Size)
+	}
+
+	v.dist(p+"service_time.read", r.ServiceTime.Read)
+	v.dist(p+"service_time.write", r.ServiceTime.Write)
+	v.dist(p+"replication.standby_write", r.Replication.StandbyWrite)
+	v.positiveIfSet(p+"replication.ack_timeout", r.Replication.AckTimeout)
+
+	f := r.Failover
+	v.positiveIfSet(p+"failover.detection_interval", f.DetectionInterval)
+	if v.has(p+"failover.detection_threshold") && f.DetectionThreshold < 1 {
+		v.errorf(p+"failover.detection_threshold", "must be at least 1, got %d", f.DetectionThreshold)
+	}
+	v.nonNegative(p+"failover.promotion", f.Promotion)
+	v.nonNegative(p+"failover.engine_start", f.EngineStart)
+	v.nonNegative(p+"failover.dns_ttl", f.DNSTTL)
+	v.nonNegative(p+"failover.dns_propagation", f.DNSPropagation)
+	v.nonNegative(p+"failover.replace_instance", f.ReplaceInstance)
+
+	v.positiveIfSet(p+"recovery.checkpoint_interval", r.Recovery.CheckpointInterval)
+	if r.Recovery.RedoPerWrite < 0 {
+		v.errorf(p+"recovery.redo_per_write", "must not be negative, got %s", r.Recovery.RedoPerWrite)
+	}
+	if v.has(p+"recovery.redo_rate") && r.Recovery.RedoRate <= 0 {
+		v.errorf(p+"recovery.redo_rate", "must be > 0, got %s", r.Recovery.RedoRate)
+	}
+}
+
+func (v *validator) clients() {
+	c := &v.s.Clients
+	const p = "clients."
+	v.defaultString(p+"az", &c.AZ, v.firstAZ())
+	if v.has(p + "az") {
+		v.az(p+"az", c.AZ)
+	}
+	v.defaultAtLeast(p+"instances", &c.Instances, defaultInstances, 1)
+	v.defaultAtLeast(p+"connections", &c.Connections, defaultConnections, 1)
+	v.defaultPositive(p+"connect_timeout", &c.ConnectTimeout, defaultConnectTimeout)
+	v.defaultPositive(p+"timeout", &c.Timeout, defaultTimeout)
+
+	r := &c.Retry
+	v.defaultAtLeast(p+"retry.max_attempts", &r.MaxAttempts, defaultMaxAttempts, 1)
+	v.defaultPositive(p+"retry.base", &r.Base, defaultRetryBase)
+	if !v.has(p + "retry.cap") {
+		r.Cap = defaultRetryCap
+	} else if r.Cap < r.Base && !v.broken(p+"retry.base") {
+		v.errorf(p+"retry.cap", "must be at least retry.base (%s), got %s", r.Base, r.Cap)
+	}
+	v.defaultString(p+"retry.jitter", &r.Jitter, defaultJitter)
+	v.oneOf(p+"retry.jitter", "jitter", r.Jitter, jitters)
+
+	switch v.defaultString(p+"dns_cache", &c.DNSCache, "ttl"); c.DNSCache {
+	case "ttl":
+		c.DNSCacheFor = 0
+	case "forever":
+		c.DNSCacheFor = -1
+	default:
+		d, err := ParseDuration(c.DNSCache)
+		if err != nil || d <= 0 {
+			v.errorf(p+"dns_cache", "%q is not ttl, forever or a duration such as 30s", c.DNSCache)
+		}
+		c.DNSCacheFor = d.D()
+	}
+}
+
+func (v *validator) workload(i int) {
+	w := &v.s.Workload[i]
+	p := fmt.Sprintf("workload[%d].", i)
+
+	v.defaultString(p+"arrival.process", &w.Arrival.Process, defaultProcess)
+	v.oneOf(p+"arrival.process", "process", w.Arrival.Process, processes)
+	if !v.has(p + "arrival.rate") {
+		v.errorf(p+"arrival.rate", "required (e.g. 2000/s)")
+	} else {
+		v.positiveRate(p+"arrival.rate", w.Arrival.Rate)
+	}
+
+	for j, rc := range w.RateChanges {
+		rp := fmt.Sprintf("%srate_changes[%d].", p, j)
+		if !v.has(rp + "at") {
+			v.errorf(rp+"at", "required (when the new rate starts, e.g. 10m)")
+		} else {
+			v.within(rp+"at", rc.At)
+			if j > 0 && v.has(fmt.Sprintf("%srate_changes[%d].at", p, j-1)) && rc.At <= w.RateChanges[j-1].At {
+				v.errorf(rp+"at", "%s is not after the previous change's %s (rate changes must be in time order)", rc.At, w.RateChanges[j-1].At)
+			}
+		}
+		if !v.has(rp + "rate") {
+			v.errorf(rp+"rate", "required (e.g. 4000/s)")
+		} else {
+			v.positiveRate(rp+"rate", rc.Rate)
+		}
+	}
+
+	if !v.has(p + "mix") {
+		w.Mix = Mix{Read: 1, Write: 0}
+	} else {
+		ok := v.share(p+"mix.read", w.Mix.Read)
+		ok = v.share(p+"mix.write", w.Mix.Write) && ok
+		if sum := w.Mix.Read + w.Mix.Write; ok && math.Abs(sum-1) > 1e-9 {
+			v.errorf(p+"mix", "read + write = %s, must sum to 1", formatNumber(sum))
+		}
+	}
+
+	v.defaultString(p+"reads_from", &w.ReadsFrom, "primary")
+	if v.oneOf(p+"reads_from", "reads_from", w.ReadsFrom, readsFrom) && w.ReadsFrom != "primary" && v.s.System.RDS != nil {
+		v.errorf(p+"reads_from", "%q needs read replicas, which rds does not model yet (allowed: primary)", w.ReadsFrom)
+	}
+
+	k := &w.Keys
+	v.defaultString(p+"keys.dist", &k.Dist, defaultKeyDist)
+	v.oneOf(p+"keys.dist", "key distribution", k.Dist, keyDists)
+	if !v.has(p + "keys.count") {
+		k.Count = defaultKeyCount
+	} else if k.Count < 1 {
+		v.errorf(p+"keys.count", "must be at least 1, got %d", k.Count)
+	}
+	v.keyParam(p+"keys.skew", k.Dist == "zipf", "zipf", func() {
+		if k.Skew <= 0 {
+			v.errorf(p+"keys.skew", "must be > 0, got %s", formatNumber(k.Skew))
+		}
+	})
+	for _, hot := range []struct {
+		key string
+		val float64
+	}{{"hot_fraction", k.HotFraction}, {"hot_share", k.HotShare}} {
+		v.keyParam(p+"keys."+hot.key, k.Dist == "hotset", "hotset", func() {
+			if hot.val <= 0 || hot.val >= 1 {
+				v.errorf(p+"keys."+hot.key, "must be between 0 and 1 (exclusive), got %s", formatNumber(hot.val))
+			}
+		})
+	}
+
+	if !v.has(p + "item_size") {
+		w.ItemSize = defaultItemSize
+	} else if w.ItemSize <= 0 || w.ItemSize > maxItemSize {
+		v.errorf(p+"item_size", "must be > 0 and at most %s, got %s", maxItemSize, w.ItemSize)
+	}
+}
+
+// keyParam checks a parameter of one key distribution: required and checked
+// by check when applies, an error when given for another distribution.
+func (v *validator) keyParam(path string, applies bool, dist string, check func()) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	switch {
+	case applies && !v.has(path):
+		v.errorf(path, "required for dist %s", dist)
+	case applies:
+		check()
+	case v.has(path):
+		v.errorf(path, "%s applies only to dist %s", key, dist)
+	}
+}
+
+func (v *validator) fault(i int) {
+	f := &v.s.Faults[i]
+	p := fmt.Sprintf("faults[%d]", i)
+	keys, known := faultKinds[f.Kind]
+	switch {
+	case !v.has(p + ".kind"):
+		v.errorf(p+".kind", "required (allowed: %s)", strings.Join(faultKindList, ", "))
+	case !known:
+		v.errorf(p+".kind", "unknown fault kind %q (allowed: %s)", f.Kind, strings.Join(faultKindList, ", "))
+	}
+
+	hasAt, hasMTTF := v.has(p+".at"), v.has(p+".mttf")
+	f.Scheduled = hasAt
+	switch {
+	case hasAt && hasMTTF:
+		v.errorf(p+".mttf", "give either at (a single fault) or mttf (a random process of faults), not both")
+	case !hasAt && !hasMTTF:
+		v.errorf(p, "needs at (when the fault happens, e.g. 5m) or mttf (the mean time between random faults, e.g. 2h)")
+	case hasAt:
+		v.within(p+".at", f.At)
+	case hasMTTF:
+		v.positive(p+".mttf", f.MTTF)
+	}
+
+	if known {
+		for _, key := range faultOptionalKeys {
+			if v.has(p+"."+key) && !slices.Contains(keys, key) {
+				v.errorf(p+"."+key, "does not apply to %s (keys of %s: %s)", f.Kind, f.Kind, strings.Join(append([]string{"kind", "at", "mttf"}, keys...), ", "))
+			}
+		}
+	}
+	lasting := slices.Contains(keys, "for") // the kind has an extent in time
+	if lasting && v.has(p+".for") {
+		if hasMTTF && !hasAt {
+			v.errorf(p+".for", "applies to a scheduled fault (at); a random process takes mttr")
+		} else {
+			v.nonNegative(p+".for", f.For)
+		}
+	}
+	if lasting && hasMTTF && !hasAt {
+		if !v.has(p + ".mttr") {
+			v.errorf(p+".mttr", "required with mttf (the mean time to repair, e.g. 10m)")
+		} else {
+			v.positive(p+".mttr", f.MTTR)
+		}
+	}
+	if lasting && hasAt && v.has(p+".mttr") {
+		v.errorf(p+".mttr", "applies only with mttf; a scheduled fault lasts for")
+	}
+
+	rdsSys := v.s.System.RDS
+	switch f.Kind {
+	case "instance-failure":
+		v.defaultString(p+".target", &f.Target, "primary")
+		if v.oneOf(p+".target", "target", f.Target, faultTargets) && f.Target == "standby" && rdsSys != nil && rdsSys.MultiAZ == "none" {
+			v.errorf(p+".target", "standby needs a standby instance (system.multi_az: instance)")
+		}
+	case "reboot-with-failover":
+		if rdsSys != nil && rdsSys.MultiAZ == "none" {
+			v.errorf(p+".kind", "reboot-with-failover needs a standby (multi_az: instance)")
+		}
+	case "az-outage":
+		if !v.has(p + ".az") {
+			v.errorf(p+".az", "required for az-outage (allowed: %s)", strings.Join(v.s.Topology.AZs, ", "))
+		} else {
+			v.az(p+".az", f.AZ)
+		}
+	case "network-partition":
+		switch {
+		case !v.has(p + ".between"):
+			v.errorf(p+".between", "required for network-partition: the two AZs cut apart, e.g. [%s]", strings.Join(v.s.Topology.AZs[:min(2, len(v.s.Topology.AZs))], ", "))
+		case len(f.Between) != 2:
+			v.errorf(p+".between", "needs exactly 2 AZs, got %d", len(f.Between))
+		case f.Between[0] == f.Between[1]:
+			v.errorf(p+".between", "needs 2 different AZs, got %s twice", f.Between[0])
+		}
+		for j, az := range f.Between {
+			v.az(fmt.Sprintf("%s.between[%d]", p, j), az)
+		}
+	}
+}
+
+// dist checks the distribution spec at path, if the file gives one: a known
+// dist with exactly its parameters, each in range.
+func (v *validator) dist(path string, d DistSpec) {
+	if !v.has(path) {
+		return
+	}
+	if !v.has(path + ".dist") {
+		v.errorf(path+".dist", "required (allowed: %s)", strings.Join(distNames, ", "))
+		return
+	}
+	want, ok := distParams[d.Dist]
+	if !ok {
+		v.errorf(path+".dist", "unknown dist %q (allowed: %s)", d.Dist, strings.Join(distNames, ", "))
+		return
+	}
+	var missing []string
+	for _, f := range fieldsOf(reflect.TypeFor[DistSpec]()) {
+		given := v.has(path + "." + f.name)
+		switch {
+		case f.name == "dist":
+		case given && !slices.Contains(want, f.name):
+			v.errorf(path+"."+f.name, "does not apply to dist %s (it takes %s)", d.Dist, strings.Join(want, ", "))
+		case !given && slices.Contains(want, f.name):
+			missing = append(missing, f.name)
+		}
+	}
+	if len(missing) > 0 {
+		v.errorf(path, "dist %s needs %s (missing %s)", d.Dist, strings.Join(want, " and "), strings.Join(missing, " and "))
+		return
+	}
+	at := func(param string) string { return path + "." + param }
+	switch d.Dist {
+	case "constant":
+		v.nonNegative(at("value"), d.Value)
+	case "uniform":
+		if v.nonNegative(at("min"), d.Min) && d.Max <= d.Min {
+			v.errorf(at("max"), "must be greater than min (%s), got %s", d.Min, d.Max)
+		}
+	case "exponential":
+		v.positive(at("mean"), d.Mean)
+	case "normal":
+		v.positive(at("mean"), d.Mean)
+		v.positive(at("stddev"), d.StdDev)
+	case "lognormal":
+		if v.positive(at("p50"), d.P50) && d.P99 <= d.P50 {
+			v.errorf(at("p99"), "must be greater than p50 (%s), got %s", d.P50, d.P99)
+		}
+	case "pareto":
+		v.positive(at("xm"), d.Xm)
+		if d.Alpha <= 0 {
+			v.errorf(at("alpha"), "must be > 0, got %s", formatNumber(d.Alpha))
+		}
+	case "empirical":
+		if len(d.Samples) == 0 {
+			v.errorf(at("samples"), "must not be empty (e.g. [1ms, 2ms, 5ms])")
+		}
+		for j, s := range d.Samples {
+			v.nonNegative(fmt.Sprintf("%s[%d]", at("samples"), j), s)
+		}
+	}
+}
+
+// defaultString sets *s to def when path was not written.
+func (v *validator) defaultString(path string, s *string, def string) {
+	if !v.has(path) {
+		*s = def
+	}
+}
+
+// defaultAtLeast sets *n to def when path was not written, else checks
+// that it is at least least.
+func (v *validator) defaultAtLeast(path string, n *int, def, least int) {
+	if !v.has(path) {
+		*n = def
+	} else if *n < least {
+		v.errorf(path, "must be at least %d, got %d", least, *n)
+	}
+}
+
+// defaultPositive sets *d to def when path was not written, else checks
+// that it is > 0.
+func (v *validator) defaultPositive(path string, d *Duration, def Duration) {
+	if !v.has(path) {
+		*d = def
+	} else {
+		v.positive(path, *d)
+	}
+}
+
+// oneOf checks that val is one of allowed; noun names the kind of value in
+// the message.
+func (v *validator) oneOf(path, noun, val string, allowed []string) bool {
+	if slices.Contains(allowed, val) {
+		return true
+	}
+	v.errorf(path, "unknown %s %q (allowed: %s)", noun, val, strings.Join(allowed, ", "))
+	return false
+}
+
+// positive checks d > 0 and reports whether it is.
+func (v *validator) positive(path string, d Duration) bool {
+	if d <= 0 {
+		v.errorf(path, "must be > 0, got %s", d)
+		return false
+	}
+	return true
+}
+
+// positiveIfSet checks d > 0 when path was written.
+func (v *validator) positiveIfSet(path string, d Duration) {
+	if v.has(path) {
+		v.positive(path, d)
+	}
+}
+
+// nonNegative checks d >= 0 and reports whether it is.
+func (v *validator) nonNegative(path string, d Duration) bool {
+	if d < 0 {
+		v.errorf(path, "must not be negative, got %s", d)
+		return false
+	}
+	return true
+}
+
+// within checks that a point in time lies in the run: 0 <= at < duration.
+func (v *validator) within(path string, at Duration) {
+	switch {
+	case at < 0:
+		v.errorf(path, "must not be negative, got %s", at)
+	case v.durationOK() && at >= v.s.Duration:
+		v.errorf(path, "must be before the end of the run (duration %s), got %s", v.s.Duration, at)
+	}
+}
+
+// positiveRate checks r > 0.
+func (v *validator) positiveRate(path string, r Rate) {
+	if r <= 0 {
+		v.errorf(path, "must be > 0, got %s", r)
+	}
+}
+
+// share checks that x is a share in [0, 1] and reports whether it is.
+func (v *validator) share(path string, x float64) bool {
+	if x < 0 || x > 1 {
+		v.errorf(path, "must be between 0 and 1, got %s", formatNumber(x))
+		return false
+	}
+	return true
+}

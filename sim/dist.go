@@ -1,0 +1,283 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// Dist is a distribution of non-negative float64 values (seconds when it
+// describes a span; use Seconds(d.Sample(r)) to get a time.Duration).
+//
+// Sample draws from the random source it is given, never from a global one,
+// and does not allocate. Mean is the distribution's nominal mean (it may be
+// +Inf). String describes the distribution and its parameters.
+//
+// The constructors that return no error do not validate their parameters
+// (the scenario loader does); degenerate parameters give degenerate but
+// non-negative samples, as each constructor documents.
+type Dist interface {
+	Sample(r *rand.Rand) float64
+	Mean() float64
+	String() string
+}
+
+// Constant returns the distribution that always yields v (0 if v < 0).
+func Constant(v float64) Dist { return constantDist{v: math.Max(v, 0)} }
+
+type constantDist struct{ v float64 }
+
+func (d constantDist) Sample(*rand.Rand) float64 { return d.v }
+func (d constantDist) Mean() float64             { return d.v }
+func (d constantDist) String() string            { return fmt.Sprintf("constant(%g)", d.v) }
+
+// Uniform returns the continuous uniform distribution on [min, max). The
+// bounds are swapped if min > max and clamped at 0.
+func Uniform(min, max float64) Dist {
+	if min > max {
+		min, max = max, min
+	}
+	min, max = math.Max(min, 0), math.Max(max, 0)
+	return uniformDist{lo: min, width: max - min}
+}
+
+type uniformDist struct{ lo, width float64 }
+
+func (d uniformDist) Sample(r *rand.Rand) float64 { return d.lo + d.width*r.Float64() }
+func (d uniformDist) Mean() float64               { return d.lo + d.width/2 }
+func (d uniformDist) String() string {
+	return fmt.Sprintf("uniform(%g, %g)", d.lo, d.lo+d.width)
+}
+
+// Exponential returns the exponential distribution with the given mean
+// (rate 1/mean). A mean <= 0 always yields 0.
+func Exponential(mean float64) Dist { return expDist{mean: math.Max(mean, 0)} }
+
+type expDist struct{ mean float64 }
+
+func (d expDist) Sample(r *rand.Rand) float64 { return d.mean * r.ExpFloat64() }
+func (d expDist) Mean() float64               { return d.mean }
+func (d expDist) String() string              { return fmt.Sprintf("exponential(mean=%g)", d.mean) }
+
+// Normal returns the normal distribution with the given mean and standard
+// deviation, with samples clamped at 0. Mean reports the nominal mean, which
+// is the true mean only when the mass below 0 is negligible (stddev well
+// below mean).
+func Normal(mean, stddev float64) Dist { return normalDist{mean: mean, sd: math.Abs(stddev)} }
+
+type normalDist struct{ mean, sd float64 }
+
+func (d normalDist) Sample(r *rand.Rand) float64 {
+	return math.Max(d.mean+d.sd*r.NormFloat64(), 0)
+}
+func (d normalDist) Mean() float64 { return d.mean }
+func (d normalDist) String() string {
+	return fmt.Sprintf("normal(mean=%g, stddev=%g)", d.mean, d.sd)
+}
+
+// LogNormal returns the log-normal distribution exp(N(mu, sigma²)): its
+// median is exp(mu) and its mean exp(mu + sigma²/2).
+func LogNormal(mu, sigma float64) Dist { return logNormalDist{mu: mu, sigma: math.Abs(sigma)} }
+
+type logNormalDist struct {
+	mu, sigma float64
+	p50, p99  float64 // set by LogNormalP50P99, only to describe it
+}
+
+func (d logNormalDist) Sample(r *rand.Rand) float64 {
+	return math.Exp(d.mu + d.sigma*r.NormFloat64())
+}
+func (d logNormalDist) Mean() float64 { return math.Exp(d.mu + d.sigma*d.sigma/2) }
+func (d logNormalDist) String() string {
+	if d.p50 > 0 {
+		return fmt.Sprintf("lognormal(p50=%g, p99=%g)", d.p50, d.p99)
+	}
+	return fmt.Sprintf("lognormal(mu=%g, sigma=%g)", d.mu, d.sigma)
+}
+
+// z99 is the 0.99 quantile of the standard normal distribution (≈ 2.3263).
+var z99 = distuv.UnitNormal.Quantile(0.99)
+
+// LogNormalP50P99 returns the log-normal distribution whose median is p50
+// and whose 99th percentile is p99: mu = ln p50 and
+// sigma = ln(p99/p50) / z, where z ≈ 2.3263 is the standard normal 0.99
+// quantile. This is the natural way to describe a latency from the two
+// figures people usually know about it. It fails unless 0 < p50 < p99.
+func LogNormalP50P99(p50, p99 float64) (Dist, error) {
+	if !(p50 > 0) || math.IsInf(p50, 0) {
+		return nil, fmt.Errorf("lognormal: p50 must be positive and finite, got %g", p50)
+	}
+	if !(p99 > p50) || math.IsInf(p99, 0) {
+		return nil, fmt.Errorf("lognormal: p99 (%g) must be finite and greater than p50 (%g)", p99, p50)
+	}
+	return logNormalDist{mu: math.Log(p50), sigma: math.Log(p99/p50) / z99, p50: p50, p99: p99}, nil
+}
+
+// Pareto returns the Pareto (type I) distribution with scale xm (the
+// minimum value) and shape alpha: P(X > x) = (xm/x)^alpha for x >= xm. Its
+// mean is alpha·xm/(alpha-1), or +Inf when alpha <= 1. Samples are drawn as
+// xm·exp(E/alpha) with E standard exponential. A negative xm is taken as 0;
+// alpha must be positive (the caller validates it).
+func Pareto(xm, alpha float64) Dist { return paretoDist{xm: math.Max(xm, 0), alpha: alpha} }
+
+type paretoDist struct{ xm, alpha float64 }
+
+func (d paretoDist) Sample(r *rand.Rand) float64 {
+	return d.xm * math.Exp(r.ExpFloat64()/d.alpha)
+}
+func (d paretoDist) Mean() float64 {
+	if d.alpha <= 1 {
+		return math.Inf(1)
+	}
+	return d.alpha * d.xm / (d.alpha - 1)
+}
+func (d paretoDist) String() string {
+	return fmt.Sprintf("pareto(xm=%g, alpha=%g)", d.xm, d.alpha)
+}
+
+// Empirical returns the empirical distribution of samples: each Sample
+// returns one of the given values, chosen uniformly at random (so repeated
+// values are proportionally more likely). The slice is copied. It fails if
+// samples is empty or holds a negative, NaN or infinite value.
+func Empirical(samples []float64) (Dist, error) {
+	if len(samples) == 0 {
+		return nil, errors.New("empirical: no samples")
+	}
+	var sum float64
+	for i, v := range samples {
+		if !(v >= 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("empirical: sample %d is %g, want a finite value >= 0", i, v)
+		}
+		sum += v
+	}
+	return empiricalDist{v: append([]float64(nil), samples...), mean: sum / float64(len(samples))}, nil
+}
+
+type empiricalDist struct {
+	v    []float64
+	mean float64
+}
+
+func (d empiricalDist) Sample(r *rand.Rand) float64 { return d.v[r.IntN(len(d.v))] }
+func (d empiricalDist) Mean() float64               { return d.mean }
+func (d empiricalDist) String() string {
+	return fmt.Sprintf("empirical(n=%d, mean=%g)", len(d.v), d.mean)
+}
+
+// Scaled returns d with every sample multiplied by factor (clamped at 0),
+// e.g. a service time slowed down by a degraded disk.
+func Scaled(d Dist, factor float64) Dist { return scaledDist{d: d, f: math.Max(factor, 0)} }
+
+type scaledDist struct {
+	d Dist
+	f float64
+}
+
+func (d scaledDist) Sample(r *rand.Rand) float64 { return d.f * d.d.Sample(r) }
+func (d scaledDist) Mean() float64               { return d.f * d.d.Mean() }
+func (d scaledDist) String() string              { return fmt.Sprintf("%g×%v", d.f, d.d) }
+
+// Zipf samples ranks in [0, n) with P(rank = k) ∝ 1/(k+1)^s: rank 0 is the
+// most popular key. Unlike math/rand's Zipf it accepts any exponent s > 0,
+// including the common s <= 1. It uses rejection-inversion (W. Hörmann and
+// G. Derflinger, "Rejection-inversion to generate variates from monotone
+// discrete distributions", ACM TOMACS 6(3), 1996), following Apache Commons
+// RNG's RejectionInversionZipfSampler: O(1) expected time per sample, no
+// tables, no allocation.
+type Zipf struct {
+	n        uint64
+	exponent float64
+	hX1      float64 // hIntegral(1.5) - 1
+	hN       float64 // hIntegral(n + 0.5)
+	sq       float64 // acceptance shortcut: 2 - hIntegralInverse(hIntegral(2.5) - h(2))
+}
+
+// NewZipf returns a sampler of n ranks with exponent s. It fails unless
+// n >= 1 and s is positive and finite.
+func NewZipf(n uint64, s float64) (*Zipf, error) {
+	if n == 0 {
+		return nil, errors.New("zipf: need at least one key")
+	}
+	if !(s > 0) || math.IsInf(s, 1) {
+		return nil, fmt.Errorf("zipf: exponent must be positive and finite, got %g", s)
+	}
+	z := &Zipf{n: n, exponent: s}
+	z.hX1 = z.hIntegral(1.5) - 1
+	z.hN = z.hIntegral(float64(n) + 0.5)
+	z.sq = 2 - z.hIntegralInverse(z.hIntegral(2.5)-z.h(2))
+	return z, nil
+}
+
+// N is the number of ranks.
+func (z *Zipf) N() uint64 { return z.n }
+
+// Exponent is the exponent s.
+func (z *Zipf) Exponent() float64 { return z.exponent }
+
+// String describes the sampler.
+func (z *Zipf) String() string { return fmt.Sprintf("zipf(n=%d, s=%g)", z.n, z.exponent) }
+
+// Sample returns a rank in [0, n); rank 0 is the most popular.
+func (z *Zipf) Sample(r *rand.Rand) uint64 {
+	// Ranks are 1-based in the paper; k is returned as k-1.
+	for {
+		// u is uniform in (hX1, hN]: the inverse of the integral of the
+		// hat function h maps it onto [0.5, n+0.5].
+		u := z.hN + r.Float64()*(z.hX1-z.hN)
+		x := z.hIntegralInverse(u)
+		kf := math.Floor(x + 0.5)
+		var k uint64
+		switch {
+		case kf < 1:
+			k = 1
+		case kf >= float64(z.n):
+			k = z.n
+		default:
+			k = uint64(kf)
+		}
+		// Accept k with probability h(k)-normalised; the first test is a
+		// cheap squeeze that accepts most draws without evaluating h.
+		if float64(k)-x <= z.sq || u >= z.hIntegral(float64(k)+0.5)-z.h(float64(k)) {
+			return k - 1
+		}
+	}
+}
+
+// h is the hat density x^-s.
+func (z *Zipf) h(x float64) float64 { return math.Exp(-z.exponent * math.Log(x)) }
+
+// hIntegral is an antiderivative of h: (x^(1-s) - 1)/(1-s), or log x at s=1,
+// computed stably for s near 1.
+func (z *Zipf) hIntegral(x float64) float64 {
+	logX := math.Log(x)
+	return expm1x((1-z.exponent)*logX) * logX
+}
+
+// hIntegralInverse inverts hIntegral.
+func (z *Zipf) hIntegralInverse(x float64) float64 {
+	t := x * (1 - z.exponent)
+	if t < -1 {
+		// Rounding can push t just below -1, the edge of the domain.
+		t = -1
+	}
+	return math.Exp(log1px(t) * x)
+}
+
+// log1px returns log(1+x)/x, continuous at 0.
+func log1px(x float64) float64 {
+	if math.Abs(x) > 1e-8 {
+		return math.Log1p(x) / x
+	}
+	return 1 - x*(0.5-x*(1.0/3-0.25*x))
+}
+
+// expm1x returns (exp(x)-1)/x, continuous at 0.
+func expm1x(x float64) float64 {
+	if math.Abs(x) > 1e-8 {
+		return math.Expm1(x) / x
+	}
+	return 1 + x*0.5*(1+x*(1.0/3)*(1+0.25*x))
+}

@@ -1,0 +1,244 @@
+package sim
+
+import (
+	"time"
+)
+
+// Kernel is the event loop of one simulation run. It is not safe for
+// concurrent use: one goroutine owns a Kernel.
+type Kernel struct {
+	now     Time
+	seq     uint64
+	heap    []entry // min-heap on (at, seq)
+	slots   []slot  // event payloads, indexed by entry.slot
+	free    []int32 // free slot indices
+	fired   uint64
+	seed    uint64
+	stopped bool
+}
+
+// entry is what the heap orders; it is small so sifting stays cache-friendly.
+type entry struct {
+	at   Time
+	seq  uint64
+	slot int32
+}
+
+// slot holds an event's callback and its position in the heap.
+type slot struct {
+	fn  func()
+	fnA func(any)
+	arg any
+	pos int32  // index in heap, -1 when not queued
+	gen uint32 // bumped on every reuse, so stale Timers cannot cancel (until it wraps after 2^32 reuses of one slot)
+}
+
+// Timer identifies a scheduled event so that it can be cancelled. The zero
+// Timer is not scheduled.
+type Timer struct {
+	slot int32
+	gen  uint32
+}
+
+// New returns a kernel at time zero whose random streams derive from seed.
+func New(seed uint64) *Kernel {
+	return &Kernel{seed: seed, heap: make([]entry, 0, 1024), slots: make([]slot, 1, 1024)}
+}
+
+// Now is the current simulated time.
+func (k *Kernel) Now() Time { return k.now }
+
+// Seed is the seed the kernel's random streams derive from.
+func (k *Kernel) Seed() uint64 { return k.seed }
+
+// Fired is the number of events executed so far.
+func (k *Kernel) Fired() uint64 { return k.fired }
+
+// Pending is the number of events in the queue.
+func (k *Kernel) Pending() int { return len(k.heap) }
+
+// At schedules fn at time t (clamped to now if t is in the past).
+func (k *Kernel) At(t Time, fn func()) Timer { return k.push(t, fn, nil, nil) }
+
+// After schedules fn after span d.
+func (k *Kernel) After(d time.Duration, fn func()) Timer { return k.push(k.now+Time(d), fn, nil, nil) }
+
+// AtArg schedules fn(arg) at time t. Passing a pointer as arg and a method
+// value created once as fn schedules an event without allocating, which is
+// what the hot paths of the models do.
+func (k *Kernel) AtArg(t Time, fn func(any), arg any) Timer { return k.push(t, nil, fn, arg) }
+
+// AfterArg schedules fn(arg) after span d.
+func (k *Kernel) AfterArg(d time.Duration, fn func(any), arg any) Timer {
+	return k.push(k.now+Time(d), nil, fn, arg)
+}
+
+// Cancel removes a scheduled event. It reports whether the event was still
+// pending; cancelling a fired, cancelled or zero Timer does nothing.
+func (k *Kernel) Cancel(t Timer) bool {
+	if t.slot <= 0 || int(t.slot) >= len(k.slots) {
+		return false
+	}
+	s := &k.slots[t.slot]
+	if s.gen != t.gen || s.pos < 0 {
+		return false
+	}
+	k.remove(int(s.pos))
+	k.release(t.slot)
+	return true
+}
+
+// Scheduled reports whether t is still pending.
+func (k *Kernel) Scheduled(t Timer) bool {
+	if t.slot <= 0 || int(t.slot) >= len(k.slots) {
+		return false
+	}
+	s := &k.slots[t.slot]
+	return s.gen == t.gen && s.pos >= 0
+}
+
+// Stop makes the running Run return once the current event has finished;
+// the remaining events stay queued for the next Run. Called outside Run it
+// has no effect.
+func (k *Kernel) Stop() { k.stopped = true }
+
+// Run executes events in (time, insertion) order until the queue is empty,
+// the next event lies after until, or Stop is called. Events at exactly
+// until do run. Unless stopped, the clock then reads until (or, for
+// Forever, the time of the last event); after a Stop it reads the time of
+// the event that called it. The clock never moves backwards: Run with an
+// until in the past does nothing.
+func (k *Kernel) Run(until Time) {
+	k.stopped = false
+	for len(k.heap) > 0 && !k.stopped {
+		e := k.heap[0]
+		if e.at > until {
+			break
+		}
+		k.popMin()
+		s := &k.slots[e.slot]
+		fn, fnA, arg := s.fn, s.fnA, s.arg
+		k.release(e.slot)
+		k.now = e.at
+		k.fired++
+		if fn != nil {
+			fn()
+		} else {
+			fnA(arg)
+		}
+	}
+	if until != Forever && k.now < until && !k.stopped {
+		k.now = until
+	}
+}
+
+func (k *Kernel) push(t Time, fn func(), fnA func(any), arg any) Timer {
+	if t < k.now {
+		t = k.now
+	}
+	var id int32
+	if n := len(k.free); n > 0 {
+		id = k.free[n-1]
+		k.free = k.free[:n-1]
+	} else {
+		k.slots = append(k.slots, slot{})
+		id = int32(len(k.slots) - 1)
+	}
+	s := &k.slots[id]
+	s.fn, s.fnA, s.arg = fn, fnA, arg
+	s.pos = int32(len(k.heap))
+	k.seq++
+	k.heap = append(k.heap, entry{at: t, seq: k.seq, slot: id})
+	k.up(len(k.heap) - 1)
+	return Timer{slot: id, gen: s.gen}
+}
+
+func (k *Kernel) release(id int32) {
+	s := &k.slots[id]
+	s.fn, s.fnA, s.arg = nil, nil, nil
+	s.pos = -1
+	s.gen++
+	k.free = append(k.free, id)
+}
+
+// less orders entries by time, then by insertion: a heap is not stable, so
+// the sequence number is what makes same-time events fire in the order they
+// were scheduled.
+func less(a, b *entry) bool {
+	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
+}
+
+// The queue is a 4-ary min-heap: half the depth of a binary heap, and the
+// four children of a node share a cache line or two. Sifting moves a hole
+// instead of swapping, so each level costs one entry copy and one slot
+// position update.
+const arity = 4
+
+func (k *Kernel) popMin() {
+	n := len(k.heap) - 1
+	last := k.heap[n]
+	k.heap = k.heap[:n]
+	if n > 0 {
+		k.heap[0] = last
+		k.down(0)
+	}
+}
+
+func (k *Kernel) remove(i int) {
+	n := len(k.heap) - 1
+	last := k.heap[n]
+	k.heap = k.heap[:n]
+	if i != n {
+		k.heap[i] = last
+		if !k.down(i) {
+			k.up(i)
+		}
+	}
+}
+
+// up moves the entry at j towards the root until its parent is not later.
+func (k *Kernel) up(j int) {
+	h := k.heap
+	e := h[j]
+	for j > 0 {
+		i := (j - 1) / arity
+		if !less(&e, &h[i]) {
+			break
+		}
+		h[j] = h[i]
+		k.slots[h[j].slot].pos = int32(j)
+		j = i
+	}
+	h[j] = e
+	k.slots[e.slot].pos = int32(j)
+}
+
+// down moves the entry at i0 towards the leaves until no child is earlier,
+// and reports whether it moved.
+func (k *Kernel) down(i0 int) bool {
+	h := k.heap
+	n := len(h)
+	e := h[i0]
+	i := i0
+	for {
+		c := arity*i + 1
+		if c >= n {
+			break
+		}
+		m := c
+		for j, end := c+1, min(c+arity, n); j < end; j++ {
+			if less(&h[j], &h[m]) {
+				m = j
+			}
+		}
+		if !less(&h[m], &e) {
+			break
+		}
+		h[i] = h[m]
+		k.slots[h[i].slot].pos = int32(i)
+		i = m
+	}
+	h[i] = e
+	k.slots[e.slot].pos = int32(i)
+	return i > i0
+}
