@@ -1,0 +1,187 @@
+package client
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dbsim/models/cluster"
+	"dbsim/sim"
+)
+
+func TestRetryDelay(t *testing.T) {
+	p := Retry{MaxAttempts: 10, Base: 50 * time.Millisecond, Cap: time.Second, Jitter: NoJitter}
+	rng := rand.New(rand.NewPCG(1, 1))
+	var got []time.Duration
+	for n := 1; n <= 6; n++ {
+		got = append(got, p.Delay(n, rng))
+	}
+	ms := time.Millisecond
+	assert.Equal(t, []time.Duration{50 * ms, 100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second}, got, "doubling, capped")
+	assert.Equal(t, time.Second, p.Delay(100, rng), "no overflow far out")
+
+	p.Jitter = FullJitter
+	for i := 0; i < 1000; i++ {
+		d := p.Delay(3, rng)
+		assert.True(t, d >= 0 && d < 200*ms, "full jitter in [0, 200ms): %v", d)
+	}
+	p.Jitter = EqualJitter
+	for i := 0; i < 1000; i++ {
+		d := p.Delay(3, rng)
+		assert.True(t, d >= 100*ms && d < 200*ms, "equal jitter in [100ms, 200ms): %v", d)
+	}
+}
+
+// fixture is a client fleet in AZ 0 and hosts in AZ 1 that answer after a
+// fixed service time.
+type fixture struct {
+	k       *sim.Kernel
+	net     *cluster.Net
+	a, b    *cluster.Host
+	rec     *cluster.Record
+	c       *Client
+	done    []*Request
+	doneAt  []sim.Time
+	fails   []cluster.Status
+	served  map[*cluster.Host]int
+	busy    int
+	maxBusy int
+	service time.Duration
+}
+
+func (f *fixture) Failed(r *Request, s cluster.Status, retry bool) { f.fails = append(f.fails, s) }
+func (f *fixture) Done(r *Request) {
+	f.done = append(f.done, r)
+	f.doneAt = append(f.doneAt, f.k.Now())
+}
+
+func newFixture(t *testing.T, cfg Config) *fixture {
+	k := sim.New(1)
+	topo := cluster.NewTopology(k, []string{"a", "b"}, 0, 2*time.Millisecond)
+	f := &fixture{k: k, net: cluster.NewNet(topo), served: map[*cluster.Host]int{}, service: time.Millisecond}
+	for _, h := range []**cluster.Host{&f.a, &f.b} {
+		*h = cluster.NewHost("h", 1)
+		(*h).SetAccepting(true)
+		host := *h
+		host.Serve = func(c *cluster.Call) {
+			f.served[host]++
+			f.busy++
+			f.maxBusy = max(f.maxBusy, f.busy)
+			k.After(f.service, func() { f.busy--; f.net.Reply(c, cluster.OK) })
+		}
+	}
+	f.rec = cluster.NewRecord(k, "db", 5*time.Second, 0, f.a)
+	f.c = New(k, f.net, cfg, []*cluster.Record{f.rec}, f)
+	return f
+}
+
+func config() Config {
+	return Config{AZ: 0, Instances: 1, Connections: 4, ConnectTimeout: 2 * time.Second, Timeout: time.Second,
+		Retry: Retry{MaxAttempts: 3, Base: 100 * time.Millisecond, Cap: time.Second, Jitter: NoJitter}, HandshakeRTTs: 3}
+}
+
+func (f *fixture) submitAt(at time.Duration, n int) {
+	f.k.At(sim.At(at), func() {
+		for i := 0; i < n; i++ {
+			f.c.Submit(&Request{ID: uint64(i)})
+		}
+	})
+}
+
+func TestRequestCostsHandshakeThenRoundTrips(t *testing.T) {
+	f := newFixture(t, config())
+	f.submitAt(0, 1)
+	f.submitAt(time.Second, 1)
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 2)
+	// First request: 3 round trips to connect (2 ms each), one to send, 1 ms service.
+	assert.Equal(t, 9*time.Millisecond, f.done[0].latency(f))
+	assert.Equal(t, 3*time.Millisecond, f.done[1].latency(f), "the pooled connection is reused")
+}
+
+// latency is arrival to completion of request r.
+func (r *Request) latency(f *fixture) time.Duration {
+	for i, d := range f.done {
+		if d == r {
+			return f.doneAt[i].Sub(r.Arrived)
+		}
+	}
+	return -1
+}
+
+func TestPoolBoundsConcurrency(t *testing.T) {
+	f := newFixture(t, config())
+	f.service = 100 * time.Millisecond
+	f.submitAt(0, 40)
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 40)
+	assert.Equal(t, 4, f.maxBusy, "never more calls in flight than pooled connections")
+	for _, r := range f.done {
+		assert.Equal(t, cluster.OK, r.Status)
+	}
+}
+
+func TestDeadHostTimesOutAndRetries(t *testing.T) {
+	f := newFixture(t, config())
+	f.submitAt(0, 1) // opens the connection
+	f.k.At(sim.At(time.Second), func() { f.a.Crash() })
+	f.submitAt(2*time.Second, 1)
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 2)
+	r := f.done[1]
+	assert.Equal(t, cluster.TimedOut, r.Status)
+	assert.Equal(t, 3, r.Attempts)
+	assert.Equal(t, []cluster.Status{cluster.TimedOut, cluster.TimedOut, cluster.TimedOut}, f.fails)
+	// Attempt 1 times out at +1 s on the dead connection; after 100 ms of
+	// backoff attempt 2 dials the dead host and times out at +2.1 s; after
+	// 200 ms attempt 3 waits for that same dial, whose 2 s connect timeout
+	// fails it at +3.1 s.
+	assert.Equal(t, 3*time.Second+100*time.Millisecond, r.latency(f))
+}
+
+func TestRestartedHostResetsThenReconnects(t *testing.T) {
+	f := newFixture(t, config())
+	f.submitAt(0, 1)
+	f.k.At(sim.At(time.Second), func() { f.a.Restart(); f.a.SetAccepting(true) })
+	f.submitAt(2*time.Second, 1)
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 2)
+	r := f.done[1]
+	assert.Equal(t, cluster.OK, r.Status)
+	assert.Equal(t, 2, r.Attempts, "the old connection is reset, the retry reconnects")
+	assert.Equal(t, []cluster.Status{cluster.Reset}, f.fails)
+}
+
+func TestDNSCacheDecidesWhereReconnectsGo(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		cacheFor time.Duration
+		wantB    bool
+	}{
+		{"honours TTL", 0, true},
+		{"cached for 10 minutes", 10 * time.Minute, false},
+		{"cached forever", -1, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := config()
+			cfg.DNSCacheFor = tc.cacheFor
+			f := newFixture(t, cfg)
+			f.submitAt(0, 1)
+			// The endpoint moves to b and a dies, as in a failover.
+			f.k.At(sim.At(time.Minute), func() { f.rec.Set(f.b); f.a.Crash() })
+			f.submitAt(time.Minute+10*time.Second, 1)
+			f.k.Run(sim.Forever)
+			require.Len(t, f.done, 2)
+			if tc.wantB {
+				assert.Equal(t, cluster.OK, f.done[1].Status)
+				assert.Equal(t, 1, f.served[f.b])
+			} else {
+				assert.NotEqual(t, cluster.OK, f.done[1].Status, "the cached answer still names the dead host")
+				assert.Zero(t, f.served[f.b])
+			}
+		})
+	}
+}

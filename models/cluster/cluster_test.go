@@ -1,0 +1,162 @@
+package cluster
+
+import (
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dbsim/sim"
+)
+
+func TestRecordPropagatesGradually(t *testing.T) {
+	k := sim.New(1)
+	a, b := NewHost("a", 0), NewHost("b", 1)
+	r := NewRecord(k, "writer", 5*time.Second, 20*time.Second, a)
+	rng := rand.New(rand.NewPCG(1, 2))
+	share := func() float64 {
+		n := 0
+		for i := 0; i < 10000; i++ {
+			if r.Resolve(rng) == b {
+				n++
+			}
+		}
+		return float64(n) / 10000
+	}
+	k.At(sim.At(time.Minute), func() { r.Set(b) })
+	k.At(sim.At(time.Minute+5*time.Second), func() {
+		assert.InDelta(t, 0.25, share(), 0.02, "a quarter through propagation")
+		assert.Equal(t, a, r.Resolve(nil), "without a random source the old answer holds until propagation ends")
+	})
+	k.At(sim.At(time.Minute+15*time.Second), func() { assert.InDelta(t, 0.75, share(), 0.02) })
+	k.At(sim.At(time.Minute+20*time.Second), func() { assert.Equal(t, 1.0, share()) })
+	k.Run(sim.Forever)
+	assert.Equal(t, b, r.Target())
+}
+
+func TestRecordWithSeveralHostsSpreadsAnswers(t *testing.T) {
+	k := sim.New(1)
+	hs := []*Host{NewHost("r1", 0), NewHost("r2", 1), NewHost("r3", 2)}
+	r := NewRecord(k, "reader", time.Second, 0, hs...)
+	rng := rand.New(rand.NewPCG(3, 4))
+	counts := map[*Host]int{}
+	for i := 0; i < 3000; i++ {
+		counts[r.Resolve(rng)]++
+	}
+	for _, h := range hs {
+		assert.InDelta(t, 1000, counts[h], 100)
+	}
+	r.Set()
+	assert.Nil(t, r.Resolve(rng), "a record with no host resolves to nothing")
+}
+
+func TestAckLogCountsExactly(t *testing.T) {
+	var a AckLog
+	for _, lsn := range []uint64{1, 2, 4, 3, 5, 7, 6, 8} {
+		a.Ack(lsn)
+	}
+	assert.Equal(t, int64(8), a.Above(0))
+	assert.Equal(t, int64(3), a.Above(5))
+	a.Trim(4)
+	assert.Equal(t, int64(4), a.Above(0), "trimmed entries are safe everywhere")
+	assert.Equal(t, int64(0), a.Above(8))
+	// Memory stays bounded under a steady ack-and-trim stream.
+	for i := uint64(9); i < 200000; i++ {
+		a.Ack(i)
+		a.Trim(i - 10)
+	}
+	assert.Less(t, cap(a.lsns), 10000)
+}
+
+// netFixture is a client AZ 0 talking to a host in AZ 1.
+type netFixture struct {
+	k       *sim.Kernel
+	topo    *Topology
+	net     *Net
+	host    *Host
+	replies []Status
+	at      []sim.Time
+	served  int
+}
+
+func newNetFixture() *netFixture {
+	k := sim.New(1)
+	f := &netFixture{k: k, topo: NewTopology(k, []string{"a", "b"}, 0, 2*time.Millisecond)}
+	f.net = NewNet(f.topo)
+	f.host = NewHost("db", 1)
+	f.host.SetAccepting(true)
+	f.host.Serve = func(c *Call) { f.served++; f.net.Reply(c, OK) }
+	return f
+}
+
+func (f *netFixture) send() {
+	c := &Call{From: 0, Host: f.host, Epoch: f.host.Epoch(), ReplyTo: func(a any) {
+		f.replies = append(f.replies, a.(*Call).Status)
+		f.at = append(f.at, f.k.Now())
+	}}
+	f.net.Send(c)
+}
+
+func TestNetDeliversWithOneWayDelays(t *testing.T) {
+	f := newNetFixture()
+	f.send()
+	f.k.Run(sim.Forever)
+	require.Equal(t, []Status{OK}, f.replies)
+	assert.Equal(t, sim.At(2*time.Millisecond), f.at[0], "one round trip")
+}
+
+func TestNetAnswersDeadConnectionsAndStoppedEngines(t *testing.T) {
+	f := newNetFixture()
+	epoch := f.host.Epoch()
+	f.host.Restart()
+	f.host.SetAccepting(true)
+	c := &Call{From: 0, Host: f.host, Epoch: epoch, ReplyTo: func(a any) { f.replies = append(f.replies, a.(*Call).Status) }}
+	f.net.Send(c)
+	f.k.Run(sim.Forever)
+	assert.Equal(t, []Status{Reset}, f.replies, "a connection from before the restart is dead")
+
+	f.replies = nil
+	f.host.SetAccepting(false)
+	f.send()
+	f.k.Run(sim.Forever)
+	assert.Equal(t, []Status{Refused}, f.replies, "a stopped engine refuses")
+}
+
+func TestNetLosesCallsAcrossOutagesAndPartitions(t *testing.T) {
+	f := newNetFixture()
+	f.topo.SetCut(0, 1, true)
+	f.send()
+	f.k.Run(sim.Forever)
+	f.topo.SetCut(0, 1, false)
+	f.topo.SetDown(1, true)
+	f.send()
+	f.k.Run(sim.Forever)
+	f.topo.SetDown(1, false)
+	f.host.Crash()
+	f.send()
+	f.k.Run(sim.Forever)
+	assert.Empty(t, f.replies, "nothing comes back: only the client's timeout can tell")
+	assert.Zero(t, f.served)
+}
+
+func TestTopologyWatchersHearOutages(t *testing.T) {
+	k := sim.New(1)
+	topo := NewTopology(k, []string{"a", "b", "c"}, time.Millisecond, 2*time.Millisecond)
+	var heard []string
+	topo.WatchOutages(func(az AZ, down bool) {
+		heard = append(heard, topo.Name(az))
+	})
+	topo.SetDown(2, true)
+	topo.SetDown(2, true) // no change, no news
+	topo.SetDown(2, false)
+	assert.Equal(t, []string{"c", "c"}, heard)
+	az, err := topo.Lookup("b")
+	require.NoError(t, err)
+	assert.Equal(t, AZ(1), az)
+	_, err = topo.Lookup("z")
+	assert.Error(t, err)
+	assert.Equal(t, 2*time.Millisecond, topo.RTT(0, 1), "NewTopology takes round-trip times")
+	assert.Equal(t, time.Millisecond, topo.RTT(1, 1))
+}
