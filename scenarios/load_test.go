@@ -298,3 +298,24 @@ func TestSyntaxErrorLines(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFollowOnErrors: a value that failed to decode is reported once;
+// checks that depend on it (warmup < duration, mix sums to 1) stay quiet.
+func TestNoFollowOnErrors(t *testing.T) {
+	_, err := Parse("f", []byte(`
+name: x
+duration: 10x
+warmup: 5m
+system: {kind: rds}
+clients: {retry: {base: 1y, cap: 1ms}}
+workload:
+  - arrival: {rate: 1/s}
+    mix: {read: lots, write: 0.5}
+    rate_changes: [{at: 1m, rate: 2/s}, {at: 1q, rate: 1/s}, {at: 30s, rate: 3/s}]
+`))
+	require.Error(t, err)
+	assert.Equal(t, `f:3:11: duration: unknown duration unit "x" in "10x" (units: ns us ms s m h d)
+f:6:25: clients.retry.base: unknown duration unit "y" in "1y" (units: ns us ms s m h d)
+f:9:17: workload[0].mix.read: expected a number, got "lots"
+f:10:46: workload[0].rate_changes[1].at: unknown duration unit "q" in "1q" (units: ns us ms s m h d)`, err.Error())
+}

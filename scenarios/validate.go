@@ -418,7 +418,8 @@ func (v *validator) workload(i int) {
 			v.errorf(rp+"at", "required (when the new rate starts, e.g. 10m)")
 		} else {
 			v.within(rp+"at", rc.At)
-			if j > 0 && v.has(fmt.Sprintf("%srate_changes[%d].at", p, j-1)) && rc.At <= w.RateChanges[j-1].At {
+			prev := fmt.Sprintf("%srate_changes[%d].at", p, j-1)
+			if j > 0 && v.has(prev) && !v.broken(prev) && rc.At <= w.RateChanges[j-1].At {
 				v.errorf(rp+"at", "%s is not after the previous change's %s (rate changes must be in time order)", rc.At, w.RateChanges[j-1].At)
 			}
 		}
