@@ -11,15 +11,20 @@
 //   - a terminal summary: WriteText, a dozen aligned lines for a human.
 //   - plots (PNG and SVG) of replication 0: latency percentiles on a log
 //     axis, availability and throughput over time, plus replica lag and
-//     capacity when the run recorded them. Fault windows are shaded and the
-//     phases of every failover (failure, detected, promoted, writes ok,
-//     clients ok) are dashed vertical lines labelled above the data, so the
-//     failover window is visible without reading a number.
+//     capacity when the run recorded them. Fault windows are shaded red,
+//     each failover amber from the failure until the clients recovered, and
+//     its phases (failure, detected, promoted, writes ok, clients ok) are
+//     dashed vertical lines labelled above the data, so the failover window
+//     is visible without reading a number. Figure gives access to single
+//     plots, e.g. to inline the SVGs in a page.
 //
 // WriteDir writes all of them into a directory atomically: everything is
 // rendered into a temporary directory next to the target first, and only
 // moved into place once every file rendered. A failed render leaves the
 // target untouched.
+//
+// Times in every output are seconds (or, on plot axes, minutes) since the
+// start of the run, warmup included, as the narrative gives them.
 //
 // Every writer takes an io.Writer and nothing here prints to the terminal;
 // that is cmd's job. Outputs are deterministic: two calls with the same

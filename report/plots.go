@@ -42,7 +42,8 @@ const (
 
 // Figure is one plot of a run, ready to be written as PNG or SVG. Both
 // formats draw the same picture; the output is a pure function of the
-// Result, byte for byte.
+// Result, byte for byte. A Figure may not be drawn by two goroutines at
+// once; different Figures may.
 type Figure struct {
 	// Name is the file name without extension: "latency", "availability",
 	// "throughput", "lag", "capacity".
@@ -167,6 +168,7 @@ func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *F
 	if d != nil && d.n > 0 {
 		p.X.Max = d.start(d.n) / 60
 	}
+	marks = marks.clone() // layout state is per figure
 	p.Add(plotter.NewGrid())
 	p.Add(marks)
 
@@ -302,10 +304,9 @@ func latencyFigure(name string, d *seriesData, marks *annotations) *Figure {
 	return f
 }
 
-// availabilityFigure: ok/(ok+failed) per bucket, in %. The axis runs from
-// 0 to 100 when any bucket fell below 99%; otherwise it zooms to the
-// smallest "nines" level below the worst bucket, so a small dip still fills
-// the height.
+// availabilityFigure: ok/(ok+failed) per bucket, in %. The axis ends at
+// 100 and starts at availabilityFloor of the worst bucket, so a small dip
+// still fills the height.
 func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure {
 	f := newFigure("availability", name+": availability (ok / requests per bucket)", "availability (%)", d, marks)
 	var ys []float64
@@ -320,31 +321,34 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 		}
 	}
 	f.addLine(d, ys, "availability", lineStyle(0, 1.2))
-	f.p.Y.Min, f.p.Y.Max = 0, 100
-	if worst >= 99 {
-		f.p.Y.Min = 99
-		for _, lvl := range []float64{99.9, 99.99, 99.999} {
-			if worst >= lvl {
-				f.p.Y.Min = lvl
-			}
-		}
-		if worst == 100 {
-			f.p.Y.Min = 99.9
-		}
-	}
+	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	span := f.p.Y.Max - f.p.Y.Min
 	f.p.Y.Max += span * 0.02 // keep the 100% line off the top edge
-	if f.p.Y.Min == 0 {
-		f.p.Y.Tick.Marker = percentTicks{}
-	} else {
-		f.p.Y.Tick.Marker = cappedTicks{max: 100}
-	}
+	f.p.Y.Tick.Marker = percentTicks{}
 	return f
+}
+
+// availabilityFloor is the bottom of the availability axis for a worst
+// bucket of worst %: the highest of 0, 50, 80, 90, 95, 99, 99.9, 99.99 that
+// leaves the dip at least a tenth of the height above the bottom, so that
+// a dip to 95% fills half the plot rather than a twentieth. A run without
+// a failed request shows 99.9 to 100.
+func availabilityFloor(worst float64) float64 {
+	if worst >= 100 {
+		return 99.9
+	}
+	floor := 0.0
+	for _, lvl := range []float64{50, 80, 90, 95, 99, 99.9, 99.99} {
+		if worst-lvl >= 0.1*(100-lvl) {
+			floor = lvl
+		}
+	}
+	return floor
 }
 
 // throughputFigure: ok/s and failed/s, throttled/s when any.
 func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("throughput", name+": throughput", "requests per second", d, marks)
+	f := newFigure("throughput", name+": throughput", "requests per second (by arrival time)", d, marks)
 	hi := 0.0
 	if d != nil {
 		for _, s := range []struct {
@@ -405,29 +409,38 @@ func prefixed(s *sim.Series, prefix string) []string {
 	return out
 }
 
-// cappedTicks are the default ticks without those above max (the headroom
-// above 100%).
-type cappedTicks struct{ max float64 }
-
-func (t cappedTicks) Ticks(min, max float64) []plot.Tick {
-	var out []plot.Tick
-	for _, tk := range (plot.DefaultTicks{}).Ticks(min, math.Min(max, t.max)) {
-		if tk.Value <= t.max+1e-9 {
-			out = append(out, tk)
-		}
-	}
-	return out
-}
-
-// percentTicks label 0, 20, ..., 100 with minor ticks at the tens.
+// percentTicks label an availability axis from 100 down to its bottom in
+// round steps (20 on 0–100, 0.02 on 99.9–100), with a minor tick halfway;
+// gonum's default ticks print 99.9–100 as "1e+02".
 type percentTicks struct{}
 
-func (percentTicks) Ticks(min, max float64) []plot.Tick {
+func (percentTicks) Ticks(bottom, top float64) []plot.Tick {
+	top = math.Min(top, 100)
+	if !(top > bottom) {
+		return nil
+	}
+	want := (top - bottom) / 5
+	e := int(math.Floor(math.Log10(want)))
+	step := 10 * math.Pow10(e)
+	for _, m := range []float64{1, 2, 5} {
+		if m*math.Pow10(e) >= want {
+			step = m * math.Pow10(e)
+			break
+		}
+	}
+	dec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
 	var ticks []plot.Tick
-	for v := 0; v <= 100; v += 10 {
-		t := plot.Tick{Value: float64(v)}
-		if v%20 == 0 {
-			t.Label = strconv.Itoa(v)
+	for k := 0; ; k++ {
+		v := 100 - float64(k)*step/2
+		if v < bottom-1e-9 {
+			break
+		}
+		if v > top+1e-9 {
+			continue
+		}
+		t := plot.Tick{Value: v}
+		if k%2 == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', dec, 64)
 		}
 		ticks = append(ticks, t)
 	}
@@ -540,8 +553,10 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 		if fw.End < fw.Start {
 			x1 = math.Max(end, minutes(fw.Start)) // still active when the run ended
 		}
-		a.bands = append(a.bands, band{x0: minutes(fw.Start), x1: x1, fill: colorFault})
-		a.faults = true
+		if x1 > minutes(fw.Start) { // an instant fault is a labelled line, not a band
+			a.bands = append(a.bands, band{x0: minutes(fw.Start), x1: x1, fill: colorFault})
+			a.faults = true
+		}
 		if starts[fw.Start] == "" {
 			starts[fw.Start] = fw.Label
 		}
@@ -578,7 +593,7 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			l := label{x: minutes(ph.t), text: ph.text, color: colorPhase, prio: ph.prio}
 			if ph.text == "failure" && starts[ph.t] != "" {
 				// The fault that caused it names the failure.
-				l.text, l.color = "failure: "+starts[ph.t], colorFaultTx
+				l.text, l.color = starts[ph.t], colorFaultTx
 				delete(starts, ph.t)
 			}
 			a.labels = append(a.labels, l)
@@ -606,6 +621,13 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 		a.lines[i].label = where[a.lines[i].label]
 	}
 	return a
+}
+
+// clone returns a copy of a with its own labels (which layout modifies).
+func (a *annotations) clone() *annotations {
+	b := *a
+	b.labels = append([]label(nil), a.labels...)
+	return &b
 }
 
 // addLegend adds the shaded windows to the legend.

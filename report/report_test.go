@@ -110,6 +110,7 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 		}
 	}
 	lag := s.Column("lag_ms:replica-1")
+	acu := s.Column("capacity_acu")
 	r := rand.New(rand.NewPCG(uint64(seed), 7))
 	down := func(t float64) (writes, clients bool) {
 		for _, f := range fos {
@@ -157,6 +158,10 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 			}
 		}
 		s.Set(t, lag, 20+10*r.Float64())
+		s.Set(t, acu, 2)
+		if clientsDown {
+			s.Set(t, acu, 4)
+		}
 	}
 	return s
 }
@@ -233,7 +238,12 @@ func TestSummaryValues(t *testing.T) {
 	s := Summarize(testResult())
 	assert.Equal(t, Requests{Total: 1_800_000, OK: 1_796_500, Failed: 3500, Throttled: 9, Retried: 123}, s.Requests)
 	avail := []float64{599000.0 / 600000, 597500.0 / 600000, 1}
-	assert.InDelta(t, (avail[0]+avail[1]+avail[2])/3, float64(s.Availability), 1e-9)
+	mean := (avail[0] + avail[1] + avail[2]) / 3
+	assert.InDelta(t, mean, float64(s.Availability), 1e-9)
+	// t(0.975; 2 dof) = 4.302652730; the upper end is capped at 1.
+	sd := math.Sqrt((math.Pow(avail[0]-mean, 2) + math.Pow(avail[1]-mean, 2) + math.Pow(avail[2]-mean, 2)) / 2)
+	assert.InDelta(t, mean-4.302652730*sd/math.Sqrt(3), float64(s.AvailabilityCI95[0]), 1e-9)
+	assert.Equal(t, Number(1), s.AvailabilityCI95[1])
 	assert.Equal(t, int64(3), s.LostWrites)
 
 	// Latencies are merged over the three replications; HDR quantiles are
@@ -244,6 +254,7 @@ func TestSummaryValues(t *testing.T) {
 	assert.InEpsilon(t, 50, float64(r.P50), 0.002)
 	assert.InEpsilon(t, 99, float64(r.P99), 0.002)
 	assert.InDelta(t, 100, float64(r.Max), 1e-9)
+	assert.Equal(t, r.Max, r.P999, "quantiles capped at the exact max")
 	assert.InEpsilon(t, 100, float64(s.LatencyMS.Write.Max), 1e-9)
 	assert.Equal(t, int64(330), s.LatencyMS.All.Count)
 
@@ -356,12 +367,13 @@ func TestCSV(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,availability,"+
-		strings.Join(lat, ",")+",lag_ms:replica-1", lines[0])
+		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu", lines[0])
 
 	// Row of 5:01, during the failover: 30% of the requests fail, no
 	// write succeeded (empty write latency cells).
 	cells := strings.Split(lines[1+301], ",")
-	require.Len(t, cells, 6+18+1)
+	require.Len(t, cells, 6+18+2)
+	assert.Equal(t, "4", cells[6+18+1], "capacity_acu")
 	assert.Equal(t, "301", cells[0])
 	ser := testResult().Replications[0].Series
 	okc, _ := ser.Lookup("ok")
@@ -410,7 +422,7 @@ func TestText(t *testing.T) {
 
 // wantFiles are the files WriteDir writes for testResult.
 var wantFiles = []string{
-	"availability.png", "availability.svg", "lag.png", "lag.svg",
+	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "lag.png", "lag.svg",
 	"latency.png", "latency.svg", "summary.json", "throughput.png",
 	"throughput.svg", "timeseries.csv",
 }
@@ -444,7 +456,7 @@ func TestWriteDir(t *testing.T) {
 	}
 	assert.Equal(t, summaryJSON(t, testResult()), fa["summary.json"])
 	assert.True(t, bytes.HasPrefix(fa["latency.png"], []byte("\x89PNG")))
-	for _, label := range []string{"failure: crash primary", "detected", "promoted", "writes ok", "clients ok", "warmup"} {
+	for _, label := range []string{"crash primary", "detected", "promoted", "writes ok", "clients ok", "warmup"} {
 		assert.True(t, bytes.Contains(fa["availability.svg"], []byte(">"+label+"<")), "label %q on the plot", label)
 	}
 	fi, err := os.Stat(a)
@@ -518,6 +530,19 @@ func TestWriteDirFailureLeavesNothing(t *testing.T) {
 	}
 }
 
+func TestWriteDirMakesParents(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "a", "b", "out")
+	require.NoError(t, WriteDir(dir, testResult()))
+	assert.FileExists(t, filepath.Join(dir, "summary.json"))
+
+	// On failure the parents made are removed again.
+	bad := filepath.Join(root, "x", "y", "out")
+	outs := append(outputs(testResult()), output{"bad", func(io.Writer) error { return errors.New("boom") }})
+	require.Error(t, writeDir(bad, outs))
+	assert.NoDirExists(t, filepath.Join(root, "x"))
+}
+
 func TestWriteDirUnwritableParent(t *testing.T) {
 	// The parent is a file, so no temporary directory can be made there
 	// (a permission check would not do: tests may run as root).
@@ -563,4 +588,28 @@ func TestLog10Ticks(t *testing.T) {
 	assert.Equal(t, []string{"2", "3", "4", "5", "6", "7", "8", "9", "10"}, labels(log10Ticks{}.Ticks(lg(1.5), lg(12))))
 	assert.Equal(t, "0.05", decimal(5, -2))
 	assert.Equal(t, "2000", decimal(2, 3))
+}
+
+func TestAvailabilityFloor(t *testing.T) {
+	for worst, want := range map[float64]float64{
+		0: 0, 30: 0, 70: 50, 95: 90, 99.5: 99, 99.95: 99.9, 99.9: 99, 99.999: 99.99, 100: 99.9,
+	} {
+		assert.Equal(t, want, availabilityFloor(worst), "worst %v", worst)
+	}
+}
+
+func TestPercentTicks(t *testing.T) {
+	labels := func(min, max float64) []string {
+		var out []string
+		for _, tk := range (percentTicks{}).Ticks(min, max) {
+			if tk.Label != "" {
+				out = append(out, tk.Label)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, []string{"100", "80", "60", "40", "20", "0"}, labels(0, 102))
+	assert.Equal(t, []string{"100.00", "99.98", "99.96", "99.94", "99.92", "99.90"}, labels(99.9, 100.002))
+	assert.Equal(t, []string{"100", "95", "90", "85", "80"}, labels(80, 100.4))
+	assert.Equal(t, []string{"100.0", "99.8", "99.6", "99.4", "99.2", "99.0"}, labels(99, 100.02))
 }

@@ -301,18 +301,22 @@ func span(start, end sim.Time) Number {
 
 func ms(d time.Duration) Number { return sig(float64(d) / float64(time.Millisecond)) }
 
+// latencyStats summarizes l. Quantiles are capped at the exact maximum:
+// the histogram reports a quantile as the top of its bucket, which can lie
+// up to 0.1% above the largest span recorded.
 func latencyStats(l *sim.Latency) LatencyStats {
 	n := l.Count()
 	if n == 0 {
 		return LatencyStats{Mean: Null, P50: Null, P90: Null, P99: Null, P999: Null, Max: Null}
 	}
+	q := func(p float64) Number { return ms(min(l.Quantile(p), l.Max())) }
 	return LatencyStats{
 		Count: n,
 		Mean:  ms(l.Mean()),
-		P50:   ms(l.Quantile(0.50)),
-		P90:   ms(l.Quantile(0.90)),
-		P99:   ms(l.Quantile(0.99)),
-		P999:  ms(l.Quantile(0.999)),
+		P50:   q(0.50),
+		P90:   q(0.90),
+		P99:   q(0.99),
+		P999:  q(0.999),
 		Max:   ms(l.Max()),
 	}
 }

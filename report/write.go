@@ -42,7 +42,8 @@ func outputs(res *scenarios.Result) []output {
 // when all of them rendered are they moved into place. If dir does not
 // exist the temporary directory is renamed to dir; if it does, each file
 // replaces its namesake with a rename and other files in dir are left
-// alone. A failure before the moves removes the temporary directory and
+// alone. Missing parent directories are created. A failure before the
+// moves removes the temporary directory (and any parent it created) and
 // leaves dir untouched.
 func WriteDir(dir string, res *scenarios.Result) error {
 	return writeDir(dir, outputs(res))
@@ -56,6 +57,18 @@ func writeDir(dir string, outs []output) (err error) {
 	parent, base := filepath.Split(dir)
 	if parent == "" {
 		parent = "."
+	}
+	// Missing parents are made (as mkdir -p would) and, on failure,
+	// removed again.
+	if created := firstMissing(parent); created != "" {
+		if err := os.MkdirAll(parent, 0o755); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+		defer func() {
+			if err != nil {
+				os.RemoveAll(created)
+			}
+		}()
 	}
 	tmp, err := os.MkdirTemp(parent, "."+base+".tmp-")
 	if err != nil {
@@ -94,6 +107,21 @@ func writeDir(dir string, outs []output) (err error) {
 		}
 	}
 	return nil
+}
+
+// firstMissing returns the outermost ancestor of dir (or dir itself) that
+// does not exist, or "" when dir exists.
+func firstMissing(dir string) string {
+	missing := ""
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || !errors.Is(err, os.ErrNotExist) {
+			return missing
+		}
+		missing = d
+		if filepath.Dir(d) == d {
+			return missing
+		}
+	}
 }
 
 // renderFile creates path and renders into it. A panic while rendering

@@ -83,8 +83,11 @@ func (r *recorder) Done(q *client.Request) {
 	now := r.k.Now()
 	ok := q.Status == cluster.OK
 	d := now.Sub(q.Arrived)
+	// Outcomes count in the bucket of the request's arrival: "of the
+	// requests that arrived then, how many succeeded", so an outage shows
+	// from its first second, not once the timeouts and retries run out.
 	if ok {
-		r.series.Add(now, r.okCol, 1)
+		r.series.Add(q.Arrived, r.okCol, 1)
 		r.all.Record(now, d)
 		if q.Op == cluster.Write {
 			r.write.Record(now, d)
@@ -95,7 +98,7 @@ func (r *recorder) Done(q *client.Request) {
 			r.noteSuccess(q.Instance)
 		}
 	} else {
-		r.series.Add(now, r.failCol, 1)
+		r.series.Add(q.Arrived, r.failCol, 1)
 	}
 	if q.Arrived < r.warmup {
 		return
@@ -217,13 +220,7 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 	}
 	for _, w := range *faults {
 		if w.End == cluster.Never {
-			w.End = end
-			// A crash lasts, for the reader, until writes are accepted again.
-			for _, f := range rep.Failovers {
-				if f.Start == w.Start && f.Accepting != cluster.Never {
-					w.End = f.Accepting
-				}
-			}
+			w.End = end // still active when the run ended
 		}
 		rep.Faults = append(rep.Faults, w)
 	}

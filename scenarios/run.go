@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -255,6 +256,9 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 			start := k.Now()
 			apply(true)
 			w := FaultWindow{Start: start, End: cluster.Never, Label: label}
+			if instant[f.Kind] {
+				w.End = start // a moment: what follows is the failover's
+			}
 			idx := len(*windows)
 			*windows = append(*windows, w)
 			if d > 0 {
@@ -282,6 +286,10 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 	return windows
 }
 
+// instant are the fault kinds that happen at a moment; the system's
+// reaction (a failover) is recorded separately.
+var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true}
+
 func faultLabel(f *Fault) string {
 	switch f.Kind {
 	case "az-outage":
@@ -289,7 +297,7 @@ func faultLabel(f *Fault) string {
 	case "network-partition":
 		return "partition " + f.Between[0] + " | " + f.Between[1]
 	case "instance-failure":
-		return f.Target + " failure"
+		return f.Target + " instance fails"
 	}
-	return f.Kind
+	return strings.ReplaceAll(f.Kind, "-", " ")
 }
