@@ -215,7 +215,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 	assert.Equal(t, []string{
 		"scenario", "description", "system", "seed", "replications", "simulated_seconds",
 		"requests", "availability", "availability_ci95", "latency_ms", "failovers",
-		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "stale_reads",
+		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "stale_reads", "counters",
 	}, keys(t, json.NewDecoder(bytes.NewReader(b))))
 
 	var m struct {
@@ -423,7 +423,7 @@ func TestText(t *testing.T) {
 // wantFiles are the files WriteDir writes for testResult.
 var wantFiles = []string{
 	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "lag.png", "lag.svg",
-	"latency.png", "latency.svg", "summary.json", "throughput.png",
+	"latency.png", "latency.svg", "report.html", "summary.json", "throughput.png",
 	"throughput.svg", "timeseries.csv",
 }
 
@@ -568,7 +568,7 @@ func TestWriteDirEmptyRun(t *testing.T) {
 		Latency: scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
 	}}}
 	require.NoError(t, WriteDir(dir, res))
-	assert.Len(t, readDir(t, dir), 8)
+	assert.Len(t, readDir(t, dir), 9)
 }
 
 func TestLog10Ticks(t *testing.T) {

@@ -60,6 +60,9 @@ type Summary struct {
 	// StaleReads counts reads that returned an older value than the last
 	// acknowledged write.
 	StaleReads int64 `json:"stale_reads"`
+	// Counters are model-specific totals summed over replications, such as
+	// DynamoDB's throttles per partition ("throttles:p3").
+	Counters map[string]int64 `json:"counters"`
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -202,7 +205,9 @@ func Summarize(res *scenarios.Result) *Summary {
 		AvailabilityCI95: [2]Number{Null, Null},
 		Failovers:        []Failover{},
 		ReplicaLagMS:     map[string]LagStats{},
+		Counters:         map[string]int64{},
 	}
+	lags := map[string]*sim.Latency{}
 	if sc := res.Scenario; sc != nil {
 		s.Scenario = sc.Name
 		s.Description = sc.Description
@@ -227,6 +232,16 @@ func Summarize(res *scenarios.Result) *Summary {
 		s.Requests.Retried += q.Retried
 		if q.Total > 0 {
 			avail = append(avail, float64(q.OK)/float64(q.Total))
+		}
+		s.StaleReads += rep.StaleReads
+		for _, l := range rep.Lag {
+			if lags[l.Name] == nil {
+				lags[l.Name] = sim.NewLatency()
+			}
+			merge(lags[l.Name], l.Dist)
+		}
+		for _, c := range rep.Counters {
+			s.Counters[c.Name] += c.Value
 		}
 		merge(read, rep.Latency.Read)
 		merge(write, rep.Latency.Write)
@@ -261,6 +276,9 @@ func Summarize(res *scenarios.Result) *Summary {
 		s.AvailabilityCI95 = [2]Number{fraction(max(lo, 0)), fraction(min(hi, 1))}
 	}
 	s.LatencyMS = LatencyGroup{Read: latencyStats(read), Write: latencyStats(write), All: latencyStats(all)}
+	for name, l := range lags {
+		s.ReplicaLagMS[name] = LagStats{P50: ms(l.Quantile(0.5)), P99: ms(l.Quantile(0.99)), Max: ms(l.Max())}
+	}
 	s.FailoverDurationS = interval(engine)
 	s.ClientOutageS = interval(clients)
 	return s

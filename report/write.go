@@ -24,18 +24,20 @@ func outputs(res *scenarios.Result) []output {
 		{"summary.json", func(w io.Writer) error { return WriteJSON(w, sum) }},
 		{"timeseries.csv", func(w io.Writer) error { return WriteCSV(w, res) }},
 	}
-	for _, f := range Plots(res) {
+	figs := Plots(res)
+	for _, f := range figs {
 		outs = append(outs,
 			output{f.Name + ".png", f.WritePNG},
 			output{f.Name + ".svg", f.WriteSVG},
 		)
 	}
+	outs = append(outs, output{"report.html", func(w io.Writer) error { return WriteHTML(w, res, sum, figs) }})
 	return outs
 }
 
 // WriteDir writes the report of res into dir: summary.json,
-// timeseries.csv, and latency, availability and throughput plots as PNG
-// and SVG (lag and capacity too when the run recorded them).
+// timeseries.csv, latency, availability and throughput plots as PNG and
+// SVG (lag and capacity too when the run recorded them), and report.html.
 //
 // The write is atomic in the sense that matters to a reader: every file is
 // first rendered into a fresh temporary directory next to dir, and only

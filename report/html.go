@@ -1,0 +1,118 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+
+	"dbsim/scenarios"
+	"dbsim/sim"
+)
+
+// WriteHTML writes report.html: one self-contained page (no scripts, no
+// external resources, so it works offline and can be mailed) with the
+// scenario, a narrative of what happened in replication 0, the summary
+// tables and every plot inlined as SVG.
+func WriteHTML(w io.Writer, res *scenarios.Result, sum *Summary, figs []*Figure) error {
+	page := htmlPage{Sum: sum, Text: textSummary(sum)}
+	if sc := res.Scenario; sc != nil {
+		page.Source = strings.TrimSpace(string(sc.Source))
+	}
+	if len(res.Replications) > 0 && res.Replications[0] != nil {
+		for _, e := range res.Replications[0].Events {
+			page.Events = append(page.Events, htmlEvent{At: narrativeClock(e.At), Text: e.Text})
+		}
+	}
+	for _, f := range figs {
+		var b bytes.Buffer
+		if err := f.WriteSVG(&b); err != nil {
+			return err
+		}
+		svg := b.String()
+		if i := strings.Index(svg, "<svg"); i > 0 {
+			svg = svg[i:] // drop the XML prolog: the page inlines the element
+		}
+		page.Figures = append(page.Figures, htmlFigure{ID: f.Name, Title: f.Title, SVG: template.HTML(svg)})
+	}
+	return pageTemplate.Execute(w, page)
+}
+
+type htmlPage struct {
+	Sum     *Summary
+	Text    string
+	Events  []htmlEvent
+	Figures []htmlFigure
+	Source  string
+}
+
+type htmlEvent struct{ At, Text string }
+
+type htmlFigure struct {
+	ID, Title string
+	SVG       template.HTML
+}
+
+// narrativeClock formats a simulated time as m:ss.s, as the narrative reads.
+func narrativeClock(t sim.Time) string {
+	d := time.Duration(t)
+	m := int(d / time.Minute)
+	s := (d - time.Duration(m)*time.Minute).Seconds()
+	return fmt.Sprintf("%d:%04.1f", m, s)
+}
+
+func textSummary(sum *Summary) string {
+	var b bytes.Buffer
+	if err := WriteText(&b, sum); err != nil {
+		return err.Error()
+	}
+	return b.String()
+}
+
+var pageTemplate = template.Must(template.New("report").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>dbsim: {{.Sum.Scenario}}</title>
+<style>
+body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
+h1 { margin-bottom: 0.2em; }
+.meta { color: #666; margin-top: 0; }
+.desc { white-space: pre-line; font-size: 1.05em; }
+ol.narrative { list-style: none; padding-left: 0; }
+ol.narrative li { padding: 0.15em 0; }
+ol.narrative time { display: inline-block; min-width: 5em; font-family: monospace; color: #a33; }
+pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; font-size: 0.9em; }
+figure { margin: 1.5em 0; }
+figure svg { width: 100%; height: auto; display: block; }
+</style>
+</head>
+<body>
+<h1>{{.Sum.Scenario}}</h1>
+<p class="meta">system {{.Sum.System}} · seed {{.Sum.Seed}} · {{.Sum.Replications}} replication(s) of {{.Sum.SimulatedSeconds}} s measured</p>
+<p class="desc">{{.Sum.Description}}</p>
+
+<h2>What happened</h2>
+{{if .Events}}<ol class="narrative">
+{{range .Events}}<li><time>{{.At}}</time> {{.Text}}</li>
+{{end}}</ol>
+<p class="meta">Replication 0, as it happened; times are minutes:seconds of simulated time.</p>
+{{else}}<p>Nothing eventful: no faults, no failovers.</p>{{end}}
+
+<h2>Summary</h2>
+<pre class="summary">{{.Text}}</pre>
+
+<h2>Plots</h2>
+{{range .Figures}}<figure id="{{.ID}}">
+{{.SVG}}
+</figure>
+{{end}}
+
+<h2>Scenario</h2>
+<pre class="scenario">{{.Source}}</pre>
+</body>
+</html>
+`))

@@ -1,0 +1,38 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+
+	"dbsim/scenarios"
+	"dbsim/sim"
+)
+
+func TestSummaryMergesLagStaleReadsAndCounters(t *testing.T) {
+	lag := func(ms ...int) *sim.Latency {
+		l := sim.NewLatency()
+		for _, v := range ms {
+			l.Record(time.Duration(v) * time.Millisecond)
+		}
+		return l
+	}
+	rep := func(stale int64, lagMS []int, throttles int64) *scenarios.Replication {
+		return &scenarios.Replication{
+			Latency:    scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
+			StaleReads: stale,
+			Lag:        []scenarios.NamedLatency{{Name: "replica-1", Dist: lag(lagMS...)}},
+			Counters:   []scenarios.Counter{{Name: "throttles:p0", Value: throttles}},
+		}
+	}
+	s := Summarize(&scenarios.Result{Replications: []*scenarios.Replication{
+		rep(3, []int{10, 20}, 5), rep(4, []int{30, 400}, 6),
+	}})
+	assert.Equal(t, int64(7), s.StaleReads)
+	assert.Equal(t, map[string]int64{"throttles:p0": 11}, s.Counters)
+	l := s.ReplicaLagMS["replica-1"]
+	assert.InDelta(t, 400, float64(l.Max), 0.5, "max over both replications")
+	assert.InDelta(t, 400, float64(l.P99), 1)
+	assert.InDelta(t, 20, float64(l.P50), 0.1)
+}
