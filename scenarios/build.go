@@ -3,11 +3,8 @@ package scenarios
 import (
 	"fmt"
 
-	"time"
-
 	"dbsim/models/client"
 	"dbsim/models/cluster"
-	"dbsim/models/rds"
 	"dbsim/sim"
 )
 
@@ -52,68 +49,4 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 		DNSCacheFor:   c.DNSCacheFor,
 		HandshakeRTTs: 3, // TCP, TLS, authentication
 	}, nil
-}
-
-// rdsConfig converts an rds system block: the model's defaults, overridden
-// by every key the scenario sets.
-func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
-	r := s.System.RDS
-	cfg := rds.Defaults()
-	var errs []error
-	set := func(path string, apply func() error) {
-		if s.Has("system." + path) {
-			if err := apply(); err != nil {
-				errs = append(errs, fmt.Errorf("system.%s: %w", path, err))
-			}
-		}
-	}
-	cfg.Engine = r.Engine
-	if c, ok := rds.LookupClass(r.InstanceClass); ok {
-		cfg.Class = c
-	} else {
-		errs = append(errs, fmt.Errorf("system.instance_class: unknown class %q", r.InstanceClass))
-	}
-	var err error
-	if cfg.AZ, err = t.Lookup(r.AZ); err != nil {
-		errs = append(errs, err)
-	}
-	cfg.MultiAZ = r.MultiAZ == "instance"
-	if cfg.MultiAZ {
-		if cfg.StandbyAZ, err = t.Lookup(r.StandbyAZ); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	cfg.StorageBytes = int64(r.Storage.Size)
-	dist := func(spec DistSpec, dst *sim.Dist) func() error {
-		return func() (err error) { *dst, err = spec.Sampler(); return err }
-	}
-	set("service_time.read", dist(r.ServiceTime.Read, &cfg.Read))
-	set("service_time.write", dist(r.ServiceTime.Write, &cfg.Write))
-	set("replication.standby_write", dist(r.Replication.StandbyWrite, &cfg.StandbyWrite))
-	f, rc := r.Failover, r.Recovery
-	spans := []struct {
-		path string
-		src  Duration
-		dst  *time.Duration
-	}{
-		{"replication.ack_timeout", r.Replication.AckTimeout, &cfg.AckTimeout},
-		{"failover.detection_interval", f.DetectionInterval, &cfg.DetectionInterval},
-		{"failover.promotion", f.Promotion, &cfg.Promotion},
-		{"failover.engine_start", f.EngineStart, &cfg.EngineStart},
-		{"failover.dns_ttl", f.DNSTTL, &cfg.DNSTTL},
-		{"failover.dns_propagation", f.DNSPropagation, &cfg.DNSPropagation},
-		{"failover.replace_instance", f.ReplaceInstance, &cfg.ReplaceInstance},
-		{"recovery.checkpoint_interval", rc.CheckpointInterval, &cfg.CheckpointInterval},
-	}
-	for _, sp := range spans {
-		sp := sp
-		set(sp.path, func() error { *sp.dst = sp.src.D(); return nil })
-	}
-	set("failover.detection_threshold", func() error { cfg.DetectionThreshold = f.DetectionThreshold; return nil })
-	set("recovery.redo_per_write", func() error { cfg.RedoPerWrite = int64(rc.RedoPerWrite); return nil })
-	set("recovery.redo_rate", func() error { cfg.RedoRate = float64(rc.RedoRate); return nil })
-	if len(errs) > 0 {
-		return cfg, errs[0]
-	}
-	return cfg, nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"dbsim/models/client"
 	"dbsim/models/cluster"
-	"dbsim/models/rds"
 	"dbsim/sim"
 )
 
@@ -64,9 +63,19 @@ func ReplicationSeed(seed uint64, i int) uint64 {
 	return sim.NewStream(seed, fmt.Sprintf("replication/%d", i)).Uint64()
 }
 
-// system is what the runner needs from a model.
-type system interface {
-	Endpoints() []*cluster.Record
+// system is a built model as the runner sees it: the endpoints its
+// clients resolve, and how the scenario's system-level faults reach it
+// (zone outages and partitions act on the topology, which models watch).
+type system struct {
+	endpoints []*cluster.Record
+	model     any // for the optional cluster.Gauged and cluster.Counted
+	inject    func(f *Fault, start bool)
+}
+
+// builders build each system kind's model; one entry per kind, in the
+// kind's own file (system_rds.go, ...).
+var builders = map[string]func(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*system, error){
+	"rds": buildRDS,
 }
 
 // RunReplication simulates replication i of s.
@@ -78,30 +87,15 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	net := cluster.NewNet(topo)
 	log := cluster.NewLog(k)
 
-	var sys system
-	var inject func(f *Fault, start bool)
-	switch s.System.Kind {
-	case "rds":
-		cfg, err := s.rdsConfig(topo)
-		if err != nil {
-			return nil, err
-		}
-		m := rds.New(k, net, cfg, log)
-		sys = m
-		inject = func(f *Fault, start bool) {
-			if !start {
-				return
-			}
-			switch f.Kind {
-			case "instance-failure":
-				m.FailInstance(f.Target)
-			case "reboot-with-failover":
-				m.RebootWithFailover()
-			}
-		}
-	default:
+	build, ok := builders[s.System.Kind]
+	if !ok {
 		return nil, fmt.Errorf("system kind %q is not supported", s.System.Kind)
 	}
+	sys, err := build(s, k, net, log)
+	if err != nil {
+		return nil, err
+	}
+	inject := sys.inject
 
 	rec := newRecorder(s, k, log)
 	ccfg, err := s.clientConfig(topo)
@@ -109,10 +103,10 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 		return nil, err
 	}
 	rec.instances = ccfg.Instances
-	if g, ok := sys.(cluster.Gauged); ok {
+	if g, ok := sys.model.(cluster.Gauged); ok {
 		rec.watch(g)
 	}
-	cl := client.New(k, net, ccfg, sys.Endpoints(), rec)
+	cl := client.New(k, net, ccfg, sys.endpoints, rec)
 	for wi := range s.Workload {
 		if err := startWorkload(k, cl, &s.Workload[wi], wi); err != nil {
 			return nil, err
@@ -123,7 +117,7 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	end := sim.At(s.Duration.D())
 	k.Run(end)
 	rep := rec.finish(i, seed, faults)
-	if c, ok := sys.(cluster.Counted); ok {
+	if c, ok := sys.model.(cluster.Counted); ok {
 		for _, x := range c.Counters() {
 			rep.Counters = append(rep.Counters, Counter{Name: x.Name, Value: x.Value})
 		}
