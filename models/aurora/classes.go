@@ -1,0 +1,63 @@
+package aurora
+
+import (
+	"sort"
+	"strings"
+)
+
+// Class is an Aurora DB instance class: its vCPUs set the engine's
+// concurrency (one worker per vCPU), and break failover-target ties
+// (aws-facts 3.22: the largest instance wins).
+type Class struct {
+	Name      string
+	VCPUs     int
+	MemoryGiB float64
+}
+
+// classes lists the provisioned classes Aurora offers in its common
+// families. vCPU and memory are the published EC2 sizes (db.r* 8 GiB per
+// vCPU, db.x2g 16 GiB per vCPU, t3/t4g as listed by AWS). Serverless v2
+// instances ("db.serverless") are sized by Config.Serverless instead.
+var classes = func() map[string]Class {
+	m := map[string]Class{}
+	sizes := []struct {
+		size  string
+		vcpus int
+	}{{"large", 2}, {"xlarge", 4}, {"2xlarge", 8}, {"4xlarge", 16}, {"8xlarge", 32}, {"12xlarge", 48}, {"16xlarge", 64}, {"24xlarge", 96}}
+	add := func(family string, gibPerVCPU float64, upTo string) {
+		for _, s := range sizes {
+			name := "db." + family + "." + s.size
+			m[name] = Class{Name: name, VCPUs: s.vcpus, MemoryGiB: gibPerVCPU * float64(s.vcpus)}
+			if s.size == upTo {
+				return
+			}
+		}
+	}
+	add("r5", 8, "24xlarge")
+	add("r6g", 8, "16xlarge")
+	add("r6i", 8, "24xlarge")
+	add("r7g", 8, "16xlarge")
+	add("r8g", 8, "24xlarge")
+	add("x2g", 16, "16xlarge")
+	for _, f := range []string{"t3", "t4g"} {
+		m["db."+f+".medium"] = Class{Name: "db." + f + ".medium", VCPUs: 2, MemoryGiB: 4}
+		m["db."+f+".large"] = Class{Name: "db." + f + ".large", VCPUs: 2, MemoryGiB: 8}
+	}
+	return m
+}()
+
+// LookupClass returns the class with the given name, e.g. "db.r6g.large".
+func LookupClass(name string) (Class, bool) {
+	c, ok := classes[strings.ToLower(name)]
+	return c, ok
+}
+
+// ClassNames lists the known classes in sorted order.
+func ClassNames() []string {
+	names := make([]string, 0, len(classes))
+	for n := range classes {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
