@@ -83,7 +83,9 @@ func Plots(res *scenarios.Result) []*Figure {
 			figs = append(figs, groupFigure("lag", name+": replica lag", "replica lag (ms)", lagPrefix, d, cols, marks))
 		}
 		if cols := prefixed(ser, capacityPrefix); len(cols) > 0 {
-			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity", "", d, cols, marks))
+			// "capacity_acu" or "capacity_acu:replica-1" -> "capacity (ACU)"
+			unit := strings.ToUpper(strings.TrimPrefix(strings.SplitN(cols[0], ":", 2)[0], capacityPrefix))
+			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+unit+")", "", d, cols, marks))
 		}
 	}
 	for _, f := range figs {

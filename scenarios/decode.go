@@ -21,11 +21,12 @@ const maxNodes = 100_000
 // that kind's block in a System and returns it for decoding. Supporting a new
 // kind is one more entry here (plus its validation).
 var systemKinds = map[string]func(*System) any{
-	"rds": func(s *System) any { s.RDS = &RDSSystem{}; return s.RDS },
+	"rds":    func(s *System) any { s.RDS = &RDSSystem{}; return s.RDS },
+	"aurora": func(s *System) any { s.Aurora = &AuroraSystem{}; return s.Aurora },
 }
 
 // plannedKinds are named in the design but not implemented yet.
-var plannedKinds = []string{"aurora", "dynamodb"}
+var plannedKinds = []string{"dynamodb"}
 
 // decoder turns a yaml.Node tree into Go values, collecting every problem
 // with its position instead of stopping at the first.

@@ -75,7 +75,8 @@ type system struct {
 // builders build each system kind's model; one entry per kind, in the
 // kind's own file (system_rds.go, ...).
 var builders = map[string]func(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*system, error){
-	"rds": buildRDS,
+	"rds":    buildRDS,
+	"aurora": buildAurora,
 }
 
 // RunReplication simulates replication i of s.
@@ -194,7 +195,16 @@ func (g *generator) arrive() {
 	if g.ops.Float64() < g.w.Mix.Write {
 		op = cluster.Write
 	}
-	g.cl.Submit(&client.Request{ID: g.id, Op: op, Key: g.key(), Size: int32(g.w.ItemSize), Workload: g.index})
+	ep := 0 // the writer endpoint
+	if op == cluster.Read {
+		switch g.w.ReadsFrom {
+		case "replicas":
+			ep = 1
+		case "any":
+			ep = int(g.ops.Uint64N(2))
+		}
+	}
+	g.cl.Submit(&client.Request{ID: g.id, Op: op, Key: g.key(), Size: int32(g.w.ItemSize), Workload: g.index, Endpoint: ep})
 }
 
 func (g *generator) key() uint64 {
@@ -264,6 +274,11 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 		}
 		if f.Scheduled {
 			k.At(sim.At(f.At.D()), func() { open(f.For.D()) })
+			continue
+		}
+		if f.Kind == "storage-node-failures" {
+			// Every storage node runs its own failure process in the model.
+			k.At(0, func() { inject(f, true) })
 			continue
 		}
 		rng := k.Stream(fmt.Sprintf("faults/%d", fi))

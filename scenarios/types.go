@@ -43,8 +43,72 @@ type Topology struct {
 // kind-specific blocks is set; the YAML mapping is flat (kind next to the
 // kind's own keys), and keys of another kind are errors.
 type System struct {
-	Kind string     `yaml:"kind"`
-	RDS  *RDSSystem `yaml:"-"`
+	Kind   string        `yaml:"kind"`
+	RDS    *RDSSystem    `yaml:"-"`
+	Aurora *AuroraSystem `yaml:"-"`
+}
+
+// AuroraSystem is an Aurora cluster: a writer and replicas on a shared,
+// six-way replicated volume, optionally Serverless v2.
+type AuroraSystem struct {
+	Engine         string            `yaml:"engine"`
+	InstanceClass  string            `yaml:"instance_class"`
+	AZ             string            `yaml:"az"`
+	Volume         Storage           `yaml:"volume"`
+	Replicas       []AuroraReplica   `yaml:"replicas"`
+	ServiceTime    ServiceTime       `yaml:"service_time"`
+	CacheMissRatio float64           `yaml:"cache_miss_ratio"`
+	Storage        AuroraStorage     `yaml:"storage"`
+	Replication    AuroraReplication `yaml:"replication"`
+	Failover       AuroraFailover    `yaml:"failover"`
+	// Serverless, when the key is present, makes every instance
+	// Serverless v2.
+	Serverless AuroraServerless `yaml:"serverless"`
+}
+
+// AuroraReplica is one Aurora replica.
+type AuroraReplica struct {
+	AZ            string `yaml:"az"`
+	Tier          int    `yaml:"tier"`
+	InstanceClass string `yaml:"instance_class"`
+}
+
+// AuroraStorage is the storage fleet under the cluster volume.
+type AuroraStorage struct {
+	NodesPerAZ   int      `yaml:"nodes_per_az"`
+	SegmentSize  Size     `yaml:"segment_size"`
+	WriteQuorum  int      `yaml:"write_quorum"`
+	ReadQuorum   int      `yaml:"read_quorum"`
+	NodeLatency  DistSpec `yaml:"node_latency"`
+	ReadLatency  DistSpec `yaml:"read_latency"`
+	RepairDetect Duration `yaml:"repair_detect"`
+	RepairRate   ByteRate `yaml:"repair_rate"`
+}
+
+// AuroraReplication is the redo stream to the replicas.
+type AuroraReplication struct {
+	Ship DistSpec `yaml:"ship"`
+}
+
+// AuroraFailover is how Aurora notices a failed writer and promotes.
+type AuroraFailover struct {
+	DetectionInterval  Duration `yaml:"detection_interval"`
+	DetectionThreshold int      `yaml:"detection_threshold"`
+	Promotion          Duration `yaml:"promotion"`
+	EngineStart        Duration `yaml:"engine_start"`
+	ReplaceInstance    Duration `yaml:"replace_instance"`
+	DNSTTL             Duration `yaml:"dns_ttl"`
+	ReaderDNSTTL       Duration `yaml:"reader_dns_ttl"`
+	DNSPropagation     Duration `yaml:"dns_propagation"`
+}
+
+// AuroraServerless makes every instance Serverless v2.
+type AuroraServerless struct {
+	MinACU            float64  `yaml:"min_acu"`
+	MaxACU            float64  `yaml:"max_acu"`
+	TargetUtilization float64  `yaml:"target_utilization"`
+	AutoPause         Duration `yaml:"auto_pause"`
+	Resume            Duration `yaml:"resume"`
 }
 
 // RDSSystem is an RDS instance, optionally Multi-AZ.
@@ -171,6 +235,8 @@ type Fault struct {
 	Target  string   `yaml:"target"`
 	AZ      string   `yaml:"az"`
 	Between []string `yaml:"between"`
+	// Count is how many storage nodes a storage-node-failure takes down.
+	Count int `yaml:"count"`
 
 	// Scheduled is true when At was given (a one-off fault), false for a
 	// random process (MTTF given).

@@ -68,7 +68,8 @@ var (
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultTargets  = []string{"primary", "standby"}
-	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition"}
+	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
+		"storage-node-failure", "storage-node-failures"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -79,10 +80,14 @@ var faultKinds = map[string][]string{
 	"reboot-with-failover": {},
 	"az-outage":            {"az", "for", "mttr"},
 	"network-partition":    {"between", "for", "mttr"},
+	// Aurora's storage nodes: some nodes of one AZ fail (for a while), or
+	// every node fails and recovers at random (mttf and mttr per node).
+	"storage-node-failure":  {"az", "count", "for"},
+	"storage-node-failures": {"mttr"},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
-var faultOptionalKeys = []string{"target", "az", "between", "for", "mttr"}
+var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr"}
 
 // distParams lists the parameters each distribution takes; a DistSpec must
 // give exactly these.
@@ -286,6 +291,9 @@ func (v *validator) system() {
 	if sys.RDS != nil {
 		v.rds(sys.RDS)
 	}
+	if sys.Aurora != nil {
+		v.aurora(sys.Aurora)
+	}
 }
 
 func (v *validator) rds(r *RDSSystem) {
@@ -426,7 +434,11 @@ func (v *validator) workload(i int) {
 		if !v.has(rp + "rate") {
 			v.errorf(rp+"rate", "required (e.g. 4000/s)")
 		} else {
-			v.positiveRate(rp+"rate", rc.Rate)
+			// A change may pause the workload (0/s): idle periods matter
+			// (Serverless v2 pauses after one).
+			if rc.Rate < 0 {
+				v.errorf(rp+"rate", "must be >= 0, got %v", rc.Rate)
+			}
 		}
 	}
 
@@ -441,8 +453,8 @@ func (v *validator) workload(i int) {
 	}
 
 	v.defaultString(p+"reads_from", &w.ReadsFrom, "primary")
-	if v.oneOf(p+"reads_from", "reads_from", w.ReadsFrom, readsFrom) && w.ReadsFrom != "primary" && v.s.System.RDS != nil {
-		v.errorf(p+"reads_from", "%q needs read replicas, which rds does not model yet (allowed: primary)", w.ReadsFrom)
+	if v.oneOf(p+"reads_from", "reads_from", w.ReadsFrom, readsFrom) && w.ReadsFrom != "primary" && !v.hasReplicas() {
+		v.errorf(p+"reads_from", "%q needs replicas (system.replicas for aurora; allowed here: primary)", w.ReadsFrom)
 	}
 
 	k := &w.Keys
@@ -540,16 +552,48 @@ func (v *validator) fault(i int) {
 		v.errorf(p+".mttr", "applies only with mttf; a scheduled fault lasts for")
 	}
 
-	rdsSys := v.s.System.RDS
+	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":
 		v.defaultString(p+".target", &f.Target, "primary")
+		if auroraSys != nil {
+			v.oneOf(p+".target", "target", f.Target, auroraTargets(auroraSys))
+			break
+		}
 		if v.oneOf(p+".target", "target", f.Target, faultTargets) && f.Target == "standby" && rdsSys != nil && rdsSys.MultiAZ == "none" {
 			v.errorf(p+".target", "standby needs a standby instance (system.multi_az: instance)")
 		}
 	case "reboot-with-failover":
-		if rdsSys != nil && rdsSys.MultiAZ == "none" {
+		if rdsSys == nil {
+			v.errorf(p+".kind", "reboot-with-failover applies to rds")
+		} else if rdsSys.MultiAZ == "none" {
 			v.errorf(p+".kind", "reboot-with-failover needs a standby (multi_az: instance)")
+		}
+	case "storage-node-failure", "storage-node-failures":
+		if auroraSys == nil {
+			v.errorf(p+".kind", "%s applies to aurora's storage nodes", f.Kind)
+			break
+		}
+		if f.Kind == "storage-node-failures" {
+			if !hasMTTF || hasAt {
+				v.errorf(p+".mttf", "storage-node-failures is a random process: every node fails after mttf on average")
+			}
+			if !v.has(p + ".mttr") {
+				v.errorf(p+".mttr", "required (the mean time a failed node stays down, e.g. 1h)")
+			} else {
+				v.positive(p+".mttr", f.MTTR)
+			}
+			break
+		}
+		if !v.has(p + ".az") {
+			v.errorf(p+".az", "required: the AZ whose storage nodes fail (allowed: %s)", strings.Join(v.s.Topology.AZs, ", "))
+		} else {
+			v.az(p+".az", f.AZ)
+		}
+		if !v.has(p + ".count") {
+			f.Count = 1
+		} else if f.Count < 1 || f.Count > 2 {
+			v.errorf(p+".count", "must be 1 or 2 (an AZ holds 2 segments of each protection group), got %d", f.Count)
 		}
 	case "az-outage":
 		if !v.has(p + ".az") {

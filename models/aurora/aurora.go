@@ -676,6 +676,9 @@ func (m *Model) Counters() []cluster.Counter {
 		{Name: "segment_repairs", Value: m.st.repairs},
 		{Name: "volume_write_unavailable_ms", Value: m.st.writeDown.Milliseconds()},
 		{Name: "volume_read_unavailable_ms", Value: m.st.readDown.Milliseconds()},
+		// Acknowledged writes no read quorum can find any more: 0 unless the
+		// quorums are configured so that they need not intersect.
+		{Name: "lost_acked_writes", Value: m.LostAcked()},
 	}
 }
 

@@ -1,6 +1,9 @@
-// Package rds models an Amazon RDS database instance: a single instance, or
-// a Multi-AZ instance deployment whose standby in another AZ holds a
-// synchronous block-level mirror of the primary's volume.
+// Package rds models an Amazon RDS database: a single instance, a Multi-AZ
+// instance deployment whose standby in another AZ holds a synchronous
+// block-level mirror of the primary's volume, or a Multi-AZ DB cluster
+// (one writer and two readable standbys fed by semi-synchronous
+// replication, cluster_mode.go); any of them with asynchronous read
+// replicas (replicas.go).
 //
 // Each behaviour comes from its mechanism. Requests queue for the
 // instance's vCPUs and take a per-operation service time. A write on a
@@ -12,6 +15,11 @@
 // DNS caches and retry policies let them (package client). Without a
 // usable standby, RDS replaces the instance and re-attaches its volume,
 // which takes minutes.
+//
+// Replication to read replicas and cluster standbys is a shipped log: each
+// write that is durable on the primary reaches a replica after the network
+// delay and waits in the replica's apply queue, which a finite number of
+// apply workers drain; lag is that queue plus the network (replicas.go).
 //
 // Defaults come from ../shared/reference/aws-facts.md; the fact id is cited
 // next to each. Several (the split of a failover into its phases) are not
@@ -43,7 +51,8 @@ type Config struct {
 	// mirrored block, in seconds.
 	StandbyWrite sim.Dist
 	// AckTimeout is how long the primary waits for an unreachable standby
-	// before it suspends replication and commits alone.
+	// (in a cluster: for either standby's acknowledgement) before it
+	// suspends synchronous replication and commits alone.
 	AckTimeout time.Duration
 
 	// DetectionInterval × DetectionThreshold failed health checks declare
@@ -54,12 +63,13 @@ type Config struct {
 	// switch: fence the old primary, promote the standby's volume.
 	Promotion time.Duration
 	// EngineStart is the time to start the database engine on a host,
-	// before crash recovery.
+	// before crash recovery (also a replica's or standby's restart).
 	EngineStart time.Duration
 	// DNSTTL and DNSPropagation describe the instance endpoint's record.
 	DNSTTL, DNSPropagation time.Duration
 	// ReplaceInstance is the time to provision a new host and attach the
-	// volume when no standby can take over.
+	// volume when no standby can take over, or when a replica's or cluster
+	// standby's host fails.
 	ReplaceInstance time.Duration
 
 	// Crash recovery replays the redo written since the last checkpoint:
@@ -67,15 +77,53 @@ type Config struct {
 	CheckpointInterval time.Duration
 	RedoPerWrite       int64
 	RedoRate           float64
+
+	// Replicas are the asynchronous read replicas (fact 2.1): at most 15,
+	// 5 for Oracle (fact 2.11).
+	Replicas []ReplicaConfig
+	// ApplyTime is the time one apply worker of a replica or cluster
+	// standby takes to apply one write, in seconds, unless the replica
+	// sets its own (see DefaultApplyTime).
+	ApplyTime sim.Dist
+	// PromoteTime is the time a read replica promotion takes: replication
+	// stops and the replica reboots as a standalone instance (fact 2.13).
+	PromoteTime time.Duration
+
+	// Cluster selects the Multi-AZ DB cluster deployment (fact 1.12): a
+	// writer in AZ and two readable standbys, ClusterStandbys, that receive
+	// the log semi-synchronously. It takes precedence over MultiAZ.
+	Cluster         bool
+	ClusterStandbys [2]ReplicaConfig
+	// LocalWrite is the writer's service time for a write in the cluster
+	// deployment, whose commit goes to local NVMe storage (fact 1.15), in
+	// seconds. It replaces Write there.
+	LocalWrite sim.Dist
+	// StandbyFlush is a cluster standby's write of received log to its
+	// local NVMe storage before it acknowledges receipt, in seconds.
+	StandbyFlush sim.Dist
+	// ClusterPromotion is the control plane's work between detection and
+	// the new writer opening, in the cluster deployment; the failover also
+	// waits for the standbys' apply backlog (fact 1.14).
+	ClusterPromotion time.Duration
 }
 
 // Defaults returns a db.r6g.large PostgreSQL instance in the first AZ,
-// single-AZ, with the failover timings below.
+// single-AZ, without replicas, with the failover and replication timings
+// below. Setting MultiAZ or Cluster, or adding Replicas (whose zero fields
+// take these defaults), gives the other deployments.
 func Defaults() Config {
 	class, _ := LookupClass("db.r6g.large")
 	read, _ := sim.LogNormalP50P99(0.4e-3, 3e-3)  // illustrative (DESIGN.md); AUR17 §6.2 (fact 3.33) reports P50 ≈ 1 ms for MySQL
 	write, _ := sim.LogNormalP50P99(0.8e-3, 6e-3) // as read
 	standby, _ := sim.LogNormalP50P99(1e-3, 4e-3) // fact 1.8: magnitude unpublished; with a 1 ms cross-AZ RTT this adds ~2 ms per write, the low end of the 2–5 ms reported there
+	// Fact 1.15: the cluster deployment commits "up to 2× faster" than the
+	// instance deployment because the commit goes to local NVMe instead of
+	// a mirrored EBS volume. The split is unpublished: with a 1 ms cross-AZ
+	// RTT the instance path is Write + RTT + StandbyWrite ≈ 0.8 + 1 + 1 ms
+	// (p50) and the cluster path LocalWrite + RTT + the faster standby's
+	// flush ≈ 0.3 + 1 + 0.1 ms, about half.
+	localWrite, _ := sim.LogNormalP50P99(0.3e-3, 2.25e-3) // Write's shape, without the EBS write
+	flush, _ := sim.LogNormalP50P99(0.15e-3, 1e-3)        // an NVMe flush of the received log (not published)
 	return Config{
 		Engine: "postgres", Class: class, AZ: 0, StandbyAZ: 1,
 		StorageBytes: 100 << 30,
@@ -91,6 +139,14 @@ func Defaults() Config {
 		CheckpointInterval: 5 * time.Minute,  // PostgreSQL's default checkpoint_timeout (not in aws-facts)
 		RedoPerWrite:       2 << 10,          // WAL per small write incl. page images (not in aws-facts)
 		RedoRate:           20 << 20,         // redo replay rate in bytes/s (not in aws-facts; calibrate)
+
+		ApplyTime:   DefaultApplyTime(),
+		PromoteTime: 3 * time.Minute, // fact 2.13: "a few minutes"; the exact figure is unpublished and grows with the replica's size
+
+		ClusterStandbys:  [2]ReplicaConfig{{AZ: 1}, {AZ: 2}}, // fact 1.12: three AZs
+		LocalWrite:       localWrite,
+		StandbyFlush:     flush,
+		ClusterPromotion: 10 * time.Second, // unpublished; with detection (10–15 s) the failover takes 20–25 s plus the apply backlog, under fact 1.14's "typically < 35 s"
 	}
 }
 
@@ -103,14 +159,40 @@ type Model struct {
 	log  *cluster.Log
 	rng  *rand.Rand
 
-	writer           *cluster.Record
+	writer, reader   *cluster.Record
+	eps              []*cluster.Record
 	primary, standby *node
 	inSync           bool // the standby mirrors every commit
 	resyncing        bool
 	lsn              uint64 // last log position written on the primary
 	acks             cluster.AckLog
-	redo             int64 // redo bytes since the last checkpoint
+	trimmed          uint64 // acks holds no acknowledged write at or below this position
+	maxAcked         uint64 // the highest position acknowledged to a client
+	redo             int64  // redo bytes since the last checkpoint
 	hosts            int
+	streams          int // apply streams created
+
+	// The change log as replicas see it: durable is the highest position
+	// such that every write up to it is durable on the primary (shipped);
+	// dw tracks it when writes become durable out of order; hist dates it.
+	durable uint64
+	dw      window
+	hist    history
+
+	replicas  []*replica    // Config.Replicas, in order
+	standbys  [2]*replica   // the cluster deployment's readable standbys
+	readers   []*replica    // every replica and cluster standby
+	promoting *replica      // a read replica promotion under way
+	caughtUp  func()        // called when a replica has applied all it received, while a promotion waits
+	stale     staleCounters // reads served by replicas that lacked acknowledged writes
+	staleAge  *sim.Latency
+
+	clusterMode bool
+	semiSync    bool // cluster commits wait for a standby's acknowledgement
+	semiAcked   uint64
+	waitQ       fifo[*cluster.Call] // cluster commits waiting for a standby's acknowledgement
+	semiTimer   sim.Timer
+	target      *replica // the standby a cluster failover promotes
 
 	failedChecks int
 	fo           *cluster.Failover // the failover in progress
@@ -118,26 +200,62 @@ type Model struct {
 	pending      []*cluster.Call   // commits waiting for an unreachable standby
 	ackTimer     sim.Timer
 
-	onStart, onServed, onMirrored, onSuspend func(any)
+	onStart, onServed, onMirrored, onSuspend      func(any)
+	onApplyStart, onApplied, onFlushed, onReplyOK func(any)
+	onReplicaRead, onSemiTimeout                  func(any)
 }
 
+// node is a host with its engine's vCPUs and its volume.
 type node struct {
+	m    *Model
 	host *cluster.Host
 	cpu  *sim.Station
-	lsn  uint64 // durable log position on this node's volume
+	lsn  uint64        // durable log position on this node's volume
+	rep  *replica      // the node's replica role, if it is a read replica or cluster standby
+	far  time.Duration // extra one-way delay to clients: a replica in another Region
 }
 
-// New builds the deployment on the network, primary engine accepting.
+// New builds the deployment on the network, primary engine accepting, its
+// replicas and standbys caught up (a replica is created from a snapshot
+// and catches up before it serves, fact 2.1). It panics if cfg is invalid
+// (see Config.Validate).
 func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
+	if err := cfg.Validate(); err != nil {
+		panic(err)
+	}
 	m := &Model{k: k, topo: net.T, net: net, cfg: cfg, log: log, rng: k.Stream("rds/service")}
 	m.onStart, m.onServed, m.onMirrored, m.onSuspend = m.start, m.served, m.mirrored, m.suspend
-	m.primary = m.newNode(cfg.AZ)
+	m.onApplyStart, m.onApplied, m.onFlushed, m.onReplyOK = m.applyStart, m.applied, m.flushed, m.replyOK
+	m.onReplicaRead, m.onSemiTimeout = m.replicaRead, m.semiTimeout
+	m.primary = m.newNode(cfg.AZ, cfg.Class)
 	m.primary.host.SetAccepting(true)
-	if cfg.MultiAZ {
-		m.standby = m.newNode(cfg.StandbyAZ)
+	switch {
+	case cfg.Cluster:
+		m.clusterMode, m.semiSync = true, true
+		for j, sc := range cfg.ClusterStandbys {
+			m.standbys[j] = m.newReplica(fmt.Sprintf("standby-%d", j+1), -1, sc, true, nil)
+			m.standbys[j].slot = j
+		}
+	case cfg.MultiAZ:
+		m.standby = m.newNode(cfg.StandbyAZ, cfg.Class)
 		m.inSync = true
 	}
+	for i, rc := range cfg.Replicas {
+		m.replicas = append(m.replicas, m.newReplica(fmt.Sprintf("replica-%d", i+1), i, rc, false, nil))
+	}
+	m.setReaders()
 	m.writer = cluster.NewRecord(k, "writer", cfg.DNSTTL, cfg.DNSPropagation, m.primary.host)
+	m.eps = []*cluster.Record{m.writer}
+	if len(m.readers) > 0 {
+		m.reader = cluster.NewRecord(k, "reader", cfg.DNSTTL, cfg.DNSPropagation, m.readerHosts()...)
+		m.eps = append(m.eps, m.reader)
+		m.staleAge = sim.NewLatency()
+		for _, r := range m.readers {
+			r.n.host.SetAccepting(true)
+			r.receiving = true
+			m.attach(r)
+		}
+	}
 	phase := k.Stream("rds/monitor")
 	k.After(time.Duration(phase.Float64()*float64(cfg.DetectionInterval)), m.check)
 	k.After(time.Duration(phase.Float64()*float64(cfg.CheckpointInterval)), m.checkpoint)
@@ -145,16 +263,28 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	return m
 }
 
-func (m *Model) newNode(az cluster.AZ) *node {
+func (m *Model) newNode(az cluster.AZ, class Class) *node {
 	m.hosts++
-	h := cluster.NewHost(fmt.Sprintf("db-%d", m.hosts), az)
-	h.Serve = m.serve
-	return &node{host: h, cpu: sim.NewStation(m.k, m.cfg.Class.VCPUs)}
+	return m.newNamedNode(fmt.Sprintf("db-%d", m.hosts), az, class)
 }
 
-// Endpoints is the writer endpoint: RDS instances serve reads and writes
-// on one endpoint.
-func (m *Model) Endpoints() []*cluster.Record { return []*cluster.Record{m.writer} }
+func (m *Model) newNamedNode(name string, az cluster.AZ, class Class) *node {
+	h := cluster.NewHost(name, az)
+	n := &node{m: m, host: h, cpu: sim.NewStation(m.k, class.VCPUs)}
+	h.Serve = n.serve
+	return n
+}
+
+// Endpoints are the writer endpoint and, when the deployment has replicas
+// or is a cluster, a reader endpoint at index 1. The writer endpoint is
+// the instance (or cluster) endpoint: the primary serves reads and writes
+// on it. For a Multi-AZ DB cluster the reader endpoint is RDS's, pointing
+// at the standbys that are up. RDS has no reader endpoint for read
+// replicas: there it stands for the application spreading its reads over
+// the replicas' instance endpoints (one is picked at random per DNS
+// lookup), each of which keeps pointing at its instance whatever state it
+// is in.
+func (m *Model) Endpoints() []*cluster.Record { return m.eps }
 
 // Primary is the current primary's host.
 func (m *Model) Primary() *cluster.Host { return m.primary.host }
@@ -165,13 +295,39 @@ func (m *Model) describe(n *node) string {
 
 // --- the request path ---
 
-func (m *Model) serve(c *cluster.Call) {
-	n := m.primary
-	if c.Host != n.host {
+// serve is a call arriving at the node's host.
+func (n *node) serve(c *cluster.Call) {
+	m := n.m
+	if n == m.primary {
+		c.Node = n
+		n.cpu.Acquire(m.onStart, c)
+		return
+	}
+	r := n.rep
+	if r == nil || r.promoted {
 		m.net.Reply(c, cluster.Refused)
 		return
 	}
+	if c.Op == cluster.Write {
+		m.net.Reply(c, cluster.Failed) // a replica is read-only
+		return
+	}
 	c.Node = n
+	c.LSN = m.maxAcked // what the read must see not to be stale
+	if n.far > 0 {
+		m.k.AfterArg(n.far, m.onReplicaRead, c)
+		return
+	}
+	n.cpu.Acquire(m.onStart, c)
+}
+
+// replicaRead is a read reaching a replica in another Region.
+func (m *Model) replicaRead(a any) {
+	c := a.(*cluster.Call)
+	n := c.Node.(*node)
+	if c.Epoch != n.host.Epoch() || !n.host.Accepting() {
+		return // the replica went down while the read crossed Regions
+	}
 	n.cpu.Acquire(m.onStart, c)
 }
 
@@ -180,6 +336,13 @@ func (m *Model) start(a any) {
 	d := m.cfg.Read
 	if c.Op == cluster.Write {
 		d = m.cfg.Write
+		if m.clusterMode {
+			d = m.cfg.LocalWrite
+		}
+	} else if n := c.Node.(*node); n != m.primary && n.rep != nil {
+		m.snapshot(c, n.rep)
+	} else {
+		c.LSN = m.lsn // the primary's snapshot has every write
 	}
 	m.k.AfterArg(sim.Seconds(d.Sample(m.rng)), m.onServed, c)
 }
@@ -192,18 +355,30 @@ func (m *Model) served(a any) {
 	}
 	n.cpu.Release()
 	if c.Op == cluster.Read {
+		if n.far > 0 && n != m.primary {
+			m.k.AfterArg(n.far, m.onReplyOK, c)
+			return
+		}
 		m.net.Reply(c, cluster.OK)
 		return
+	}
+	if n != m.primary {
+		return // the node stopped being the primary while the write ran
 	}
 	m.lsn++
 	c.LSN, n.lsn = m.lsn, m.lsn
 	m.redo += m.cfg.RedoPerWrite
-	if m.standby == nil || !m.inSync {
+	switch {
+	case m.clusterMode:
+		m.clusterCommit(c)
+	case m.standby == nil || !m.inSync:
 		m.commit(c)
-		return
+	default:
+		m.mirror(c)
 	}
-	m.mirror(c)
 }
+
+func (m *Model) replyOK(a any) { m.net.Reply(a.(*cluster.Call), cluster.OK) }
 
 // mirror sends a committed block to the standby; the commit is
 // acknowledged when the standby's write is back.
@@ -264,14 +439,48 @@ func (m *Model) suspend(any) {
 	m.pending = m.pending[:0]
 }
 
+// commit acknowledges a write to its client. In the single-AZ and Multi-AZ
+// instance deployments the write is durable now, so it is shipped to the
+// replicas; a cluster ships it at once (clusterCommit).
 func (m *Model) commit(c *cluster.Call) {
 	m.acks.Ack(c.LSN)
-	safe := m.lsn
-	if m.standby != nil && m.inSync {
-		safe = m.standby.lsn
+	if c.LSN > m.maxAcked {
+		m.maxAcked = c.LSN
 	}
-	m.acks.Trim(safe)
+	if !m.clusterMode {
+		m.makeDurable(c.LSN)
+	}
+	m.trim()
 	m.net.Reply(c, cluster.OK)
+}
+
+// trim lets the AckLog forget the acknowledged writes every node that
+// could become the writer has: the in-sync standby, and every read replica
+// or cluster standby whose host is up (a replica that is down cannot be
+// promoted, and one that restarts is not a candidate again until it has
+// caught up past the point trimmed meanwhile, so the log's memory stays
+// bounded by the slowest live candidate's un-received tail).
+func (m *Model) trim() {
+	f := m.lsn
+	if m.standby != nil && m.inSync && m.standby.lsn < f {
+		f = m.standby.lsn
+	}
+	for _, r := range m.readers {
+		if r.orphan || r.promoted || !r.n.host.Up() {
+			continue
+		}
+		p := r.recv
+		if r.resync {
+			p = r.pin
+		}
+		if p < f {
+			f = p
+		}
+	}
+	if f > m.trimmed {
+		m.trimmed = f
+		m.acks.Trim(f)
+	}
 }
 
 // --- health, checkpoints, re-synchronisation ---
@@ -280,6 +489,7 @@ func (m *Model) commit(c *cluster.Call) {
 func (m *Model) check() {
 	m.k.After(m.cfg.DetectionInterval, m.check)
 	m.maybeResync()
+	m.tick()
 	if m.fo != nil && m.fo.Detected != cluster.Never {
 		return // failover under way
 	}
@@ -328,9 +538,24 @@ func (m *Model) maybeResync() {
 
 // --- faults ---
 
-// FailInstance crashes the primary or the standby host ("instance
-// failure": the host stops answering).
+// FailInstance crashes a host ("instance failure": the host stops
+// answering). The target is "primary" (or "writer"); "standby" (the
+// instance deployment's standby, or a cluster's first standby);
+// "standby-1" or "standby-2" (a cluster's standbys); or "replica-N" (read
+// replica N, counted from 1; see FailReplica).
 func (m *Model) FailInstance(target string) {
+	if target == "standby" && m.clusterMode {
+		target = "standby-1"
+	}
+	var i int
+	if _, err := fmt.Sscanf(target, "replica-%d", &i); err == nil {
+		m.FailReplica(i - 1)
+		return
+	}
+	if _, err := fmt.Sscanf(target, "standby-%d", &i); err == nil {
+		m.failStandby(i - 1)
+		return
+	}
 	if target == "standby" {
 		if m.standby == nil || !m.standby.host.Up() {
 			return
@@ -353,6 +578,10 @@ func (m *Model) FailInstance(target string) {
 // failover that needs no detection and replays no redo (the engine shuts
 // down cleanly with a checkpoint).
 func (m *Model) RebootWithFailover() {
+	if m.clusterMode {
+		m.clusterSwitchover()
+		return
+	}
 	if m.standby == nil || m.fo != nil || !m.primary.host.Accepting() {
 		return
 	}
@@ -369,9 +598,17 @@ func (m *Model) crash(n *node) {
 	n.host.Crash()
 	n.cpu.Clear()
 	if n == m.primary {
-		m.pending = m.pending[:0]
-		m.k.Cancel(m.ackTimer)
+		m.dropPending()
 	}
+}
+
+// dropPending forgets the commits the primary was waiting to acknowledge:
+// it died or stopped being the primary before they committed.
+func (m *Model) dropPending() {
+	m.pending = m.pending[:0]
+	m.k.Cancel(m.ackTimer)
+	m.waitQ.reset()
+	m.k.Cancel(m.semiTimer)
 }
 
 // outage reacts to an AZ going down or coming back.
@@ -388,6 +625,12 @@ func (m *Model) outage(az cluster.AZ, down bool) {
 			m.inSync = false
 			m.log.Addf("%s down: standby %s lost", name, m.describe(s))
 		}
+		for _, r := range m.readers {
+			if !r.promoted && r.n.host.AZ == az && r.n.host.Up() {
+				m.log.Addf("%s down: %s lost", name, r.describe())
+				m.crashReplica(r)
+			}
+		}
 		return
 	}
 	for _, n := range []*node{m.primary, m.standby} {
@@ -395,23 +638,55 @@ func (m *Model) outage(az cluster.AZ, down bool) {
 			n.host.Restart()
 		}
 	}
+	for _, r := range m.readers {
+		if !r.promoted && !r.failed && r.n.host.AZ == az && !r.n.host.Up() {
+			m.restartReplica(r)
+		}
+	}
 	if m.waitAZ && m.primary.host.AZ == az {
 		m.waitAZ = false
 		m.log.Addf("%s back: the volume can be attached again", name)
-		m.k.After(m.cfg.ReplaceInstance, m.replaced)
+		m.afterFailover(m.cfg.ReplaceInstance, m.replaced)
 	}
 }
 
 // --- failover ---
 
+// afterFailover runs fn after d unless, meanwhile, the failover in
+// progress has ended or a read replica promotion has taken it over.
+func (m *Model) afterFailover(d time.Duration, fn func()) {
+	fo := m.fo
+	m.k.After(d, func() {
+		if m.fo == fo && m.promoting == nil {
+			fn()
+		}
+	})
+}
+
 func (m *Model) detected(why string) {
 	m.fo.Detected = m.k.Now()
 	m.log.Addf("failure detected (%s)", why)
-	s := m.standby
-	if s != nil && m.inSync && s.host.Up() {
-		m.k.After(m.cfg.Promotion, m.promote)
+	m.recoverWriter()
+}
+
+// recoverWriter starts the recovery of a failed writer: a failover to a
+// standby, or a replacement of the instance.
+func (m *Model) recoverWriter() {
+	if m.clusterMode {
+		m.afterFailover(m.cfg.ClusterPromotion, m.clusterPromote)
 		return
 	}
+	s := m.standby
+	if s != nil && m.inSync && s.host.Up() {
+		m.afterFailover(m.cfg.Promotion, m.promote)
+		return
+	}
+	m.replaceWriter()
+}
+
+// replaceWriter replaces the failed writer's host and re-attaches its
+// volume.
+func (m *Model) replaceWriter() {
 	// No standby that has every commit: replace the instance and re-attach
 	// its volume, which lives in the primary's AZ.
 	if !m.topo.Up(m.primary.host.AZ) {
@@ -420,21 +695,21 @@ func (m *Model) detected(why string) {
 		return
 	}
 	m.log.Addf("no standby to fail over to: RDS replaces the instance (%v)", m.cfg.ReplaceInstance)
-	m.k.After(m.cfg.ReplaceInstance, m.replaced)
+	m.afterFailover(m.cfg.ReplaceInstance, m.replaced)
 }
 
 func (m *Model) promote() {
 	s, old := m.standby, m.primary
 	if s == nil || !s.host.Up() {
 		m.log.Addf("standby lost during promotion: RDS replaces the instance")
-		m.k.After(m.cfg.ReplaceInstance, m.replaced)
+		m.afterFailover(m.cfg.ReplaceInstance, m.replaced)
 		return
 	}
 	m.fo.Promoted = m.k.Now()
 	m.fo.LostWrites = m.acks.Above(s.lsn)
 	m.primary, m.standby = s, old
 	m.inSync = false
-	m.lsn = s.lsn
+	m.rebase(s.lsn)
 	m.writer.Set(s.host)
 	m.log.Addf("standby %s promoted; endpoint DNS record now points to it", m.describe(s))
 	m.recover(s)
@@ -448,9 +723,10 @@ func (m *Model) promote() {
 // replaced: a new host has the volume attached.
 func (m *Model) replaced() {
 	old := m.primary
-	n := m.newNode(old.host.AZ)
+	n := m.newNode(old.host.AZ, m.cfg.Class)
 	n.lsn = old.lsn
 	m.primary = n
+	m.rebase(n.lsn)
 	m.fo.Promoted = m.k.Now()
 	m.writer.Set(n.host)
 	m.log.Addf("replacement instance %s has the volume attached; endpoint DNS record now points to it", m.describe(n))
@@ -463,10 +739,11 @@ func (m *Model) recover(n *node) {
 	redo := m.redo
 	replay := sim.Seconds(float64(redo) / m.cfg.RedoRate)
 	m.k.After(m.cfg.EngineStart+replay, func() {
-		if m.primary != n || !n.host.Up() {
+		if m.primary != n || !n.host.Up() || m.promoting != nil {
 			return
 		}
 		n.host.SetAccepting(true)
+		m.ship()
 		m.redo = 0
 		m.failedChecks = 0
 		m.fo.Accepting = m.k.Now()
@@ -486,7 +763,7 @@ func (m *Model) replaceStandby() {
 		if !m.topo.Up(old.host.AZ) {
 			return // it comes back with the AZ
 		}
-		n := m.newNode(old.host.AZ)
+		n := m.newNode(old.host.AZ, m.cfg.Class)
 		m.standby = n
 		m.log.Addf("new standby %s provisioned; re-synchronising", m.describe(n))
 	})

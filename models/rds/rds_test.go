@@ -133,7 +133,7 @@ func TestMultiAZWritesPayCrossAZRoundTrip(t *testing.T) {
 	}
 	single, multi := median(false), median(true)
 	// One cross-AZ round trip (1 ms) plus the standby's write (p50 1 ms).
-	assert.InDelta(t, 2.0, (multi - single).Seconds()*1e3, 0.5, "single %v, multi %v", single, multi)
+	assert.InDelta(t, 2.0, (multi-single).Seconds()*1e3, 0.5, "single %v, multi %v", single, multi)
 }
 
 func TestRebootWithFailoverSkipsDetection(t *testing.T) {

@@ -1,0 +1,149 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"dbsim/models/aurora"
+)
+
+var auroraEngines = []string{"aurora-postgresql", "aurora-mysql"}
+
+// aurora fills an aurora block's defaults and checks it. Model parameters
+// left out keep the model's defaults (aurora.Defaults), applied when the
+// system is built.
+func (v *validator) aurora(a *AuroraSystem) {
+	const p = "system."
+	v.defaultString(p+"engine", &a.Engine, "aurora-postgresql")
+	v.oneOf(p+"engine", "engine", a.Engine, auroraEngines)
+	v.defaultString(p+"instance_class", &a.InstanceClass, defaultInstanceClass)
+	v.auroraClass(p+"instance_class", &a.InstanceClass)
+	v.defaultString(p+"az", &a.AZ, v.firstAZ())
+	if v.has(p + "az") {
+		v.az(p+"az", a.AZ)
+	}
+	if !v.has(p + "volume.size") {
+		a.Volume.Size = defaultStorage
+	} else if a.Volume.Size <= 0 {
+		v.errorf(p+"volume.size", "must be > 0, got %v", a.Volume.Size)
+	}
+
+	if len(a.Replicas) > 15 {
+		v.errorf(p+"replicas", "at most 15 Aurora replicas (aws-facts 3.17), got %d", len(a.Replicas))
+	}
+	azs := v.s.Topology.AZs
+	for i := range a.Replicas {
+		r := &a.Replicas[i]
+		rp := fmt.Sprintf("%sreplicas[%d].", p, i)
+		// By default replicas go round the AZs after the writer's.
+		if !v.has(rp+"az") && len(azs) > 0 {
+			w := 0
+			for j, name := range azs {
+				if name == a.AZ {
+					w = j
+				}
+			}
+			r.AZ = azs[(w+1+i)%len(azs)]
+		} else {
+			v.az(rp+"az", r.AZ)
+		}
+		if !v.has(rp + "tier") {
+			r.Tier = 1 // the console's default promotion tier
+		} else if r.Tier < 0 || r.Tier > 15 {
+			v.errorf(rp+"tier", "must be 0 (first) to 15 (aws-facts 3.22), got %d", r.Tier)
+		}
+		v.defaultString(rp+"instance_class", &r.InstanceClass, a.InstanceClass)
+		v.auroraClass(rp+"instance_class", &r.InstanceClass)
+	}
+
+	v.dist(p+"service_time.read", a.ServiceTime.Read)
+	v.dist(p+"service_time.write", a.ServiceTime.Write)
+	if v.has(p+"cache_miss_ratio") && (a.CacheMissRatio < 0 || a.CacheMissRatio > 1) {
+		v.errorf(p+"cache_miss_ratio", "must be in [0, 1], got %g", a.CacheMissRatio)
+	}
+
+	st := a.Storage
+	v.dist(p+"storage.node_latency", st.NodeLatency)
+	v.dist(p+"storage.read_latency", st.ReadLatency)
+	v.dist(p+"replication.ship", a.Replication.Ship)
+	if v.has(p+"storage.nodes_per_az") && st.NodesPerAZ < 0 {
+		v.errorf(p+"storage.nodes_per_az", "must be >= 0 (0: a node per segment), got %d", st.NodesPerAZ)
+	}
+	if v.has(p+"storage.segment_size") && st.SegmentSize <= 0 {
+		v.errorf(p+"storage.segment_size", "must be > 0, got %v", st.SegmentSize)
+	}
+	for _, q := range []struct {
+		key string
+		n   int
+	}{{"write_quorum", st.WriteQuorum}, {"read_quorum", st.ReadQuorum}} {
+		if v.has(p+"storage."+q.key) && (q.n < 1 || q.n > aurora.Segments) {
+			v.errorf(p+"storage."+q.key, "must be 1 to %d (of the 6 segments), got %d", aurora.Segments, q.n)
+		}
+	}
+	v.nonNegative(p+"storage.repair_detect", st.RepairDetect)
+	if v.has(p+"storage.repair_rate") && st.RepairRate < 0 {
+		v.errorf(p+"storage.repair_rate", "must be >= 0 (0 disables repair), got %v", st.RepairRate)
+	}
+
+	f := a.Failover
+	v.positiveIfSet(p+"failover.detection_interval", f.DetectionInterval)
+	if v.has(p+"failover.detection_threshold") && f.DetectionThreshold < 1 {
+		v.errorf(p+"failover.detection_threshold", "must be at least 1, got %d", f.DetectionThreshold)
+	}
+	for _, d := range []struct {
+		key string
+		val Duration
+	}{{"promotion", f.Promotion}, {"engine_start", f.EngineStart}, {"replace_instance", f.ReplaceInstance},
+		{"dns_ttl", f.DNSTTL}, {"reader_dns_ttl", f.ReaderDNSTTL}, {"dns_propagation", f.DNSPropagation}} {
+		v.nonNegative(p+"failover."+d.key, d.val)
+	}
+
+	if v.has(p + "serverless") {
+		sl := &a.Serverless
+		sp := p + "serverless."
+		half := func(x float64) bool { return x >= 0 && x <= 256 && math.Abs(x*2-math.Round(x*2)) < 1e-9 }
+		if !v.has(sp + "min_acu") {
+			sl.MinACU = 0.5
+		} else if !half(sl.MinACU) {
+			v.errorf(sp+"min_acu", "must be 0 to 256 in 0.5-ACU steps (aws-facts 4.2), got %g", sl.MinACU)
+		}
+		if !v.has(sp + "max_acu") {
+			sl.MaxACU = 128
+		} else if !half(sl.MaxACU) || sl.MaxACU < sl.MinACU || sl.MaxACU == 0 {
+			v.errorf(sp+"max_acu", "must be 0.5 to 256 in 0.5-ACU steps and at least min_acu, got %g", sl.MaxACU)
+		}
+		if v.has(sp+"target_utilization") && (sl.TargetUtilization <= 0 || sl.TargetUtilization > 1) {
+			v.errorf(sp+"target_utilization", "must be in (0, 1], got %g", sl.TargetUtilization)
+		}
+		if v.has(sp + "auto_pause") {
+			if sl.AutoPause < Duration(300e9) || sl.AutoPause > Duration(86400e9) {
+				v.errorf(sp+"auto_pause", "must be 300s to 24h (aws-facts 4.6), got %v", sl.AutoPause)
+			}
+		}
+		v.nonNegative(sp+"resume", sl.Resume)
+	}
+}
+
+func (v *validator) auroraClass(path string, name *string) {
+	if c, ok := aurora.LookupClass(*name); ok {
+		*name = c.Name
+		return
+	}
+	v.errorf(path, "unknown instance class %q (allowed: %s)", *name, strings.Join(aurora.ClassNames(), ", "))
+}
+
+// hasReplicas reports whether the system has replicas that serve reads.
+func (v *validator) hasReplicas() bool {
+	a := v.s.System.Aurora
+	return a != nil && len(a.Replicas) > 0
+}
+
+// auroraTargets are the instance-failure targets of an Aurora cluster.
+func auroraTargets(a *AuroraSystem) []string {
+	t := []string{"writer", "primary"}
+	for i := range a.Replicas {
+		t = append(t, fmt.Sprintf("replica-%d", i+1))
+	}
+	return t
+}
