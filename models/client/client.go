@@ -36,6 +36,34 @@ type Retry struct {
 	MaxAttempts int
 	Base, Cap   time.Duration
 	Jitter      Jitter
+	// ThrottleBase and ThrottleJitter, when ThrottleBase is positive, are
+	// the backoff after a throttled attempt (capped at Cap too), as the
+	// AWS Java SDK v1 backs off throttling errors more slowly than others.
+	// Zero: throttles back off like any other failure.
+	ThrottleBase   time.Duration
+	ThrottleJitter Jitter
+	// Quota is the client-side retry token bucket of the AWS SDKs'
+	// standard retry mode; its zero value disables it.
+	Quota RetryQuota
+}
+
+// RetryQuota is a retry token bucket, one per client process, as in the
+// AWS SDKs' standard retry mode: a retry takes Cost tokens (TimeoutCost
+// after a timeout) and is not made when the bucket holds too few; an
+// attempt that succeeds puts back what its retry took, or Refund tokens
+// when it was a first attempt. The bucket never holds more than Capacity.
+type RetryQuota struct {
+	Capacity, Cost, TimeoutCost, Refund int
+}
+
+// DelayFor is the backoff before retry n after an attempt that failed
+// with status s: Delay, or the throttling backoff for a throttled attempt
+// when ThrottleBase is set.
+func (p Retry) DelayFor(n int, s cluster.Status, rng *rand.Rand) time.Duration {
+	if s == cluster.Throttled && p.ThrottleBase > 0 {
+		return Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}.Delay(n, rng)
+	}
+	return p.Delay(n, rng)
 }
 
 // Delay is the backoff before retry n (n = 1 for the first retry):
@@ -95,13 +123,18 @@ type Request struct {
 	Status cluster.Status
 	LSN    uint64
 	Stale  bool
+	// Detail carries a model's own parameters of the request, such as the
+	// DynamoDB operation (a *dynamodb.Op); the model finds the request as
+	// its call's Owner. Nil for models that need none.
+	Detail any
 
-	seq     uint64
-	timer   sim.LaneTimer
-	conn    *conn
-	pool    *pool
-	waiting bool
-	done    bool
+	quotaCost int // retry-quota tokens the current attempt's retry took
+	seq       uint64
+	timer     sim.LaneTimer
+	conn      *conn
+	pool      *pool
+	waiting   bool
+	done      bool
 }
 
 // Observer is told what happens to requests.
@@ -125,6 +158,8 @@ type Client struct {
 	seq  uint64
 	next int
 
+	quotaDenied int64
+
 	onReply, onTimeout, onRetry, onConnect func(any)
 	// timeouts holds every attempt's deadline: they share one span.
 	timeouts *sim.Lane
@@ -135,6 +170,7 @@ type instance struct {
 	dns   []dnsEntry
 	pools []*pool
 	rng   *rand.Rand
+	quota int // retry-quota tokens (Retry.Quota)
 }
 
 type dnsEntry struct {
@@ -169,7 +205,8 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 	c.onReply, c.onTimeout, c.onRetry, c.onConnect = c.reply, c.timeout, c.retry, c.connected
 	c.timeouts = sim.NewLane(k, cfg.Timeout, c.onTimeout)
 	for i := 0; i < cfg.Instances; i++ {
-		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream("client/dns/" + itoa(i))}
+		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream("client/dns/" + itoa(i)),
+			quota: cfg.Retry.Quota.Capacity}
 		for e := range endpoints {
 			in.pools = append(in.pools, &pool{in: in, ep: e})
 		}
@@ -225,6 +262,7 @@ func (c *Client) reply(a any) {
 	switch call.Status {
 	case cluster.OK:
 		c.release(cn)
+		c.refund(r)
 		r.LSN, r.Stale = call.LSN, call.Stale
 		c.finish(r, cluster.OK)
 	case cluster.Reset, cluster.Refused:
@@ -258,13 +296,48 @@ func live(w waiter) bool { return w.r.waiting && w.r.seq == w.seq }
 
 func (c *Client) failed(r *Request, s cluster.Status) {
 	retry := r.Attempts < c.cfg.Retry.MaxAttempts
+	r.quotaCost = 0
+	if q := c.cfg.Retry.Quota; retry && q.Capacity > 0 {
+		cost := q.Cost
+		if s == cluster.TimedOut {
+			cost = q.TimeoutCost
+		}
+		if in := c.inst[r.Instance]; in.quota >= cost {
+			in.quota -= cost
+			r.quotaCost = cost
+		} else {
+			retry = false
+			c.quotaDenied++
+		}
+	}
 	c.obs.Failed(r, s, retry)
 	if !retry {
 		c.finish(r, s)
 		return
 	}
-	c.k.AfterArg(c.cfg.Retry.Delay(r.Attempts, c.rng), c.onRetry, r)
+	c.k.AfterArg(c.cfg.Retry.DelayFor(r.Attempts, s, c.rng), c.onRetry, r)
 }
+
+// refund puts retry-quota tokens back after a successful attempt.
+func (c *Client) refund(r *Request) {
+	q := c.cfg.Retry.Quota
+	if q.Capacity <= 0 {
+		return
+	}
+	in := c.inst[r.Instance]
+	n := q.Refund
+	if r.quotaCost > 0 {
+		n = r.quotaCost
+	}
+	in.quota = min(in.quota+n, q.Capacity)
+}
+
+// QuotaDenied counts the retries not made because the client process's
+// retry quota was exhausted (Retry.Quota).
+func (c *Client) QuotaDenied() int64 { return c.quotaDenied }
+
+// Quota is the retry-quota tokens client process i holds now.
+func (c *Client) Quota(i int) int { return c.inst[i].quota }
 
 func (c *Client) retry(a any) { c.attempt(a.(*Request)) }
 
