@@ -25,6 +25,10 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 			m.FailInstance(f.Target)
 		case "reboot-with-failover":
 			m.RebootWithFailover()
+		case "replica-failure":
+			m.FailReplica(replicaIndex(f.Target))
+		case "promote-replica":
+			m.PromoteReplica(replicaIndex(f.Target))
 		}
 	}}, nil
 }
@@ -58,6 +62,33 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 			errs = append(errs, err)
 		}
 	}
+	cfg.Cluster = r.MultiAZ == "cluster"
+	if cfg.Cluster {
+		for j, name := range r.ClusterStandbyAZs {
+			if cfg.ClusterStandbys[j].AZ, err = t.Lookup(name); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for i, rr := range r.ReadReplicas {
+		rc := rds.ReplicaConfig{ApplyWorkers: rr.ApplyWorkers, Region: rr.Region}
+		if rc.AZ, err = t.Lookup(rr.AZ); err != nil {
+			errs = append(errs, err)
+		}
+		if c, ok := rds.LookupClass(rr.InstanceClass); ok {
+			rc.Class = c
+		}
+		if rr.Region != "" && rr.Region != s.Topology.Region {
+			rtt, _ := rds.InterRegionRTT(s.Topology.Region, rr.Region)
+			rc.RegionDelay = rtt / 2
+		}
+		if s.Has(fmt.Sprintf("system.read_replicas[%d].apply_time", i)) {
+			if rc.ApplyTime, err = rr.ApplyTime.Sampler(); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		cfg.Replicas = append(cfg.Replicas, rc)
+	}
 	cfg.StorageBytes = int64(r.Storage.Size)
 	dist := func(spec DistSpec, dst *sim.Dist) func() error {
 		return func() (err error) { *dst, err = spec.Sampler(); return err }
@@ -65,6 +96,9 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 	set("service_time.read", dist(r.ServiceTime.Read, &cfg.Read))
 	set("service_time.write", dist(r.ServiceTime.Write, &cfg.Write))
 	set("replication.standby_write", dist(r.Replication.StandbyWrite, &cfg.StandbyWrite))
+	set("replication.apply_time", dist(r.Replication.ApplyTime, &cfg.ApplyTime))
+	set("replication.local_write", dist(r.Replication.LocalWrite, &cfg.LocalWrite))
+	set("replication.standby_flush", dist(r.Replication.StandbyFlush, &cfg.StandbyFlush))
 	f, rc := r.Failover, r.Recovery
 	spans := []struct {
 		path string
@@ -79,6 +113,8 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 		{"failover.dns_propagation", f.DNSPropagation, &cfg.DNSPropagation},
 		{"failover.replace_instance", f.ReplaceInstance, &cfg.ReplaceInstance},
 		{"recovery.checkpoint_interval", rc.CheckpointInterval, &cfg.CheckpointInterval},
+		{"replication.promote_time", r.Replication.PromoteTime, &cfg.PromoteTime},
+		{"failover.cluster_promotion", f.ClusterPromotion, &cfg.ClusterPromotion},
 	}
 	for _, sp := range spans {
 		sp := sp
@@ -90,5 +126,12 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 	if len(errs) > 0 {
 		return cfg, errs[0]
 	}
-	return cfg, nil
+	return cfg, cfg.Validate()
+}
+
+// replicaIndex turns a validated "replica-N" into the model's index N-1.
+func replicaIndex(target string) int {
+	var n int
+	fmt.Sscanf(target, "replica-%d", &n)
+	return n - 1
 }

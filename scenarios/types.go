@@ -113,16 +113,20 @@ type AuroraServerless struct {
 
 // RDSSystem is an RDS instance, optionally Multi-AZ.
 type RDSSystem struct {
-	Engine        string         `yaml:"engine"`
-	InstanceClass string         `yaml:"instance_class"`
-	AZ            string         `yaml:"az"`
-	MultiAZ       string         `yaml:"multi_az"`
-	StandbyAZ     string         `yaml:"standby_az"`
-	Storage       Storage        `yaml:"storage"`
-	ServiceTime   ServiceTime    `yaml:"service_time"`
-	Replication   RDSReplication `yaml:"replication"`
-	Failover      RDSFailover    `yaml:"failover"`
-	Recovery      RDSRecovery    `yaml:"recovery"`
+	Engine        string `yaml:"engine"`
+	InstanceClass string `yaml:"instance_class"`
+	AZ            string `yaml:"az"`
+	MultiAZ       string `yaml:"multi_az"`
+	StandbyAZ     string `yaml:"standby_az"`
+	// ClusterStandbyAZs place a Multi-AZ DB cluster's two standbys.
+	ClusterStandbyAZs []string `yaml:"cluster_standby_azs"`
+	// ReadReplicas are asynchronous read replicas.
+	ReadReplicas []RDSReplica   `yaml:"read_replicas"`
+	Storage      Storage        `yaml:"storage"`
+	ServiceTime  ServiceTime    `yaml:"service_time"`
+	Replication  RDSReplication `yaml:"replication"`
+	Failover     RDSFailover    `yaml:"failover"`
+	Recovery     RDSRecovery    `yaml:"recovery"`
 }
 
 // Storage is the instance's volume.
@@ -136,11 +140,26 @@ type ServiceTime struct {
 	Write DistSpec `yaml:"write"`
 }
 
-// RDSReplication is the synchronous block-level mirror of a Multi-AZ
-// instance deployment.
+// RDSReplica is one read replica, in an AZ of the topology or in another
+// Region.
+type RDSReplica struct {
+	AZ            string   `yaml:"az"`
+	Region        string   `yaml:"region"`
+	InstanceClass string   `yaml:"instance_class"`
+	ApplyWorkers  int      `yaml:"apply_workers"`
+	ApplyTime     DistSpec `yaml:"apply_time"`
+}
+
+// RDSReplication is how commits reach the other instances: the synchronous
+// block-level mirror of a Multi-AZ instance deployment, the semi-sync log
+// of a Multi-AZ DB cluster, and the asynchronous log of read replicas.
 type RDSReplication struct {
 	StandbyWrite DistSpec `yaml:"standby_write"`
 	AckTimeout   Duration `yaml:"ack_timeout"`
+	ApplyTime    DistSpec `yaml:"apply_time"`
+	PromoteTime  Duration `yaml:"promote_time"`
+	LocalWrite   DistSpec `yaml:"local_write"`
+	StandbyFlush DistSpec `yaml:"standby_flush"`
 }
 
 // RDSFailover is how RDS notices a failure and moves the endpoint.
@@ -152,6 +171,7 @@ type RDSFailover struct {
 	DNSTTL             Duration `yaml:"dns_ttl"`
 	DNSPropagation     Duration `yaml:"dns_propagation"`
 	ReplaceInstance    Duration `yaml:"replace_instance"`
+	ClusterPromotion   Duration `yaml:"cluster_promotion"`
 }
 
 // RDSRecovery sets how long crash recovery takes: the redo written since

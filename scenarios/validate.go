@@ -62,14 +62,13 @@ const (
 // Allowed values of the enumerated keys.
 var (
 	engines       = []string{"postgres", "mysql", "mariadb", "oracle", "sqlserver"}
-	multiAZModes  = []string{"none", "instance"}
+	multiAZModes  = []string{"none", "instance", "cluster"}
 	jitters       = []string{"none", "full", "equal"}
 	processes     = []string{"poisson", "constant"}
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
-	faultTargets  = []string{"primary", "standby"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
-		"storage-node-failure", "storage-node-failures"}
+		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -82,7 +81,10 @@ var faultKinds = map[string][]string{
 	"network-partition":    {"between", "for", "mttr"},
 	// Aurora's storage nodes: some nodes of one AZ fail (for a while), or
 	// every node fails and recovers at random (mttf and mttr per node).
-	"storage-node-failure":  {"az", "count", "for"},
+	"storage-node-failure": {"az", "count", "for"},
+	// RDS read replicas: one fails (RDS replaces it), or is promoted by hand.
+	"replica-failure":       {"target"},
+	"promote-replica":       {"target"},
 	"storage-node-failures": {"mttr"},
 }
 
@@ -314,11 +316,8 @@ func (v *validator) rds(r *RDSSystem) {
 	}
 
 	v.defaultString(p+"multi_az", &r.MultiAZ, "none")
-	if r.MultiAZ == "cluster" {
-		v.errorf(p+"multi_az", "\"cluster\" (a Multi-AZ DB cluster) is not supported yet (allowed: %s)", strings.Join(multiAZModes, ", "))
-	} else {
-		v.oneOf(p+"multi_az", "multi_az mode", r.MultiAZ, multiAZModes)
-	}
+	v.oneOf(p+"multi_az", "multi_az mode", r.MultiAZ, multiAZModes)
+	v.rdsReplicas(r)
 	multi := r.MultiAZ == "instance"
 	if multi && v.azsOK && len(v.s.Topology.AZs) < 2 {
 		v.errorf(p+"multi_az", "instance needs at least 2 AZs in topology.azs, got %d", len(v.s.Topology.AZs))
@@ -454,7 +453,7 @@ func (v *validator) workload(i int) {
 
 	v.defaultString(p+"reads_from", &w.ReadsFrom, "primary")
 	if v.oneOf(p+"reads_from", "reads_from", w.ReadsFrom, readsFrom) && w.ReadsFrom != "primary" && !v.hasReplicas() {
-		v.errorf(p+"reads_from", "%q needs replicas (system.replicas for aurora; allowed here: primary)", w.ReadsFrom)
+		v.errorf(p+"reads_from", "%q needs replicas (aurora: system.replicas; rds: system.read_replicas or multi_az: cluster; allowed here: primary)", w.ReadsFrom)
 	}
 
 	k := &w.Keys
@@ -560,14 +559,28 @@ func (v *validator) fault(i int) {
 			v.oneOf(p+".target", "target", f.Target, auroraTargets(auroraSys))
 			break
 		}
-		if v.oneOf(p+".target", "target", f.Target, faultTargets) && f.Target == "standby" && rdsSys != nil && rdsSys.MultiAZ == "none" {
-			v.errorf(p+".target", "standby needs a standby instance (system.multi_az: instance)")
+		if rdsSys != nil {
+			v.oneOf(p+".target", "target", f.Target, rdsTargets(rdsSys))
 		}
 	case "reboot-with-failover":
 		if rdsSys == nil {
 			v.errorf(p+".kind", "reboot-with-failover applies to rds")
 		} else if rdsSys.MultiAZ == "none" {
 			v.errorf(p+".kind", "reboot-with-failover needs a standby (multi_az: instance)")
+		}
+	case "replica-failure", "promote-replica":
+		if rdsSys == nil || len(rdsSys.ReadReplicas) == 0 {
+			v.errorf(p+".kind", "%s needs rds read replicas (system.read_replicas)", f.Kind)
+			break
+		}
+		var replicas []string
+		for i := range rdsSys.ReadReplicas {
+			replicas = append(replicas, fmt.Sprintf("replica-%d", i+1))
+		}
+		if !v.has(p + ".target") {
+			v.errorf(p+".target", "required (allowed: %s)", strings.Join(replicas, ", "))
+		} else {
+			v.oneOf(p+".target", "target", f.Target, replicas)
 		}
 	case "storage-node-failure", "storage-node-failures":
 		if auroraSys == nil {

@@ -136,7 +136,7 @@ func (v *validator) auroraClass(path string, name *string) {
 // hasReplicas reports whether the system has replicas that serve reads.
 func (v *validator) hasReplicas() bool {
 	a := v.s.System.Aurora
-	return a != nil && len(a.Replicas) > 0
+	return (a != nil && len(a.Replicas) > 0) || hasRDSReaders(v.s.System.RDS)
 }
 
 // auroraTargets are the instance-failure targets of an Aurora cluster.

@@ -28,10 +28,12 @@ var classes = func() map[string]Class {
 		}
 	}
 	gen := map[string]int{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64}
-	for _, f := range []string{"m5", "m6g"} {
+	// The "d" families have local NVMe storage: the only ones a Multi-AZ DB
+	// cluster runs on (aws-facts 1.16).
+	for _, f := range []string{"m5", "m6g", "m5d", "m6gd"} {
 		add(f, false, 4, gen)
 	}
-	for _, f := range []string{"r5", "r6g"} {
+	for _, f := range []string{"r5", "r6g", "r5d", "r6gd"} {
 		add(f, false, 8, gen)
 	}
 	m["db.m5.24xlarge"] = Class{Name: "db.m5.24xlarge", VCPUs: 96, MemoryGiB: 384}
