@@ -215,7 +215,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 	assert.Equal(t, []string{
 		"scenario", "description", "system", "seed", "replications", "simulated_seconds",
 		"requests", "availability", "availability_ci95", "latency_ms", "failovers",
-		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "stale_reads", "counters",
+		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "stale_reads", "counters", "cost_monthly",
 	}, keys(t, json.NewDecoder(bytes.NewReader(b))))
 
 	var m struct {

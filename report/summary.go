@@ -63,6 +63,10 @@ type Summary struct {
 	// Counters are model-specific totals summed over replications, such as
 	// DynamoDB's throttles per partition ("throttles:p3").
 	Counters map[string]int64 `json:"counters"`
+
+	// CostMonthly is what the system costs per month at list price, with
+	// its breakdown (scenarios.Prices.MeanMonthlyCost).
+	CostMonthly *scenarios.Cost `json:"cost_monthly"`
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -281,6 +285,10 @@ func Summarize(res *scenarios.Result) *Summary {
 	}
 	s.FailoverDurationS = interval(engine)
 	s.ClientOutageS = interval(clients)
+	if res.Scenario != nil {
+		c := res.Prices.MeanMonthlyCost(res.Scenario, res.Replications)
+		s.CostMonthly = &c
+	}
 	return s
 }
 

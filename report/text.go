@@ -69,6 +69,13 @@ func WriteText(w io.Writer, sum *Summary) error {
 		}
 	}
 	p("lost writes\t%s", thousands(sum.LostWrites))
+	if c := sum.CostMonthly; c != nil && c.TotalUSD > 0 {
+		est := ""
+		if c.Estimated {
+			est = " (estimated: see cost_monthly.items in summary.json)"
+		}
+		p("cost\t$%.2f/month: instances $%.2f, storage $%.2f%s", c.TotalUSD, c.InstancesUSD, c.StorageUSD, est)
+	}
 	return tw.Flush()
 }
 

@@ -38,6 +38,8 @@ var commands = map[string]command{
 	"run":      {"simulate a scenario and write its report", runCmd},
 	"validate": {"check scenario files and list every problem", validateCmd},
 	"list":     {"list the bundled scenarios", listCmd},
+	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepCmd},
+	"merge":    {"join the shard results of a sweep into its report", mergeCmd},
 }
 
 func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }

@@ -17,6 +17,7 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "override the scenario's seed")
 	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
 	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
+	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: dbsim run SCENARIO|NAME [options]
 
@@ -59,10 +60,17 @@ Examples:
 	if dir == "" && !*asJSON {
 		dir = "out"
 	}
+	var prices *scenarios.Prices
+	if *pricesFile != "" {
+		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+			return badInput{err}
+		}
+	}
 	res, err := scenarios.Run(s, scenarios.Options{})
 	if err != nil {
 		return err
 	}
+	res.Prices = prices
 	sum := report.Summarize(res)
 	if dir != "" {
 		if err := report.WriteDir(dir, res); err != nil {
@@ -83,7 +91,7 @@ Examples:
 func loadScenario(arg string) (*scenarios.Scenario, error) {
 	var s *scenarios.Scenario
 	var err error
-	if _, statErr := os.Stat(arg); statErr == nil {
+	if fi, statErr := os.Stat(arg); statErr == nil && !fi.IsDir() {
 		s, err = scenarios.Load(arg)
 	} else if scenarios.IsBundled(arg) {
 		s, err = scenarios.LoadBundled(arg)

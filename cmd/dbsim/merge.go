@@ -1,0 +1,108 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"dbsim/scenarios"
+)
+
+func mergeCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var targets multiFlag
+	var plots listFlag
+	out := fs.String("o", "", "write sweep.csv, sweep.json and plots into `DIR` (default: the first DIR given, or the first file's directory)")
+	fs.Var(&targets, "target", "judge the points against `EXPR` instead of the sweep's own --target (repeatable)")
+	fs.Var(&plots, "plot", "plot these `METRICS` instead of the sweep's own --plot")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: dbsim merge DIR|FILE... [options]
+
+Joins the shard results of a sweep (sweep-shard-I-of-N.json, written by
+dbsim sweep --shard I/N) into the report one unsharded sweep writes, byte
+for byte: sweep.csv, sweep.json and the plots. A DIR stands for every
+sweep-shard-*.json in it. Every shard 0..N-1 must be there exactly once,
+all from the same sweep.
+
+Options:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, `
+Examples:
+  dbsim merge shards/ -o results/
+  dbsim merge a/sweep-shard-0-of-2.json b/sweep-shard-1-of-2.json -o results/
+`)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return badInput{fmt.Errorf("dbsim merge: want shard files or directories")}
+	}
+	var files []string
+	for _, arg := range fs.Args() {
+		fi, err := os.Stat(arg)
+		if err != nil {
+			return badInput{fmt.Errorf("dbsim merge: %v", err)}
+		}
+		if !fi.IsDir() {
+			files = append(files, arg)
+			continue
+		}
+		found, err := filepath.Glob(filepath.Join(arg, "sweep-shard-*-of-*.json"))
+		if err != nil {
+			return err
+		}
+		if len(found) == 0 {
+			return badInput{fmt.Errorf("dbsim merge: %s holds no sweep-shard-*.json", arg)}
+		}
+		sort.Strings(found)
+		files = append(files, found...)
+	}
+	dir := *out
+	if dir == "" {
+		dir = fs.Arg(0)
+		if fi, _ := os.Stat(dir); !fi.IsDir() {
+			dir = filepath.Dir(dir)
+		}
+	}
+	var parts []*scenarios.SweepResult
+	for _, f := range files {
+		r, err := readSweep(f)
+		if err != nil {
+			return badInput{fmt.Errorf("dbsim merge: %s: %v", f, err)}
+		}
+		parts = append(parts, r)
+	}
+	merged, err := scenarios.MergeSweeps(parts, files)
+	if err != nil {
+		return badInput{err}
+	}
+	if len(targets) > 0 {
+		if _, err := parseTargets(targets); err != nil {
+			return err
+		}
+		merged.Targets = targets
+	}
+	if len(plots) > 0 {
+		if err := checkPlots(plots); err != nil {
+			return err
+		}
+		merged.Plots = plots
+	}
+	return finishSweep(stdout, dir, merged)
+}
+
+func readSweep(path string) (*scenarios.SweepResult, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return scenarios.ReadSweepResult(f)
+}

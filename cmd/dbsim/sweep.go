@@ -1,0 +1,230 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"dbsim/report"
+	"dbsim/scenarios"
+)
+
+// multiFlag is a repeatable string flag.
+type multiFlag []string
+
+// String implements flag.Value.
+func (m *multiFlag) String() string { return strings.Join(*m, " ") }
+
+// Set implements flag.Value: each use adds one value.
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// listFlag is a comma-separated list flag, repeatable.
+type listFlag []string
+
+// String implements flag.Value.
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+// Set implements flag.Value: each use adds its comma-separated values.
+func (l *listFlag) Set(v string) error {
+	for _, x := range strings.Split(v, ",") {
+		if x = strings.TrimSpace(x); x != "" {
+			*l = append(*l, x)
+		}
+	}
+	return nil
+}
+
+func sweepCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var sets, targets multiFlag
+	var plots listFlag
+	fs.Var(&sets, "set", "sweep a field: `PATH=V1,V2,...` (repeat for a grid; P1+P2=V1+W1,V2+W2 moves two fields together)")
+	fs.Var(&targets, "target", "a goal on a metric's mean: `EXPR` such as 'write.p99<20ms', 'availability>=0.9995', 'cost<500' (repeatable)")
+	fs.Var(&plots, "plot", "plot these `METRICS` against each swept field (default availability,all.p99,write.p99,client.outage,cost)")
+	out := fs.String("o", "out/sweep", "write sweep.csv, sweep.json and plots (or a shard's result) into `DIR`")
+	shard := fs.String("shard", "", "run only shard `i/n` (0-based): the points whose index % n == i; merge with dbsim merge")
+	reps := fs.Int("replications", 0, "replications per point (`N`; default: the scenario's)")
+	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (see --print-prices)")
+	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
+	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	printPrices := fs.Bool("print-prices", false, "print the built-in price table (a starting point for --prices) and exit")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: dbsim sweep SCENARIO|NAME --set PATH=V1,V2,... [--set ...] [options]
+
+Runs a scenario at every point of a grid of field values (the cartesian
+product of the --set axes, the first --set outermost) and writes, per point,
+every metric's mean and 95% confidence interval over the replications
+(sweep.csv), the raw numbers (sweep.json) and plots of metrics against each
+swept field. With --target it names the cheapest point that meets every
+target (judged on the means).
+
+PATH is a field path as error messages print it: system.instance_class,
+workload[0].arrival.rate, clients.retry.max_attempts, system.multi_az. A
+value is YAML, checked as if written in the file; ~ removes the key so
+that its default applies.
+
+Metrics: availability, {read,write,all}.{p50,p99,p999} (ms),
+failover.duration (s), client.outage (s), lost_writes, cost (USD/month).
+
+Options:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, `
+Examples:
+  dbsim sweep rds-multi-az-failover --set system.instance_class=db.r6g.large,db.r6g.xlarge \
+      --set workload[0].arrival.rate=1000/s,3000/s --replications 5 --target 'write.p99<20ms'
+  dbsim sweep my.yaml --set system.multi_az+system.standby_az=none+~,instance+us-east-1b \
+      --target 'availability>=0.9995' --target 'cost<800'
+  dbsim sweep my.yaml --set clients.retry.max_attempts=1,3,5 --shard 2/8 -o shards/
+`)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *printPrices {
+		_, err := stdout.Write(scenarios.DefaultPricesYAML())
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return badInput{fmt.Errorf("dbsim sweep: want one scenario, got %d", fs.NArg())}
+	}
+	if len(sets) == 0 {
+		return badInput{fmt.Errorf("dbsim sweep: no --set: name at least one field to sweep, e.g. --set system.instance_class=db.r6g.large,db.r6g.xlarge")}
+	}
+	s, err := loadScenario(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var axes []scenarios.SweepAxis
+	for _, arg := range sets {
+		ax, err := scenarios.ParseSet(arg)
+		if err != nil {
+			return badInput{err}
+		}
+		axes = append(axes, ax)
+	}
+	if _, err := parseTargets(targets); err != nil {
+		return err
+	}
+	if err := checkPlots(plots); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["replications"] && *reps < 1 {
+		return badInput{fmt.Errorf("dbsim sweep: --replications must be at least 1")}
+	}
+	shardI, shardN, err := parseShard(*shard)
+	if err != nil {
+		return err
+	}
+	var prices *scenarios.Prices
+	if *pricesFile != "" {
+		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+			return badInput{err}
+		}
+	}
+	sw := &scenarios.Sweep{Base: s, Axes: axes, Replications: *reps, Prices: prices}
+	points, err := sw.Points()
+	if err != nil {
+		return badInput{err}
+	}
+
+	runs, mine := 0, 0
+	for _, pt := range points {
+		if pt.Index%shardN == shardI {
+			runs += pt.Scenario.Replications
+			mine++
+		}
+	}
+	if !*quiet {
+		where := ""
+		if shardN > 1 {
+			where = fmt.Sprintf(" (shard %d of %d: %d of the %d points)", shardI, shardN, mine, len(points))
+		}
+		fmt.Fprintf(stderr, "sweeping %s: %d points, %d simulation runs%s\n", s.Name, len(points), runs, where)
+	}
+	done := 0
+	opt := scenarios.SweepOptions{Shard: shardI, Shards: shardN, Workers: *workers, Targets: targets, Plots: plots}
+	if !*quiet {
+		cols := sw.Columns()
+		opt.Done = func(pt *scenarios.SweepPoint, _ *scenarios.PointResult) {
+			done++
+			var parts []string
+			for i, c := range cols {
+				parts = append(parts, c+"="+pt.Values[i])
+			}
+			fmt.Fprintf(stderr, "  [%d/%d] point %d: %s\n", done, mine, pt.Index, strings.Join(parts, " "))
+		}
+	}
+	res, err := sw.Run(points, opt)
+	if err != nil {
+		return err
+	}
+	if shardN > 1 {
+		if err := report.WriteSweepShard(*out, res); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "shard %d of %d: %d points written to %s\nwhen every shard is done: dbsim merge %s\n",
+			shardI, shardN, len(res.Results), filepath.Join(*out, report.SweepShardFile(shardI, shardN)), *out)
+		return nil
+	}
+	return finishSweep(stdout, *out, res)
+}
+
+// finishSweep writes a whole sweep's report and prints its table and
+// answer.
+func finishSweep(stdout io.Writer, dir string, res *scenarios.SweepResult) error {
+	if err := report.WriteSweepDir(dir, res); err != nil {
+		return err
+	}
+	if err := report.WriteSweepText(stdout, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nsweep written to %s/ (sweep.csv, sweep.json, plots)\n", dir)
+	return nil
+}
+
+// parseShard parses "i/n" (0 ≤ i < n); "" is the whole sweep.
+func parseShard(s string) (i, n int, err error) {
+	if s == "" {
+		return 0, 1, nil
+	}
+	a, b, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, badInput{fmt.Errorf("dbsim sweep: --shard %q: want i/n with 0 ≤ i < n, e.g. 0/4 … 3/4", s)}
+	}
+	return i, n, nil
+}
+
+func parseTargets(args []string) ([]scenarios.SweepTarget, error) {
+	var ts []scenarios.SweepTarget
+	for _, a := range args {
+		t, err := scenarios.ParseTarget(a)
+		if err != nil {
+			return nil, badInput{err}
+		}
+		ts = append(ts, t)
+	}
+	return ts, nil
+}
+
+func checkPlots(names []string) error {
+	for _, n := range names {
+		if _, ok := scenarios.LookupSweepMetric(n); !ok {
+			var all []string
+			for _, m := range scenarios.SweepMetrics {
+				all = append(all, m.Name)
+			}
+			return badInput{fmt.Errorf("--plot: unknown metric %q (allowed: %s)", n, strings.Join(all, ", "))}
+		}
+	}
+	return nil
+}

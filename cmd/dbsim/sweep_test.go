@@ -1,0 +1,159 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// tinyYAML runs in milliseconds: one minute at 200 requests/s, a primary
+// failure at 20 s, quick failover timings.
+const tinyYAML = `name: tiny
+seed: 7
+duration: 1m
+warmup: 5s
+replications: 2
+system:
+  kind: rds
+  instance_class: db.r6g.large
+  multi_az: instance
+  failover: {detection_interval: 1s, detection_threshold: 2, promotion: 5s, engine_start: 2s, dns_ttl: 1s, dns_propagation: 2s}
+clients: {instances: 2, connections: 10, timeout: 1s, retry: {max_attempts: 3, base: 50ms, cap: 1s, jitter: full}}
+workload:
+  - name: web
+    arrival: {rate: 200/s}
+    mix: {read: 0.8, write: 0.2}
+faults:
+  - {at: 20s, kind: instance-failure, target: primary}
+`
+
+func writeTiny(t *testing.T) (dir, file string) {
+	t.Helper()
+	dir = t.TempDir()
+	file = filepath.Join(dir, "tiny.yaml")
+	require.NoError(t, os.WriteFile(file, []byte(tinyYAML), 0o644))
+	return dir, file
+}
+
+// readDir returns every file in dir by name.
+func readDir(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	out := map[string][]byte{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		out[e.Name()] = b
+	}
+	return out
+}
+
+func keys(m map[string][]byte) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+func TestShardedSweepMergesToTheUnshardedBytes(t *testing.T) {
+	dir, file := writeTiny(t)
+	grid := []string{file,
+		"--set", "workload[0].arrival.rate=100/s,200/s,400/s",
+		"--set", "clients.retry.max_attempts=1,3",
+		"--replications", "2", "--target", "write.p99<50ms", "-q"}
+	whole := filepath.Join(dir, "whole")
+	out, errOut, code := run(t, append([]string{"sweep", "-o", whole}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, out, "targets: write.p99 < 50 ms (judged on the mean over replications)")
+
+	shards := filepath.Join(dir, "shards")
+	for i, s := range []string{"0/4", "1/4", "2/4", "3/4"} {
+		out, errOut, code := run(t, append([]string{"sweep", "--shard", s, "-o", shards}, grid...)...)
+		require.Equal(t, exitOK, code, errOut)
+		assert.Contains(t, out, "dbsim merge "+shards)
+		assert.FileExists(t, filepath.Join(shards, []string{"sweep-shard-0-of-4.json", "sweep-shard-1-of-4.json", "sweep-shard-2-of-4.json", "sweep-shard-3-of-4.json"}[i]))
+	}
+	merged := filepath.Join(dir, "merged")
+	mout, errOut, code := run(t, "merge", shards, "-o", merged)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Equal(t, out0(out), out0(mout)) // the same table and answer
+
+	a, b := readDir(t, whole), readDir(t, merged)
+	require.Equal(t, keys(a), keys(b))
+	assert.Contains(t, a, "sweep.csv")
+	assert.Contains(t, a, "sweep.json")
+	assert.Contains(t, a, "sweep-write_p99_ms-by-workload0.arrival.rate.png")
+	for name := range a {
+		assert.True(t, string(a[name]) == string(b[name]), "%s differs between the unsharded and the merged sweep", name)
+	}
+
+	// A shard missing: bad input, named.
+	require.NoError(t, os.Remove(filepath.Join(shards, "sweep-shard-2-of-4.json")))
+	_, errOut, code = run(t, "merge", shards, "-o", merged)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errOut, "missing shard(s) 2 of 4")
+}
+
+// out0 drops the last line ("sweep written to DIR/..."), which names the
+// output directory.
+func out0(s string) string {
+	i := strings.LastIndex(strings.TrimSuffix(s, "\n"), "\n")
+	return s[:i+1]
+}
+
+func TestSweepBadInputExitsTwo(t *testing.T) {
+	_, file := writeTiny(t)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--set", "system.instance_class=db.r6g.large,db.nope"}, "tiny.yaml:8:19: --set system.instance_class=db.nope: system.instance_class: unknown instance class \"db.nope\""},
+		{[]string{"--set", "system.instance_clas=db.r6g.large"}, "tiny.yaml:6:1: --set system.instance_clas=db.r6g.large: system.instance_clas does not exist"},
+		{[]string{"--set", "workload[1].arrival.rate=1/s"}, "workload[1] does not exist: workload has 1 item(s)"},
+		{[]string{"--set", "seed"}, "want PATH=V1,V2"},
+		{[]string{}, "no --set"},
+		{[]string{"--set", "seed=1,2", "--target", "write.p99<20"}, "a duration with its unit"},
+		{[]string{"--set", "seed=1,2", "--shard", "2/2"}, "want i/n with 0 ≤ i < n"},
+		{[]string{"--set", "seed=1,2", "--plot", "nope"}, "unknown metric"},
+		{[]string{"--set", "seed=1,2", "--replications", "0"}, "at least 1"},
+		{[]string{"--set", "seed=1,2", "--prices", "/no/such/file"}, "no such file"},
+	} {
+		_, errOut, code := run(t, append([]string{"sweep", file, "-q", "-o", t.TempDir()}, c.args...)...)
+		assert.Equal(t, exitBadInput, code, "%v: %s", c.args, errOut)
+		assert.Contains(t, errOut, c.want, c.args)
+	}
+	_, errOut, code := run(t, "merge", t.TempDir())
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errOut, "holds no sweep-shard-*.json")
+}
+
+func TestSweepWithOwnPrices(t *testing.T) {
+	dir, file := writeTiny(t)
+	out, _, code := run(t, "sweep", "--print-prices")
+	require.Equal(t, exitOK, code)
+	// Halve the db.r6g.large price (aws-facts 7.2: $0.225/h).
+	own := strings.Replace(out, "usd_per_hour: 0.225,", "usd_per_hour: 0.1125,", 1)
+	require.NotEqual(t, out, own)
+	prices := filepath.Join(dir, "prices.yaml")
+	require.NoError(t, os.WriteFile(prices, []byte(own), 0o644))
+	res := filepath.Join(dir, "out")
+	out, errOut, code := run(t, "sweep", file, "--set", "system.multi_az=instance", "--set", "system.instance_class=db.r6g.large,db.r6g.2xlarge",
+		"--replications", "1", "--prices", prices, "-o", res, "-q")
+	require.Equal(t, exitOK, code, errOut)
+	csvText, err := os.ReadFile(filepath.Join(res, "sweep.csv"))
+	require.NoError(t, err)
+	// 2 × $0.1125 × 730 h + 100 GB × 2 × $0.115 = $187.25; the 2xlarge is
+	// scaled by vCPUs (8/2) and marked estimated: 2 × $0.45 × 730 + $23 =
+	// $680.00.
+	assert.Contains(t, string(csvText), ",187.25,187.25,187.25,false\n")
+	assert.Contains(t, string(csvText), ",680.00,680.00,680.00,true\n")
+	assert.Contains(t, out, "* cost estimated")
+}

@@ -1,0 +1,766 @@
+package scenarios
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"dbsim/models/rds"
+)
+
+// Cost is what a scenario's system would cost per month (Prices.HoursPerMonth,
+// 730 h by default) at list price, broken down by what is billed. For request-
+// and capacity-priced systems (Aurora I/O, Serverless v2, DynamoDB on-demand)
+// the usage measured over the replication's window is taken to last the whole
+// month. Amounts are USD rounded to the cent.
+type Cost struct {
+	InstancesUSD float64 `json:"instances_usd"`
+	StorageUSD   float64 `json:"storage_usd"`
+	IOUSD        float64 `json:"io_usd"`
+	CapacityUSD  float64 `json:"capacity_usd"`
+	RequestsUSD  float64 `json:"requests_usd"`
+	TotalUSD     float64 `json:"total_usd"`
+	// Estimated is true when some item was not in the price table and was
+	// extrapolated (an instance class scaled from its family's price), or
+	// could not be priced at all; the items say which and how.
+	Estimated bool `json:"estimated"`
+	// Partial is true when some item could not be priced at all (no price
+	// in the table, or no cost model for the system yet): it counts 0, so
+	// the total is only a lower bound. A sweep reports no cost for it.
+	Partial bool `json:"partial"`
+	// Items are the billed lines the totals add up, in a fixed order.
+	Items []CostItem `json:"items"`
+}
+
+// CostItem is one billed line: Quantity Units at UnitUSD each.
+type CostItem struct {
+	// Category is the Cost field the line adds to: "instances", "storage",
+	// "io", "capacity" or "requests".
+	Category string  `json:"category"`
+	What     string  `json:"what"`
+	Quantity float64 `json:"quantity"`
+	Unit     string  `json:"unit"`
+	UnitUSD  float64 `json:"unit_usd"`
+	USD      float64 `json:"usd"`
+	// Source cites the price table entries used ("aws-facts 7.2 (2025)").
+	Source    string `json:"source"`
+	Estimated bool   `json:"estimated,omitempty"`
+	// Unpriced marks a line the table could not price (USD 0).
+	Unpriced bool   `json:"unpriced,omitempty"`
+	Note     string `json:"note,omitempty"`
+}
+
+// Cost categories, the order of Cost's fields.
+const (
+	catInstances = "instances"
+	catStorage   = "storage"
+	catIO        = "io"
+	catCapacity  = "capacity"
+	catRequests  = "requests"
+)
+
+// --- the price table ---
+
+// Prices is a price table: the embedded default (scenarios/prices.yaml,
+// from aws-facts section 7) or a user's replacement read by LoadPrices.
+// Every entry carries its citation.
+type Prices struct {
+	Region   string `yaml:"region"`
+	Currency string `yaml:"currency"`
+	// HoursPerMonth converts hourly prices to monthly ones (730).
+	HoursPerMonth float64        `yaml:"hours_per_month"`
+	RDS           RDSPrices      `yaml:"rds"`
+	Aurora        AuroraPrices   `yaml:"aurora"`
+	DynamoDB      DynamoDBPrices `yaml:"dynamodb"`
+
+	// File is where the table was read from ("" for the default).
+	File string `yaml:"-" json:"-"`
+}
+
+// Citation says where a price comes from: an aws-facts id (Fact) or free
+// text (Source), and when it was read (Date).
+type Citation struct {
+	Fact   string `yaml:"fact"`
+	Source string `yaml:"source"`
+	Date   string `yaml:"date"`
+	Note   string `yaml:"note"`
+}
+
+// String formats the citation for a cost item: "aws-facts 7.2 (2025)".
+func (c Citation) String() string {
+	s := c.Source
+	if c.Fact != "" {
+		s = "aws-facts " + c.Fact
+	}
+	if c.Date != "" {
+		s += " (" + c.Date + ")"
+	}
+	return s
+}
+
+// InstancePrice is the Single-AZ on-demand price of one instance class
+// running one engine.
+type InstancePrice struct {
+	Engine     string  `yaml:"engine"`
+	Class      string  `yaml:"class"`
+	USDPerHour float64 `yaml:"usd_per_hour"`
+	Citation   `yaml:",inline"`
+}
+
+// UnitPrice is a price per unit; the unit is in the key that holds it
+// (storage_gb_month, io_million_requests, ...). Free units per month, if
+// any, are not billed.
+type UnitPrice struct {
+	USD      float64 `yaml:"usd"`
+	Free     float64 `yaml:"free"`
+	Citation `yaml:",inline"`
+}
+
+// Multiplier is how many times a deployment bills compute and storage.
+type Multiplier struct {
+	Compute  float64 `yaml:"compute"`
+	Storage  float64 `yaml:"storage"`
+	Citation `yaml:",inline"`
+}
+
+// Factor is a multiple of another price.
+type Factor struct {
+	Factor   float64 `yaml:"factor"`
+	Citation `yaml:",inline"`
+}
+
+// RDSPrices are RDS (not Aurora) prices.
+type RDSPrices struct {
+	Instances         []InstancePrice `yaml:"instances"`
+	MultiAZInstance   Multiplier      `yaml:"multi_az_instance"`
+	MultiAZCluster    Multiplier      `yaml:"multi_az_cluster"`
+	StorageGP3GBMonth UnitPrice       `yaml:"storage_gp3_gb_month"`
+}
+
+// AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
+// and Serverless v2).
+type AuroraPrices struct {
+	Instances                      []InstancePrice `yaml:"instances"`
+	IOOptimizedFactor              Factor          `yaml:"io_optimized_factor"`
+	StorageGBMonth                 UnitPrice       `yaml:"storage_gb_month"`
+	IOOptimizedStorageGBMonth      UnitPrice       `yaml:"io_optimized_storage_gb_month"`
+	IOMillionRequests              UnitPrice       `yaml:"io_million_requests"`
+	ServerlessV2ACUHour            UnitPrice       `yaml:"serverless_v2_acu_hour"`
+	IOOptimizedServerlessV2ACUHour UnitPrice       `yaml:"io_optimized_serverless_v2_acu_hour"`
+}
+
+// DynamoDBPrices are DynamoDB prices (Standard table class).
+type DynamoDBPrices struct {
+	OnDemandMillionWRU UnitPrice `yaml:"on_demand_million_wru"`
+	OnDemandMillionRRU UnitPrice `yaml:"on_demand_million_rru"`
+	ProvisionedWCUHour UnitPrice `yaml:"provisioned_wcu_hour"`
+	ProvisionedRCUHour UnitPrice `yaml:"provisioned_rcu_hour"`
+	StorageGBMonth     UnitPrice `yaml:"storage_gb_month"`
+}
+
+//go:embed prices.yaml
+var defaultPricesYAML []byte
+
+// DefaultPricesYAML returns the text of the built-in price table, a
+// starting point for a user's own (dbsim ... --prices FILE).
+func DefaultPricesYAML() []byte { return bytes.Clone(defaultPricesYAML) }
+
+var defaultPrices = sync.OnceValue(func() *Prices {
+	p, err := ParsePrices("scenarios/prices.yaml", defaultPricesYAML)
+	if err != nil {
+		panic("dbsim: the built-in price table is invalid: " + err.Error())
+	}
+	return p
+})
+
+// DefaultPrices returns the built-in price table (scenarios/prices.yaml).
+// The same table is returned on every call: do not modify it.
+func DefaultPrices() *Prices { return defaultPrices() }
+
+// LoadPrices reads a price table that replaces the built-in one entirely.
+func LoadPrices(path string) (*Prices, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePrices(path, data)
+}
+
+// ParsePrices decodes and checks a price table; file names it in errors.
+// Unknown keys are errors; every price must be ≥ 0 with a date and a fact
+// or source; multipliers and hours_per_month must be > 0.
+func ParsePrices(file string, data []byte) (*Prices, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	p := &Prices{}
+	if err := dec.Decode(p); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: the price table is empty", file)
+		}
+		return nil, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	p.File = file
+	if errs := p.check(); len(errs) > 0 {
+		return nil, fmt.Errorf("%s: %s", file, strings.Join(errs, "; "))
+	}
+	return p, nil
+}
+
+// check lists the table's problems.
+func (p *Prices) check() []string {
+	var errs []string
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
+	if !(p.HoursPerMonth > 0) {
+		bad("hours_per_month must be > 0, got %v", p.HoursPerMonth)
+	}
+	cite := func(path string, c Citation) {
+		if c.Fact == "" && c.Source == "" {
+			bad("%s: needs a fact (an aws-facts id) or a source", path)
+		}
+		if c.Date == "" {
+			bad("%s: needs the date the price was read", path)
+		}
+	}
+	unit := func(path string, u UnitPrice) {
+		if u == (UnitPrice{}) {
+			return // absent: the item is reported as unpriced if a system needs it
+		}
+		if !(u.USD >= 0) || math.IsInf(u.USD, 0) || !(u.Free >= 0) {
+			bad("%s: usd and free must be ≥ 0", path)
+		}
+		cite(path, u.Citation)
+	}
+	instances := func(path string, list []InstancePrice) {
+		seen := map[string]int{}
+		for i, e := range list {
+			at := fmt.Sprintf("%s[%d]", path, i)
+			if e.Engine == "" || e.Class == "" {
+				bad("%s: needs an engine and a class", at)
+			}
+			if !(e.USDPerHour >= 0) || math.IsInf(e.USDPerHour, 0) {
+				bad("%s: usd_per_hour must be ≥ 0", at)
+			}
+			key := e.Engine + " " + strings.ToLower(e.Class)
+			if j, dup := seen[key]; dup {
+				bad("%s: %s is already priced at %s[%d]", at, key, path, j)
+			}
+			seen[key] = i
+			cite(at, e.Citation)
+		}
+	}
+	mult := func(path string, m Multiplier) {
+		if m == (Multiplier{}) {
+			return
+		}
+		if !(m.Compute > 0) || !(m.Storage > 0) {
+			bad("%s: compute and storage must be > 0", path)
+		}
+		cite(path, m.Citation)
+	}
+	instances("rds.instances", p.RDS.Instances)
+	mult("rds.multi_az_instance", p.RDS.MultiAZInstance)
+	mult("rds.multi_az_cluster", p.RDS.MultiAZCluster)
+	unit("rds.storage_gp3_gb_month", p.RDS.StorageGP3GBMonth)
+	a := p.Aurora
+	instances("aurora.instances", a.Instances)
+	if a.IOOptimizedFactor != (Factor{}) {
+		if !(a.IOOptimizedFactor.Factor > 0) {
+			bad("aurora.io_optimized_factor: factor must be > 0")
+		}
+		cite("aurora.io_optimized_factor", a.IOOptimizedFactor.Citation)
+	}
+	unit("aurora.storage_gb_month", a.StorageGBMonth)
+	unit("aurora.io_optimized_storage_gb_month", a.IOOptimizedStorageGBMonth)
+	unit("aurora.io_million_requests", a.IOMillionRequests)
+	unit("aurora.serverless_v2_acu_hour", a.ServerlessV2ACUHour)
+	unit("aurora.io_optimized_serverless_v2_acu_hour", a.IOOptimizedServerlessV2ACUHour)
+	d := p.DynamoDB
+	unit("dynamodb.on_demand_million_wru", d.OnDemandMillionWRU)
+	unit("dynamodb.on_demand_million_rru", d.OnDemandMillionRRU)
+	unit("dynamodb.provisioned_wcu_hour", d.ProvisionedWCUHour)
+	unit("dynamodb.provisioned_rcu_hour", d.ProvisionedRCUHour)
+	unit("dynamodb.storage_gb_month", d.StorageGBMonth)
+	return errs
+}
+
+// --- formulas on plain numbers ---
+
+// InstanceMonthlyUSD is instances running all month at usdPerHour:
+// usdPerHour × instances × hours.
+func InstanceMonthlyUSD(usdPerHour, instances, hours float64) float64 {
+	return usdPerHour * instances * hours
+}
+
+// StorageMonthlyUSD is gb stored in copies billed copies, less free GB
+// (counted once), at usdPerGBMonth: max(0, gb·copies − free) × usdPerGBMonth.
+func StorageMonthlyUSD(gb, copies, free, usdPerGBMonth float64) float64 {
+	return max(0, gb*copies-free) * usdPerGBMonth
+}
+
+// PerMillionUSD is count requests (or request units) at usdPerMillion.
+func PerMillionUSD(count, usdPerMillion float64) float64 {
+	return count / 1e6 * usdPerMillion
+}
+
+// UnitHoursUSD is units held all month at usdPerUnitHour each: Serverless
+// v2 ACUs (at the mean capacity), DynamoDB provisioned WCUs or RCUs.
+func UnitHoursUSD(units, usdPerUnitHour, hours float64) float64 {
+	return units * usdPerUnitHour * hours
+}
+
+// MonthlyCount scales a count measured over seconds to a month of hours:
+// count ÷ seconds × hours × 3600. It is 0 for an empty window.
+func MonthlyCount(count, seconds, hours float64) float64 {
+	if !(seconds > 0) {
+		return 0
+	}
+	return count / seconds * hours * 3600
+}
+
+// ScaleInstancePrice extrapolates a class's price from a reference class
+// of the same family, in proportion to size (vCPUs, or memory for
+// burstable classes): refUSD × size ÷ refSize.
+func ScaleInstancePrice(refUSD, refSize, size float64) float64 {
+	return refUSD * size / refSize
+}
+
+// cents rounds to the cent.
+func cents(usd float64) float64 { return math.Round(usd*100) / 100 }
+
+// --- costing a scenario ---
+
+// MonthlyCost prices s with the built-in table; see Prices.MonthlyCost.
+func MonthlyCost(s *Scenario, rep *Replication) Cost {
+	return DefaultPrices().MonthlyCost(s, rep)
+}
+
+// MonthlyCost is what the system of s costs per month at p's prices (nil
+// p: the built-in table). rep is a replication of s: systems billed by use
+// (requests, capacity) are priced on what it measured, held for a month;
+// RDS is billed by provisioned size only and rep may be nil.
+//
+// RDS: instances × the class's hourly price (× 2 for a Multi-AZ instance
+// deployment, fact 7.4) × hours per month, plus gp3 storage per GB-month
+// (× 2 Multi-AZ, facts 7.4 and 7.6). A class missing from the table is
+// priced from its family (see InstanceHourly) and marked estimated.
+func (p *Prices) MonthlyCost(s *Scenario, rep *Replication) Cost {
+	if p == nil {
+		p = DefaultPrices()
+	}
+	var b costBuilder
+	switch {
+	case s.System.Kind == "rds" && s.System.RDS != nil:
+		p.rdsCost(&b, s.System.RDS)
+	case s.System.Kind == "aurora" && s.System.Aurora != nil:
+		return p.auroraCost(s, rep)
+	default:
+		b.unpriced(catInstances, s.System.Kind, "no cost model for system kind "+strconv.Quote(s.System.Kind)+" yet")
+	}
+	return b.cost()
+}
+
+// MeanMonthlyCost is MonthlyCost averaged over replications, line by
+// line (quantities and amounts): the cost a run's summary reports. For
+// systems billed by provisioned size (RDS) every replication costs the
+// same; for those billed by use it is the mean use.
+func (p *Prices) MeanMonthlyCost(s *Scenario, reps []*Replication) Cost {
+	var costs []Cost
+	for _, r := range reps {
+		if r != nil {
+			costs = append(costs, p.MonthlyCost(s, r))
+		}
+	}
+	if len(costs) == 0 {
+		return p.MonthlyCost(s, nil)
+	}
+	var b costBuilder
+	for i, it := range costs[0].Items {
+		q, usd := 0.0, 0.0
+		for _, c := range costs {
+			if len(c.Items) != len(costs[0].Items) {
+				return costs[0] // different lines: no line-by-line mean
+			}
+			q += c.Items[i].Quantity
+			usd += c.Items[i].USD
+		}
+		it.Quantity, it.USD = q/float64(len(costs)), usd/float64(len(costs))
+		if it.Unpriced {
+			b.items = append(b.items, it)
+			continue
+		}
+		b.add(it)
+	}
+	return b.cost()
+}
+
+func (p *Prices) rdsCost(b *costBuilder, r *RDSSystem) {
+	deploy, mult := "Single-AZ", Multiplier{Compute: 1, Storage: 1}
+	var multSrc string
+	switch r.MultiAZ {
+	case "instance":
+		deploy, mult = "Multi-AZ instance", p.RDS.MultiAZInstance
+		multSrc = mult.Citation.String()
+	case "cluster":
+		deploy, mult = "Multi-AZ cluster", p.RDS.MultiAZCluster
+		multSrc = mult.Citation.String()
+	}
+	if mult.Compute == 0 {
+		b.unpriced(catInstances, deploy, "the price table has no multiplier for a "+deploy+" deployment")
+		return
+	}
+	hours := p.HoursPerMonth
+	ip := p.InstanceHourly(p.RDS.Instances, r.Engine, r.InstanceClass)
+	src := joinSources(ip.Source, multSrc)
+	if ip.Unpriced {
+		b.unpriced(catInstances, r.InstanceClass, ip.Note)
+	} else {
+		n := mult.Compute
+		b.add(CostItem{Category: catInstances,
+			What:     fmt.Sprintf("%s × %s %s (%s)", formatCount(n), r.InstanceClass, r.Engine, deploy),
+			Quantity: n * hours, Unit: "instance-hours", UnitUSD: ip.USD,
+			USD: InstanceMonthlyUSD(ip.USD, n, hours), Source: src, Estimated: ip.Estimated, Note: ip.Note})
+	}
+	st := p.RDS.StorageGP3GBMonth
+	gb := float64(r.Storage.Size) / (1 << 30)
+	if st == (UnitPrice{}) {
+		b.unpriced(catStorage, "gp3 storage", "the price table has no rds.storage_gp3_gb_month")
+		return
+	}
+	b.add(CostItem{Category: catStorage,
+		What:     fmt.Sprintf("%s GB gp3 × %s copies (%s)", formatCount(gb), formatCount(mult.Storage), deploy),
+		Quantity: gb * mult.Storage, Unit: "GB-months", UnitUSD: st.USD,
+		USD:    StorageMonthlyUSD(gb, mult.Storage, st.Free, st.USD),
+		Source: joinSources(st.Citation.String(), multSrc),
+		Note:   "3,000 IOPS and 125 MB/s included; extra IOPS not priced"})
+	// Each read replica is one more single-AZ instance with its own volume.
+	for i, rr := range r.ReadReplicas {
+		rp := p.InstanceHourly(p.RDS.Instances, r.Engine, rr.InstanceClass)
+		if rp.Unpriced {
+			b.unpriced(catInstances, rr.InstanceClass, rp.Note)
+			continue
+		}
+		b.add(CostItem{Category: catInstances,
+			What:     fmt.Sprintf("read replica %d: %s %s", i+1, rr.InstanceClass, r.Engine),
+			Quantity: hours, Unit: "instance-hours", UnitUSD: rp.USD,
+			USD: InstanceMonthlyUSD(rp.USD, 1, hours), Source: rp.Source, Estimated: rp.Estimated, Note: rp.Note})
+		b.add(CostItem{Category: catStorage,
+			What:     fmt.Sprintf("read replica %d: %s GB gp3", i+1, formatCount(gb)),
+			Quantity: gb, Unit: "GB-months", UnitUSD: st.USD,
+			USD: StorageMonthlyUSD(gb, 1, st.Free, st.USD), Source: st.Citation.String()})
+	}
+}
+
+// HourlyPrice is the price of an instance class found or extrapolated from
+// a table of instance prices.
+type HourlyPrice struct {
+	USD       float64
+	Source    string
+	Estimated bool
+	// Unpriced is true when nothing in the table could price the class.
+	Unpriced bool
+	Note     string
+}
+
+// InstanceHourly prices engine on class from table. A listed (engine,
+// class) is used as is. Otherwise, the price is extrapolated and marked
+// estimated, from the first of:
+//
+//  1. the same family and engine: its "large" entry if listed, else the
+//     first entry of the family, scaled by vCPUs, or by memory for the
+//     burstable t3/t4g families (all their sizes up to large have 2 vCPUs
+//     while the price doubles with each size, as the memory does; an
+//     assumption, not an aws-facts entry);
+//  2. the same family under another engine (RDS MySQL and PostgreSQL list
+//     prices are close; license-included Oracle and SQL Server cost much
+//     more: price them in your own table);
+//  3. the first non-burstable "large" entry of any family, per vCPU, a
+//     rough guess said so in the note.
+func (p *Prices) InstanceHourly(table []InstancePrice, engine, class string) HourlyPrice {
+	class = strings.ToLower(class)
+	for _, e := range table {
+		if e.Engine == engine && strings.ToLower(e.Class) == class {
+			return HourlyPrice{USD: e.USDPerHour, Source: e.Citation.String()}
+		}
+	}
+	want, ok := rds.LookupClass(class)
+	if !ok {
+		return HourlyPrice{Unpriced: true, Note: "unknown instance class " + strconv.Quote(class)}
+	}
+	family, _ := classFamily(class)
+	pick := func(match func(e InstancePrice, c rds.Class) bool) (InstancePrice, rds.Class, bool) {
+		var first *InstancePrice
+		var firstClass rds.Class
+		for i := range table {
+			e := &table[i]
+			c, ok := rds.LookupClass(e.Class)
+			if !ok || !match(*e, c) {
+				continue
+			}
+			if _, size := classFamily(c.Name); size == "large" {
+				return *e, c, true
+			}
+			if first == nil {
+				first, firstClass = e, c
+			}
+		}
+		if first == nil {
+			return InstancePrice{}, rds.Class{}, false
+		}
+		return *first, firstClass, true
+	}
+	sameFamily := func(e InstancePrice, c rds.Class) bool { f, _ := classFamily(c.Name); return f == family }
+	scale := func(ref InstancePrice, rc rds.Class, note string) HourlyPrice {
+		usd, by := ScaleInstancePrice(ref.USDPerHour, float64(rc.VCPUs), float64(want.VCPUs)), "vCPUs"
+		if want.Burstable && rc.Burstable {
+			usd, by = ScaleInstancePrice(ref.USDPerHour, rc.MemoryGiB, want.MemoryGiB), "memory"
+		}
+		n := fmt.Sprintf("%s not in the price table: %s $%s/h × %s %s ÷ %s", class, ref.Class, formatCount(ref.USDPerHour), by,
+			formatCount(sizeOf(want, by)), formatCount(sizeOf(rc, by)))
+		if note != "" {
+			n += "; " + note
+		}
+		return HourlyPrice{USD: usd, Source: ref.Citation.String(), Estimated: true, Note: n}
+	}
+	if ref, rc, ok := pick(func(e InstancePrice, c rds.Class) bool { return e.Engine == engine && sameFamily(e, c) }); ok {
+		return scale(ref, rc, "")
+	}
+	if ref, rc, ok := pick(sameFamily); ok {
+		return scale(ref, rc, fmt.Sprintf("no %s price in the table, used %s's", engine, ref.Engine))
+	}
+	if ref, rc, ok := pick(func(e InstancePrice, c rds.Class) bool { return !c.Burstable && e.Engine == engine }); ok {
+		return scale(ref, rc, "no "+family+" price in the table: a rough guess per vCPU from another family")
+	}
+	if ref, rc, ok := pick(func(e InstancePrice, c rds.Class) bool { return !c.Burstable }); ok {
+		return scale(ref, rc, "no "+family+" or "+engine+" price in the table: a rough guess per vCPU from another family and engine")
+	}
+	return HourlyPrice{Unpriced: true, Note: "the price table has no instance price to extrapolate " + class + " from"}
+}
+
+func sizeOf(c rds.Class, by string) float64 {
+	if by == "memory" {
+		return c.MemoryGiB
+	}
+	return float64(c.VCPUs)
+}
+
+// classFamily splits "db.r6g.xlarge" into "r6g" and "xlarge".
+func classFamily(class string) (family, size string) {
+	parts := strings.Split(strings.ToLower(class), ".")
+	if len(parts) != 3 {
+		return class, ""
+	}
+	return parts[1], parts[2]
+}
+
+// --- Aurora and DynamoDB: priced from plain usage numbers ---
+
+// AuroraUsage is what an Aurora cluster uses in a month. The Aurora model
+// will fill it from a scenario and a replication: MeanACU from the mean of
+// the "capacity_acu" gauge over the measured window (GaugeMean),
+// IORequestsPerMonth from its storage I/O count (MonthlyCount).
+type AuroraUsage struct {
+	Engine string
+	// Classes has one entry per provisioned instance, writer first; a
+	// Serverless v2 instance is not listed (it is MeanACU).
+	Classes     []string
+	IOOptimized bool
+	// MeanACU is the mean Serverless v2 capacity over the month.
+	MeanACU            float64
+	StorageGB          float64
+	IORequestsPerMonth float64
+}
+
+// AuroraCost prices u: instances (× the I/O-Optimized factor, fact 7.11)
+// per hour (facts 7.8–7.10), storage per GB-month (Standard or
+// I/O-Optimized, fact 7.12), I/O per million requests (Standard only, fact
+// 7.13), Serverless v2 ACU-hours (fact 7.14).
+func (p *Prices) AuroraCost(u AuroraUsage) Cost {
+	if p == nil {
+		p = DefaultPrices()
+	}
+	var b costBuilder
+	a := p.Aurora
+	hours := p.HoursPerMonth
+	factor, factorSrc := 1.0, ""
+	if u.IOOptimized {
+		factor, factorSrc = a.IOOptimizedFactor.Factor, a.IOOptimizedFactor.Citation.String()
+		if factor == 0 {
+			b.unpriced(catInstances, "I/O-Optimized", "the price table has no aurora.io_optimized_factor")
+			factor = 1
+		}
+	}
+	for i, class := range u.Classes {
+		ip := p.InstanceHourly(a.Instances, u.Engine, class)
+		if ip.Unpriced {
+			b.unpriced(catInstances, class, ip.Note)
+			continue
+		}
+		role := "writer"
+		if i > 0 {
+			role = fmt.Sprintf("replica %d", i)
+		}
+		b.add(CostItem{Category: catInstances, What: fmt.Sprintf("%s %s %s", class, u.Engine, role),
+			Quantity: hours, Unit: "instance-hours", UnitUSD: ip.USD * factor,
+			USD: InstanceMonthlyUSD(ip.USD*factor, 1, hours), Source: joinSources(ip.Source, factorSrc),
+			Estimated: ip.Estimated, Note: ip.Note})
+	}
+	acu, storage := a.ServerlessV2ACUHour, a.StorageGBMonth
+	if u.IOOptimized {
+		acu, storage = a.IOOptimizedServerlessV2ACUHour, a.IOOptimizedStorageGBMonth
+	}
+	if u.MeanACU > 0 {
+		b.unit(catCapacity, "Serverless v2 capacity (mean ACUs held all month)", u.MeanACU*hours, "ACU-hours", acu,
+			UnitHoursUSD(u.MeanACU, acu.USD, hours))
+	}
+	b.unit(catStorage, "cluster volume", u.StorageGB, "GB-months", storage,
+		StorageMonthlyUSD(u.StorageGB, 1, storage.Free, storage.USD))
+	if !u.IOOptimized {
+		io := a.IOMillionRequests
+		b.unit(catIO, "storage I/O requests", u.IORequestsPerMonth/1e6, "million requests", io,
+			PerMillionUSD(u.IORequestsPerMonth, io.USD))
+	}
+	return b.cost()
+}
+
+// DynamoDBUsage is what a DynamoDB table uses in a month.
+type DynamoDBUsage struct {
+	// OnDemand bills request units; otherwise provisioned capacity units
+	// are billed per hour.
+	OnDemand bool
+	// WRUPerMonth and RRUPerMonth are consumed write and read request units
+	// (on-demand).
+	WRUPerMonth, RRUPerMonth float64
+	// WCU and RCU are the mean provisioned capacity (auto scaling moves it).
+	WCU, RCU  float64
+	StorageGB float64
+}
+
+// DynamoDBCost prices u: on-demand per million WRU/RRU (fact 7.16) or
+// provisioned per WCU/RCU-hour (fact 7.17), storage per GB-month beyond the
+// free GB (fact 7.19).
+func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
+	if p == nil {
+		p = DefaultPrices()
+	}
+	var b costBuilder
+	d := p.DynamoDB
+	hours := p.HoursPerMonth
+	if u.OnDemand {
+		b.unit(catRequests, "write request units (on-demand)", u.WRUPerMonth/1e6, "million WRU", d.OnDemandMillionWRU,
+			PerMillionUSD(u.WRUPerMonth, d.OnDemandMillionWRU.USD))
+		b.unit(catRequests, "read request units (on-demand)", u.RRUPerMonth/1e6, "million RRU", d.OnDemandMillionRRU,
+			PerMillionUSD(u.RRUPerMonth, d.OnDemandMillionRRU.USD))
+	} else {
+		b.unit(catCapacity, "provisioned write capacity", u.WCU*hours, "WCU-hours", d.ProvisionedWCUHour,
+			UnitHoursUSD(u.WCU, d.ProvisionedWCUHour.USD, hours))
+		b.unit(catCapacity, "provisioned read capacity", u.RCU*hours, "RCU-hours", d.ProvisionedRCUHour,
+			UnitHoursUSD(u.RCU, d.ProvisionedRCUHour.USD, hours))
+	}
+	st := d.StorageGBMonth
+	b.unit(catStorage, fmt.Sprintf("table storage (first %s GB free)", formatCount(st.Free)), max(0, u.StorageGB-st.Free),
+		"GB-months", st, StorageMonthlyUSD(u.StorageGB, 1, st.Free, st.USD))
+	return b.cost()
+}
+
+// GaugeMean is the mean of a gauge's column in rep's time series over the
+// measured window (the buckets that start at or after warmup): e.g. the
+// mean "capacity_acu" of a Serverless v2 run. It reports false when the
+// series has no such column or no bucket in the window.
+func GaugeMean(rep *Replication, warmup time.Duration, name string) (float64, bool) {
+	if rep == nil || rep.Series == nil {
+		return 0, false
+	}
+	col, ok := rep.Series.Lookup(name)
+	if !ok {
+		return 0, false
+	}
+	vals := rep.Series.Values(col)
+	bucket := rep.Series.Bucket()
+	sum, n := 0.0, 0
+	for i, v := range vals {
+		if time.Duration(i)*bucket < warmup {
+			continue
+		}
+		sum += v
+		n++
+	}
+	if n == 0 {
+		return 0, false
+	}
+	return sum / float64(n), true
+}
+
+// --- building a Cost ---
+
+type costBuilder struct{ items []CostItem }
+
+func (b *costBuilder) add(it CostItem) {
+	it.USD = cents(it.USD)
+	b.items = append(b.items, it)
+}
+
+// unit adds a line priced by a unit price; an absent price makes it an
+// unpriced line.
+func (b *costBuilder) unit(cat, what string, qty float64, unit string, price UnitPrice, usd float64) {
+	if price == (UnitPrice{}) {
+		b.unpriced(cat, what, "the price table has no price for "+what)
+		return
+	}
+	b.add(CostItem{Category: cat, What: what, Quantity: qty, Unit: unit, UnitUSD: price.USD, USD: usd,
+		Source: price.Citation.String(), Note: price.Note})
+}
+
+// unpriced adds a line the table could not price: 0 USD, estimated.
+func (b *costBuilder) unpriced(cat, what, note string) {
+	b.items = append(b.items, CostItem{Category: cat, What: what, Estimated: true, Unpriced: true, Note: "not priced: " + note})
+}
+
+func (b *costBuilder) cost() Cost {
+	c := Cost{Items: b.items}
+	if c.Items == nil {
+		c.Items = []CostItem{}
+	}
+	for _, it := range b.items {
+		switch it.Category {
+		case catInstances:
+			c.InstancesUSD += it.USD
+		case catStorage:
+			c.StorageUSD += it.USD
+		case catIO:
+			c.IOUSD += it.USD
+		case catCapacity:
+			c.CapacityUSD += it.USD
+		case catRequests:
+			c.RequestsUSD += it.USD
+		}
+		c.Estimated = c.Estimated || it.Estimated
+		c.Partial = c.Partial || it.Unpriced
+	}
+	c.InstancesUSD, c.StorageUSD, c.IOUSD = cents(c.InstancesUSD), cents(c.StorageUSD), cents(c.IOUSD)
+	c.CapacityUSD, c.RequestsUSD = cents(c.CapacityUSD), cents(c.RequestsUSD)
+	c.TotalUSD = cents(c.InstancesUSD + c.StorageUSD + c.IOUSD + c.CapacityUSD + c.RequestsUSD)
+	return c
+}
+
+func joinSources(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
+}
+
+// formatCount writes a quantity without float noise: 2, 0.5, 100.
+func formatCount(v float64) string { return formatNumber(v) }

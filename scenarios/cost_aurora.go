@@ -1,0 +1,67 @@
+package scenarios
+
+import (
+	"math"
+	"strings"
+
+	"dbsim/models/aurora"
+)
+
+// auroraCost prices an Aurora cluster (Aurora Standard: the scenario format
+// has no I/O-Optimized switch yet). Instances: the writer and each replica
+// (a replica without a class has the writer's). Serverless v2: the mean of
+// every "capacity_acu" gauge over the measured window, summed, instead of
+// instance-hours. Storage: the volume's size. I/O: estimated, since the
+// model does not count storage I/Os: every read that misses the buffer
+// cache (cache_miss_ratio) is one read I/O, every write one write I/O per
+// started 4 KB of the item (Aurora bills log writes in 4 KB units).
+func (p *Prices) auroraCost(s *Scenario, rep *Replication) Cost {
+	a := s.System.Aurora
+	u := AuroraUsage{Engine: a.Engine, StorageGB: float64(a.Volume.Size) / (1 << 30)}
+	serverless := s.Has("system.serverless")
+	if !serverless {
+		u.Classes = append(u.Classes, a.InstanceClass)
+		for _, r := range a.Replicas {
+			c := r.InstanceClass
+			if c == "" {
+				c = a.InstanceClass
+			}
+			u.Classes = append(u.Classes, c)
+		}
+	}
+	if rep != nil && rep.Series != nil {
+		if serverless {
+			for _, name := range rep.Series.Names() {
+				if name == "capacity_acu" || strings.HasPrefix(name, "capacity_acu:") {
+					m, _ := GaugeMean(rep, s.Warmup.D(), name)
+					u.MeanACU += m
+				}
+			}
+		}
+		miss := aurora.Defaults().MissRatio
+		if s.Has("system.cache_miss_ratio") {
+			miss = a.CacheMissRatio
+		}
+		var reads, writes float64
+		if rep.Latency.Read != nil {
+			reads = float64(rep.Latency.Read.Count())
+		}
+		if rep.Latency.Write != nil {
+			writes = float64(rep.Latency.Write.Count())
+		}
+		units := 1.0
+		if len(s.Workload) > 0 {
+			units = math.Max(1, math.Ceil(float64(s.Workload[0].ItemSize)/4096))
+		}
+		u.IORequestsPerMonth = MonthlyCount(reads*miss+writes*units, rep.SimulatedSeconds, p.HoursPerMonth)
+	}
+	c := p.AuroraCost(u)
+	for i := range c.Items {
+		if c.Items[i].Category == catIO {
+			c.Items[i].Estimated = true
+			c.Items[i].Note = "estimated: reads × cache_miss_ratio + writes × ⌈item size / 4 KB⌉ (the model does not count storage I/Os)"
+			c.Estimated = true
+		}
+	}
+	return c
+}
