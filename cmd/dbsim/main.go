@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"sort"
 )
 
@@ -42,7 +43,15 @@ var commands = map[string]command{
 	"merge":    {"join the shard results of a sweep into its report", mergeCmd},
 }
 
-func main() { os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// A run keeps little live memory (tens of MB, flat in simulated time)
+	// but allocates per request: a higher GC target trades a little memory
+	// for fewer collections. GOGC in the environment still wins.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	os.Exit(Main(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // Main runs the command line and returns the exit status.
 func Main(args []string, stdout, stderr io.Writer) int {
