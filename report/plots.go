@@ -322,7 +322,29 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 			}
 		}
 	}
-	f.addLine(d, ys, "availability", lineStyle(0, 1.2))
+	f.addLine(d, ys, "all requests", lineStyle(0, 1.2))
+	// Reads and writes apart, when the run recorded both: a failover or a
+	// lost write quorum often stops writes while reads go on.
+	if d != nil && d.column("read_failed") != nil && d.column("write_failed") != nil {
+		for i, op := range []string{"read", "write"} {
+			opYs := make([]float64, d.n)
+			seen := false
+			okCol, failedCol := d.column(op+"_ok"), d.column(op+"_failed")
+			for b := range opYs {
+				ok, failed := at0(okCol, b), at0(failedCol, b)
+				opYs[b] = math.NaN()
+				if ok+failed > 0 {
+					opYs[b] = 100 * ok / (ok + failed)
+					worst = math.Min(worst, opYs[b])
+					seen = true
+				}
+			}
+			if seen {
+				// orange reads, purple writes: apart from the black phase lines
+				f.addLine(d, opYs, op+"s", lineStyle(1+2*i, 1.1, vg.Points(4), vg.Points(2)))
+			}
+		}
+	}
 	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	span := f.p.Y.Max - f.p.Y.Min
 	f.p.Y.Max += span * 0.02 // keep the 100% line off the top edge

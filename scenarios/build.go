@@ -42,10 +42,22 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 		return client.Config{}, err
 	}
 	jitter := map[string]client.Jitter{"none": client.NoJitter, "full": client.FullJitter, "equal": client.EqualJitter}[c.Retry.Jitter]
+	retry := client.Retry{MaxAttempts: c.Retry.MaxAttempts, Base: c.Retry.Base.D(), Cap: c.Retry.Cap.D(), Jitter: jitter}
+	if c.SDK != "" {
+		// The SDK's preset (its throttling backoff and retry quota), with
+		// the four retry keys, which validation filled from the preset
+		// where the file leaves them out.
+		sdk, err := client.SDKRetry(c.SDK)
+		if err != nil {
+			return client.Config{}, err
+		}
+		sdk.MaxAttempts, sdk.Base, sdk.Cap, sdk.Jitter = retry.MaxAttempts, retry.Base, retry.Cap, retry.Jitter
+		retry = sdk
+	}
 	return client.Config{
 		AZ: az, Instances: c.Instances, Connections: c.Connections,
 		ConnectTimeout: c.ConnectTimeout.D(), Timeout: c.Timeout.D(),
-		Retry:         client.Retry{MaxAttempts: c.Retry.MaxAttempts, Base: c.Retry.Base.D(), Cap: c.Retry.Cap.D(), Jitter: jitter},
+		Retry:         retry,
 		DNSCacheFor:   c.DNSCacheFor,
 		HandshakeRTTs: 3, // TCP, TLS, authentication
 	}, nil

@@ -16,6 +16,7 @@ type recorder struct {
 	k         *sim.Kernel
 	log       *cluster.Log
 	warmup    sim.Time
+	end       sim.Time // the end of the run
 	instances int
 	writes    bool // the workload writes: recovery is judged on writes
 
@@ -27,6 +28,7 @@ type recorder struct {
 
 	series                           *sim.Series
 	okCol, failCol, thrCol, retryCol int
+	opCols                           [2][2]int // [read, write][ok, failed]
 	all, read, write                 *sim.LatencySeries
 
 	// recovered[i] is set when instance i had its first success after the
@@ -39,13 +41,17 @@ type recorder struct {
 
 func newRecorder(s *Scenario, k *sim.Kernel, log *cluster.Log) *recorder {
 	series := sim.NewSeries(s.Bucket.D())
-	r := &recorder{k: k, log: log, warmup: sim.At(s.Warmup.D()), series: series,
+	r := &recorder{k: k, log: log, warmup: sim.At(s.Warmup.D()), end: sim.At(s.Duration.D()), series: series,
 		lat:       Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
 		okCol:     series.Column("ok"),
 		failCol:   series.Column("failed"),
 		thrCol:    series.Column("throttled"),
 		retryCol:  series.Column("retried"),
 		clientsOK: map[*cluster.Failover]sim.Time{},
+	}
+	r.opCols = [2][2]int{
+		{series.Column("read_ok"), series.Column("read_failed")},
+		{series.Column("write_ok"), series.Column("write_failed")},
 	}
 	r.all = sim.NewLatencySeries(series, "all")
 	r.read = sim.NewLatencySeries(series, "read")
@@ -86,6 +92,11 @@ func (r *recorder) Done(q *client.Request) {
 	// Outcomes count in the bucket of the request's arrival: "of the
 	// requests that arrived then, how many succeeded", so an outage shows
 	// from its first second, not once the timeouts and retries run out.
+	col := r.opCols[q.Op][0]
+	if !ok {
+		col = r.opCols[q.Op][1]
+	}
+	r.series.Add(q.Arrived, col, 1)
 	if ok {
 		r.series.Add(q.Arrived, r.okCol, 1)
 		r.all.Record(now, d)
@@ -176,6 +187,9 @@ func (r *recorder) watch(g cluster.Gauged) {
 	var tick func()
 	tick = func() {
 		now := r.k.Now()
+		if now >= r.end {
+			return // a sample at the very end would open a row past the run's last
+		}
 		for _, g := range r.gauges {
 			v := g.Sample()
 			r.series.Add(now, g.col, v*weight)

@@ -72,11 +72,16 @@ type system struct {
 	inject    func(f *Fault, start bool)
 }
 
+// counterResetter is a model whose counters can start again at the end of
+// the warmup (dynamodb.Model).
+type counterResetter interface{ ResetCounters() }
+
 // builders build each system kind's model; one entry per kind, in the
 // kind's own file (system_rds.go, ...).
 var builders = map[string]func(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*system, error){
-	"rds":    buildRDS,
-	"aurora": buildAurora,
+	"rds":      buildRDS,
+	"aurora":   buildAurora,
+	"dynamodb": buildDynamoDB,
 }
 
 // RunReplication simulates replication i of s.
@@ -97,6 +102,10 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 		return nil, err
 	}
 	inject := sys.inject
+	if r, ok := sys.model.(counterResetter); ok && s.Warmup > 0 {
+		// The model's counters cover the measured window, as the requests do.
+		k.At(sim.At(s.Warmup.D()), r.ResetCounters)
+	}
 
 	rec := newRecorder(s, k, log)
 	ccfg, err := s.clientConfig(topo)
@@ -109,7 +118,7 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	}
 	cl := client.New(k, net, ccfg, sys.endpoints, rec)
 	for wi := range s.Workload {
-		if err := startWorkload(k, cl, &s.Workload[wi], wi); err != nil {
+		if err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB != nil); err != nil {
 			return nil, err
 		}
 	}
@@ -131,8 +140,9 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 // startWorkload schedules the arrivals of one workload: a Poisson or
 // evenly spaced process whose rate steps at each rate change. The rate of
 // the process at time t is a pure function of t; arrivals come from the
-// workload's own streams, so another component never shifts them.
-func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int) error {
+// workload's own streams, so another component never shifts them. For
+// DynamoDB (dynamo) each request carries its operation (workload_dynamodb.go).
+func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, dynamo bool) error {
 	g := &generator{k: k, cl: cl, w: w, index: int16(index),
 		arrivals: k.Stream("workload/" + w.Name + "/arrivals"),
 		ops:      k.Stream("workload/" + w.Name + "/ops"),
@@ -145,6 +155,9 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int) err
 			return err
 		}
 		g.zipf = z
+	}
+	if dynamo {
+		g.ddb = newDDBOps(w)
 	}
 	g.fire = g.arrive
 	for _, c := range w.RateChanges {
@@ -164,6 +177,7 @@ type generator struct {
 	rate                float64
 	poisson             bool
 	zipf                *sim.Zipf
+	ddb                 *ddbOps // DynamoDB operations; nil for other systems
 	next                sim.Timer
 	fire                func()
 	id                  uint64
@@ -192,7 +206,10 @@ func (g *generator) arrive() {
 	g.schedule()
 	g.id++
 	op := cluster.Read
-	if g.ops.Float64() < g.w.Mix.Write {
+	var detail any
+	if u := g.ops.Float64(); g.ddb != nil {
+		op, detail = g.ddb.pick(u)
+	} else if u < g.w.Mix.Write {
 		op = cluster.Write
 	}
 	ep := 0 // the writer endpoint
@@ -204,10 +221,15 @@ func (g *generator) arrive() {
 			ep = int(g.ops.Uint64N(2))
 		}
 	}
-	g.cl.Submit(&client.Request{ID: g.id, Op: op, Key: g.key(), Size: int32(g.w.ItemSize), Workload: g.index, Endpoint: ep})
+	g.cl.Submit(&client.Request{ID: g.id, Op: op, Key: g.key(), Size: int32(g.w.ItemSize), Workload: g.index, Endpoint: ep, Detail: detail})
 }
 
 func (g *generator) key() uint64 {
+	if len(g.w.HotKeys) > 0 {
+		if k, ok := g.hotKey(); ok {
+			return k
+		}
+	}
 	n := uint64(g.w.Keys.Count)
 	switch g.w.Keys.Dist {
 	case "zipf":
@@ -297,7 +319,7 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.
-var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true}
+var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true}
 
 func faultLabel(f *Fault) string {
 	switch f.Kind {
@@ -307,6 +329,11 @@ func faultLabel(f *Fault) string {
 		return "partition " + f.Between[0] + " | " + f.Between[1]
 	case "instance-failure":
 		return f.Target + " instance fails"
+	case "leader-failure":
+		if f.AZ != "" {
+			return "leaders in " + f.AZ + " fail"
+		}
+		return "leader of " + f.Target + " fails"
 	}
 	return strings.ReplaceAll(f.Kind, "-", " ")
 }

@@ -46,6 +46,8 @@ type System struct {
 	Kind   string        `yaml:"kind"`
 	RDS    *RDSSystem    `yaml:"-"`
 	Aurora *AuroraSystem `yaml:"-"`
+	// DynamoDB is a DynamoDB table (types_dynamodb.go).
+	DynamoDB *DynamoDBSystem `yaml:"-"`
 }
 
 // AuroraSystem is an Aurora cluster: a writer and replicas on a shared,
@@ -196,6 +198,9 @@ type Clients struct {
 	DNSCache string `yaml:"dns_cache"`
 	// DNSCacheFor is DNSCache as a span: 0 for "ttl", -1 for "forever".
 	DNSCacheFor time.Duration `yaml:"-"`
+	// SDK (dynamodb only) names an AWS SDK whose DynamoDB retry policy the
+	// clients use (client.SDKRetry); retry keys the file sets override it.
+	SDK string `yaml:"sdk"`
 }
 
 // Retry is a capped exponential backoff with jitter.
@@ -215,6 +220,15 @@ type Workload struct {
 	ReadsFrom   string       `yaml:"reads_from"` // primary | replicas | any
 	Keys        Keys         `yaml:"keys"`
 	ItemSize    Size         `yaml:"item_size"`
+
+	// DynamoDB only (types_dynamodb.go): read consistency (eventual |
+	// strong), the share of each API operation (instead of mix), items per
+	// Query and per batch or transaction, and celebrity keys.
+	Consistency string   `yaml:"consistency"`
+	Ops         Ops      `yaml:"ops"`
+	QueryItems  int      `yaml:"query_items"`
+	BatchItems  int      `yaml:"batch_items"`
+	HotKeys     []HotKey `yaml:"hot_keys"`
 }
 
 // Arrival is the arrival process and its initial rate.

@@ -68,7 +68,7 @@ var (
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
-		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica"}
+		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -86,6 +86,9 @@ var faultKinds = map[string][]string{
 	"replica-failure":       {"target"},
 	"promote-replica":       {"target"},
 	"storage-node-failures": {"mttr"},
+	// DynamoDB: the leader of one partition (target: p3), or of every
+	// partition led from an AZ, fails (validate_dynamodb.go).
+	"leader-failure": {"target", "az"},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
@@ -137,6 +140,7 @@ func validate(s *Scenario, bad map[string]bool) Errors {
 	v.topology()
 	v.system()
 	v.clients()
+	v.clientSDK()
 	if len(s.Workload) == 0 {
 		v.errorf("workload", "at least one workload is required (e.g. - {name: web, arrival: {rate: 100/s}})")
 	}
@@ -296,6 +300,9 @@ func (v *validator) system() {
 	if sys.Aurora != nil {
 		v.aurora(sys.Aurora)
 	}
+	if sys.DynamoDB != nil {
+		v.dynamodb(sys.DynamoDB)
+	}
 }
 
 func (v *validator) rds(r *RDSSystem) {
@@ -451,6 +458,8 @@ func (v *validator) workload(i int) {
 		}
 	}
 
+	v.dynamodbWorkload(i) // before reads_from, which does not apply to dynamodb
+
 	v.defaultString(p+"reads_from", &w.ReadsFrom, "primary")
 	if v.oneOf(p+"reads_from", "reads_from", w.ReadsFrom, readsFrom) && w.ReadsFrom != "primary" && !v.hasReplicas() {
 		v.errorf(p+"reads_from", "%q needs replicas (aurora: system.replicas; rds: system.read_replicas or multi_az: cluster; allowed here: primary)", w.ReadsFrom)
@@ -551,6 +560,7 @@ func (v *validator) fault(i int) {
 		v.errorf(p+".mttr", "applies only with mttf; a scheduled fault lasts for")
 	}
 
+	v.dynamodbFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":

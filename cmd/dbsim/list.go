@@ -16,5 +16,11 @@ func listCmd(args []string, stdout, stderr io.Writer) error {
 	for _, b := range scenarios.Bundled() {
 		fmt.Fprintf(tw, "%s\t%s\n", b.Name, b.Summary)
 	}
+	if cs := scenarios.BundledComparisons(); len(cs) > 0 {
+		fmt.Fprintf(tw, "\nComparisons (dbsim compare NAME runs their scenarios side by side):\n")
+		for _, c := range cs {
+			fmt.Fprintf(tw, "%s\t%s\n", c.Name, c.Summary)
+		}
+	}
 	return tw.Flush()
 }

@@ -41,6 +41,7 @@ var commands = map[string]command{
 	"list":     {"list the bundled scenarios", listCmd},
 	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepCmd},
 	"merge":    {"join the shard results of a sweep into its report", mergeCmd},
+	"compare":  {"run one workload through several systems, side by side", compareCmd},
 }
 
 func main() {

@@ -1,0 +1,310 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+
+	"dbsim/report"
+	"dbsim/scenarios"
+)
+
+func compareCmd(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("o", "", "write compare.csv, compare.json, plots and compare.html into `DIR` (default \"out/compare\", or nothing with --json)")
+	seed := fs.Uint64("seed", 0, "give every scenario this seed (`N`)")
+	reps := fs.Int("replications", 0, "give every scenario this number of replications (`N`)")
+	asJSON := fs.Bool("json", false, "print compare.json to stdout instead of the table")
+	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
+	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
+	quiet := fs.Bool("q", false, "no progress line on stderr")
+	fs.Usage = func() {
+		fmt.Fprint(stderr, `Usage: dbsim compare SCENARIO|NAME SCENARIO|NAME... [options]
+
+Runs one workload through several systems and reports them side by side.
+Each argument is a scenario file, a bundled scenario, or a bundled
+comparison (a named set of scenarios: see "dbsim list").
+
+Scenarios with the same seed and the same workload see the same arrivals
+(common random numbers), so the differences come from the systems. dbsim
+checks that the seeds, workloads, faults, durations and warmups agree and
+warns, naming what differs, when they do not; --seed gives every scenario
+one seed.
+
+Writes compare.csv and compare.json (one row per system), the plots
+compare-write-p99 and compare-availability (PNG and SVG, one line per
+system) and compare.html, and prints the table.
+
+Options:
+`)
+		fs.PrintDefaults()
+		fmt.Fprint(stderr, `
+Examples:
+  dbsim compare rds-vs-aurora-vs-dynamodb
+  dbsim compare order-processing-rds order-processing-aurora --replications 10 -o out/orders
+  dbsim compare mine-rds.yaml mine-aurora.yaml --seed 7 --json
+`)
+	}
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if set["replications"] && *reps < 1 {
+		return badInput{fmt.Errorf("dbsim compare: --replications must be at least 1")}
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return badInput{fmt.Errorf("dbsim compare: name at least two scenarios, or a bundled comparison")}
+	}
+	name, list, err := loadComparison(fs.Args())
+	if err != nil {
+		return err
+	}
+	for _, s := range list {
+		if set["seed"] {
+			s.Seed = *seed
+		}
+		if set["replications"] {
+			s.Replications = *reps
+		}
+	}
+	var prices *scenarios.Prices
+	if *pricesFile != "" {
+		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+			return badInput{err}
+		}
+	}
+	dir := *out
+	if dir == "" && !*asJSON {
+		dir = "out/compare"
+	}
+
+	c := &report.Comparison{Name: name, Warnings: comparability(list)}
+	if !*quiet {
+		runs := 0
+		for _, s := range list {
+			runs += s.Replications
+		}
+		fmt.Fprintf(stderr, "comparing %d systems: %d simulation runs\n", len(list), runs)
+	}
+	if c.Results, err = runAll(list, *workers); err != nil {
+		return err
+	}
+	for _, r := range c.Results {
+		r.Prices = prices
+	}
+	if dir != "" {
+		if err := report.WriteCompareDir(dir, c); err != nil {
+			return err
+		}
+	}
+	cs := report.SummarizeComparison(c)
+	if *asJSON {
+		return report.WriteCompareJSON(stdout, cs)
+	}
+	if err := report.WriteCompareText(stdout, cs); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\ncomparison written to %s/ (compare.html, compare.csv, compare.json, plots)\n", dir)
+	return nil
+}
+
+// loadComparison loads the scenarios that args name, in order, a bundled
+// comparison standing for its scenarios. The name is the comparison's when
+// args is one bundled comparison, "" otherwise. Fewer than two scenarios,
+// or two with one name, are bad input.
+func loadComparison(args []string) (string, []*scenarios.Scenario, error) {
+	var name string
+	var list []*scenarios.Scenario
+	for _, arg := range args {
+		if fi, err := os.Stat(arg); (err != nil || fi.IsDir()) && !scenarios.IsBundled(arg) && scenarios.IsBundledComparison(arg) {
+			cmp, err := scenarios.LoadBundledComparison(arg)
+			if err != nil {
+				return "", nil, err // a broken bundled file is dbsim's fault
+			}
+			for _, n := range cmp.Scenarios {
+				s, err := loadScenario(n)
+				if err != nil {
+					return "", nil, err
+				}
+				list = append(list, s)
+			}
+			if len(args) == 1 {
+				name = cmp.Name
+			}
+			continue
+		}
+		s, err := loadScenario(arg)
+		if err != nil {
+			return "", nil, err
+		}
+		list = append(list, s)
+	}
+	if len(list) < 2 {
+		return "", nil, badInput{fmt.Errorf("dbsim compare: %d scenario given, at least two needed (or a bundled comparison: see dbsim list)", len(list))}
+	}
+	where := map[string]string{}
+	for _, s := range list {
+		from := s.File
+		if prev, ok := where[s.Name]; ok {
+			return "", nil, badInput{fmt.Errorf("dbsim compare: two scenarios are named %q (%s and %s): each system needs its own name", s.Name, prev, from)}
+		}
+		where[s.Name] = from
+	}
+	return name, list, nil
+}
+
+// runAll runs every replication of every scenario, at most workers at once
+// (0: GOMAXPROCS). Each replication is a pure function of its scenario and
+// index, so the results do not depend on the scheduling.
+func runAll(list []*scenarios.Scenario, workers int) ([]*scenarios.Result, error) {
+	type job struct{ s, r int }
+	var jobs []job
+	results := make([]*scenarios.Result, len(list))
+	for i, s := range list {
+		results[i] = &scenarios.Result{Scenario: s, Replications: make([]*scenarios.Replication, s.Replications)}
+		for r := 0; r < s.Replications; r++ {
+			jobs = append(jobs, job{i, r})
+		}
+	}
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	errs := make([]error, len(jobs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < min(workers, len(jobs)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				j := jobs[k]
+				results[j.s].Replications[j.r], errs[k] = scenarios.RunReplication(list[j.s], j.r)
+			}
+		}()
+	}
+	for k := range jobs {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", list[jobs[k].s].Name, err)
+		}
+	}
+	return results, nil
+}
+
+// maxDifferences caps the differences one warning names.
+const maxDifferences = 6
+
+// comparability checks that the scenarios are a fair comparison: each
+// against the first, the seed, the workloads, the faults (their kinds,
+// times and places; a target names an instance in each system's own
+// words, so it is not compared), the duration, the warmup and the number
+// of replications. It returns one warning per scenario that differs,
+// naming the fields; none when they all agree. The clients (pools,
+// timeouts, retries, a DynamoDB client's SDK) are part of each system's
+// stack and may differ.
+func comparability(list []*scenarios.Scenario) []string {
+	var warns []string
+	ref := list[0]
+	for _, s := range list[1:] {
+		var diffs []string
+		d := func(path string, a, b any) { diffValues(path, reflect.ValueOf(a), reflect.ValueOf(b), &diffs) }
+		d("seed", s.Seed, ref.Seed)
+		wa, wb := workloadsCompared(s, ref)
+		d("workload", wa, wb)
+		d("faults", faultsCompared(s.Faults), faultsCompared(ref.Faults))
+		d("duration", s.Duration, ref.Duration)
+		d("warmup", s.Warmup, ref.Warmup)
+		d("replications", s.Replications, ref.Replications)
+		if len(diffs) == 0 {
+			continue
+		}
+		shown := diffs
+		if len(shown) > maxDifferences {
+			shown = append(shown[:maxDifferences:maxDifferences], fmt.Sprintf("and %d more", len(diffs)-maxDifferences))
+		}
+		warns = append(warns, fmt.Sprintf("%s differs from %s in %s: the systems do not see the same requests, so not every difference comes from the systems",
+			s.Name, ref.Name, strings.Join(shown, ", ")))
+	}
+	return warns
+}
+
+// workloadsCompared are the workloads of a and b as far as both systems
+// can express them: reads_from does not apply to DynamoDB, and the
+// DynamoDB-only keys (consistency, ops, query_items, batch_items) are
+// compared only between two DynamoDB tables (their mix, which ops sets, is
+// always compared: the writes come first in both, so the same draws make
+// the same writes).
+func workloadsCompared(a, b *scenarios.Scenario) (wa, wb []scenarios.Workload) {
+	ddbA, ddbB := a.System.Kind == "dynamodb", b.System.Kind == "dynamodb"
+	norm := func(ws []scenarios.Workload) []scenarios.Workload {
+		out := make([]scenarios.Workload, len(ws))
+		for i, w := range ws {
+			if ddbA || ddbB {
+				w.ReadsFrom = ""
+			}
+			if !ddbA || !ddbB {
+				w.Consistency, w.Ops, w.QueryItems, w.BatchItems = "", scenarios.Ops{}, 0, 0
+			}
+			out[i] = w
+		}
+		return out
+	}
+	return norm(a.Workload), norm(b.Workload)
+}
+
+// faultsCompared are the faults without their targets.
+func faultsCompared(fs []scenarios.Fault) []scenarios.Fault {
+	out := make([]scenarios.Fault, len(fs))
+	for i, f := range fs {
+		f.Target = ""
+		out[i] = f
+	}
+	return out
+}
+
+var stringer = reflect.TypeFor[fmt.Stringer]()
+
+// diffValues appends "path (A vs B)" for every field where a and b (of
+// one type) differ, naming struct fields by their YAML keys and writing
+// values with units (Duration, Rate and Size print themselves).
+func diffValues(path string, a, b reflect.Value, out *[]string) {
+	switch {
+	case a.Type().Implements(stringer):
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			*out = append(*out, fmt.Sprintf("%s (%v vs %v)", path, a.Interface(), b.Interface()))
+		}
+	case a.Kind() == reflect.Struct:
+		for i := 0; i < a.NumField(); i++ {
+			f := a.Type().Field(i)
+			key, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if !f.IsExported() || key == "-" || key == "" {
+				continue
+			}
+			diffValues(path+"."+key, a.Field(i), b.Field(i), out)
+		}
+	case a.Kind() == reflect.Slice:
+		if a.Len() != b.Len() {
+			*out = append(*out, fmt.Sprintf("%s (%d entries vs %d)", path, a.Len(), b.Len()))
+			return
+		}
+		for i := 0; i < a.Len(); i++ {
+			diffValues(fmt.Sprintf("%s[%d]", path, i), a.Index(i), b.Index(i), out)
+		}
+	default:
+		if !reflect.DeepEqual(a.Interface(), b.Interface()) {
+			*out = append(*out, fmt.Sprintf("%s (%v vs %v)", path, a.Interface(), b.Interface()))
+		}
+	}
+}

@@ -1,0 +1,473 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"dbsim/models/client"
+	"dbsim/models/dynamodb"
+)
+
+// Allowed values of the DynamoDB keys.
+var (
+	ddbModes        = []string{"provisioned", "on-demand"}
+	ddbConsistency  = []string{"eventual", "strong"}
+	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "batch_items", "hot_keys"}
+	// gsiName is DynamoDB's rule for index names: 3 to 255 of a-z, A-Z,
+	// 0-9, '_', '-' and '.'.
+	gsiName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
+	// partitionName is a leader-failure target.
+	partitionName = regexp.MustCompile(`^p(0|[1-9][0-9]*)$`)
+	typeOfOps     = reflect.TypeFor[Ops]()
+)
+
+// Bounds that keep a run's memory sane; DynamoDB itself has no such limits.
+const (
+	maxDDBPartitions = 10_000
+	maxGaugeRows     = 1024
+	// maxBatchItems is BatchGetItem's and a transaction's item limit,
+	// maxBatchWriteItems BatchWriteItem's (dynamodb.MaxBatchGet, ...).
+	maxBatchItems      = dynamodb.MaxBatchGet
+	maxBatchWriteItems = dynamodb.MaxBatchWrite
+
+	defaultQueryItems = 10
+	defaultBatchItems = 25
+)
+
+// dynamodb checks a dynamodb block. Model parameters left out keep the
+// model's defaults (dynamodb.Defaults), applied when the system is built;
+// only the capacity mode is filled in here.
+func (v *validator) dynamodb(d *DynamoDBSystem) {
+	const p = "system."
+	t := &d.Table
+	v.defaultString(p+"table.mode", &t.Mode, "provisioned")
+	v.oneOf(p+"table.mode", "capacity mode", t.Mode, ddbModes)
+	prov := t.Mode == "provisioned"
+
+	v.capacity(p+"table.", t.RCU, t.WCU, t.Partitions, prov)
+	if t.Size < 0 {
+		v.errorf(p+"table.size", "must not be negative, got %v", t.Size)
+	}
+	names := map[string]int{}
+	for i := range t.GSIs {
+		g := &t.GSIs[i]
+		gp := fmt.Sprintf("%stable.gsis[%d].", p, i)
+		switch {
+		case !v.has(gp + "name"):
+			v.errorf(gp+"name", "required (3 to 255 letters, digits, '_', '-' or '.', e.g. by-status)")
+		case !gsiName.MatchString(g.Name):
+			v.errorf(gp+"name", "%q is not an index name (3 to 255 letters, digits, '_', '-' or '.')", g.Name)
+		case partitionName.MatchString(g.Name):
+			v.errorf(gp+"name", "%q would read as a partition of the base table in the time series; choose another", g.Name)
+		default:
+			if j, dup := names[g.Name]; dup {
+				v.errorf(gp+"name", "duplicate index name %q (also gsis[%d])", g.Name, j)
+			}
+			names[g.Name] = i
+		}
+		v.capacity(gp, g.RCU, g.WCU, g.Partitions, prov)
+		if v.has(gp+"share") && (g.Share <= 0 || g.Share > 1) {
+			v.errorf(gp+"share", "must be in (0, 1] (the share of items that carry the indexed attribute), got %s", formatNumber(g.Share))
+		}
+		if v.has(gp+"projected_size") && (g.ProjectedSize <= 0 || g.ProjectedSize > maxItemSize) {
+			v.errorf(gp+"projected_size", "must be > 0 and at most %v, got %v", maxItemSize, g.ProjectedSize)
+		}
+	}
+
+	l := d.Limits
+	for _, x := range []struct {
+		key string
+		val float64
+	}{{"partition_rcu", l.PartitionRCU}, {"partition_wcu", l.PartitionWCU}, {"partition_size", float64(l.PartitionSize)}} {
+		if v.has(p+"limits."+x.key) && x.val <= 0 {
+			v.errorf(p+"limits."+x.key, "must be > 0, got %s", formatNumber(x.val))
+		}
+	}
+	v.nonNegative(p+"burst_window", d.BurstWindow)
+	v.positiveIfSet(p+"hard_window", d.HardWindow)
+	v.positiveIfSet(p+"metric_period", d.MetricPeriod)
+
+	if v.has(p+"adaptive") && !prov {
+		v.errorf(p+"adaptive", "applies to provisioned tables (an on-demand partition may use its whole hard limit)")
+	}
+	v.positiveIfSet(p+"adaptive.interval", d.Adaptive.Interval)
+
+	h := d.SplitForHeat
+	hp := p + "split_for_heat."
+	if v.has(hp+"threshold") && (h.Threshold <= 0 || h.Threshold > 1) {
+		v.errorf(hp+"threshold", "must be in (0, 1] (a share of the partition's hard limit), got %s", formatNumber(h.Threshold))
+	}
+	if v.has(hp+"periods") && h.Periods < 1 {
+		v.errorf(hp+"periods", "must be at least 1, got %d", h.Periods)
+	}
+	v.nonNegative(hp+"duration", h.Duration)
+	if v.has(hp+"single_key_share") && (h.SingleKeyShare <= 0 || h.SingleKeyShare > 1) {
+		v.errorf(hp+"single_key_share", "must be in (0, 1], got %s", formatNumber(h.SingleKeyShare))
+	}
+
+	od := d.OnDemand
+	op := p + "on_demand."
+	if v.has(p+"on_demand") && prov {
+		v.errorf(p+"on_demand", "applies to mode: on-demand (the table is provisioned)")
+	}
+	for _, x := range []struct {
+		key string
+		val float64
+	}{{"initial_rru", od.InitialRRU}, {"initial_wru", od.InitialWRU}} {
+		if v.has(op+x.key) && x.val <= 0 {
+			v.errorf(op+x.key, "must be > 0, got %s", formatNumber(x.val))
+		}
+	}
+	if v.has(op+"peak_multiple") && od.PeakMultiple < 1 {
+		v.errorf(op+"peak_multiple", "must be at least 1, got %s", formatNumber(od.PeakMultiple))
+	}
+	v.positiveIfSet(op+"peak_window", od.PeakWindow)
+	for _, x := range []struct {
+		key string
+		val float64
+	}{{"max_rru", od.MaxRRU}, {"max_wru", od.MaxWRU}} {
+		if v.has(op+x.key) && x.val < 0 {
+			v.errorf(op+x.key, "must be >= 0 (0: no quota), got %s", formatNumber(x.val))
+		}
+	}
+
+	v.dist(p+"router_latency", d.RouterLatency)
+	v.dist(p+"read_service", d.ReadService)
+	v.dist(p+"log_write", d.LogWrite)
+	v.nonNegative(p+"lease", d.Lease)
+	v.nonNegative(p+"election", d.Election)
+	v.nonNegative(p+"replica_repair", d.ReplicaRepair)
+	if v.has(p+"gauge_partitions") && (d.GaugePartitions < 0 || d.GaugePartitions > maxGaugeRows) {
+		v.errorf(p+"gauge_partitions", "must be 0 (automatic) to %d, got %d", maxGaugeRows, d.GaugePartitions)
+	}
+}
+
+// capacity checks the throughput, partitions and auto scaling of the
+// table or an index at prefix p ("system.table." or a gsis entry).
+func (v *validator) capacity(p string, rcu, wcu float64, partitions int, prov bool) {
+	for _, x := range []struct {
+		key string
+		val float64
+	}{{"rcu", rcu}, {"wcu", wcu}} {
+		switch {
+		case !v.has(p + x.key):
+		case !prov:
+			v.errorf(p+x.key, "applies to mode: provisioned (an on-demand table serves what its previous peak allows; see system.on_demand)")
+		case x.val < 1:
+			v.errorf(p+x.key, "must be at least 1, got %s", formatNumber(x.val))
+		case x.val > 1e7:
+			v.errorf(p+x.key, "must be at most 10000000, got %s", formatNumber(x.val))
+		}
+	}
+	if v.has(p+"partitions") && (partitions < 0 || partitions > maxDDBPartitions) {
+		v.errorf(p+"partitions", "must be 0 (from throughput and size) to %d, got %d", maxDDBPartitions, partitions)
+	}
+	ap := p + "autoscaling"
+	if !v.has(ap) {
+		return
+	}
+	if !prov {
+		v.errorf(ap, "applies to mode: provisioned (on-demand scales with its previous peak)")
+		return
+	}
+	a := v.autoScalingAt(p)
+	ap += "."
+	if v.has(ap+"target") && (a.Target < 0.2 || a.Target > 0.9) {
+		v.errorf(ap+"target", "must be 0.2 to 0.9 (target utilization 20–90 %%, aws-facts 5.22), got %s", formatNumber(a.Target))
+	}
+	for _, dim := range []struct {
+		min, max string
+		lo, hi   float64
+	}{{"min_rcu", "max_rcu", a.MinRCU, a.MaxRCU}, {"min_wcu", "max_wcu", a.MinWCU, a.MaxWCU}} {
+		loOK := !v.has(ap+dim.min) || dim.lo >= 1
+		hiOK := !v.has(ap+dim.max) || dim.hi >= 1
+		if !loOK {
+			v.errorf(ap+dim.min, "must be at least 1, got %s", formatNumber(dim.lo))
+		}
+		if !hiOK {
+			v.errorf(ap+dim.max, "must be at least 1, got %s", formatNumber(dim.hi))
+		}
+		if v.has(ap+dim.min) && v.has(ap+dim.max) && loOK && hiOK && dim.hi < dim.lo {
+			v.errorf(ap+dim.max, "must be at least %s (%s), got %s", dim.min, formatNumber(dim.lo), formatNumber(dim.hi))
+		}
+	}
+	v.nonNegative(ap+"delay", a.Delay)
+	for _, x := range []struct {
+		key string
+		n   int
+	}{{"scale_up_points", a.ScaleUpPoints}, {"scale_down_points", a.ScaleDownPoints}} {
+		if v.has(ap+x.key) && x.n < 1 {
+			v.errorf(ap+x.key, "must be at least 1, got %d", x.n)
+		}
+	}
+	if v.has(ap+"scale_down_margin") && (a.ScaleDownMargin < 0 || a.ScaleDownMargin >= 1) {
+		v.errorf(ap+"scale_down_margin", "must be in [0, 1), got %s", formatNumber(a.ScaleDownMargin))
+	}
+	if v.has(ap+"decreases_first_hour") && a.DecreasesFirstHour < 0 {
+		v.errorf(ap+"decreases_first_hour", "must not be negative, got %d", a.DecreasesFirstHour)
+	}
+	v.nonNegative(ap+"decrease_spacing", a.DecreaseSpacing)
+	if a.DayStart < 0 || a.DayStart >= Duration(24*time.Hour) {
+		v.errorf(ap+"day_start", "must be a time of day, 0s to under 24h, got %v", a.DayStart)
+	}
+}
+
+// autoScalingAt is the autoscaling block of the table or index at p.
+func (v *validator) autoScalingAt(p string) DynamoDBAutoScaling {
+	d := v.s.System.DynamoDB
+	if p == "system.table." {
+		return d.Table.AutoScaling
+	}
+	var i int
+	if _, err := fmt.Sscanf(p, "system.table.gsis[%d].", &i); err == nil && i >= 0 && i < len(d.Table.GSIs) {
+		return d.Table.GSIs[i].AutoScaling
+	}
+	return DynamoDBAutoScaling{}
+}
+
+// dynamodbWorkload checks workload i's DynamoDB keys: errors for another
+// system; for dynamodb, fills their defaults and turns ops into the mix
+// (read = the reading operations' shares, write = the writing ones').
+func (v *validator) dynamodbWorkload(i int) {
+	w := &v.s.Workload[i]
+	p := fmt.Sprintf("workload[%d].", i)
+	if v.s.System.DynamoDB == nil {
+		if kind := v.s.System.Kind; kind != "" && !v.broken("system.kind") {
+			for _, key := range ddbWorkloadKeys {
+				if v.has(p + key) {
+					v.errorf(p+key, "applies to dynamodb (this system is %s)", kind)
+				}
+			}
+		}
+		return
+	}
+	if v.has(p + "reads_from") {
+		v.errorf(p+"reads_from", "does not apply to dynamodb (a partition's leader or any replica serves a read, by consistency)")
+		v.bad[p+"reads_from"] = true // reported: the generic check stays quiet
+	}
+
+	hasOps := v.has(p + "ops")
+	var shares [9]float64
+	switch {
+	case hasOps && v.has(p+"mix"):
+		v.errorf(p+"ops", "give either mix (read: get, write: put) or ops, not both")
+	case hasOps:
+		ok := true
+		for _, f := range fieldsOf(typeOfOps) {
+			ok = v.share(p+"ops."+f.name, w.Ops.shares()[f.index]) && ok
+		}
+		shares = w.Ops.shares()
+		sum := 0.0
+		for _, x := range shares {
+			sum += x
+		}
+		if ok && math.Abs(sum-1) > 1e-9 {
+			v.errorf(p+"ops", "the shares sum to %s, must sum to 1", formatNumber(sum))
+		}
+		var read, write float64
+		for _, k := range ddbKindOrder {
+			if k.Write() {
+				write += shares[k]
+			} else {
+				read += shares[k]
+			}
+		}
+		w.Mix = Mix{Read: read, Write: write}
+	default:
+		shares[dynamodb.GetItem], shares[dynamodb.PutItem] = w.Mix.Read, w.Mix.Write
+	}
+
+	reads := shares[dynamodb.GetItem] + shares[dynamodb.Query] + shares[dynamodb.BatchGetItem]
+	switch {
+	case !v.has(p + "consistency"):
+		w.Consistency = "eventual" // the SDKs' default
+	case v.oneOf(p+"consistency", "consistency", w.Consistency, ddbConsistency) && reads == 0 && !v.broken(p+"ops") && !v.broken(p+"mix"):
+		v.errorf(p+"consistency", "applies to get, query and batch-get; this workload has none")
+	}
+
+	v.opParam(p+"query_items", &w.QueryItems, defaultQueryItems, shares[dynamodb.Query] > 0, "query", 1, math.MaxInt32, "")
+	batch := shares[dynamodb.BatchGetItem] + shares[dynamodb.BatchWriteItem] + shares[dynamodb.TransactGetItems] + shares[dynamodb.TransactWriteItems]
+	most, why := maxBatchItems, " (BatchGetItem and transactions take at most 100 items)"
+	if shares[dynamodb.BatchWriteItem] > 0 {
+		most, why = maxBatchWriteItems, " (BatchWriteItem takes at most 25 items)"
+	}
+	v.opParam(p+"batch_items", &w.BatchItems, min(defaultBatchItems, most), batch > 0, "batch-get, batch-write, transact-get or transact-write", 1, most, why)
+
+	for j := range w.HotKeys {
+		h := &w.HotKeys[j]
+		hp := fmt.Sprintf("%shot_keys[%d].", p, j)
+		if !v.has(hp + "key") {
+			v.errorf(hp+"key", "required (the celebrity key, e.g. 42)")
+		}
+		if !v.has(hp + "share") {
+			v.errorf(hp+"share", "required (the share of the workload's requests that go to the key, e.g. 0.3)")
+		} else if h.Share <= 0 || h.Share > 1 {
+			v.errorf(hp+"share", "must be in (0, 1], got %s", formatNumber(h.Share))
+		}
+		v.within(hp+"at", h.At)
+		switch {
+		case !v.has(hp + "until"):
+			h.Until = v.s.Duration
+		case h.Until <= h.At:
+			v.errorf(hp+"until", "must be after at (%v), got %v", h.At, h.Until)
+		}
+	}
+	// At any moment the hot keys may take at most all of the requests; the
+	// most they take together is at one of their starts.
+	for j, h := range w.HotKeys {
+		sum := 0.0
+		for _, o := range w.HotKeys {
+			if o.At <= h.At && h.At < o.Until {
+				sum += o.Share
+			}
+		}
+		if sum > 1+1e-9 && !v.broken(p+"hot_keys") {
+			v.errorf(fmt.Sprintf("%shot_keys[%d]", p, j), "the hot keys active at %v take %s of the requests, more than all of them", h.At, formatNumber(sum))
+			break
+		}
+	}
+}
+
+// opParam checks a count that applies only to some operations: defaulted
+// to def when left out, within [lo, hi] (why explains hi), and an error
+// when given for a workload without those operations.
+func (v *validator) opParam(path string, n *int, def int, applies bool, ops string, lo, hi int, why string) {
+	key := path[strings.LastIndexByte(path, '.')+1:]
+	switch {
+	case !v.has(path):
+		*n = def
+	case !applies:
+		v.errorf(path, "%s applies to workloads with %s in ops", key, ops)
+	case *n < lo || *n > hi:
+		v.errorf(path, "must be %d to %d%s, got %d", lo, hi, why, *n)
+	}
+}
+
+// clientSDK checks clients.sdk and fills the retry keys the file leaves out
+// from the SDK's preset, so that the scenario shows the policy in use.
+func (v *validator) clientSDK() {
+	const p = "clients."
+	c := &v.s.Clients
+	if !v.has(p + "sdk") {
+		return
+	}
+	if v.s.System.DynamoDB == nil {
+		if kind := v.s.System.Kind; kind != "" && !v.broken("system.kind") {
+			v.errorf(p+"sdk", "applies to dynamodb (this system is %s; its driver's retries are clients.retry)", kind)
+		}
+		return
+	}
+	r, err := client.SDKRetry(c.SDK)
+	if err != nil {
+		v.errorf(p+"sdk", "unknown SDK %q (allowed: %s)", c.SDK, strings.Join(client.SDKNames(), ", "))
+		return
+	}
+	if !v.has(p + "retry.max_attempts") {
+		c.Retry.MaxAttempts = r.MaxAttempts
+	}
+	if !v.has(p + "retry.base") {
+		c.Retry.Base = Duration(r.Base)
+	}
+	if !v.has(p + "retry.cap") {
+		c.Retry.Cap = Duration(r.Cap)
+	}
+	if !v.has(p + "retry.jitter") {
+		c.Retry.Jitter = jitterName(r.Jitter)
+	}
+}
+
+// jitterName is the scenario name of a client jitter mode.
+func jitterName(j client.Jitter) string {
+	switch j {
+	case client.NoJitter:
+		return "none"
+	case client.EqualJitter:
+		return "equal"
+	}
+	return "full"
+}
+
+// dynamodbFault checks what fault i means for DynamoDB: leader-failure
+// needs a dynamodb system and one partition (target) or AZ; the instance
+// faults of rds and aurora have no DynamoDB counterpart.
+func (v *validator) dynamodbFault(i int) {
+	f := &v.s.Faults[i]
+	p := fmt.Sprintf("faults[%d]", i)
+	d := v.s.System.DynamoDB
+	switch f.Kind {
+	case "instance-failure":
+		if d != nil {
+			v.errorf(p+".kind", "instance-failure applies to rds and aurora; a DynamoDB partition's leader fails with leader-failure")
+		}
+	case "leader-failure":
+		if d == nil {
+			if v.s.System.Kind != "" && !v.broken("system.kind") {
+				v.errorf(p+".kind", "leader-failure applies to dynamodb (this system is %s)", v.s.System.Kind)
+			}
+			return
+		}
+		hasTarget, hasAZ := v.has(p+".target"), v.has(p+".az")
+		switch {
+		case hasTarget && hasAZ:
+			v.errorf(p+".az", "give either target (one partition, e.g. p3) or az (every partition whose leader is there), not both")
+		case !hasTarget && !hasAZ:
+			v.errorf(p, "leader-failure needs target (a partition of the base table, e.g. p0) or az (every leader in it)")
+		case hasAZ:
+			v.az(p+".az", f.AZ)
+		case !partitionName.MatchString(f.Target):
+			v.errorf(p+".target", "%q is not a partition (p0, p1, ... in creation order)", f.Target)
+		default:
+			if n, ok := v.initialPartitions(); ok {
+				if id, _ := strconv.Atoi(f.Target[1:]); id >= n {
+					v.errorf(p+".target", "unknown partition %s (the table starts with %d: p0 to p%d)", f.Target, n, n-1)
+				}
+			}
+		}
+	}
+}
+
+// initialPartitions is the number of partitions the base table starts
+// with, if the system block is valid enough to tell.
+func (v *validator) initialPartitions() (int, bool) {
+	for _, e := range v.errs {
+		if strings.HasPrefix(e.Path, "system.") {
+			return 0, false
+		}
+	}
+	cfg, err := v.s.dynamodbConfig()
+	if err != nil {
+		return 0, false
+	}
+	r, w := cfg.Table.RCU, cfg.Table.WCU
+	if cfg.Mode == dynamodb.OnDemand {
+		r, w = cfg.OnDemand.InitialRRU, cfg.OnDemand.InitialWRU
+	}
+	return max(dynamodb.InitialPartitions(r, w, cfg.SizeBytes, cfg.Limits), cfg.Table.Partitions), true
+}
+
+// ddbKindOrder lists the operations writes first, the order in which a
+// workload's draw picks them, so that the draw that makes a request a
+// write under mix makes it a write under ops with the same write share.
+var ddbKindOrder = []dynamodb.Kind{
+	dynamodb.PutItem, dynamodb.UpdateItem, dynamodb.DeleteItem, dynamodb.BatchWriteItem, dynamodb.TransactWriteItems,
+	dynamodb.GetItem, dynamodb.Query, dynamodb.BatchGetItem, dynamodb.TransactGetItems,
+}
+
+func init() {
+	// The Ops fields and dynamodb.Kind must name the same operations in the
+	// same order.
+	for i, f := range fieldsOf(typeOfOps) {
+		if k, ok := dynamodb.ParseKind(f.name); !ok || int(k) != i || f.index != i {
+			panic("scenarios: Ops does not follow dynamodb.Kind at " + f.name)
+		}
+	}
+	if len(ddbKindOrder) != len(Ops{}.shares()) || !slices.ContainsFunc(ddbKindOrder, dynamodb.Kind.Write) {
+		panic("scenarios: ddbKindOrder is incomplete")
+	}
+}
