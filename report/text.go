@@ -74,7 +74,16 @@ func WriteText(w io.Writer, sum *Summary) error {
 		if c.Estimated {
 			est = " (estimated: see cost_monthly.items in summary.json)"
 		}
-		p("cost\t$%.2f/month: instances $%.2f, storage $%.2f%s", c.TotalUSD, c.InstancesUSD, c.StorageUSD, est)
+		var parts []string
+		for _, part := range []struct {
+			name string
+			usd  float64
+		}{{"instances", c.InstancesUSD}, {"capacity", c.CapacityUSD}, {"requests", c.RequestsUSD}, {"I/O", c.IOUSD}, {"storage", c.StorageUSD}} {
+			if part.usd > 0 {
+				parts = append(parts, fmt.Sprintf("%s $%.2f", part.name, part.usd))
+			}
+		}
+		p("cost\t$%.2f/month: %s%s", c.TotalUSD, strings.Join(parts, ", "), est)
 	}
 	return tw.Flush()
 }

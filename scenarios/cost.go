@@ -363,6 +363,8 @@ func (p *Prices) MonthlyCost(s *Scenario, rep *Replication) Cost {
 		p.rdsCost(&b, s.System.RDS)
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
 		return p.auroraCost(s, rep)
+	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:
+		return p.dynamodbCost(s, rep)
 	default:
 		b.unpriced(catInstances, s.System.Kind, "no cost model for system kind "+strconv.Quote(s.System.Kind)+" yet")
 	}

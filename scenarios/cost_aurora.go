@@ -17,7 +17,8 @@ import (
 // started 4 KB of the item (Aurora bills log writes in 4 KB units).
 func (p *Prices) auroraCost(s *Scenario, rep *Replication) Cost {
 	a := s.System.Aurora
-	u := AuroraUsage{Engine: a.Engine, StorageGB: float64(a.Volume.Size) / (1 << 30)}
+	// The price table names the engine under Aurora ("postgres", "mysql").
+	u := AuroraUsage{Engine: strings.TrimPrefix(a.Engine, "aurora-"), StorageGB: float64(a.Volume.Size) / (1 << 30)}
 	serverless := s.Has("system.serverless")
 	if !serverless {
 		u.Classes = append(u.Classes, a.InstanceClass)
