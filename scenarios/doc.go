@@ -27,8 +27,8 @@
 // 1KB, 10GB with KB = 1024 bytes (ParseSize); byte rates 50MB/s
 // (ParseByteRate). A bare number is an error, except 0.
 //
-// The system block is polymorphic: its kind (rds; aurora and dynamodb are
-// planned) selects which keys may sit next to it. Faults are either
+// The system block is polymorphic: its kind (rds, aurora or dynamodb)
+// selects which keys may sit next to it. Faults are either
 // scheduled (at, and for kinds that last, for) or a random process (mttf,
 // and mttr for kinds that last).
 //

@@ -112,7 +112,8 @@ func TestDynamoDBHotPartition(t *testing.T) {
 
 	assert.EqualValues(t, 1, counter(rep, "heat_splits"))
 	assert.GreaterOrEqual(t, counter(rep, "heat_splits_refused"), int64(3), "the single-key partition, at 2:00, 4:00 and 6:00")
-	assert.EqualValues(t, 9, counter(rep, "partitions"))
+	parts := column(t, rep, "partitions")
+	assert.EqualValues(t, 9, parts[len(parts)-1], "the table ends with 9 partitions")
 	split := column(t, rep, "consumed_wcu:"+hot[1])
 	assert.InDelta(t, 1000, mean(span(rep, split, time.Minute, 4*time.Minute)), 30, "%s at its limit before the split", hot[1])
 	assert.Less(t, mean(span(rep, split, 5*time.Minute, 7*time.Minute)), 500.0, "%s relieved by the split", hot[1])

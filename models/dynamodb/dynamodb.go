@@ -912,7 +912,6 @@ func (m *Model) Counters() []cluster.Counter {
 		cluster.Counter{Name: "scale_ups", Value: m.scaleUps},
 		cluster.Counter{Name: "scale_downs", Value: m.scaleDowns},
 		cluster.Counter{Name: "leader_failovers", Value: m.leaderFailovers},
-		cluster.Counter{Name: "partitions", Value: int64(len(m.base.parts))},
 	)
 }
 
