@@ -53,3 +53,39 @@ func BenchmarkEndToEnd(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkDynamoDB runs the issue's DynamoDB benchmark scenario: 64
+// partitions, 20,000 requests/s (80% eventually consistent gets, 20%
+// puts). Target: an hour simulates in under 30 s on one core.
+func BenchmarkDynamoDB(b *testing.B) {
+	for _, d := range []string{"10m", "1h"} {
+		b.Run(d, func(b *testing.B) {
+			src := fmt.Sprintf(`
+name: ddb-bench
+duration: %s
+system:
+  kind: dynamodb
+  table: {mode: provisioned, rcu: 96000, wcu: 32000, size: 1GB, partitions: 64}
+clients: {instances: 8, connections: 200, timeout: 2s, sdk: go-v2-standard}
+workload:
+  - name: app
+    arrival: {process: poisson, rate: 20000/s}
+    ops: {get: 0.8, put: 0.2}
+    keys: {dist: uniform, count: 10000000}
+`, d)
+			s, err := Parse("bench.yaml", []byte(src))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var requests int64
+			for i := 0; i < b.N; i++ {
+				rep, err := RunReplication(s, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				requests += rep.Requests.Total
+			}
+			b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
+		})
+	}
+}
