@@ -87,6 +87,7 @@ func Plots(res *scenarios.Result) []*Figure {
 			unit := strings.ToUpper(strings.TrimPrefix(strings.SplitN(cols[0], ":", 2)[0], capacityPrefix))
 			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+unit+")", "", d, cols, marks))
 		}
+		figs = append(figs, dynamoFigures(name, d, marks)...) // DynamoDB capacity and partitions, when recorded
 	}
 	for _, f := range figs {
 		marks.addLegend(&f.legend) // after the data lines
@@ -165,6 +166,7 @@ func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *F
 		a.Tick.Label.Font = font.From(sansFont, 9)
 	}
 	p.X.Label.Text = "time (min)"
+	p.X.Tick.Marker = minuteTicks{}
 	p.Y.Label.Text = ylabel
 	p.X.Min, p.X.Max = 0, 1
 	if d != nil && d.n > 0 {
@@ -475,6 +477,38 @@ func (percentTicks) Ticks(bottom, top float64) []plot.Tick {
 // values themselves: every integer of each decade when the axis spans at
 // most one decade, 1, 2 and 5 when at most three, the powers of ten
 // otherwise; the other integers get unlabelled minor ticks.
+// minuteTicks labels the time axis in round minutes (or fractions of one
+// for short runs), with 4 to 10 labels and unlabelled ticks between.
+type minuteTicks struct{}
+
+func (minuteTicks) Ticks(min, max float64) []plot.Tick {
+	steps := []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440}
+	step := steps[len(steps)-1]
+	for _, st := range steps {
+		if (max-min)/st <= 10 {
+			step = st
+			break
+		}
+	}
+	decimals := 0
+	for st := step; st < 1 && decimals < 2; st *= 10 {
+		decimals++
+	}
+	var ts []plot.Tick
+	first := math.Ceil(min/step - 1e-9)
+	for i := 0; ; i++ {
+		v := (first + float64(i)) * step
+		if v > max+1e-9 {
+			break
+		}
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+		if mid := v + step/2; mid < max {
+			ts = append(ts, plot.Tick{Value: mid})
+		}
+	}
+	return ts
+}
+
 type log10Ticks struct{}
 
 func (log10Ticks) Ticks(min, max float64) []plot.Tick {

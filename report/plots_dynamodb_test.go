@@ -1,0 +1,226 @@
+package report
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dbsim/scenarios"
+	"dbsim/sim"
+)
+
+// dynamoResult is a DynamoDB-shaped run: 8 partitions, p3 hot (1,200 of
+// the 1,000 WCU/s limit, aws-facts 5.1), a split at bucket splitAt that
+// makes p8, provisioned WCU stepped up by auto-scaling, one index and
+// rows for partitions that never existed (p9..p15, all 0).
+func dynamoResult(buckets, rows int) *scenarios.Result {
+	const splitAt = 40
+	ser := sim.NewSeries(5 * time.Second)
+	at := func(b int) sim.Time { return sim.Time(b) * sim.Time(5*time.Second) }
+	cols := map[string]int{}
+	col := func(name string) int {
+		if i, ok := cols[name]; ok {
+			return i
+		}
+		cols[name] = ser.Column(name)
+		return cols[name]
+	}
+	for _, n := range []string{"ok", "failed", "throttled", "consumed_rcu", "consumed_wcu", "provisioned_rcu", "provisioned_wcu", "partitions"} {
+		col(n)
+	}
+	for p := range rows {
+		col("consumed_rcu:p" + strconv.Itoa(p))
+		col("consumed_wcu:p" + strconv.Itoa(p))
+	}
+	for _, n := range []string{"consumed_wcu:by-status", "provisioned_wcu:by-status", "consumed_rcu:by-status"} {
+		col(n)
+	}
+	for b := range buckets {
+		t := at(b)
+		parts := 8
+		if b >= splitAt {
+			parts = 9
+		}
+		total := 0.0
+		for p := 0; p < min(parts, rows); p++ {
+			w := 300 + float64((p*37+b*11)%200)
+			if p == 3 {
+				w = 1200
+			}
+			ser.Set(t, col("consumed_wcu:p"+strconv.Itoa(p)), w)
+			total += w
+		}
+		prov := 7000.0
+		if b >= buckets/2 {
+			prov = 9000
+		}
+		ser.Set(t, col("ok"), 5000)
+		ser.Set(t, col("throttled"), 40)
+		ser.Set(t, col("consumed_wcu"), total)
+		ser.Set(t, col("provisioned_wcu"), prov)
+		ser.Set(t, col("provisioned_rcu"), 3000)
+		ser.Set(t, col("partitions"), float64(parts))
+		ser.Set(t, col("consumed_wcu:by-status"), 180)
+		ser.Set(t, col("provisioned_wcu:by-status"), 200)
+	}
+	sc := &scenarios.Scenario{
+		Name: "test-dynamodb", Seed: 1, Replications: 1,
+		Duration: scenarios.Duration(time.Duration(buckets) * 5 * time.Second),
+		Bucket:   scenarios.Duration(5 * time.Second),
+		System:   scenarios.System{Kind: "dynamodb"},
+	}
+	rep := &scenarios.Replication{
+		SimulatedSeconds: float64(buckets * 5),
+		Latency:          scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
+		Series:           ser,
+		Faults:           []scenarios.FaultWindow{{Start: at(20), End: at(30), Label: "hot key"}},
+	}
+	return &scenarios.Result{Scenario: sc, Replications: []*scenarios.Replication{rep}}
+}
+
+func figureNames(figs []*Figure) []string {
+	var out []string
+	for _, f := range figs {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func TestDynamoFiguresOnlyForDynamoDB(t *testing.T) {
+	got := figureNames(Plots(dynamoResult(84, 16)))
+	assert.Equal(t, []string{"latency", "availability", "throughput", "capacity", "partitions"}, got)
+
+	// An RDS run (no consumed_/provisioned_ columns) has neither.
+	rds := figureNames(Plots(testResult()))
+	assert.NotContains(t, rds, "partitions")
+	assert.Equal(t, 1, countOf(rds, "capacity"), "one capacity plot: Aurora's, not DynamoDB's")
+}
+
+func countOf(xs []string, x string) int {
+	n := 0
+	for _, y := range xs {
+		if y == x {
+			n++
+		}
+	}
+	return n
+}
+
+func TestPartitionHeatmapRows(t *testing.T) {
+	res := dynamoResult(84, 16)
+	var heat *Figure
+	for _, f := range Plots(res) {
+		if f.Name == "partitions" {
+			heat = f
+		}
+	}
+	require.NotNil(t, heat)
+	// Writes dominate (p3 at 120 % of 1,000 WCU/s, aws-facts 5.1): the
+	// write limit is the 100 %, and the split is announced.
+	assert.Contains(t, heat.Title, "writes per partition")
+	assert.Contains(t, heat.Title, "1,000 WCU/s")
+	assert.Contains(t, heat.Title, "splits")
+	// p0..p8 ever consumed; p9..p15 never existed and are dropped.
+	ticks := heat.p.Y.Tick.Marker.Ticks(heat.p.Y.Min, heat.p.Y.Max)
+	var labels []string
+	for _, tk := range ticks {
+		labels = append(labels, tk.Label)
+	}
+	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"}, labels)
+
+	// The hot partition's cells are in the top class, the others not.
+	d := newSeriesData(res.Replications[0].Series)
+	_, _, _, _, g := partitionHeat(d)
+	require.NotNil(t, g)
+	top := float64(len(heatColors) - 1)
+	for b := 0; b < d.n; b++ {
+		assert.Equal(t, top, g.class[3*d.n+b], "p3 at its limit in bucket %d", b)
+		assert.Less(t, g.class[0*d.n+b], top)
+	}
+	// p8 is "not yet created" (NaN) before the split, a class after.
+	assert.True(t, g.class[8*d.n+0] != g.class[8*d.n+0])
+	assert.False(t, g.class[8*d.n+50] != g.class[8*d.n+50])
+}
+
+func TestHeatClass(t *testing.T) {
+	// The last class starts at 95 % of the partition limit (aws-facts 5.1).
+	assert.Equal(t, 0, heatClass(0))
+	assert.Equal(t, 0, heatClass(0.099))
+	assert.Equal(t, 1, heatClass(0.10))
+	assert.Equal(t, len(heatColors)-2, heatClass(0.949))
+	assert.Equal(t, len(heatColors)-1, heatClass(0.95))
+	assert.Equal(t, len(heatColors)-1, heatClass(1.3))
+	assert.Len(t, heatLabels, len(heatColors))
+}
+
+func TestDynamoFiguresDeterministic(t *testing.T) {
+	render := func() map[string][]byte {
+		out := map[string][]byte{}
+		for _, f := range Plots(dynamoResult(84, 16)) {
+			var png, svg bytes.Buffer
+			require.NoError(t, f.WritePNG(&png))
+			require.NoError(t, f.WriteSVG(&svg))
+			out[f.Name+".png"], out[f.Name+".svg"] = png.Bytes(), svg.Bytes()
+		}
+		return out
+	}
+	a, b := render(), render()
+	for name := range a {
+		assert.True(t, bytes.Equal(a[name], b[name]), "%s differs between two renders", name)
+	}
+}
+
+// dynamoWantFiles are the files WriteDir writes for dynamoResult.
+var dynamoWantFiles = []string{
+	"availability.png", "availability.svg", "capacity.png", "capacity.svg",
+	"latency.png", "latency.svg", "partitions.png", "partitions.svg", "report.html",
+	"summary.json", "throughput.png", "throughput.svg", "timeseries.csv",
+}
+
+func TestWriteDirDynamoDB(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, WriteDir(dir, dynamoResult(84, 16)))
+	got := readDir(t, dir)
+	assert.Equal(t, dynamoWantFiles, names(got))
+	html := got["report.html"]
+	assert.True(t, bytes.Contains(html, []byte(`<figure id="partitions">`)))
+	assert.True(t, bytes.Contains(html, []byte(`<figure id="capacity">`)))
+	assert.True(t, bytes.Contains(got["partitions.svg"], []byte("% of partition limit")))
+	if *plotsDir != "" {
+		require.NoError(t, os.MkdirAll(*plotsDir, 0o755))
+		require.NoError(t, WriteDir(filepath.Join(*plotsDir, "dynamodb"), dynamoResult(84, 16)))
+	}
+}
+
+func TestCapacityOmitsUnusedDimension(t *testing.T) {
+	for _, f := range Plots(dynamoResult(20, 16)) {
+		if f.Name == "capacity" {
+			var svg bytes.Buffer
+			require.NoError(t, f.WriteSVG(&svg))
+			assert.True(t, bytes.Contains(svg.Bytes(), []byte("consumed WCU/s")))
+			assert.False(t, bytes.Contains(svg.Bytes(), []byte("consumed RCU/s")), "no reads: RCU left out")
+			assert.True(t, bytes.Contains(svg.Bytes(), []byte("by-status provisioned WCU/s")))
+		}
+	}
+}
+
+// BenchmarkPartitionHeatmap renders the largest heatmap the model gives:
+// 64 partition rows × 1,000 buckets.
+func BenchmarkPartitionHeatmap(b *testing.B) {
+	res := dynamoResult(1000, 64)
+	for b.Loop() {
+		for _, f := range Plots(res) {
+			if f.Name == "partitions" {
+				var png, svg bytes.Buffer
+				_ = f.WritePNG(&png)
+				_ = f.WriteSVG(&svg)
+			}
+		}
+	}
+}
