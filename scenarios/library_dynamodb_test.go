@@ -117,6 +117,11 @@ func TestDynamoDBHotPartition(t *testing.T) {
 	split := column(t, rep, "consumed_wcu:"+hot[1])
 	assert.InDelta(t, 1000, mean(span(rep, split, time.Minute, 4*time.Minute)), 30, "%s at its limit before the split", hot[1])
 	assert.Less(t, mean(span(rep, split, 5*time.Minute, 7*time.Minute)), 500.0, "%s relieved by the split", hot[1])
+	// Throttles per partition over time: the split one stops, the single-key one never does.
+	thrSplit, thrKey := column(t, rep, "throttled:"+hot[1]), column(t, rep, "throttled:"+hot[0])
+	assert.Greater(t, mean(span(rep, thrSplit, time.Minute, 4*time.Minute)), 50.0, "%s throttles before the split", hot[1])
+	assert.Less(t, mean(span(rep, thrSplit, 5*time.Minute, 7*time.Minute)), 5.0, "%s stops throttling after it", hot[1])
+	assert.Greater(t, mean(span(rep, thrKey, 5*time.Minute, 7*time.Minute)), 50.0, "%s throttles to the end", hot[0])
 	assert.Greater(t, mean(span(rep, column(t, rep, "consumed_wcu:p8"), 5*time.Minute, 7*time.Minute)), 500.0, "p8 took its upper half")
 	thr := column(t, rep, "throttled")
 	before, after := mean(span(rep, thr, time.Minute, 4*time.Minute)), mean(span(rep, thr, 5*time.Minute, 7*time.Minute))

@@ -821,6 +821,7 @@ func (m *Model) repair(p *partition, j int) {
 //
 //	consumed_rcu, consumed_wcu, provisioned_rcu, provisioned_wcu
 //	consumed_rcu:pN, consumed_wcu:pN   partition N (ids in creation order)
+//	throttled:pN                       partition N's throttled requests
 //	consumed_wcu:INDEX, provisioned_wcu:INDEX, consumed_rcu:INDEX
 //	partitions                         the base table's partition count
 //
@@ -859,6 +860,18 @@ func (m *Model) Gauges() []cluster.Gauge {
 			}
 		}
 		gs = append(gs, m.rate(fmt.Sprintf("consumed_rcu:p%d", i), sum(false)), m.rate(fmt.Sprintf("consumed_wcu:p%d", i), sum(true)))
+		// Throttled requests per second on the partition (all of its
+		// throttles, not reset by ResetCounters, so the rate never jumps).
+		gs = append(gs, m.rate(fmt.Sprintf("throttled:p%d", i), func() float64 {
+			v := 0.0
+			for id := i; id < len(t.parts); id++ {
+				v += float64(t.parts[id].throttledAll)
+				if !last {
+					break
+				}
+			}
+			return v
+		}))
 	}
 	for _, g := range m.gsis {
 		g := g

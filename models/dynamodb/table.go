@@ -70,7 +70,8 @@ type partition struct {
 	tickR, tickW float64 // cumR/W at the last adaptive tick
 	perR, perW   float64 // cumR/W at the last metric period
 	thrR, thrW   float64 // throttled units since the last adaptive tick
-	throttles    int64   // throttled requests (items, for batches)
+	throttles    int64   // throttled requests (items, for batches) since ResetCounters
+	throttledAll int64   // the same over the whole run, for the per-second gauge
 
 	// Split for heat: consecutive hot periods, the key positions seen this
 	// period (a reservoir sample of requests) and the heaviest key (a
@@ -376,6 +377,7 @@ func (m *Model) gap(w float64) uint64 {
 // throttle accounts for u units p refused.
 func (t *table) throttle(p *partition, write bool, u float64) {
 	p.throttles++
+	p.throttledAll++
 	if write {
 		p.thrW += u
 	} else {
