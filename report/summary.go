@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
-
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -356,20 +353,5 @@ func interval(xs []float64) *Interval {
 	return &Interval{Mean: seconds(m), CI95: [2]Number{seconds(lo), seconds(hi)}}
 }
 
-// meanCI95 returns the mean of xs and the two-sided Student-t 95%
-// confidence interval of that mean: mean ± t(0.975; n-1) · s/√n with s the
-// sample standard deviation. With one value the interval is that value;
-// with none everything is NaN.
-func meanCI95(xs []float64) (mean, lo, hi float64) {
-	switch len(xs) {
-	case 0:
-		return math.NaN(), math.NaN(), math.NaN()
-	case 1:
-		return xs[0], xs[0], xs[0]
-	}
-	mean, sd := stat.MeanStdDev(xs, nil)
-	n := float64(len(xs))
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(0.975)
-	h := t * sd / math.Sqrt(n)
-	return mean, mean - h, mean + h
-}
+// meanCI95 is sim.MeanCI95: the mean and its Student-t 95% interval.
+var meanCI95 = sim.MeanCI95

@@ -16,8 +16,6 @@ import (
 	"strings"
 	"sync"
 
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 	"gopkg.in/yaml.v3"
 
 	"dbsim/sim"
@@ -812,16 +810,8 @@ func (p *PointResult) Stat(m int) (mean, lo, hi float64) {
 			return math.NaN(), math.NaN(), math.NaN()
 		}
 	}
-	switch len(xs) {
-	case 0:
-		return math.NaN(), math.NaN(), math.NaN()
-	case 1:
-		return xs[0], xs[0], xs[0]
-	}
-	mean, sd := stat.MeanStdDev(xs, nil)
-	n := float64(len(xs))
-	h := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(0.975) * sd / math.Sqrt(n)
-	lo, hi = math.Max(mean-h, 0), mean+h
+	mean, lo, hi = sim.MeanCI95(xs)
+	lo = math.Max(lo, 0)
 	if SweepMetrics[m].Unit == "fraction" {
 		hi = math.Min(hi, 1)
 	}

@@ -1,14 +1,11 @@
 package sim
 
 import (
-	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"gonum.org/v1/gonum/stat"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // These tests validate the kernel, Station and Exponential against closed
@@ -136,13 +133,10 @@ func replicate(t *testing.T, reps int, lambda, mu float64, servers, total, warm 
 }
 
 // ci95 returns the mean of xs and the half-width of its 95% confidence
-// interval, mean ± t(0.975, n-1)·s/√n (Student's t, the replication means
-// being approximately normal).
+// interval (MeanCI95; the replication means being approximately normal).
 func ci95(xs []float64) (mean, half float64) {
-	mean, sd := stat.MeanStdDev(xs, nil)
-	n := float64(len(xs))
-	tq := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: n - 1}.Quantile(0.975)
-	return mean, tq * sd / math.Sqrt(n)
+	mean, lo, _ := MeanCI95(xs)
+	return mean, mean - lo
 }
 
 // scale shrinks a run under -short (used with -race, which is ~20× slower);
