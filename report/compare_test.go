@@ -2,16 +2,13 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -154,7 +151,7 @@ func TestCompareHTMLRenders(t *testing.T) {
 	c := testComparison()
 	var b bytes.Buffer
 	require.NoError(t, WriteCompareHTML(&b, c, SummarizeComparison(c), ComparePlots(c)))
-	probe := `<pre id="probe"></pre><script>
+	lines := renderProbe(t, bin, b.String(), `
 const out = [];
 for (const s of document.querySelectorAll("figure svg")) {
   const r = s.getBoundingClientRect();
@@ -163,22 +160,8 @@ for (const s of document.querySelectorAll("figure svg")) {
 out.push("events " + document.querySelectorAll("ol.narrative li").length);
 out.push("columns " + document.querySelectorAll("table.compare thead th").length);
 document.getElementById("probe").textContent = out.join("\n");
-</script>`
-	page := strings.Replace(b.String(), "</body>", probe+"</body>", 1)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "compare.html")
-	require.NoError(t, os.WriteFile(file, []byte(page), 0o644))
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=1200,900", "--dump-dom", "file://"+file)
-	out, err := cmd.Output()
-	require.NoError(t, err, "chromium: %s", out)
-	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindSubmatch(out)
-	require.NotNil(t, m)
-	lines := strings.Split(strings.TrimSpace(string(m[1])), "\n")
-	require.Len(t, lines, 4, "probe: %s", m[1])
+`)
+	require.Len(t, lines, 4, "probe: %q", lines)
 	size := regexp.MustCompile(`^(\S+) (\d+)x(\d+)$`)
 	for i, name := range []string{"compare-write-p99", "compare-availability"} {
 		g := size.FindStringSubmatch(lines[i])

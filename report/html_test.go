@@ -2,15 +2,12 @@ package report
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -55,7 +52,7 @@ func TestHTMLRendersItsPlots(t *testing.T) {
 	res := testResult()
 	var b bytes.Buffer
 	require.NoError(t, WriteHTML(&b, res, Summarize(res), Plots(res)))
-	probe := `<pre id="probe"></pre><script>
+	lines := renderProbe(t, bin, b.String(), `
 const out = [];
 for (const s of document.querySelectorAll("figure svg")) {
   const r = s.getBoundingClientRect();
@@ -63,24 +60,9 @@ for (const s of document.querySelectorAll("figure svg")) {
 }
 out.push("narrative " + document.querySelectorAll("ol.narrative li").length);
 document.getElementById("probe").textContent = out.join("\n");
-</script>`
-	page := strings.Replace(b.String(), "</body>", probe+"</body>", 1)
-	dir := t.TempDir()
-	file := filepath.Join(dir, "report.html")
-	require.NoError(t, os.WriteFile(file, []byte(page), 0o644))
-
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-		"--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-		"--user-data-dir="+filepath.Join(dir, "profile"), "--window-size=1200,900", "--dump-dom", "file://"+file)
-	out, err := cmd.Output()
-	require.NoError(t, err, "chromium: %s", out)
-	m := regexp.MustCompile(`(?s)<pre id="probe">(.*?)</pre>`).FindSubmatch(out)
-	require.NotNil(t, m, "probe output missing from the rendered page")
-	lines := strings.Split(strings.TrimSpace(string(m[1])), "\n")
+`)
 	figs := Plots(res)
-	require.Len(t, lines, len(figs)+1, "probe: %s", m[1])
+	require.Len(t, lines, len(figs)+1, "probe: %q", lines)
 	size := regexp.MustCompile(`^(\S+) (\d+)x(\d+) (\d+)$`)
 	for i, f := range figs {
 		g := size.FindStringSubmatch(lines[i])

@@ -96,20 +96,26 @@ func Plots(res *scenarios.Result) []*Figure {
 }
 
 // WritePNG writes the figure as a PNG image.
-func (f *Figure) WritePNG(w io.Writer) error {
+func (f *Figure) WritePNG(w io.Writer) error { return renderPNG(w, f.draw) }
+
+// WriteSVG writes the figure as an SVG document (see renderSVG).
+func (f *Figure) WriteSVG(w io.Writer) error { return renderSVG(w, f.draw) }
+
+// renderPNG paints a figure of the standard size as a PNG image.
+func renderPNG(w io.Writer, paint func(draw.Canvas)) error {
 	c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(pngDPI))
-	f.draw(draw.New(c))
+	paint(draw.New(c))
 	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 	return err
 }
 
-// WriteSVG writes the figure as an SVG document. Fonts are not embedded;
-// the text names Liberation Sans and, where it is not installed, the fonts
-// that have its metrics (Arial, Helvetica), so labels keep the widths the
-// layout measured.
-func (f *Figure) WriteSVG(w io.Writer) error {
+// renderSVG paints a figure of the standard size as an SVG document.
+// Fonts are not embedded; the text names Liberation Sans and, where it is
+// not installed, the fonts that have its metrics (Arial, Helvetica), so
+// labels keep the widths the layout measured.
+func renderSVG(w io.Writer, paint func(draw.Canvas)) error {
 	c := vgsvg.New(plotWidth, plotHeight)
-	f.draw(draw.New(c))
+	paint(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return err

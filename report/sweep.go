@@ -15,8 +15,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"dbsim/scenarios"
 )
@@ -797,25 +795,11 @@ func (f *SweepFigure) draw(c draw.Canvas) {
 }
 
 // WritePNG writes the figure as a PNG image.
-func (f *SweepFigure) WritePNG(w io.Writer) error {
-	c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(pngDPI))
-	f.draw(draw.New(c))
-	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
-	return err
-}
+func (f *SweepFigure) WritePNG(w io.Writer) error { return renderPNG(w, f.draw) }
 
 // WriteSVG writes the figure as an SVG document (fonts as in
 // Figure.WriteSVG).
-func (f *SweepFigure) WriteSVG(w io.Writer) error {
-	c := vgsvg.New(plotWidth, plotHeight)
-	f.draw(draw.New(c))
-	var b strings.Builder
-	if _, err := c.WriteTo(&b); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, strings.ReplaceAll(b.String(), "font-family:Liberation Sans;", svgFonts))
-	return err
-}
+func (f *SweepFigure) WriteSVG(w io.Writer) error { return renderSVG(w, f.draw) }
 
 // --- text ---
 
