@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -434,16 +433,7 @@ func compareLatencyFigure(c *Comparison, data []*seriesData, marks *annotations)
 		}
 		f.addLine(d, ys, resultName(c.Results[i]), compareStyle(i))
 	}
-	if math.IsInf(lo, 1) {
-		lo, hi = 0, 1
-	}
-	lo, hi = lo-0.1, hi+0.1
-	if hi-lo < 1 {
-		mid := (lo + hi) / 2
-		lo, hi = mid-0.5, mid+0.5
-	}
-	f.p.Y.Min, f.p.Y.Max = lo, hi
-	f.p.Y.Tick.Marker = log10Ticks{}
+	setLogAxis(f, lo, hi)
 	return f
 }
 
@@ -489,15 +479,11 @@ func WriteCompareHTML(w io.Writer, c *Comparison, cs *CompareSummary, figs []*Fi
 			Sub: strings.HasPrefix(l.label, " "), Cells: l.cells})
 	}
 	for _, f := range figs {
-		var b bytes.Buffer
-		if err := f.WriteSVG(&b); err != nil {
+		fig, err := inlineFigure(f)
+		if err != nil {
 			return err
 		}
-		svg := b.String()
-		if i := strings.Index(svg, "<svg"); i > 0 {
-			svg = svg[i:]
-		}
-		page.Figures = append(page.Figures, htmlFigure{ID: f.Name, Title: f.Title, SVG: template.HTML(svg)})
+		page.Figures = append(page.Figures, fig)
 	}
 	for i, res := range c.Results {
 		s := &page.Systems[i]

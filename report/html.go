@@ -27,17 +27,26 @@ func WriteHTML(w io.Writer, res *scenarios.Result, sum *Summary, figs []*Figure)
 		}
 	}
 	for _, f := range figs {
-		var b bytes.Buffer
-		if err := f.WriteSVG(&b); err != nil {
+		fig, err := inlineFigure(f)
+		if err != nil {
 			return err
 		}
-		svg := b.String()
-		if i := strings.Index(svg, "<svg"); i > 0 {
-			svg = svg[i:] // drop the XML prolog: the page inlines the element
-		}
-		page.Figures = append(page.Figures, htmlFigure{ID: f.Name, Title: f.Title, SVG: template.HTML(svg)})
+		page.Figures = append(page.Figures, fig)
 	}
 	return pageTemplate.Execute(w, page)
+}
+
+// inlineFigure renders f as an SVG element to inline in a page.
+func inlineFigure(f *Figure) (htmlFigure, error) {
+	var b bytes.Buffer
+	if err := f.WriteSVG(&b); err != nil {
+		return htmlFigure{}, err
+	}
+	svg := b.String()
+	if i := strings.Index(svg, "<svg"); i > 0 {
+		svg = svg[i:] // drop the XML prolog: the page inlines the element
+	}
+	return htmlFigure{ID: f.Name, Title: f.Title, SVG: template.HTML(svg)}, nil
 }
 
 type htmlPage struct {

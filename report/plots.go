@@ -300,10 +300,17 @@ func latencyFigure(name string, d *seriesData, marks *annotations) *Figure {
 			f.addLine(d, ys, l.label, l.sty)
 		}
 	}
+	setLogAxis(f, lo, hi)
+	return f
+}
+
+// setLogAxis sets the y axis of a figure whose data are log10 values in
+// [lo, hi] (±Inf when there were none): a tenth of a decade of room around
+// the data, at least one decade, with log10Ticks.
+func setLogAxis(f *Figure, lo, hi float64) {
 	if math.IsInf(lo, 1) {
 		lo, hi = 0, 1
 	}
-	// A tenth of a decade of room around the data, at least one decade.
 	lo, hi = lo-0.1, hi+0.1
 	if hi-lo < 1 {
 		mid := (lo + hi) / 2
@@ -311,7 +318,6 @@ func latencyFigure(name string, d *seriesData, marks *annotations) *Figure {
 	}
 	f.p.Y.Min, f.p.Y.Max = lo, hi
 	f.p.Y.Tick.Marker = log10Ticks{}
-	return f
 }
 
 // availabilityFigure: ok/(ok+failed) per bucket, in %. The axis ends at
