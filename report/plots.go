@@ -80,7 +80,7 @@ func Plots(res *scenarios.Result) []*Figure {
 	}
 	if ser != nil {
 		if cols := prefixed(ser, lagPrefix); len(cols) > 0 {
-			figs = append(figs, groupFigure("lag", name+": replica lag", "replica lag (ms)", lagPrefix, d, cols, marks))
+			figs = append(figs, lagFigure(name, d, cols, marks))
 		}
 		if cols := prefixed(ser, capacityPrefix); len(cols) > 0 {
 			// "capacity_acu" or "capacity_acu:replica-1" -> "capacity (ACU)"
@@ -436,6 +436,33 @@ func groupFigure(file, title, ylabel, prefix string, d *seriesData, cols []strin
 	return f
 }
 
+// lagFigure plots each replica's lag, in milliseconds, or in seconds once
+// some lag passes 10 s (a runaway replica), so the axis stays readable.
+func lagFigure(name string, d *seriesData, cols []string, marks *annotations) *Figure {
+	peak := 0.0
+	for _, col := range cols {
+		for _, y := range d.column(col) {
+			if !math.IsNaN(y) && !math.IsInf(y, 0) {
+				peak = math.Max(peak, y)
+			}
+		}
+	}
+	if peak <= 10_000 {
+		return groupFigure("lag", name+": replica lag", "replica lag (ms)", lagPrefix, d, cols, marks)
+	}
+	f := newFigure("lag", name+": replica lag", "replica lag (s)", d, marks)
+	for i, col := range cols {
+		ms := d.column(col)
+		secs := make([]float64, len(ms))
+		for b, y := range ms {
+			secs[b] = y / 1000
+		}
+		f.addLine(d, secs, strings.TrimPrefix(col, lagPrefix), lineStyle(i, 1.2))
+	}
+	f.p.Y.Min, f.p.Y.Max = 0, peak/1000*1.05
+	return f
+}
+
 // prefixed returns the series' column names with the prefix, in order.
 func prefixed(s *sim.Series, prefix string) []string {
 	var out []string
@@ -674,6 +701,20 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 		if t := starts[fw.Start]; t != "" {
 			a.labels = append(a.labels, label{x: minutes(fw.Start), text: t, color: colorFaultTx, prio: 0})
 			delete(starts, fw.Start)
+		}
+	}
+	// Rate changes: where the offered load steps (a burst, a pause).
+	if sc := res.Scenario; sc != nil {
+		for _, w := range sc.Workload {
+			for _, rc := range w.RateChanges {
+				text := "rate " + rc.Rate.String()
+				if len(sc.Workload) > 1 {
+					text = w.Name + " " + text
+				}
+				x := rc.At.D().Seconds() / 60
+				a.lines = append(a.lines, phaseLine{x: x, label: len(a.labels)})
+				a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
+			}
 		}
 	}
 	// Labels in line order; the lines keep pointing at their labels.
