@@ -221,7 +221,9 @@ func (g *generator) arrive() {
 			ep = int(g.ops.Uint64N(2))
 		}
 	}
-	g.cl.Submit(&client.Request{ID: g.id, Op: op, Key: g.key(), Size: int32(g.w.ItemSize), Workload: g.index, Endpoint: ep, Detail: detail})
+	r := g.cl.NewRequest()
+	r.ID, r.Op, r.Key, r.Size, r.Workload, r.Endpoint, r.Detail = g.id, op, g.key(), int32(g.w.ItemSize), g.index, ep, detail
+	g.cl.Submit(r)
 }
 
 func (g *generator) key() uint64 {

@@ -124,8 +124,8 @@ type Request struct {
 	LSN    uint64
 	Stale  bool
 	// Detail carries a model's own parameters of the request, such as the
-	// DynamoDB operation (a *dynamodb.Op); the model finds the request as
-	// its call's Owner. Nil for models that need none.
+	// DynamoDB operation (a *dynamodb.Op), to the model in every call's
+	// Detail. Nil for models that need none.
 	Detail any
 
 	quotaCost int // retry-quota tokens the current attempt's retry took
@@ -135,6 +135,7 @@ type Request struct {
 	pool      *pool
 	waiting   bool
 	done      bool
+	pooled    bool // from NewRequest: reused once Done has returned
 }
 
 // Observer is told what happens to requests.
@@ -142,7 +143,8 @@ type Observer interface {
 	// Failed is called for each failed attempt; retry says whether another
 	// attempt follows.
 	Failed(r *Request, s cluster.Status, retry bool)
-	// Done is called once per request, with r.Status set.
+	// Done is called once per request, with r.Status set. A request from
+	// Client.NewRequest is reused once Done returns: keep none.
 	Done(r *Request)
 }
 
@@ -159,6 +161,11 @@ type Client struct {
 	next int
 
 	quotaDenied int64
+
+	// Requests and calls to reuse, so that the fleet allocates for its
+	// peak of requests in flight rather than for every request.
+	freeRequests []*Request
+	freeCalls    []*cluster.Call
 
 	onReply, onTimeout, onRetry, onConnect func(any)
 	// timeouts holds every attempt's deadline: they share one span.
@@ -215,6 +222,17 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 	return c
 }
 
+// NewRequest returns a zeroed request to fill in and Submit. The client
+// reuses it once the observer's Done has returned.
+func (c *Client) NewRequest() *Request {
+	if n := len(c.freeRequests); n > 0 {
+		r := c.freeRequests[n-1]
+		c.freeRequests = c.freeRequests[:n-1]
+		return r
+	}
+	return &Request{pooled: true}
+}
+
 // Submit starts a request now. The client process is chosen round-robin.
 func (c *Client) Submit(r *Request) {
 	r.Arrived = c.k.Now()
@@ -245,32 +263,44 @@ func (c *Client) attempt(r *Request) {
 
 func (c *Client) send(r *Request, cn *conn) {
 	r.conn = cn
-	call := &cluster.Call{Op: r.Op, Key: r.Key, Size: r.Size, Workload: r.Workload, From: c.cfg.AZ,
-		Host: cn.host, Epoch: cn.epoch, Sent: c.k.Now(), ReplyTo: c.onReply, Owner: r, Seq: r.seq}
+	var call *cluster.Call
+	if n := len(c.freeCalls); n > 0 {
+		call = c.freeCalls[n-1]
+		c.freeCalls = c.freeCalls[:n-1]
+	} else {
+		call = new(cluster.Call)
+	}
+	*call = cluster.Call{Op: r.Op, Key: r.Key, Size: r.Size, Workload: r.Workload, From: c.cfg.AZ,
+		Host: cn.host, Epoch: cn.epoch, Sent: c.k.Now(), ReplyTo: c.onReply, Owner: r, Seq: r.seq, Detail: r.Detail}
 	c.net.Send(call)
 }
 
 func (c *Client) reply(a any) {
 	call := a.(*cluster.Call)
 	r := call.Owner.(*Request)
-	if r.done || call.Seq != r.seq {
+	seq, status, lsn, stale := call.Seq, call.Status, call.LSN, call.Stale
+	if call.Host.ForgetsCalls {
+		*call = cluster.Call{}
+		c.freeCalls = append(c.freeCalls, call)
+	}
+	if r.done || seq != r.seq {
 		return // the attempt already timed out; its connection is closed
 	}
 	c.timeouts.Cancel(r.timer)
 	cn := r.conn
 	r.conn = nil
-	switch call.Status {
+	switch status {
 	case cluster.OK:
 		c.release(cn)
 		c.refund(r)
-		r.LSN, r.Stale = call.LSN, call.Stale
+		r.LSN, r.Stale = lsn, stale
 		c.finish(r, cluster.OK)
 	case cluster.Reset, cluster.Refused:
 		c.close(cn)
-		c.failed(r, call.Status)
+		c.failed(r, status)
 	default:
 		c.release(cn)
-		c.failed(r, call.Status)
+		c.failed(r, status)
 	}
 }
 
@@ -344,6 +374,10 @@ func (c *Client) retry(a any) { c.attempt(a.(*Request)) }
 func (c *Client) finish(r *Request, s cluster.Status) {
 	r.done, r.Status = true, s
 	c.obs.Done(r)
+	if r.pooled {
+		*r = Request{pooled: true}
+		c.freeRequests = append(c.freeRequests, r)
+	}
 }
 
 // release returns a connection to its pool, handing it to the oldest live

@@ -59,6 +59,9 @@ type Call struct {
 	// Owner and Seq let the client match the answer to its attempt.
 	Owner any
 	Seq   uint64
+	// Detail carries a model's own parameters of the request, such as the
+	// DynamoDB operation; nil for models that need none.
+	Detail any
 
 	// Scratch for the model while it serves the call.
 	LSN   uint64

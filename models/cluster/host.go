@@ -9,6 +9,10 @@ type Host struct {
 	// Serve handles a call that reached the host over a live connection of
 	// the current epoch while the engine accepts connections.
 	Serve func(c *Call)
+	// ForgetsCalls is the model's promise that it holds no reference to a
+	// call once it has answered it (nor answers it twice), so that the
+	// client may reuse the Call as soon as the answer is back.
+	ForgetsCalls bool
 
 	up        bool
 	accepting bool

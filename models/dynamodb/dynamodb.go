@@ -53,7 +53,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"dbsim/models/client"
 	"dbsim/models/cluster"
 	"dbsim/sim"
 )
@@ -307,6 +306,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	m.defWrite = Op{Kind: PutItem}
 	m.router = cluster.NewHost("dynamodb-router", cfg.RouterAZ)
 	m.router.Serve = m.serve
+	m.router.ForgetsCalls = true // serve answers every call in one event and keeps none
 	m.router.SetAccepting(true)
 	m.endpoint = cluster.NewRecord(k, "dynamodb", time.Minute, 0, m.router)
 	m.base = newTable(m, "", cfg.Table, cfg.SizeBytes, nil)
@@ -349,10 +349,8 @@ func (m *Model) period() {
 // --- the request path ---
 
 func (m *Model) opOf(c *cluster.Call) *Op {
-	if r, ok := c.Owner.(*client.Request); ok && r.Detail != nil {
-		if o, ok := r.Detail.(*Op); ok {
-			return o
-		}
+	if o, ok := c.Detail.(*Op); ok && o != nil {
+		return o
 	}
 	if c.Op == cluster.Write {
 		return &m.defWrite
