@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"math/bits"
 	"time"
 )
 
@@ -168,20 +169,63 @@ func less(a, b *entry) bool {
 	return a.at < b.at || (a.at == b.at && a.seq < b.seq)
 }
 
+// earliestChild returns the index of the earliest of the children of a
+// node, the first of which is at c.
+func earliestChild(h []entry, c int) int {
+	if c+arity <= len(h) {
+		q := h[c : c+arity : c+arity]
+		return c + earlier(q, earlier(q, 0, 1), earlier(q, 2, 3))
+	}
+	m := c
+	for j := c + 1; j < len(h); j++ {
+		m = earlier(h, m, j)
+	}
+	return m
+}
+
+// earlier returns whichever of h[i] and h[j] comes first. It compares the
+// (time, seq) pairs as one 128-bit number, a subtraction and its borrow,
+// and picks the index arithmetically: which of two events is earlier is a
+// coin toss to a branch predictor, and sifting asks it at every level.
+// Times are never negative, so their bits compare as unsigned.
+func earlier(h []entry, i, j int) int {
+	_, b := bits.Sub64(h[j].seq, h[i].seq, 0)
+	_, b = bits.Sub64(uint64(h[j].at), uint64(h[i].at), b)
+	return i + int(b)*(j-i)
+}
+
 // The queue is a 4-ary min-heap: half the depth of a binary heap, and the
 // four children of a node share a cache line or two. Sifting moves a hole
 // instead of swapping, so each level costs one entry copy and one slot
 // position update.
 const arity = 4
 
+// popMin removes the root. It moves the hole left at the root down the
+// path of earliest children to a leaf, then puts the last entry there and
+// lets it rise: the last entry of an event queue is usually late and
+// belongs near the leaves, so this skips a comparison at every level.
 func (k *Kernel) popMin() {
-	n := len(k.heap) - 1
-	last := k.heap[n]
-	k.heap = k.heap[:n]
-	if n > 0 {
-		k.heap[0] = last
-		k.down(0)
+	h := k.heap
+	n := len(h) - 1
+	last := h[n]
+	h = h[:n]
+	k.heap = h
+	if n == 0 {
+		return
 	}
+	i := 0
+	for {
+		c := arity*i + 1
+		if c >= n {
+			break
+		}
+		m := earliestChild(h, c)
+		h[i] = h[m]
+		k.slots[h[i].slot].pos = int32(i)
+		i = m
+	}
+	h[i] = last
+	k.up(i)
 }
 
 func (k *Kernel) remove(i int) {
@@ -225,12 +269,7 @@ func (k *Kernel) down(i0 int) bool {
 		if c >= n {
 			break
 		}
-		m := c
-		for j, end := c+1, min(c+arity, n); j < end; j++ {
-			if less(&h[j], &h[m]) {
-				m = j
-			}
-		}
+		m := earliestChild(h, c)
 		if !less(&h[m], &e) {
 			break
 		}
