@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"image/color"
 	"math"
 	"strconv"
@@ -267,6 +268,9 @@ func partitionHeat(d *seriesData) (dm *partitionDim, ids []int, split, overflow 
 			case math.IsNaN(v):
 				v = 0
 			default:
+				if v/dm.limit > g.peak {
+					g.peak, g.peakID = v/dm.limit, id
+				}
 				v = float64(heatClass(v / dm.limit))
 			}
 			g.class[r*d.n+b] = v
@@ -290,7 +294,8 @@ func partitionHeatmapFigure(name string, d *seriesData, marks *annotations) *Fig
 	nCols := len(dm.rows)
 
 	u := strings.ToUpper(dm.unit)
-	title := name + ": " + dm.what + " per partition\n% of the " + dm.limitText + " " + u + "/s partition limit"
+	title := fmt.Sprintf("%s: %s per partition\n%% of the %s %s/s partition limit (highest %.0f %%, p%d)",
+		name, dm.what, dm.limitText, u, 100*g.peak, g.peakID)
 	if split {
 		title += " (new partitions from splits at the bottom)"
 	}
@@ -335,6 +340,11 @@ type heatGrid struct {
 	rows   int
 	kx, ky int
 	class  []float64 // [partition row * d.n + bucket], partition row 0 = p0 (top)
+	// peak is the highest share of the limit in any cell, in partition
+	// peakID: the title says it, as a table far below its limits draws
+	// all white.
+	peak   float64
+	peakID int
 }
 
 func (g *heatGrid) Dims() (c, r int) { return g.d.n * g.kx, g.rows * g.ky }
