@@ -185,3 +185,38 @@ func TestDNSCacheDecidesWhereReconnectsGo(t *testing.T) {
 		})
 	}
 }
+
+// A request from NewRequest is reused once done, and a call once its
+// answer is back from a host that forgets calls; a late answer to the
+// old attempt must not complete the request that now lives in the same
+// memory.
+func TestReusedRequestIgnoresLateAnswer(t *testing.T) {
+	cfg := config()
+	cfg.Retry.MaxAttempts = 1
+	f := newFixture(t, cfg)
+	f.a.ForgetsCalls = true
+	f.a.Serve = func(c *cluster.Call) { // serves for Key milliseconds
+		f.k.After(time.Duration(c.Key)*time.Millisecond, func() { f.net.Reply(c, cluster.OK) })
+	}
+	var first, second *Request
+	f.k.At(0, func() {
+		first = f.c.NewRequest()
+		first.Key = 1500 // answered after the 1 s timeout, at about 1.51 s
+		f.c.Submit(first)
+	})
+	f.k.At(sim.At(1200*time.Millisecond), func() {
+		second = f.c.NewRequest()
+		second.Key = 500 // answered at about 1.71 s
+		f.c.Submit(second)
+	})
+	f.k.Run(sim.Forever)
+
+	require.Same(t, first, second, "the finished request was reused")
+	require.Len(t, f.done, 2)
+	assert.Equal(t, []cluster.Status{cluster.TimedOut}, f.fails)
+	assert.Equal(t, sim.At(time.Second), f.doneAt[0], "the first timed out")
+	assert.Greater(t, f.doneAt[1], sim.At(1700*time.Millisecond), "the second waited for its own answer, not the late one at 1.51 s")
+	assert.Equal(t, cluster.OK, second.Status)
+	assert.Len(t, f.c.freeCalls, 2, "both calls came back for reuse")
+	assert.Len(t, f.c.freeRequests, 1)
+}
