@@ -163,7 +163,8 @@ type Client struct {
 	quotaDenied int64
 
 	// Requests and calls to reuse, so that the fleet allocates for its
-	// peak of requests in flight rather than for every request.
+	// requests in flight rather than for every request; up to maxFree of
+	// each are kept, so that the surplus of an outage's backlog goes.
 	freeRequests []*Request
 	freeCalls    []*cluster.Call
 
@@ -222,6 +223,10 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 	return c
 }
 
+// maxFree bounds each of the client's lists of requests and calls to
+// reuse: a few seconds of requests in flight at tens of thousands a second.
+const maxFree = 1 << 14
+
 // NewRequest returns a zeroed request to fill in and Submit. The client
 // reuses it once the observer's Done has returned.
 func (c *Client) NewRequest() *Request {
@@ -279,7 +284,7 @@ func (c *Client) reply(a any) {
 	call := a.(*cluster.Call)
 	r := call.Owner.(*Request)
 	seq, status, lsn, stale := call.Seq, call.Status, call.LSN, call.Stale
-	if call.Host.ForgetsCalls {
+	if call.Host.ForgetsCalls && len(c.freeCalls) < maxFree {
 		*call = cluster.Call{}
 		c.freeCalls = append(c.freeCalls, call)
 	}
@@ -374,7 +379,7 @@ func (c *Client) retry(a any) { c.attempt(a.(*Request)) }
 func (c *Client) finish(r *Request, s cluster.Status) {
 	r.done, r.Status = true, s
 	c.obs.Done(r)
-	if r.pooled {
+	if r.pooled && len(c.freeRequests) < maxFree {
 		*r = Request{pooled: true}
 		c.freeRequests = append(c.freeRequests, r)
 	}
