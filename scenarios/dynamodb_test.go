@@ -51,6 +51,7 @@ system:
   adaptive: {enabled: false, interval: 5s}
   split_for_heat: {enabled: false, threshold: 0.9, periods: 3, duration: 5m, single_key_share: 0.7}
   metric_period: 30s
+  update_delay: 1m
   router_latency: {dist: constant, value: 1ms}
   read_service: {dist: lognormal, p50: 1ms, p99: 4ms}
   log_write: {dist: uniform, min: 1ms, max: 2ms}
@@ -81,6 +82,7 @@ workload: [{arrival: {rate: 10/s}}]
 	want.Adaptive = dynamodb.Adaptive{Enabled: false, Interval: 5 * time.Second}
 	want.Heat = dynamodb.SplitForHeat{Enabled: false, Threshold: 0.9, Periods: 3, Duration: 5 * time.Minute, SingleKeyShare: 0.7}
 	want.MetricPeriod = 30 * time.Second
+	want.UpdateDelay = time.Minute
 	want.Lease, want.Election, want.ReplicaRepair = 3*time.Second, 200*time.Millisecond, 10*time.Second
 	want.GaugePartitions = 8
 	// The distributions are checked apart: their samplers are functions.
@@ -265,4 +267,36 @@ workload: [{arrival: {process: constant, rate: 200/s}, ops: {put: 1}}]
 	measured := runOne(t, src("warmup: 1m"))
 	assert.InDelta(t, float64(counter(all, "throttled_writes"))/2, float64(counter(measured, "throttled_writes")), 300)
 	assert.InDelta(t, measured.Requests.Throttled, counter(measured, "throttled_writes"), 5)
+}
+
+func TestDynamoDBScheduledUpdateTable(t *testing.T) {
+	// A planner raises a 1,000 WCU table to 3,000 WCU at 2:00 under a
+	// 1,500 WCU/s load: the table throttles until the update lands
+	// update_delay later (fact 5.23: UpdateTable takes minutes), then not.
+	rep := run(t, mustParse(t, `
+name: ddb-update
+duration: 8m
+system:
+  kind: dynamodb
+  table: {rcu: 1000, wcu: 1000, updates: [{at: 2m, wcu: 3000}]}
+  burst_window: 0s
+  update_delay: 2m
+clients: {instances: 4, connections: 500, sdk: go-v2-standard}
+workload:
+  - arrival: {rate: 1500/s}
+    ops: {put: 1}
+    keys: {count: 1000000}
+`))
+	prov := column(t, rep, "provisioned_wcu")
+	thr := column(t, rep, "throttled")
+	b := rep.Series.Bucket()
+	assert.Equal(t, 1000.0, prov[int(3*time.Minute+50*time.Second)/int(b)], "the old throughput holds while the update runs")
+	assert.Equal(t, 3000.0, prov[int(4*time.Minute+10*time.Second)/int(b)])
+	assert.Greater(t, sum(span(rep, thr, 30*time.Second, 3*time.Minute+50*time.Second)), 1000.0, "throttled before")
+	assert.Zero(t, sum(span(rep, thr, 4*time.Minute+10*time.Second, 8*time.Minute)), "not after")
+	var events []string
+	for _, e := range rep.Events {
+		events = append(events, e.Text)
+	}
+	assert.Contains(t, events, "UpdateTable table: 3000 WCU requested (takes 2m0s)")
 }

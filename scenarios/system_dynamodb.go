@@ -21,6 +21,15 @@ func buildDynamoDB(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Lo
 		return nil, err
 	}
 	m := dynamodb.New(k, net, cfg, log)
+	update := func(index int, us []DynamoDBUpdate) {
+		for _, u := range us {
+			k.At(sim.At(u.At.D()), func() { m.UpdateTable(index, u.RCU, u.WCU) })
+		}
+	}
+	update(0, s.System.DynamoDB.Table.Updates)
+	for i, g := range s.System.DynamoDB.Table.GSIs {
+		update(i+1, g.Updates)
+	}
 	return &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
 		if !start || f.Kind != "leader-failure" {
 			return
@@ -102,6 +111,7 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 	set("on_demand.max_rru", num(&cfg.OnDemand.MaxRRU, od.MaxRRU))
 	set("on_demand.max_wru", num(&cfg.OnDemand.MaxWRU, od.MaxWRU))
 	set("metric_period", span(&cfg.MetricPeriod, d.MetricPeriod))
+	set("update_delay", span(&cfg.UpdateDelay, d.UpdateDelay))
 	set("router_latency", dist(&cfg.RouterLatency, d.RouterLatency))
 	set("read_service", dist(&cfg.ReadService, d.ReadService))
 	set("log_write", dist(&cfg.LogWrite, d.LogWrite))

@@ -18,6 +18,9 @@ type DynamoDBSystem struct {
 	// MetricPeriod is the period of the CloudWatch-like metrics auto
 	// scaling, split for heat and the on-demand peak act on (1m).
 	MetricPeriod Duration `yaml:"metric_period"`
+	// UpdateDelay is how long a scheduled UpdateTable (table.updates)
+	// takes to provision its throughput (3m, fact 5.23).
+	UpdateDelay Duration `yaml:"update_delay"`
 	// RouterLatency is the request router's work per request; ReadService
 	// a storage node's read; LogWrite a replica's persist of a log record.
 	RouterLatency DistSpec `yaml:"router_latency"`
@@ -51,7 +54,19 @@ type DynamoDBTable struct {
 	// AutoScaling, when the key is present, enables target tracking
 	// (provisioned mode only).
 	AutoScaling DynamoDBAutoScaling `yaml:"autoscaling"`
-	GSIs        []DynamoDBGSI       `yaml:"gsis"`
+	// Updates are UpdateTable calls made during the run (provisioned mode).
+	Updates []DynamoDBUpdate `yaml:"updates"`
+	GSIs    []DynamoDBGSI    `yaml:"gsis"`
+}
+
+// DynamoDBUpdate is an UpdateTable call at a time of the run: the new
+// throughput of the table or index, a dimension left out unchanged. It
+// takes system.update_delay; a decrease spends the decrease quota (fact
+// 5.9, set in the autoscaling block) and is refused beyond it.
+type DynamoDBUpdate struct {
+	At  Duration `yaml:"at"`
+	RCU float64  `yaml:"rcu"`
+	WCU float64  `yaml:"wcu"`
 }
 
 // DynamoDBAutoScaling is provisioned auto scaling by target tracking
@@ -97,6 +112,7 @@ type DynamoDBGSI struct {
 	// ProjectedSize is the size of an index entry (default: the item's).
 	ProjectedSize Size                `yaml:"projected_size"`
 	AutoScaling   DynamoDBAutoScaling `yaml:"autoscaling"`
+	Updates       []DynamoDBUpdate    `yaml:"updates"`
 }
 
 // DynamoDBLimits are one partition's hard limits (facts 5.1, 5.2).

@@ -51,6 +51,7 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 	prov := t.Mode == "provisioned"
 
 	v.capacity(p+"table.", t.RCU, t.WCU, t.Partitions, prov)
+	v.updates(p+"table.updates", t.Updates, prov)
 	if t.Size < 0 {
 		v.errorf(p+"table.size", "must not be negative, got %v", t.Size)
 	}
@@ -72,6 +73,7 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 			names[g.Name] = i
 		}
 		v.capacity(gp, g.RCU, g.WCU, g.Partitions, prov)
+		v.updates(gp+"updates", g.Updates, prov)
 		if v.has(gp+"share") && (g.Share <= 0 || g.Share > 1) {
 			v.errorf(gp+"share", "must be in (0, 1] (the share of items that carry the indexed attribute), got %s", formatNumber(g.Share))
 		}
@@ -92,6 +94,7 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 	v.nonNegative(p+"burst_window", d.BurstWindow)
 	v.positiveIfSet(p+"hard_window", d.HardWindow)
 	v.positiveIfSet(p+"metric_period", d.MetricPeriod)
+	v.nonNegative(p+"update_delay", d.UpdateDelay)
 
 	if v.has(p+"adaptive") && !prov {
 		v.errorf(p+"adaptive", "applies to provisioned tables (an on-demand partition may use its whole hard limit)")
@@ -215,6 +218,33 @@ func (v *validator) capacity(p string, rcu, wcu float64, partitions int, prov bo
 	v.nonNegative(ap+"decrease_spacing", a.DecreaseSpacing)
 	if a.DayStart < 0 || a.DayStart >= Duration(24*time.Hour) {
 		v.errorf(ap+"day_start", "must be a time of day, 0s to under 24h, got %v", a.DayStart)
+	}
+}
+
+// updates checks the UpdateTable schedule at path.
+func (v *validator) updates(path string, us []DynamoDBUpdate, prov bool) {
+	if len(us) > 0 && !prov {
+		v.errorf(path, "applies to mode: provisioned (an on-demand table has no throughput to update)")
+		return
+	}
+	for j, u := range us {
+		up := fmt.Sprintf("%s[%d].", path, j)
+		if !v.has(up + "at") {
+			v.errorf(up+"at", "required (when the update is made, e.g. 10m)")
+		} else {
+			v.within(up+"at", u.At)
+		}
+		if !v.has(up+"rcu") && !v.has(up+"wcu") {
+			v.errorf(path+fmt.Sprintf("[%d]", j), "give rcu, wcu or both (the new throughput)")
+		}
+		for _, x := range []struct {
+			key string
+			val float64
+		}{{"rcu", u.RCU}, {"wcu", u.WCU}} {
+			if v.has(up+x.key) && (x.val < 1 || x.val > 1e7) {
+				v.errorf(up+x.key, "must be 1 to 10000000, got %s", formatNumber(x.val))
+			}
+		}
 	}
 }
 

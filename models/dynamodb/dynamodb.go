@@ -631,19 +631,54 @@ func (m *Model) path(p *partition, write bool, cons Consistency) (time.Duration,
 // --- user actions ---
 
 // UpdateTable changes a provisioned table's throughput (index 0) or a
-// global secondary index's (index i for Config.GSIs[i-1]); it takes
-// UpdateDelay, during which the old throughput holds.
-func (m *Model) UpdateTable(index int, rcu, wcu float64) {
+// global secondary index's (index i for Config.GSIs[i-1]); a value ≤ 0
+// leaves that dimension as it is when the update lands. It takes
+// UpdateDelay, during which the old throughput holds. An update that
+// lowers either dimension counts against the table's or index's
+// decrease quota (fact 5.9, the quota of its AutoScaling); beyond it the
+// update is refused (DynamoDB's LimitExceededException) and UpdateTable
+// reports false.
+func (m *Model) UpdateTable(index int, rcu, wcu float64) bool {
 	t := m.base
 	if index > 0 {
 		t = m.gsis[index-1]
 	}
-	m.log.Addf("UpdateTable %s: %.0f RCU, %.0f WCU requested", t.describe(), rcu, wcu)
+	if (rcu > 0 && rcu < t.provR) || (wcu > 0 && wcu < t.provW) {
+		now := time.Duration(m.k.Now())
+		if !t.capc.AutoScaling.Quota.Allowed(now, t.decreases) {
+			m.log.Addf("UpdateTable %s to %s refused: the decrease quota is spent (aws-facts 5.9)", t.describe(), throughput(rcu, wcu))
+			return false
+		}
+		t.decreases = append(t.decreases, now)
+	}
+	m.log.Addf("UpdateTable %s: %s requested (takes %v)", t.describe(), throughput(rcu, wcu), m.cfg.UpdateDelay)
 	m.k.After(m.cfg.UpdateDelay, func() {
+		// A dimension left out keeps what it has when the update lands,
+		// which may be another update's or auto scaling's.
+		r, w := t.provR, t.provW
+		if rcu > 0 {
+			r = rcu
+		}
+		if wcu > 0 {
+			w = wcu
+		}
 		before := len(t.parts)
-		t.resize(rcu, wcu)
-		m.log.Addf("UpdateTable %s done: %.0f RCU, %.0f WCU over %d partitions (was %d)", t.describe(), rcu, wcu, len(t.parts), before)
+		t.resize(r, w)
+		m.log.Addf("UpdateTable %s done: %.0f RCU, %.0f WCU over %d partitions (was %d)", t.describe(), r, w, len(t.parts), before)
 	})
+	return true
+}
+
+// throughput describes an update's new values, without the ones it
+// leaves out (≤ 0).
+func throughput(rcu, wcu float64) string {
+	switch {
+	case rcu <= 0:
+		return fmt.Sprintf("%.0f WCU", wcu)
+	case wcu <= 0:
+		return fmt.Sprintf("%.0f RCU", rcu)
+	}
+	return fmt.Sprintf("%.0f RCU, %.0f WCU", rcu, wcu)
 }
 
 func (t *table) describe() string {

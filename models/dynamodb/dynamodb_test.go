@@ -47,6 +47,28 @@ func TestNewTablePartitions(t *testing.T) {
 	assert.Equal(t, uint64(0), lo, "the ranges cover the ring")
 }
 
+func TestUpdateTableKeepsOmittedDimensionAndSpendsDecreaseQuota(t *testing.T) {
+	// Fact 5.9: four decreases in the first hour of a UTC day, then one
+	// an hour. An update that only raises is not a decrease.
+	h := newHarness(t, 1, provisioned(5000, 2000), noRetries())
+	d := h.m.cfg.UpdateDelay
+	require.True(t, h.m.UpdateTable(0, 0, 3000), "a raise")
+	h.k.Run(sim.At(d))
+	rcu, wcu := h.m.Provisioned(0)
+	assert.Equal(t, [2]float64{5000, 3000}, [2]float64{rcu, wcu}, "rcu 0 keeps the read throughput")
+	for i := 0; i < 4; i++ {
+		assert.True(t, h.m.UpdateTable(0, 0, 2900-float64(i)*100), "decrease %d of the first hour", i+1)
+	}
+	assert.False(t, h.m.UpdateTable(0, 1000, 0), "a fifth decrease within the first hour")
+	assert.True(t, h.m.UpdateTable(0, 6000, 0), "raising the reads again is no decrease")
+	h.k.Run(sim.At(2 * time.Hour))
+	assert.True(t, h.m.UpdateTable(0, 1000, 0), "after an hour without a decrease")
+	assert.False(t, h.m.UpdateTable(0, 900, 0), "and then not again within the hour")
+	h.k.Run(sim.At(2*time.Hour + d))
+	rcu, wcu = h.m.Provisioned(0)
+	assert.Equal(t, [2]float64{1000, 2600}, [2]float64{rcu, wcu})
+}
+
 func TestHotPartitionUnderZipfBelowTableCapacity(t *testing.T) {
 	// Facts 5.1, 5.13: a Zipf workload (s = 1.2 over 10,000 keys) writing
 	// 4,500 WCU/s, 64 % of a 7,000 WCU table, still throttles: the
