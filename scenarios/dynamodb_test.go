@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -299,4 +300,41 @@ workload:
 		events = append(events, e.Text)
 	}
 	assert.Contains(t, events, "UpdateTable table: 3000 WCU requested (takes 2m0s)")
+}
+
+func TestDynamoDBQueryOnLowCardinalityIndexThrottles(t *testing.T) {
+	// 2,000 queries/s of 10 × 8 KB items, eventually consistent: 10 RCU
+	// each (fact 5.5), 20,000 RCU/s. On the base table they spread over
+	// 100,000 item collections and 40 partitions; on an index whose key
+	// has 4 values (a status), each value's collection lives on one index
+	// partition, which serves at most 3,000 RCU/s (fact 5.1) of the
+	// 5,000 asked of it.
+	src := `
+name: ddb-query-index
+duration: 1m
+system:
+  kind: dynamodb
+  table:
+    rcu: 120000
+    wcu: 1000
+    gsis: [{name: by-status, rcu: 120000, wcu: 1000, keys: 4}]
+clients: {instances: 4, connections: 1000, sdk: go-v2-standard}
+workload:
+  - arrival: {rate: 2000/s}
+    ops: {query: 1}
+    query_items: 10
+    item_size: 8KB
+    keys: {count: 100000}
+`
+	base := run(t, mustParse(t, src))
+	assert.Zero(t, base.Requests.Throttled, "the base table's collections spread")
+	idx := run(t, mustParse(t, src+"    query_index: by-status\n"))
+	assert.Greater(t, idx.Requests.Throttled, base.Requests.Total/4, "four index partitions at most, each capped at 3,000 RCU/s")
+	var onIndex int64
+	for _, c := range idx.Counters {
+		if strings.HasPrefix(c.Name, "throttles:by-status") {
+			onIndex += c.Value
+		}
+	}
+	assert.Equal(t, counter(idx, "throttled_reads"), onIndex, "every throttle is on the index's partitions")
 }

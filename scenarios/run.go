@@ -118,7 +118,7 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	}
 	cl := client.New(k, net, ccfg, sys.endpoints, rec)
 	for wi := range s.Workload {
-		if err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB != nil); err != nil {
+		if err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB); err != nil {
 			return nil, err
 		}
 	}
@@ -141,8 +141,9 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 // evenly spaced process whose rate steps at each rate change. The rate of
 // the process at time t is a pure function of t; arrivals come from the
 // workload's own streams, so another component never shifts them. For
-// DynamoDB (dynamo) each request carries its operation (workload_dynamodb.go).
-func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, dynamo bool) error {
+// DynamoDB (ddb not nil) each request carries its operation
+// (workload_dynamodb.go).
+func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb *DynamoDBSystem) error {
 	g := &generator{k: k, cl: cl, w: w, index: int16(index),
 		arrivals: k.Stream("workload/" + w.Name + "/arrivals"),
 		ops:      k.Stream("workload/" + w.Name + "/ops"),
@@ -156,8 +157,8 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, dyn
 		}
 		g.zipf = z
 	}
-	if dynamo {
-		g.ddb = newDDBOps(w)
+	if ddb != nil {
+		g.ddb = newDDBOps(w, ddb.Table.GSIs)
 	}
 	g.fire = g.arrive
 	for _, c := range w.RateChanges {

@@ -223,10 +223,12 @@ type Workload struct {
 
 	// DynamoDB only (types_dynamodb.go): read consistency (eventual |
 	// strong), the share of each API operation (instead of mix), items per
-	// Query and per batch or transaction, and celebrity keys.
+	// Query, the global secondary index the queries read (none: the base
+	// table), items per batch or transaction, and celebrity keys.
 	Consistency string   `yaml:"consistency"`
 	Ops         Ops      `yaml:"ops"`
 	QueryItems  int      `yaml:"query_items"`
+	QueryIndex  string   `yaml:"query_index"`
 	BatchItems  int      `yaml:"batch_items"`
 	HotKeys     []HotKey `yaml:"hot_keys"`
 }

@@ -18,7 +18,7 @@ import (
 var (
 	ddbModes        = []string{"provisioned", "on-demand"}
 	ddbConsistency  = []string{"eventual", "strong"}
-	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "batch_items", "hot_keys"}
+	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "hot_keys"}
 	// gsiName is DynamoDB's rule for index names: 3 to 255 of a-z, A-Z,
 	// 0-9, '_', '-' and '.'.
 	gsiName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
@@ -322,6 +322,7 @@ func (v *validator) dynamodbWorkload(i int) {
 	}
 
 	v.opParam(p+"query_items", &w.QueryItems, defaultQueryItems, shares[dynamodb.Query] > 0, "query", 1, math.MaxInt32, "")
+	v.queryIndex(p, w, shares[dynamodb.Query] > 0)
 	batch := shares[dynamodb.BatchGetItem] + shares[dynamodb.BatchWriteItem] + shares[dynamodb.TransactGetItems] + shares[dynamodb.TransactWriteItems]
 	most, why := maxBatchItems, " (BatchGetItem and transactions take at most 100 items)"
 	if shares[dynamodb.BatchWriteItem] > 0 {
@@ -377,6 +378,34 @@ func (v *validator) opParam(path string, n *int, def int, applies bool, ops stri
 	case *n < lo || *n > hi:
 		v.errorf(path, "must be %d to %d%s, got %d", lo, hi, why, *n)
 	}
+}
+
+// queryIndex checks a workload's query_index: the name of one of the
+// table's global secondary indexes, read eventually consistently only.
+func (v *validator) queryIndex(p string, w *Workload, queries bool) {
+	path := p + "query_index"
+	if !v.has(path) {
+		return
+	}
+	if !queries {
+		v.errorf(path, "query_index applies to workloads with query in ops")
+		return
+	}
+	var names []string
+	for _, g := range v.s.System.DynamoDB.Table.GSIs {
+		if g.Name == w.QueryIndex {
+			if w.Consistency == "strong" {
+				v.errorf(path, "a global secondary index serves eventually consistent reads only (DynamoDB refuses ConsistentRead on one); give this workload consistency: eventual")
+			}
+			return
+		}
+		names = append(names, g.Name)
+	}
+	if len(names) == 0 {
+		v.errorf(path, "no index named %q: the table has no gsis", w.QueryIndex)
+		return
+	}
+	v.errorf(path, "no index named %q (indexes: %s)", w.QueryIndex, strings.Join(names, ", "))
 }
 
 // clientSDK checks clients.sdk and fills the retry keys the file leaves out

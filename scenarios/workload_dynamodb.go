@@ -20,8 +20,8 @@ type ddbOps struct {
 }
 
 // newDDBOps prepares the operations of w: its ops, or its mix as get and
-// put.
-func newDDBOps(w *Workload) *ddbOps {
+// put; its queries read the index query_index names among gsis.
+func newDDBOps(w *Workload, gsis []DynamoDBGSI) *ddbOps {
 	shares := w.Ops.shares()
 	if w.Ops == (Ops{}) {
 		shares = [9]float64{}
@@ -42,6 +42,11 @@ func newDDBOps(w *Workload) *ddbOps {
 		switch o.Kind {
 		case dynamodb.Query:
 			o.Items = w.QueryItems
+			for i, g := range gsis {
+				if g.Name == w.QueryIndex {
+					o.Index = i + 1
+				}
+			}
 		case dynamodb.BatchGetItem, dynamodb.BatchWriteItem, dynamodb.TransactGetItems, dynamodb.TransactWriteItems:
 			o.Items = w.BatchItems
 		}

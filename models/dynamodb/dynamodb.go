@@ -425,6 +425,12 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 	default:
 		u = ReadUnits(size, op.consistency())
 	}
+	if t != m.base {
+		// A Query of an index reads the item collection of an index
+		// key: the one the item with this key carries, so that the
+		// workload's key distribution sets the index keys' popularity.
+		key = t.indexKey(key)
+	}
 	h := t.point(key)
 	needs = append(needs, need{t: t, p: t.locate(h), write: write, u: u, h: h})
 	if !write {
