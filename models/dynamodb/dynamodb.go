@@ -50,6 +50,7 @@ package dynamodb
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -275,6 +276,16 @@ type Model struct {
 	needs             []need
 	onReply           func(any)
 
+	// recent remembers the last writes of keys, by hash slot, to tell a
+	// stale eventually consistent read (fact 8.6). path leaves in applyAt
+	// when each replica applies the write it routes, and in readFrom and
+	// readAt the replica an eventual read goes to and when it reads, all
+	// relative to the router sending it.
+	recent   []recentWrite
+	applyAt  [3]time.Duration
+	readFrom int
+	readAt   time.Duration
+
 	throttledReads, throttledWrites int64
 	backpressure                    int64 // base writes throttled by an index
 	unprocessed                     int64
@@ -286,6 +297,43 @@ type Model struct {
 
 	// trace, when set (tests), sees every call the router receives.
 	trace func(c *cluster.Call)
+}
+
+// recentWrite holds the last writes of one key, newest first: when each
+// one's acknowledgement reached the client and when each replica of the
+// partition applied it (Forever: a replica that did not get it).
+type recentWrite struct {
+	key    uint64
+	n      int
+	writes [recentDepth]struct {
+		acked   sim.Time
+		applied [3]sim.Time
+	}
+}
+
+// recentSlots is the number of keys remembered and recentDepth the writes
+// per key. A key's slot is set by its hash, and a write to another key of
+// the slot replaces it: with a few thousand writes a second a key is
+// remembered for about a second, hundreds of times a replica's lag, so
+// few stale reads are missed; memory stays fixed. recentDepth covers the
+// writes of one key in flight at once at about a thousand a second.
+const (
+	recentSlots = 1 << 12
+	recentDepth = 4
+)
+
+// never is the applyAt of a replica that does not get a write.
+const never = time.Duration(math.MaxInt64)
+
+// stale reports whether replica j, reading at time at, lacks the newest
+// write of r acknowledged by sent.
+func (r *recentWrite) stale(sent, at sim.Time, j int) bool {
+	for i := 0; i < r.n; i++ {
+		if w := &r.writes[i]; w.acked <= sent {
+			return at < w.applied[j]
+		}
+	}
+	return false
 }
 
 // need is capacity a request needs from one partition.
@@ -300,7 +348,7 @@ type need struct {
 // New builds the table on the network, its router accepting.
 func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	m := &Model{k: k, topo: net.T, net: net, cfg: cfg, log: log,
-		rng: k.Stream("dynamodb/service"), heatRng: k.Stream("dynamodb/heat")}
+		rng: k.Stream("dynamodb/service"), heatRng: k.Stream("dynamodb/heat"), recent: make([]recentWrite, recentSlots)}
 	m.onReply = m.reply
 	m.defRead = Op{Kind: GetItem, Consistent: cfg.ConsistentReads}
 	m.defWrite = Op{Kind: PutItem}
@@ -509,7 +557,7 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 		m.answer(c, cluster.Throttled, d)
 		return
 	}
-	path, ok := m.path(p, write, cons)
+	path, ok := m.path(p, write, cons, d)
 	if !ok {
 		m.unavailable++
 		m.answer(c, cluster.Failed, d+path)
@@ -517,6 +565,30 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 	}
 	if base && (write || cons == Strong) {
 		c.Node, c.LSN = p, uint64(p.term)
+	}
+	if base {
+		now := m.k.Now()
+		r := &m.recent[m.needs[0].h%recentSlots]
+		switch {
+		case write:
+			if r.key != c.Key {
+				r.key, r.n = c.Key, 0
+			}
+			copy(r.writes[1:], r.writes[:recentDepth-1])
+			w := &r.writes[0]
+			w.acked = now.Add(d + path + m.topo.OneWay(c.Host.AZ, c.From))
+			for j, at := range m.applyAt {
+				w.applied[j] = sim.Forever
+				if at != never {
+					w.applied[j] = now.Add(d + at)
+				}
+			}
+			r.n = min(r.n+1, recentDepth)
+		case cons == Eventual:
+			// Stale (fact 8.6) if the replica reads before it has applied
+			// the key's newest write acknowledged before the read was sent.
+			c.Stale = r.key == c.Key && r.stale(c.Sent, now.Add(d+m.readAt), m.readFrom)
+		}
 	}
 	m.answer(c, cluster.OK, d+path)
 }
@@ -548,7 +620,7 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 		}
 		for i := range m.needs {
 			if nd := m.needs[i]; nd.t == m.base {
-				path, ok := m.path(nd.p, write, Strong)
+				path, ok := m.path(nd.p, write, Strong, d)
 				if !ok {
 					m.unavailable++
 					m.answer(c, cluster.Failed, d+path)
@@ -571,7 +643,7 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 		if !m.admit(m.needs, write) {
 			continue
 		}
-		path, ok := m.path(p, write, cons)
+		path, ok := m.path(p, write, cons, d)
 		if !ok {
 			continue
 		}
@@ -589,19 +661,25 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 }
 
 // path is the time from the router to the replicas that serve the
-// request and back: for a write, to the leader, which persists its log
-// record while sending it to the followers, and acknowledges when two of
-// three have it (fact 5.25); for a strong read, to the leader; for an
-// eventual read, to a random live replica. It reports false when no
-// quorum or replica can be reached.
-func (m *Model) path(p *partition, write bool, cons Consistency) (time.Duration, bool) {
+// request and back, for a request the router sends after d: for a write,
+// to the leader, which persists its log record while sending it to the
+// followers, and acknowledges when two of three have it (fact 5.25),
+// each replica applying the partition's log in order; for a strong read,
+// to the leader; for an eventual read, to a random live replica. It
+// leaves in applyAt when each replica applies the write, and in readFrom
+// and readAt which replica an eventual read goes to and when it reads.
+// It reports false when no quorum or replica can be reached.
+func (m *Model) path(p *partition, write bool, cons Consistency, d time.Duration) (time.Duration, bool) {
 	ra := m.cfg.RouterAZ
 	if !write && cons == Eventual {
 		j := m.rng.IntN(len(p.reps))
 		for i := range p.reps {
-			r := p.reps[(j+i)%len(p.reps)]
+			m.readFrom = (j + i) % len(p.reps)
+			r := p.reps[m.readFrom]
 			if r.up && m.topo.Reachable(ra, r.az) {
-				return m.topo.RTT(ra, r.az) + sim.Seconds(m.cfg.ReadService.Sample(m.rng)), true
+				rtt := m.topo.RTT(ra, r.az)
+				m.readAt = rtt / 2
+				return rtt + sim.Seconds(m.cfg.ReadService.Sample(m.rng)), true
 			}
 		}
 		return 0, false
@@ -617,21 +695,31 @@ func (m *Model) path(p *partition, write bool, cons Consistency) (time.Duration,
 	if !write {
 		return rtt + sim.Seconds(m.cfg.ReadService.Sample(m.rng)), true
 	}
-	own := sim.Seconds(m.cfg.LogWrite.Sample(m.rng))
-	best := time.Duration(-1)
+	// Times from now on are relative to the router's send; a replica's
+	// earlier writes finish at p.applied.
+	sent := m.k.Now().Add(d)
+	after := func(j int, at time.Duration) time.Duration { return max(at, p.applied[j].Sub(sent)) }
+	own := after(p.leader, rtt/2+sim.Seconds(m.cfg.LogWrite.Sample(m.rng)))
+	quorum := never // the first follower's acknowledgement back at the leader
 	for j, r := range p.reps {
+		m.applyAt[j] = never
 		if j == p.leader || !r.up || !m.topo.Reachable(ldr.az, r.az) {
 			continue
 		}
-		x := m.topo.RTT(ldr.az, r.az) + sim.Seconds(m.cfg.LogWrite.Sample(m.rng))
-		if best < 0 || x < best {
-			best = x
+		toR := m.topo.RTT(ldr.az, r.az)
+		m.applyAt[j] = after(j, rtt/2+toR/2+sim.Seconds(m.cfg.LogWrite.Sample(m.rng)))
+		quorum = min(quorum, m.applyAt[j]+toR/2)
+	}
+	if quorum == never {
+		return rtt, false // no second replica: no quorum, nothing commits
+	}
+	m.applyAt[p.leader] = own
+	for j, at := range m.applyAt {
+		if at != never {
+			p.applied[j] = sent.Add(at)
 		}
 	}
-	if best < 0 {
-		return rtt, false // no second replica: no quorum
-	}
-	return rtt + max(own, best), true
+	return max(own, quorum) + rtt/2, true
 }
 
 // --- user actions ---
@@ -850,6 +938,7 @@ func (m *Model) repair(p *partition, j int) {
 		}
 	}
 	p.reps[j] = replica{az: az, up: true}
+	p.applied[j] = 0 // a new replica: it copied the log it missed
 }
 
 // --- metrics ---

@@ -90,6 +90,10 @@ type partition struct {
 	reps   [3]replica
 	leader int    // index into reps; -1 while there is none
 	term   uint32 // leadership changes
+	// applied is when each replica will have applied the newest write it
+	// got: a replica applies the partition's log in order, so a write
+	// waits for the one before it.
+	applied [3]sim.Time
 }
 
 type replica struct {
@@ -538,7 +542,7 @@ func (t *table) split(p *partition, at uint64) *partition {
 	q := t.newPartition(at, p.share/2)
 	q.hi, p.hi = p.hi, at-1
 	p.share /= 2
-	q.reps, q.leader, q.term = p.reps, p.leader, p.term
+	q.reps, q.leader, q.term, q.applied = p.reps, p.leader, p.term, p.applied
 	q.r, q.w = t.allocBuckets(q, p.r, p.w)
 	p.r, p.w = t.allocBuckets(p, nil, nil)
 	t.order = append(t.order, q)
