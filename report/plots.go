@@ -716,6 +716,28 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 				a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
 			}
 		}
+		// Scheduled UpdateTable calls: when they were asked for (the
+		// capacity steps update_delay later).
+		if ddb := sc.System.DynamoDB; ddb != nil {
+			mark := func(who string, us []scenarios.DynamoDBUpdate) {
+				for _, u := range us {
+					text := who + "UpdateTable"
+					if u.RCU > 0 {
+						text += " " + thousands(int64(u.RCU)) + " RCU"
+					}
+					if u.WCU > 0 {
+						text += " " + thousands(int64(u.WCU)) + " WCU"
+					}
+					x := u.At.D().Seconds() / 60
+					a.lines = append(a.lines, phaseLine{x: x, label: len(a.labels)})
+					a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
+				}
+			}
+			mark("", ddb.Table.Updates)
+			for _, g := range ddb.Table.GSIs {
+				mark(g.Name+" ", g.Updates)
+			}
+		}
 	}
 	// Labels in line order; the lines keep pointing at their labels.
 	order := make([]int, len(a.labels))

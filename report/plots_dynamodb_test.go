@@ -224,3 +224,25 @@ func BenchmarkPartitionHeatmap(b *testing.B) {
 		}
 	}
 }
+
+func TestUpdateTableMarked(t *testing.T) {
+	// A planner's scheduled UpdateTable calls are labelled lines where
+	// they were asked for; the capacity steps update_delay later.
+	res := dynamoResult(84, 16)
+	res.Scenario.System.DynamoDB = &scenarios.DynamoDBSystem{Table: scenarios.DynamoDBTable{
+		Updates: []scenarios.DynamoDBUpdate{{At: scenarios.Duration(2 * time.Minute), WCU: 9000}},
+		GSIs: []scenarios.DynamoDBGSI{{Name: "by-status",
+			Updates: []scenarios.DynamoDBUpdate{{At: scenarios.Duration(3 * time.Minute), RCU: 500, WCU: 400}}}},
+	}}
+	a := newAnnotations(res, newSeriesData(res.Replications[0].Series))
+	var texts []string
+	var lines []float64
+	for _, l := range a.lines {
+		texts = append(texts, a.labels[l.label].text)
+		lines = append(lines, l.x)
+	}
+	assert.Contains(t, texts, "UpdateTable 9,000 WCU")
+	assert.Contains(t, texts, "by-status UpdateTable 500 RCU 400 WCU")
+	assert.Contains(t, lines, 2.0)
+	assert.Contains(t, lines, 3.0)
+}
