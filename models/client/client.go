@@ -282,7 +282,10 @@ func (c *Client) send(r *Request, cn *conn) {
 
 func (c *Client) reply(a any) {
 	call := a.(*cluster.Call)
-	r := call.Owner.(*Request)
+	r, ok := call.Owner.(*Request)
+	if !ok {
+		panic("client: a call was answered after its answer had been taken (a host with ForgetsCalls answered it twice)")
+	}
 	seq, status, lsn, stale := call.Seq, call.Status, call.LSN, call.Stale
 	if call.Host.ForgetsCalls && len(c.freeCalls) < maxFree {
 		*call = cluster.Call{}
