@@ -338,3 +338,39 @@ workload:
 	}
 	assert.Equal(t, counter(idx, "throttled_reads"), onIndex, "every throttle is on the index's partitions")
 }
+
+func TestDynamoDBResubmittedUnprocessedItemsGetWritten(t *testing.T) {
+	// A loader sends 150 items/s in batches of 25 for 10 s to a 100 WCU
+	// table: a third of the items come back unprocessed (fact 5.35).
+	// Dropped, they are lost; resubmitted with the SDK's backoff (fact
+	// 5.36), they are written once the load is over, as long as the
+	// policy's attempts last: Java v1's 11 (fact 5.37) outlast the
+	// overload, Java v2's 9 with a 25 ms base (fact 5.38) do not.
+	src := `
+name: ddb-loader
+duration: 60s
+system: {kind: dynamodb, table: {rcu: 100, wcu: 100}, burst_window: 0s}
+clients: {sdk: java-v1}
+workload:
+  - name: loader
+    arrival: {process: constant, rate: 6/s}
+    rate_changes: [{at: 10s, rate: 0/s}]
+    ops: {batch-write: 1}
+    batch_items: 25
+    keys: {count: 1000000}
+`
+	written := func(rep *Replication) float64 {
+		return sum(column(t, rep, "consumed_wcu")) * rep.Series.Bucket().Seconds()
+	}
+	dropped := run(t, mustParse(t, src))
+	offered := float64(25 * dropped.Requests.Total)
+	assert.InDelta(t, 1000, written(dropped), 100, "100 WCU for 10 s: the rest is dropped")
+	resubmit := src + "    unprocessed: resubmit\n"
+	resubmitted := run(t, mustParse(t, resubmit))
+	assert.Equal(t, offered, written(resubmitted), "every item written")
+	assert.Greater(t, resubmitted.Requests.Total, dropped.Requests.Total+20, "the resubmissions are requests")
+
+	shortBudget := run(t, mustParse(t, strings.Replace(resubmit, "java-v1", "java-v2", 1)))
+	assert.Less(t, written(shortBudget), offered-100, "nine attempts within about six seconds run out in a ten-second overload")
+	assert.Greater(t, written(shortBudget), written(dropped)+100)
+}

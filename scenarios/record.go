@@ -26,6 +26,10 @@ type recorder struct {
 
 	gauges []gauge
 
+	// done[w], when set, is also told of workload w's requests that
+	// succeeded (a DynamoDB workload resubmitting unprocessed items).
+	done map[int16]func(*client.Request)
+
 	series                           *sim.Series
 	okCol, failCol, thrCol, retryCol int
 	opCols                           [2][2]int // [read, write][ok, failed]
@@ -86,6 +90,9 @@ func (r *recorder) Failed(q *client.Request, s cluster.Status, retry bool) {
 
 // Done implements client.Observer.
 func (r *recorder) Done(q *client.Request) {
+	if f := r.done[q.Workload]; f != nil && q.Status == cluster.OK {
+		f(q)
+	}
 	now := r.k.Now()
 	ok := q.Status == cluster.OK
 	d := now.Sub(q.Arrived)

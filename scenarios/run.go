@@ -118,8 +118,17 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	}
 	cl := client.New(k, net, ccfg, sys.endpoints, rec)
 	for wi := range s.Workload {
-		if err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB); err != nil {
+		g, err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB)
+		if err != nil {
 			return nil, err
+		}
+		if s.Workload[wi].Unprocessed == "resubmit" {
+			g.retry = ccfg.Retry
+			g.resubmits = k.Stream("workload/" + s.Workload[wi].Name + "/resubmit")
+			if rec.done == nil {
+				rec.done = map[int16]func(*client.Request){}
+			}
+			rec.done[int16(wi)] = g.resubmit
 		}
 	}
 	faults := scheduleFaults(s, k, topo, log, inject)
@@ -143,7 +152,7 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 // workload's own streams, so another component never shifts them. For
 // DynamoDB (ddb not nil) each request carries its operation
 // (workload_dynamodb.go).
-func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb *DynamoDBSystem) error {
+func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb *DynamoDBSystem) (*generator, error) {
 	g := &generator{k: k, cl: cl, w: w, index: int16(index),
 		arrivals: k.Stream("workload/" + w.Name + "/arrivals"),
 		ops:      k.Stream("workload/" + w.Name + "/ops"),
@@ -153,7 +162,7 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb
 	case "zipf":
 		z, err := sim.NewZipf(uint64(w.Keys.Count), w.Keys.Skew)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		g.zipf = z
 	}
@@ -166,7 +175,7 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb
 		k.At(sim.At(c.At.D()), func() { g.setRate(float64(c.Rate)) })
 	}
 	g.schedule()
-	return nil
+	return g, nil
 }
 
 type generator struct {
@@ -179,9 +188,13 @@ type generator struct {
 	poisson             bool
 	zipf                *sim.Zipf
 	ddb                 *ddbOps // DynamoDB operations; nil for other systems
-	next                sim.Timer
-	fire                func()
-	id                  uint64
+	// retry and resubmits pace the resubmission of a DynamoDB batch's
+	// unprocessed items (workload_dynamodb.go).
+	retry     client.Retry
+	resubmits *rand.Rand
+	next      sim.Timer
+	fire      func()
+	id        uint64
 }
 
 func (g *generator) schedule() {

@@ -224,12 +224,15 @@ type Workload struct {
 	// DynamoDB only (types_dynamodb.go): read consistency (eventual |
 	// strong), the share of each API operation (instead of mix), items per
 	// Query, the global secondary index the queries read (none: the base
-	// table), items per batch or transaction, and celebrity keys.
+	// table), items per batch or transaction, what the application does
+	// with a batch's unprocessed items (drop | resubmit), and celebrity
+	// keys.
 	Consistency string   `yaml:"consistency"`
 	Ops         Ops      `yaml:"ops"`
 	QueryItems  int      `yaml:"query_items"`
 	QueryIndex  string   `yaml:"query_index"`
 	BatchItems  int      `yaml:"batch_items"`
+	Unprocessed string   `yaml:"unprocessed"`
 	HotKeys     []HotKey `yaml:"hot_keys"`
 }
 

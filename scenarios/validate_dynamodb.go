@@ -18,7 +18,8 @@ import (
 var (
 	ddbModes        = []string{"provisioned", "on-demand"}
 	ddbConsistency  = []string{"eventual", "strong"}
-	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "hot_keys"}
+	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys"}
+	ddbUnprocessed  = []string{"drop", "resubmit"}
 	// gsiName is DynamoDB's rule for index names: 3 to 255 of a-z, A-Z,
 	// 0-9, '_', '-' and '.'.
 	gsiName = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,255}$`)
@@ -329,6 +330,13 @@ func (v *validator) dynamodbWorkload(i int) {
 		most, why = maxBatchWriteItems, " (BatchWriteItem takes at most 25 items)"
 	}
 	v.opParam(p+"batch_items", &w.BatchItems, min(defaultBatchItems, most), batch > 0, "batch-get, batch-write, transact-get or transact-write", 1, most, why)
+	switch batches := shares[dynamodb.BatchGetItem] + shares[dynamodb.BatchWriteItem]; {
+	case !v.has(p + "unprocessed"):
+		w.Unprocessed = "drop"
+	case !v.oneOf(p+"unprocessed", "handling of unprocessed items", w.Unprocessed, ddbUnprocessed):
+	case batches == 0 && !v.broken(p+"ops"):
+		v.errorf(p+"unprocessed", "unprocessed applies to workloads with batch-get or batch-write in ops")
+	}
 
 	for j := range w.HotKeys {
 		h := &w.HotKeys[j]

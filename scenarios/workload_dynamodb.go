@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"dbsim/models/client"
 	"dbsim/models/cluster"
 	"dbsim/models/dynamodb"
 	"dbsim/sim"
@@ -92,4 +93,26 @@ func (g *generator) hotKey() (uint64, bool) {
 		u -= h.Share
 	}
 	return 0, false
+}
+
+// resubmit sends again, after a backoff, the items a successful batch
+// request q left unprocessed (fact 5.35), as the AWS guidance has the
+// application do (fact 5.36: exponential backoff). It paces the
+// resubmissions with the client's retry policy: backoff n before the
+// n-th, at most MaxAttempts-1 of them, so that an item gets as many calls
+// as a throttled request gets attempts. Each is a request of its own.
+func (g *generator) resubmit(q *client.Request) {
+	op, ok := q.Detail.(*dynamodb.Op)
+	if !ok || op.Unprocessed == 0 || len(op.UnprocessedKeys) == 0 || op.Resubmission+1 >= max(g.retry.MaxAttempts, 1) {
+		return
+	}
+	next := &dynamodb.Op{Kind: op.Kind, Consistent: op.Consistent, Index: op.Index,
+		Keys: append([]uint64(nil), op.UnprocessedKeys...), Resubmission: op.Resubmission + 1}
+	kind, size := q.Op, q.Size
+	g.k.After(g.retry.Delay(next.Resubmission, g.resubmits), func() {
+		g.id++
+		r := g.cl.NewRequest()
+		r.ID, r.Op, r.Key, r.Size, r.Workload, r.Detail = g.id, kind, next.Keys[0], size, g.index, next
+		g.cl.Submit(r)
+	})
 }

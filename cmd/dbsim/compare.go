@@ -242,7 +242,8 @@ func comparability(list []*scenarios.Scenario) []string {
 
 // workloadsCompared are the workloads of a and b as far as both systems
 // can express them: reads_from does not apply to DynamoDB, and the
-// DynamoDB-only keys (consistency, ops, query_items, batch_items) are
+// DynamoDB-only keys (consistency, ops, query_items, query_index,
+// batch_items, unprocessed) are
 // compared only between two DynamoDB tables (their mix, which ops sets, is
 // always compared: the writes come first in both, so the same draws make
 // the same writes).
@@ -255,7 +256,7 @@ func workloadsCompared(a, b *scenarios.Scenario) (wa, wb []scenarios.Workload) {
 				w.ReadsFrom = ""
 			}
 			if !ddbA || !ddbB {
-				w.Consistency, w.Ops, w.QueryItems, w.BatchItems = "", scenarios.Ops{}, 0, 0
+				w.Consistency, w.Ops, w.QueryItems, w.QueryIndex, w.BatchItems, w.Unprocessed = "", scenarios.Ops{}, 0, "", 0, ""
 			}
 			out[i] = w
 		}

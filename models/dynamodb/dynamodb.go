@@ -634,17 +634,18 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 		return
 	}
 	done := 0
+	op.UnprocessedKeys = op.UnprocessedKeys[:0]
 	for i := 0; i < n; i++ {
-		m.needs = m.needsFor(m.needs[:0], op, op.key(c.Key, i), size)
+		key := op.key(c.Key, i)
+		m.needs = m.needsFor(m.needs[:0], op, key, size)
 		p := m.needs[0].p
-		if m.needs[0].t == m.base && (write || cons == Strong) && !p.leaderUp() {
-			continue
+		ok := !(m.needs[0].t == m.base && (write || cons == Strong) && !p.leaderUp()) && m.admit(m.needs, write)
+		var path time.Duration
+		if ok {
+			path, ok = m.path(p, write, cons, d)
 		}
-		if !m.admit(m.needs, write) {
-			continue
-		}
-		path, ok := m.path(p, write, cons, d)
 		if !ok {
+			op.UnprocessedKeys = append(op.UnprocessedKeys, key)
 			continue
 		}
 		done++

@@ -83,6 +83,11 @@ type Op struct {
 	// (UnprocessedItems / UnprocessedKeys, fact 5.35), which the
 	// application resubmits. Give each batch request its own Op.
 	Unprocessed int
+	// UnprocessedKeys are those items' keys, for the application to
+	// resubmit them; Resubmission counts how many times the application
+	// has resubmitted the batch's items (0: the first call).
+	UnprocessedKeys []uint64
+	Resubmission    int
 }
 
 func (o *Op) items() int {
