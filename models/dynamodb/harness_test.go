@@ -97,7 +97,8 @@ func (h *harness) drive(name string, rate func(t time.Duration) float64, fill fu
 	arrive = func() {
 		if rate(time.Duration(h.k.Now())) > 0 {
 			id++
-			req := &client.Request{ID: id}
+			req := h.cl.NewRequest()
+			req.ID = id
 			fill(rng, req)
 			h.cl.Submit(req)
 		}
