@@ -418,6 +418,13 @@ func TestText(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, WriteText(&buf, Summarize(res)))
 	assert.Contains(t, buf.String(), "failover at 5:00: engine 72.3 s, clients 95.1 s, lost writes 0")
+	assert.NotContains(t, buf.String(), "stale reads", "none: no line")
+
+	sum := Summarize(res)
+	sum.StaleReads, sum.LatencyMS.Read.Count = 25, 1000
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, sum))
+	assert.Contains(t, buf.String(), "stale reads   25 (2.5 % of successful reads)")
 }
 
 // wantFiles are the files WriteDir writes for testResult.

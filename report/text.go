@@ -15,7 +15,7 @@ const maxFailoverLines = 10
 
 // WriteText writes a short human summary of sum, for the terminal:
 // requests, availability with its interval, latency percentiles, one line
-// per failover and the lost writes. Columns are aligned with a tabwriter.
+// per failover, the lost writes and, when there are any, the stale reads. Columns are aligned with a tabwriter.
 func WriteText(w io.Writer, sum *Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
@@ -69,6 +69,9 @@ func WriteText(w io.Writer, sum *Summary) error {
 		}
 	}
 	p("lost writes\t%s", thousands(sum.LostWrites))
+	if n, reads := sum.StaleReads, sum.LatencyMS.Read.Count; n > 0 && reads > 0 {
+		p("stale reads\t%s (%.3g %% of successful reads)", thousands(n), 100*float64(n)/float64(reads))
+	}
 	if c := sum.CostMonthly; c != nil && c.TotalUSD > 0 {
 		est := ""
 		if c.Estimated {
