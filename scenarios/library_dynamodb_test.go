@@ -274,3 +274,22 @@ func TestDynamoDBRetryStorm(t *testing.T) {
 	assert.Less(t, std.Requests.Retried, int64(700), "the retry quota: 500 tokens, 5 a retry, per client, plus refunds")
 	assert.Positive(t, std.Requests.Failed)
 }
+
+func TestDynamoDBEventualReads(t *testing.T) {
+	// Fact 8.6 (a modelling assumption on facts 5.25): only the replica
+	// outside a write's quorum can lag it, and an eventual read picks a
+	// replica at random, so stale reads are rare, grow with a replica's
+	// slow log writes, never pass a third, and vanish for strong reads.
+	share := func(rep *Replication) float64 { return float64(rep.StaleReads) / float64(rep.Latency.Read.Count()) }
+	rep := runBundled(t, "dynamodb-eventual-reads")
+	assert.Positive(t, rep.StaleReads)
+	assert.Less(t, share(rep), 0.001, "about 1 in 4,000")
+
+	slow := run(t, variant(t, "dynamodb-eventual-reads", "  table: {mode: provisioned, rcu: 2000, wcu: 1000}\n",
+		"  table: {mode: provisioned, rcu: 2000, wcu: 1000}\n  log_write: {dist: lognormal, p50: 0.5ms, p99: 20ms}\n"))
+	assert.InDelta(t, 1.0/12, share(slow), 0.02, "a slow replica lags for longer")
+
+	strong := run(t, variant(t, "dynamodb-eventual-reads", "consistency: eventual", "consistency: strong"))
+	assert.Zero(t, strong.StaleReads, "the leader serves strong reads")
+	assert.Positive(t, strong.Requests.Throttled, "at twice the price, 1,200 RCU/s on a 1,000 RCU partition")
+}
