@@ -512,6 +512,32 @@ func TestLatencySingleDigitMilliseconds(t *testing.T) {
 	t.Logf("latency p50 %v p99 %v", p50, p99)
 }
 
+func TestLatencyFlatWithLoad(t *testing.T) {
+	// Fact 5.30: from 100k to 1M ops/s, p50 and p99 "stay flat" (DDB22
+	// §7, YCSB on a table provisioned for the load). A 64-partition table
+	// at 2,000 and at 20,000 requests/s (80 % eventual reads, 20 % writes,
+	// uniform keys): per-partition load ×10, latency the same.
+	quantiles := func(rate float64) (time.Duration, time.Duration) {
+		cfg := provisioned(96000, 32000)
+		cfg.Table.Partitions = 64
+		h := newHarness(t, 21, cfg, noRetries())
+		h.drive("mix", steady(rate), func(rng *rand.Rand, r *client.Request) {
+			r.Op, r.Key, r.Size = cluster.Read, rng.Uint64N(1_000_000), KB
+			if rng.Float64() < 0.2 {
+				r.Op = cluster.Write
+			}
+		})
+		h.k.Run(sim.At(10 * time.Second))
+		return h.lat.Quantile(0.5), h.lat.Quantile(0.99)
+	}
+	p50lo, p99lo := quantiles(2000)
+	p50hi, p99hi := quantiles(20000)
+	t.Logf("2,000/s: p50 %v p99 %v; 20,000/s: p50 %v p99 %v", p50lo, p99lo, p50hi, p99hi)
+	assert.InEpsilon(t, float64(p50lo), float64(p50hi), 0.05)
+	assert.InEpsilon(t, float64(p99lo), float64(p99hi), 0.10)
+	assert.Less(t, p99hi, 10*time.Millisecond, "single-digit milliseconds")
+}
+
 func TestGaugesReportConsumedCapacity(t *testing.T) {
 	cfg := provisioned(3000, 7000)
 	h := newHarness(t, 19, cfg, noRetries())
