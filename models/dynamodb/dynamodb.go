@@ -940,6 +940,23 @@ func (m *Model) repair(p *partition, j int) {
 	}
 	p.reps[j] = replica{az: az, up: true}
 	p.applied[j] = 0 // a new replica: it copied the log it missed
+	if p.t != m.base {
+		return
+	}
+	// So the writes it missed are applied now. (Rare: a scan of the
+	// remembered writes.)
+	now := m.k.Now()
+	for i := range m.recent {
+		r := &m.recent[i]
+		if r.n == 0 || m.base.locate(m.base.point(r.key)) != p {
+			continue
+		}
+		for w := range r.writes[:r.n] {
+			if a := &r.writes[w].applied[j]; *a == sim.Forever {
+				*a = now
+			}
+		}
+	}
 }
 
 // --- metrics ---

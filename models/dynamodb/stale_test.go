@@ -75,3 +75,23 @@ func TestReplicasApplyThePartitionLogInOrder(t *testing.T) {
 	require.Equal(t, 1, h.ok)
 	assert.Greater(t, h.lat.Quantile(0.5), 50*time.Millisecond)
 }
+
+func TestRepairedReplicaHasTheWritesItMissed(t *testing.T) {
+	// A follower that was down misses a write: a read from it is stale
+	// until it is replaced, and the log replica that replaces it (fact
+	// 5.27) starts from the log, so reads from it are not.
+	h := newHarness(t, 33, provisioned(1000, 1000), noRetries())
+	h.k.Run(sim.At(time.Second))
+	p := h.m.base.locate(h.m.base.point(1))
+	j := (p.leader + 1) % len(p.reps)
+	h.m.failReplica(p, j, "test")
+	h.cl.Submit(&client.Request{ID: 1, Op: cluster.Write, Key: 1})
+	h.k.Run(sim.At(2 * time.Second))
+	require.Equal(t, 1, h.ok)
+	r := &h.m.recent[h.m.base.point(1)%recentSlots]
+	require.Equal(t, uint64(1), r.key)
+	assert.True(t, r.stale(h.k.Now(), h.k.Now(), j), "the down replica lacks the write")
+	h.k.Run(sim.At(time.Second + h.m.cfg.ReplicaRepair + time.Second))
+	require.True(t, p.reps[j].up, "replaced")
+	assert.False(t, r.stale(h.k.Now(), h.k.Now(), j), "the new replica has it")
+}
