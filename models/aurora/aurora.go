@@ -378,9 +378,6 @@ func (m *Model) newHost(in *instance, az cluster.AZ) {
 	m.hosts++
 	h := cluster.NewHost(fmt.Sprintf("aurora-%d", m.hosts), az)
 	h.Serve = func(c *cluster.Call) { m.serve(in, c) }
-	// Every call is answered once, when it leaves the parked, LAL-waiting
-	// or in-flight writes, and never touched after.
-	h.ForgetsCalls = true
 	in.host = h
 	in.cpu.Clear()
 	in.resetApply()

@@ -284,10 +284,10 @@ func (c *Client) reply(a any) {
 	call := a.(*cluster.Call)
 	r, ok := call.Owner.(*Request)
 	if !ok {
-		panic("client: a call was answered after its answer had been taken (a host with ForgetsCalls answered it twice)")
+		panic("client: a call was answered twice (cluster.Host.Serve answers each call once)")
 	}
 	seq, status, lsn, stale := call.Seq, call.Status, call.LSN, call.Stale
-	if call.Host.ForgetsCalls && len(c.freeCalls) < maxFree {
+	if len(c.freeCalls) < maxFree {
 		*call = cluster.Call{}
 		c.freeCalls = append(c.freeCalls, call)
 	}

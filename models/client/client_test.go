@@ -187,14 +187,12 @@ func TestDNSCacheDecidesWhereReconnectsGo(t *testing.T) {
 }
 
 // A request from NewRequest is reused once done, and a call once its
-// answer is back from a host that forgets calls; a late answer to the
-// old attempt must not complete the request that now lives in the same
-// memory.
+// answer is back; a late answer to the old attempt must not complete the
+// request that now lives in the same memory.
 func TestReusedRequestIgnoresLateAnswer(t *testing.T) {
 	cfg := config()
 	cfg.Retry.MaxAttempts = 1
 	f := newFixture(t, cfg)
-	f.a.ForgetsCalls = true
 	f.a.Serve = func(c *cluster.Call) { // serves for Key milliseconds
 		f.k.After(time.Duration(c.Key)*time.Millisecond, func() { f.net.Reply(c, cluster.OK) })
 	}

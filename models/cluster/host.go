@@ -8,11 +8,9 @@ type Host struct {
 	AZ   AZ
 	// Serve handles a call that reached the host over a live connection of
 	// the current epoch while the engine accepts connections.
+	// It answers each call at most once and keeps no reference to it
+	// once it has: the client reuses the Call when the answer is back.
 	Serve func(c *Call)
-	// ForgetsCalls is the model's promise that it holds no reference to a
-	// call once it has answered it (nor answers it twice), so that the
-	// client may reuse the Call as soon as the answer is back.
-	ForgetsCalls bool
 
 	up        bool
 	accepting bool

@@ -354,7 +354,6 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	m.defWrite = Op{Kind: PutItem}
 	m.router = cluster.NewHost("dynamodb-router", cfg.RouterAZ)
 	m.router.Serve = m.serve
-	m.router.ForgetsCalls = true // serve answers every call in one event and keeps none
 	m.router.SetAccepting(true)
 	m.endpoint = cluster.NewRecord(k, "dynamodb", time.Minute, 0, m.router)
 	m.base = newTable(m, "", cfg.Table, cfg.SizeBytes, nil)

@@ -272,9 +272,6 @@ func (m *Model) newNamedNode(name string, az cluster.AZ, class Class) *node {
 	h := cluster.NewHost(name, az)
 	n := &node{m: m, host: h, cpu: sim.NewStation(m.k, class.VCPUs)}
 	h.Serve = n.serve
-	// Every call is answered once, when it leaves the stalled, waiting or
-	// queued commits, and never touched after.
-	h.ForgetsCalls = true
 	return n
 }
 
