@@ -390,27 +390,6 @@ func compareAnnotations(c *Comparison) *annotations {
 	return a
 }
 
-// sortLabels orders a's labels by x, keeping its lines pointing at theirs.
-func sortLabels(a *annotations) {
-	order := make([]int, len(a.labels))
-	for i := range order {
-		order[i] = i
-	}
-	for i := 1; i < len(order); i++ { // insertion sort: stable, few labels
-		for j := i; j > 0 && a.labels[order[j]].x < a.labels[order[j-1]].x; j-- {
-			order[j], order[j-1] = order[j-1], order[j]
-		}
-	}
-	sorted, where := make([]label, len(order)), make([]int, len(order))
-	for k, i := range order {
-		sorted[k], where[i] = a.labels[i], k
-	}
-	a.labels = sorted
-	for i := range a.lines {
-		a.lines[i].label = where[a.lines[i].label]
-	}
-}
-
 // compareLatencyFigure: each system's write p99 per bucket on a log axis
 // (as latencyFigure). A bucket where no write succeeded has no value: the
 // line breaks there.

@@ -739,7 +739,12 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			}
 		}
 	}
-	// Labels in line order; the lines keep pointing at their labels.
+	sortLabels(a)
+	return a
+}
+
+// sortLabels orders a's labels by x, keeping its lines pointing at theirs.
+func sortLabels(a *annotations) {
 	order := make([]int, len(a.labels))
 	for i := range order {
 		order[i] = i
@@ -753,7 +758,6 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 	for i := range a.lines {
 		a.lines[i].label = where[a.lines[i].label]
 	}
-	return a
 }
 
 // clone returns a copy of a with its own labels (which layout modifies).
