@@ -1,25 +1,18 @@
 package aurora
 
-import (
-	"sort"
-	"strings"
-)
+import "dbsim/models/cluster"
 
 // Class is an Aurora DB instance class: its vCPUs set the engine's
 // concurrency (one worker per vCPU), and break failover-target ties
 // (aws-facts 3.22: the largest instance wins).
-type Class struct {
-	Name      string
-	VCPUs     int
-	MemoryGiB float64
-}
+type Class = cluster.Class
 
 // classes lists the provisioned classes Aurora offers in its common
 // families. vCPU and memory are the published EC2 sizes (db.r* 8 GiB per
 // vCPU, db.x2g 16 GiB per vCPU, t3/t4g as listed by AWS). Serverless v2
 // instances ("db.serverless") are sized by Config.Serverless instead.
-var classes = func() map[string]Class {
-	m := map[string]Class{}
+var classes = func() cluster.Classes {
+	m := cluster.Classes{}
 	sizes := []struct {
 		size  string
 		vcpus int
@@ -40,24 +33,14 @@ var classes = func() map[string]Class {
 	add("r8g", 8, "24xlarge")
 	add("x2g", 16, "16xlarge")
 	for _, f := range []string{"t3", "t4g"} {
-		m["db."+f+".medium"] = Class{Name: "db." + f + ".medium", VCPUs: 2, MemoryGiB: 4}
-		m["db."+f+".large"] = Class{Name: "db." + f + ".large", VCPUs: 2, MemoryGiB: 8}
+		m["db."+f+".medium"] = Class{Name: "db." + f + ".medium", VCPUs: 2, MemoryGiB: 4, Burstable: true}
+		m["db."+f+".large"] = Class{Name: "db." + f + ".large", VCPUs: 2, MemoryGiB: 8, Burstable: true}
 	}
 	return m
 }()
 
 // LookupClass returns the class with the given name, e.g. "db.r6g.large".
-func LookupClass(name string) (Class, bool) {
-	c, ok := classes[strings.ToLower(name)]
-	return c, ok
-}
+func LookupClass(name string) (Class, bool) { return classes.Lookup(name) }
 
 // ClassNames lists the known classes in sorted order.
-func ClassNames() []string {
-	names := make([]string, 0, len(classes))
-	for n := range classes {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func ClassNames() []string { return classes.Names() }

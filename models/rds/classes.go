@@ -1,26 +1,16 @@
 package rds
 
-import (
-	"sort"
-	"strings"
-)
+import "dbsim/models/cluster"
 
 // Class is an RDS DB instance class: its size sets the engine's
 // concurrency (one worker per vCPU) and its price.
-type Class struct {
-	Name      string
-	VCPUs     int
-	MemoryGiB float64
-	// Burstable classes (t3, t4g) run on CPU credits; dbsim does not model
-	// the credits, only the vCPUs.
-	Burstable bool
-}
+type Class = cluster.Class
 
 // classes lists common classes. vCPU and memory are the published EC2 sizes
 // of each family (db.m* 4 GiB per vCPU, db.r* 8 GiB per vCPU; t3/t4g as
 // listed by AWS).
-var classes = func() map[string]Class {
-	m := map[string]Class{}
+var classes = func() cluster.Classes {
+	m := cluster.Classes{}
 	add := func(family string, burst bool, gibPerVCPU float64, sizes map[string]int) {
 		for size, v := range sizes {
 			name := "db." + family + "." + size
@@ -55,17 +45,7 @@ var classes = func() map[string]Class {
 }()
 
 // LookupClass returns the class with the given name, e.g. "db.r6g.large".
-func LookupClass(name string) (Class, bool) {
-	c, ok := classes[strings.ToLower(name)]
-	return c, ok
-}
+func LookupClass(name string) (Class, bool) { return classes.Lookup(name) }
 
 // ClassNames lists the known classes in sorted order.
-func ClassNames() []string {
-	names := make([]string, 0, len(classes))
-	for n := range classes {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func ClassNames() []string { return classes.Names() }
