@@ -10,30 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// tinyScenario runs in milliseconds: one minute at 200 requests/s with a
-// primary failure at 20 s and quick failover timings.
-const tinyScenario = `name: tiny
-seed: 7
-duration: 1m
-warmup: 5s
-replications: 2
-system:
-  kind: rds
-  instance_class: db.r6g.large
-  multi_az: instance
-  failover: {detection_interval: 1s, detection_threshold: 2, promotion: 5s, engine_start: 2s, dns_ttl: 1s, dns_propagation: 2s}
-clients: {instances: 2, connections: 10, timeout: 1s, retry: {max_attempts: 3, base: 50ms, cap: 1s, jitter: full}}
-workload:
-  - name: web
-    arrival: {rate: 200/s}
-    mix: {read: 0.8, write: 0.2}
-faults:
-  - {at: 20s, kind: instance-failure, target: primary}
-`
-
 func tiny(t *testing.T) *Scenario {
 	t.Helper()
-	s, err := Parse("tiny.yaml", []byte(tinyScenario))
+	s, err := Load("testdata/tiny.yaml")
 	require.NoError(t, err)
 	return s
 }

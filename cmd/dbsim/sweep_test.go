@@ -11,32 +11,13 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// tinyYAML runs in milliseconds: one minute at 200 requests/s, a primary
-// failure at 20 s, quick failover timings.
-const tinyYAML = `name: tiny
-seed: 7
-duration: 1m
-warmup: 5s
-replications: 2
-system:
-  kind: rds
-  instance_class: db.r6g.large
-  multi_az: instance
-  failover: {detection_interval: 1s, detection_threshold: 2, promotion: 5s, engine_start: 2s, dns_ttl: 1s, dns_propagation: 2s}
-clients: {instances: 2, connections: 10, timeout: 1s, retry: {max_attempts: 3, base: 50ms, cap: 1s, jitter: full}}
-workload:
-  - name: web
-    arrival: {rate: 200/s}
-    mix: {read: 0.8, write: 0.2}
-faults:
-  - {at: 20s, kind: instance-failure, target: primary}
-`
-
 func writeTiny(t *testing.T) (dir, file string) {
 	t.Helper()
 	dir = t.TempDir()
 	file = filepath.Join(dir, "tiny.yaml")
-	require.NoError(t, os.WriteFile(file, []byte(tinyYAML), 0o644))
+	tiny, err := os.ReadFile("../../scenarios/testdata/tiny.yaml") // one minute, a primary failure at 20 s
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, tiny, 0o644))
 	return dir, file
 }
 
