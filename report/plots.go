@@ -182,41 +182,59 @@ func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *F
 	p.Add(plotter.NewGrid())
 	p.Add(marks)
 
-	lg := plot.NewLegend()
-	lg.TextStyle.Font = font.From(sansFont, 9)
-	lg.Top, lg.Left = true, true
-	lg.Padding = vg.Points(2)
-	return &Figure{Name: name, Title: title, p: p, legend: lg, marks: marks}
+	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
 }
 
 // draw lays the figure out on c: the plot on the left, the legend in a
 // column on its right (so it never covers data), the annotation labels in
 // a strip between the title and the data.
 func (f *Figure) draw(c draw.Canvas) {
-	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
-
-	margin := vg.Points(6)
-	lw := f.legend.Rectangle(c).Size().X * fontSlack
-	if lw > 0 {
-		lw += 2 * margin
-	}
-	pc := draw.Crop(c, 0, -lw-margin, 0, -margin/2)
+	lw := blank(c, &f.legend)
+	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
 
 	// Whether the labels need a strip depends on the data area's width,
 	// which does not depend on the strip.
 	f.p.Title.Padding = 0
 	f.p.Title.Padding = f.marks.layout(f.p.DataCanvas(pc), f.p) + vg.Points(4)
-	data := f.p.DataCanvas(pc)
 	f.p.Draw(pc)
+	drawLegendBeside(c, pc, f.p, &f.legend, lw)
+}
 
+// figMargin is the space around a figure's parts.
+var figMargin = vg.Points(6)
+
+// newLegend is a figure's legend, drawn in a column right of the plot.
+func newLegend() plot.Legend {
+	lg := plot.NewLegend()
+	lg.TextStyle.Font = font.From(sansFont, 9)
+	lg.Top, lg.Left = true, true
+	lg.Padding = vg.Points(2)
+	return lg
+}
+
+// blank paints c white and returns the width of the column lg needs at
+// its right (0 for an empty legend).
+func blank(c draw.Canvas, lg *plot.Legend) vg.Length {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	lw := lg.Rectangle(c).Size().X * fontSlack
 	if lw > 0 {
-		lc := draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: pc.Max.X + margin, Y: data.Min.Y},
-			Max: vg.Point{X: c.Max.X - margin, Y: data.Max.Y},
-		}}
-		f.legend.Draw(lc)
+		lw += 2 * figMargin
 	}
+	return lw
+}
+
+// drawLegendBeside draws lg in the column of c, lw wide, right of the
+// plot p drawn on pc, level with p's data area, where it never covers data.
+func drawLegendBeside(c, pc draw.Canvas, p *plot.Plot, lg *plot.Legend, lw vg.Length) {
+	if lw == 0 {
+		return
+	}
+	data := p.DataCanvas(pc)
+	lg.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: pc.Max.X + figMargin, Y: data.Min.Y},
+		Max: vg.Point{X: c.Max.X - figMargin, Y: data.Max.Y},
+	}})
 }
 
 // addLine plots ys against the bucket times of d as a line broken at NaN,

@@ -761,9 +761,7 @@ func newSweepFigure(name, title string) *SweepFigure {
 	}
 	grid := plotter.NewGrid()
 	p.Add(grid)
-	lg := plot.NewLegend()
-	lg.TextStyle.Font = font.From(sansFont, 9)
-	lg.Top, lg.Left = true, true
+	lg := newLegend()
 	lg.Padding = vg.Points(3)
 	lg.ThumbnailWidth = vg.Points(20)
 	return &SweepFigure{Name: name, Title: title, p: p, grid: grid, legend: lg}
@@ -772,26 +770,14 @@ func newSweepFigure(name, title string) *SweepFigure {
 // draw lays the figure out: the plot on the left, the legend in a column
 // on its right, where it never covers data.
 func (f *SweepFigure) draw(c draw.Canvas) {
-	c.SetColor(color.White)
-	c.Fill(c.Rectangle.Path())
-	margin := vg.Points(6)
-	lw := f.legend.Rectangle(c).Size().X * fontSlack
-	if lw > 0 {
-		lw += 2 * margin
-	}
+	lw := blank(c, &f.legend)
 	ts := textStyle(12, color.Black)
 	ts.XAlign, ts.YAlign = draw.XCenter, draw.YTop
-	c.FillText(ts, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - margin}, f.Title)
-	top := ts.Height(f.Title) + 2*margin
-	pc := draw.Crop(c, 0, -lw-margin, 0, -top)
-	data := f.p.DataCanvas(pc)
+	c.FillText(ts, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: c.Max.Y - figMargin}, f.Title)
+	top := ts.Height(f.Title) + 2*figMargin
+	pc := draw.Crop(c, 0, -lw-figMargin, 0, -top)
 	f.p.Draw(pc)
-	if lw > 0 {
-		f.legend.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: pc.Max.X + margin, Y: data.Min.Y},
-			Max: vg.Point{X: c.Max.X - margin, Y: data.Max.Y},
-		}})
-	}
+	drawLegendBeside(c, pc, f.p, &f.legend, lw)
 }
 
 // WritePNG writes the figure as a PNG image.
