@@ -288,7 +288,7 @@ func (c *Client) reply(a any) {
 	}
 	seq, status, lsn, stale := call.Seq, call.Status, call.LSN, call.Stale
 	if len(c.freeCalls) < maxFree {
-		*call = cluster.Call{}
+		call.Owner = nil // send fills in the rest when it reuses the call
 		c.freeCalls = append(c.freeCalls, call)
 	}
 	if r.done || seq != r.seq {
