@@ -218,7 +218,6 @@ func (g *generator) setRate(r float64) {
 
 func (g *generator) arrive() {
 	g.schedule()
-	g.id++
 	op := cluster.Read
 	var detail any
 	if u := g.ops.Float64(); g.ddb != nil {
@@ -235,8 +234,14 @@ func (g *generator) arrive() {
 			ep = int(g.ops.Uint64N(2))
 		}
 	}
+	g.submit(op, g.key(), ep, detail)
+}
+
+// submit sends a request of the workload to endpoint ep.
+func (g *generator) submit(op cluster.Op, key uint64, ep int, detail any) {
+	g.id++
 	r := g.cl.NewRequest()
-	r.ID, r.Op, r.Key, r.Size, r.Workload, r.Endpoint, r.Detail = g.id, op, g.key(), int32(g.w.ItemSize), g.index, ep, detail
+	r.ID, r.Op, r.Key, r.Size, r.Workload, r.Endpoint, r.Detail = g.id, op, key, int32(g.w.ItemSize), g.index, ep, detail
 	g.cl.Submit(r)
 }
 

@@ -103,16 +103,11 @@ func (g *generator) hotKey() (uint64, bool) {
 // as a throttled request gets attempts. Each is a request of its own.
 func (g *generator) resubmit(q *client.Request) {
 	op, ok := q.Detail.(*dynamodb.Op)
-	if !ok || op.Unprocessed == 0 || len(op.UnprocessedKeys) == 0 || op.Resubmission+1 >= max(g.retry.MaxAttempts, 1) {
+	if !ok || len(op.UnprocessedKeys) == 0 || op.Resubmission+1 >= max(g.retry.MaxAttempts, 1) {
 		return
 	}
 	next := &dynamodb.Op{Kind: op.Kind, Consistent: op.Consistent, Index: op.Index,
 		Keys: append([]uint64(nil), op.UnprocessedKeys...), Resubmission: op.Resubmission + 1}
-	kind, size := q.Op, q.Size
-	g.k.After(g.retry.Delay(next.Resubmission, g.resubmits), func() {
-		g.id++
-		r := g.cl.NewRequest()
-		r.ID, r.Op, r.Key, r.Size, r.Workload, r.Detail = g.id, kind, next.Keys[0], size, g.index, next
-		g.cl.Submit(r)
-	})
+	kind := q.Op
+	g.k.After(g.retry.Delay(next.Resubmission, g.resubmits), func() { g.submit(kind, next.Keys[0], 0, next) })
 }
