@@ -64,6 +64,13 @@ type Config struct {
 
 	// Read and Write are service times on one vCPU, in seconds.
 	Read, Write sim.Dist
+	// Connect is the CPU time of a new connection's startup on one vCPU,
+	// in seconds.
+	Connect sim.Dist
+	// MaxConnections bounds each instance's open connections (0: the
+	// engine's default for the instance's memory, or for the maximum
+	// capacity's memory on Serverless v2; cluster.DefaultMaxConnections).
+	MaxConnections int
 	// MissRatio is the fraction of reads that miss the instance's buffer
 	// cache and read a page from one storage segment.
 	MissRatio float64
@@ -158,6 +165,7 @@ func Defaults() Config {
 	class, _ := LookupClass("db.r6g.large")
 	read, _ := sim.LogNormalP50P99(0.4e-3, 3e-3)  // as the rds model: illustrative (DESIGN.md); fact 3.33 reports P50 ≈ 1 ms
 	write, _ := sim.LogNormalP50P99(0.8e-3, 6e-3) // as the rds model
+	connect, _ := sim.LogNormalP50P99(1.5e-3, 5e-3) // as the rds model (not published)
 	// Not published: a storage node's persist time. A storage node persists
 	// a record on its local SSD (fact 3.9), where the rds model's standby
 	// write (p50 1 ms, p99 4 ms, fact 1.8) is a write to a network-attached
@@ -173,7 +181,7 @@ func Defaults() Config {
 	return Config{
 		Engine: "aurora-postgresql", Class: class, AZ: 0,
 		VolumeBytes: 100 * GB,
-		Read:        read, Write: write,
+		Read:        read, Write: write, Connect: connect,
 		Storage: Storage{
 			AZs:          [3]cluster.AZ{0, 1, 2}, // fact 3.1: 2 copies in each of 3 AZs
 			PGBytes:      10 * GB,                // fact 3.3: 10 GB segments
@@ -214,8 +222,10 @@ func (c Config) Validate(azs int) error {
 		return fmt.Errorf("aurora: volume size and segment size must be positive")
 	case c.Storage.WriteQuorum < 1 || c.Storage.WriteQuorum > Segments || c.Storage.ReadQuorum < 1 || c.Storage.ReadQuorum > Segments:
 		return fmt.Errorf("aurora: quorums must be between 1 and %d", Segments)
-	case c.Storage.NodeLatency == nil || c.Storage.ReadLatency == nil || c.Read == nil || c.Write == nil || c.Replication.Ship == nil:
+	case c.Storage.NodeLatency == nil || c.Storage.ReadLatency == nil || c.Read == nil || c.Write == nil || c.Connect == nil || c.Replication.Ship == nil:
 		return fmt.Errorf("aurora: a latency distribution is missing")
+	case c.MaxConnections < 0:
+		return fmt.Errorf("aurora: max connections %d is negative", c.MaxConnections)
 	case c.MissRatio < 0 || c.MissRatio > 1:
 		return fmt.Errorf("aurora: miss ratio %g outside [0, 1]", c.MissRatio)
 	case c.DetectionInterval <= 0 || c.DetectionThreshold < 1:
@@ -378,6 +388,8 @@ func (m *Model) newHost(in *instance, az cluster.AZ) {
 	m.hosts++
 	h := cluster.NewHost(fmt.Sprintf("aurora-%d", m.hosts), az)
 	h.Serve = func(c *cluster.Call) { m.serve(in, c) }
+	h.Connect = h.Serve
+	h.MaxConns = m.maxConns(in.class)
 	in.host = h
 	in.cpu.Clear()
 	in.resetApply()
@@ -420,6 +432,20 @@ func (m *Model) readerHosts() []*cluster.Host {
 
 func (m *Model) refreshReaders() { m.reader.Set(m.readerHosts()...) }
 
+// maxConns is an instance's connection limit: the configured one, or the
+// engine's default for the class's memory (Serverless v2: for the maximum
+// capacity's, 2 GiB per ACU, fact 4.1).
+func (m *Model) maxConns(class Class) int {
+	if m.cfg.MaxConnections > 0 {
+		return m.cfg.MaxConnections
+	}
+	mem := class.MemoryGiB
+	if sv := m.cfg.Serverless; sv != nil {
+		mem = 2 * sv.MaxACU
+	}
+	return cluster.DefaultMaxConnections(m.cfg.Engine, mem)
+}
+
 // --- the request path ---
 
 func (m *Model) serve(in *instance, c *cluster.Call) {
@@ -444,8 +470,11 @@ func (m *Model) start(a any) {
 	c := a.(*cluster.Call)
 	in := c.Node.(*instance)
 	d := m.cfg.Read
-	if c.Op == cluster.Write {
+	switch c.Op {
+	case cluster.Write:
 		d = m.cfg.Write
+	case cluster.Connect:
+		d = m.cfg.Connect
 	}
 	m.k.AfterArg(sim.Seconds(d.Sample(m.rng)*in.slow), m.onServed, c)
 }
@@ -457,8 +486,12 @@ func (m *Model) served(a any) {
 		return // the engine restarted while serving: no answer
 	}
 	in.cpu.Release()
-	if c.Op == cluster.Write {
+	switch c.Op {
+	case cluster.Write:
 		m.issue(c)
+		return
+	case cluster.Connect:
+		m.net.Reply(c, cluster.OK)
 		return
 	}
 	if in.role == readerRole {

@@ -91,9 +91,13 @@ type Config struct {
 	// cache and a pool of up to Connections connections per endpoint.
 	Instances, Connections int
 	ConnectTimeout         time.Duration
-	// Timeout bounds one attempt, from the request's turn to get a
-	// connection to its answer.
+	// Timeout bounds one attempt's statement, from the moment it is sent
+	// on a connection to its answer (a driver's socket or query timeout).
 	Timeout time.Duration
+	// PoolTimeout bounds an attempt's wait for a connection from its
+	// pool, opening one included (HikariCP's connectionTimeout); 0 means
+	// Timeout.
+	PoolTimeout time.Duration
 	Retry   Retry
 	// DNSCacheFor is how long a DNS answer is cached: 0 honours the
 	// record's TTL; a positive span overrides it (a misconfigured JVM);
@@ -132,6 +136,7 @@ type Request struct {
 	seq       uint64
 	timer     sim.LaneTimer
 	conn      *conn
+	call      *cluster.Call // the attempt's call while its answer is out
 	pool      *pool
 	waiting   bool
 	done      bool
@@ -168,9 +173,11 @@ type Client struct {
 	freeRequests []*Request
 	freeCalls    []*cluster.Call
 
-	onReply, onTimeout, onRetry, onConnect func(any)
-	// timeouts holds every attempt's deadline: they share one span.
-	timeouts *sim.Lane
+	onReply, onTimeout, onRetry, onConnReply, onConnTimeout, onConnFail func(any)
+	// timeouts holds every statement's deadline, poolTimeouts every wait
+	// for a connection, connTimeouts every connect's: each lane's timers
+	// share one span.
+	timeouts, poolTimeouts, connTimeouts *sim.Lane
 }
 
 type instance struct {
@@ -200,18 +207,26 @@ type waiter struct {
 }
 
 type conn struct {
-	pool   *pool
-	host   *cluster.Host
-	epoch  uint32
-	ok     bool // the handshake will succeed
-	closed bool
+	pool       *pool
+	host       *cluster.Host
+	epoch      uint32
+	connecting bool // the handshake is under way
+	timer      sim.LaneTimer
+	closed     bool
 }
 
 // New returns a client fleet that reaches the given endpoints.
 func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Record, obs Observer) *Client {
 	c := &Client{k: k, net: net, cfg: cfg, eps: endpoints, obs: obs, rng: k.Stream("client/retry")}
-	c.onReply, c.onTimeout, c.onRetry, c.onConnect = c.reply, c.timeout, c.retry, c.connected
+	c.onReply, c.onTimeout, c.onRetry = c.reply, c.timeout, c.retry
+	c.onConnReply, c.onConnTimeout, c.onConnFail = c.connReply, c.connTimeout, c.connFail
 	c.timeouts = sim.NewLane(k, cfg.Timeout, c.onTimeout)
+	wait := cfg.PoolTimeout
+	if wait <= 0 {
+		wait = cfg.Timeout
+	}
+	c.poolTimeouts = sim.NewLane(k, wait, c.onTimeout)
+	c.connTimeouts = sim.NewLane(k, cfg.ConnectTimeout, c.onConnTimeout)
 	for i := 0; i < cfg.Instances; i++ {
 		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream("client/dns/" + itoa(i)),
 			quota: cfg.Retry.Quota.Capacity}
@@ -251,7 +266,6 @@ func (c *Client) attempt(r *Request) {
 	r.Attempts++
 	c.seq++
 	r.seq = c.seq
-	r.timer = c.timeouts.Add(r)
 	p := r.pool
 	if n := len(p.idle); n > 0 {
 		cn := p.idle[n-1]
@@ -259,6 +273,7 @@ func (c *Client) attempt(r *Request) {
 		c.send(r, cn)
 		return
 	}
+	r.timer = c.poolTimeouts.Add(r)
 	r.waiting = true
 	p.wait = append(p.wait, waiter{r, r.seq})
 	if p.open < c.cfg.Connections {
@@ -268,16 +283,30 @@ func (c *Client) attempt(r *Request) {
 
 func (c *Client) send(r *Request, cn *conn) {
 	r.conn = cn
-	var call *cluster.Call
-	if n := len(c.freeCalls); n > 0 {
-		call = c.freeCalls[n-1]
-		c.freeCalls = c.freeCalls[:n-1]
-	} else {
-		call = new(cluster.Call)
-	}
+	r.timer = c.timeouts.Add(r)
+	call := c.newCall()
 	*call = cluster.Call{Op: r.Op, Key: r.Key, Size: r.Size, Workload: r.Workload, From: c.cfg.AZ,
 		Host: cn.host, Epoch: cn.epoch, Sent: c.k.Now(), ReplyTo: c.onReply, Owner: r, Seq: r.seq, Detail: r.Detail}
+	r.call = call
 	c.net.Send(call)
+}
+
+// newCall is a call to fill in: a reused one if there is one.
+func (c *Client) newCall() *cluster.Call {
+	if n := len(c.freeCalls); n > 0 {
+		call := c.freeCalls[n-1]
+		c.freeCalls = c.freeCalls[:n-1]
+		return call
+	}
+	return new(cluster.Call)
+}
+
+// freeCall keeps an answered call for reuse.
+func (c *Client) freeCall(call *cluster.Call) {
+	if len(c.freeCalls) < maxFree {
+		call.Owner = nil // send fills in the rest when it reuses the call
+		c.freeCalls = append(c.freeCalls, call)
+	}
 }
 
 func (c *Client) reply(a any) {
@@ -287,16 +316,13 @@ func (c *Client) reply(a any) {
 		panic("client: a call was answered twice (cluster.Host.Serve answers each call once)")
 	}
 	seq, status, lsn, stale := call.Seq, call.Status, call.LSN, call.Stale
-	if len(c.freeCalls) < maxFree {
-		call.Owner = nil // send fills in the rest when it reuses the call
-		c.freeCalls = append(c.freeCalls, call)
-	}
+	c.freeCall(call)
 	if r.done || seq != r.seq {
 		return // the attempt already timed out; its connection is closed
 	}
 	c.timeouts.Cancel(r.timer)
 	cn := r.conn
-	r.conn = nil
+	r.conn, r.call = nil, nil
 	switch status {
 	case cluster.OK:
 		c.release(cn)
@@ -304,7 +330,10 @@ func (c *Client) reply(a any) {
 		r.LSN, r.Stale = lsn, stale
 		c.finish(r, cluster.OK)
 	case cluster.Reset, cluster.Refused:
+		// The engine has dropped the connection (a restart) or will not
+		// serve it: close it; a live engine frees it when the close lands.
 		c.close(cn)
+		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
 		c.failed(r, status)
 	default:
 		c.release(cn)
@@ -317,8 +346,11 @@ func (c *Client) timeout(a any) {
 	c.seq++
 	r.seq = c.seq // an answer to the timed-out attempt is ignored
 	if r.conn != nil {
-		c.close(r.conn) // drivers drop a socket that timed out
-		r.conn = nil
+		// Drivers drop a socket that timed out; the engine still runs the
+		// statement and frees the connection when it answers.
+		c.net.Abandon(r.call)
+		c.close(r.conn)
+		r.conn, r.call = nil, nil
 	}
 	if r.waiting {
 		r.waiting = false
@@ -397,6 +429,7 @@ func (c *Client) release(cn *conn) {
 		p.wait = p.wait[1:]
 		if live(w) {
 			w.r.waiting = false
+			c.poolTimeouts.Cancel(w.r.timer)
 			c.send(w.r, cn)
 			return
 		}
@@ -427,35 +460,61 @@ func (c *Client) waiters(p *pool) bool {
 }
 
 // dial opens a connection to wherever the instance's DNS cache says the
-// endpoint is. An engine that accepts completes the handshake; one that is
-// down but whose host answers refuses after a round trip; a host that does
-// not answer makes the connect time out.
+// endpoint is: HandshakeRTTs round trips (TCP, TLS, the startup message),
+// the last of which reaches the engine, which admits the connection under
+// its limit and authenticates it, or refuses it. A host that does not
+// answer makes the connect time out.
 func (c *Client) dial(p *pool) {
 	h := c.resolve(p.in, p.ep)
 	cn := &conn{pool: p, host: h}
 	p.open++
-	var d time.Duration
-	switch {
-	case h == nil: // the name resolves to nothing: fail at once
-	case !c.net.T.Reachable(c.cfg.AZ, h.AZ) || !h.Up():
-		d = c.cfg.ConnectTimeout
-	case !h.Accepting():
-		d = c.net.T.RTT(c.cfg.AZ, h.AZ)
-	default:
-		cn.ok, cn.epoch = true, h.Epoch()
-		d = time.Duration(c.cfg.HandshakeRTTs) * c.net.T.RTT(c.cfg.AZ, h.AZ)
+	if h == nil { // the name resolves to nothing: fail at once
+		c.k.AfterArg(0, c.onConnFail, cn)
+		return
 	}
-	c.k.AfterArg(d, c.onConnect, cn)
+	cn.connecting, cn.epoch = true, h.Epoch()
+	cn.timer = c.connTimeouts.Add(cn)
+	call := c.newCall()
+	*call = cluster.Call{Op: cluster.Connect, From: c.cfg.AZ, Host: h, Epoch: cn.epoch, Sent: c.k.Now(),
+		ReplyTo: c.onConnReply, Owner: cn}
+	rtt := c.net.T.RTT(c.cfg.AZ, h.AZ)
+	c.net.SendAfter(call, time.Duration(max(c.cfg.HandshakeRTTs-1, 0))*rtt)
 }
 
-func (c *Client) connected(a any) {
-	cn := a.(*conn)
-	p := cn.pool
-	if cn.ok && cn.host.Accepting() && cn.host.Epoch() == cn.epoch {
+// connReply is the engine's answer to a connection's startup.
+func (c *Client) connReply(a any) {
+	call := a.(*cluster.Call)
+	cn := call.Owner.(*conn)
+	status := call.Status
+	c.freeCall(call)
+	if !cn.connecting {
+		// The connect timed out first: the client has given up on it.
+		if status == cluster.OK {
+			c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+		}
+		return
+	}
+	cn.connecting = false
+	c.connTimeouts.Cancel(cn.timer)
+	if status == cluster.OK {
 		c.release(cn)
 		return
 	}
-	// The connect failed: the oldest waiter's attempt fails with it.
+	c.connectFailed(cn, cluster.Refused)
+}
+
+func (c *Client) connTimeout(a any) {
+	cn := a.(*conn)
+	cn.connecting = false
+	c.connectFailed(cn, cluster.TimedOut)
+}
+
+func (c *Client) connFail(a any) { c.connectFailed(a.(*conn), cluster.TimedOut) }
+
+// connectFailed closes a connection that did not open: the oldest waiter's
+// attempt fails with it.
+func (c *Client) connectFailed(cn *conn, st cluster.Status) {
+	p := cn.pool
 	cn.closed = true
 	p.open--
 	if !c.waiters(p) {
@@ -464,13 +523,9 @@ func (c *Client) connected(a any) {
 	w := p.wait[0]
 	p.wait = p.wait[1:]
 	w.r.waiting = false
-	c.timeouts.Cancel(w.r.timer)
+	c.poolTimeouts.Cancel(w.r.timer)
 	c.seq++
 	w.r.seq = c.seq
-	st := cluster.Refused
-	if !cn.ok {
-		st = cluster.TimedOut
-	}
 	c.failed(w.r, st)
 	if c.waiters(p) && p.open < c.cfg.Connections {
 		c.dial(p)

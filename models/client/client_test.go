@@ -193,18 +193,26 @@ func TestReusedRequestIgnoresLateAnswer(t *testing.T) {
 	cfg := config()
 	cfg.Retry.MaxAttempts = 1
 	f := newFixture(t, cfg)
-	f.a.Serve = func(c *cluster.Call) { // serves for Key milliseconds
-		f.k.After(time.Duration(c.Key)*time.Millisecond, func() { f.net.Reply(c, cluster.OK) })
+	// The connection is ready at 6 ms (three 2 ms round trips); the first
+	// call reaches the host at 7 ms and its statement times out at 1,006
+	// ms. It is answered at 1,005.5 ms: the answer is on its way (1 ms one
+	// way) when the attempt times out.
+	f.a.Serve = func(c *cluster.Call) {
+		at := sim.At(1005500 * time.Microsecond)
+		if c.Key == 2 {
+			at = f.k.Now().Add(500 * time.Millisecond)
+		}
+		f.k.At(at, func() { f.net.Reply(c, cluster.OK) })
 	}
 	var first, second *Request
 	f.k.At(0, func() {
 		first = f.c.NewRequest()
-		first.Key = 1500 // answered after the 1 s timeout, at about 1.51 s
+		first.Key = 1
 		f.c.Submit(first)
 	})
-	f.k.At(sim.At(1200*time.Millisecond), func() {
+	f.k.At(sim.At(1006200*time.Microsecond), func() {
 		second = f.c.NewRequest()
-		second.Key = 500 // answered at about 1.71 s
+		second.Key = 2
 		f.c.Submit(second)
 	})
 	f.k.Run(sim.Forever)
@@ -212,9 +220,63 @@ func TestReusedRequestIgnoresLateAnswer(t *testing.T) {
 	require.Same(t, first, second, "the finished request was reused")
 	require.Len(t, f.done, 2)
 	assert.Equal(t, []cluster.Status{cluster.TimedOut}, f.fails)
-	assert.Equal(t, sim.At(time.Second), f.doneAt[0], "the first timed out")
-	assert.Greater(t, f.doneAt[1], sim.At(1700*time.Millisecond), "the second waited for its own answer, not the late one at 1.51 s")
+	assert.Equal(t, sim.At(1006*time.Millisecond), f.doneAt[0], "the first timed out, a second after it was sent")
+	assert.Greater(t, f.doneAt[1], sim.At(1500*time.Millisecond), "the second waited for its own answer, not the late one at 1.0065 s")
 	assert.Equal(t, cluster.OK, second.Status)
-	assert.Len(t, f.c.freeCalls, 2, "both calls came back for reuse")
+	assert.Len(t, f.c.freeCalls, 2, "the late answer's call and the second's came back for reuse")
 	assert.Len(t, f.c.freeRequests, 1)
+	assert.Equal(t, 1, f.a.Conns(), "the timed-out connection was closed; the second's stays open")
+}
+
+// A timed-out attempt abandons its connection: the engine still serves
+// the call, then notices the closed connection instead of answering.
+func TestAbandonedCallFreesItsConnectionWhenServed(t *testing.T) {
+	cfg := config()
+	cfg.Retry.MaxAttempts = 1
+	f := newFixture(t, cfg)
+	var answered sim.Time
+	f.a.Serve = func(c *cluster.Call) {
+		f.k.After(3*time.Second, func() { answered = f.k.Now(); f.net.Reply(c, cluster.OK) })
+	}
+	f.submitAt(0, 1)
+	var during int
+	f.k.At(sim.At(2*time.Second), func() { during = f.a.Conns() })
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 1)
+	assert.Equal(t, cluster.TimedOut, f.done[0].Status)
+	assert.Equal(t, 1, during, "the engine holds the connection while it runs the abandoned call")
+	assert.NotZero(t, answered)
+	assert.Zero(t, f.a.Conns(), "freed when the engine answered")
+	assert.Empty(t, f.c.freeCalls, "the abandoned call is never answered, so never reused")
+}
+
+// Beyond its connection limit an engine refuses new connections: the
+// attempt waiting for one fails at once, without a timeout.
+func TestEngineRefusesConnectionsOverItsLimit(t *testing.T) {
+	cfg := config()
+	cfg.Retry.MaxAttempts = 1
+	cfg.Instances = 1
+	f := newFixture(t, cfg)
+	f.a.MaxConns = 2
+	f.service = 100 * time.Millisecond
+	for i := 0; i < 4; i++ {
+		f.submitAt(0, 1)
+	}
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 4)
+	var ok, refused int
+	for _, r := range f.done {
+		switch r.Status {
+		case cluster.OK:
+			ok++
+		case cluster.Refused:
+			refused++
+		}
+	}
+	assert.Equal(t, 2, ok)
+	assert.Equal(t, 2, refused)
+	// The pool dialled once more for the last waiter before the second
+	// refusal failed it: three connects refused.
+	assert.Equal(t, int64(3), f.a.RefusedConns())
+	assert.Equal(t, 2, f.a.PeakConns())
 }

@@ -1,6 +1,8 @@
 package cluster
 
 import (
+	"time"
+
 	"dbsim/sim"
 )
 
@@ -9,15 +11,13 @@ type Op uint8
 
 // Operations.
 const (
-	Read  Op = iota // a point read
-	Write           // a write that must be durable before it is acknowledged
+	Read    Op = iota // a point read
+	Write             // a write that must be durable before it is acknowledged
+	Connect           // a new connection's startup: admission and authentication
 )
 
 func (o Op) String() string {
-	if o == Write {
-		return "write"
-	}
-	return "read"
+	return [...]string{"read", "write", "connect"}[o]
 }
 
 // Status is a host's answer to a call.
@@ -70,7 +70,23 @@ type Call struct {
 	// Stale is set on a read served by a replica that had not yet applied
 	// every write acknowledged before the read was sent.
 	Stale bool
+
+	// Abandoned is set when the client closed the connection while the
+	// call was on its way or at the host: the host runs it all the same
+	// and notices the closed connection when it answers (Net.Reply).
+	Abandoned bool
+	state     callState
 }
+
+// callState is where a call is, as the network saw it.
+type callState uint8
+
+const (
+	inTransit callState = iota // on its way to the host
+	lost                       // dropped by the network: the host never saw it
+	atHost                     // the host is serving it
+	answered                   // the host has answered (the answer may be lost)
+)
 
 // Net carries calls between clients and hosts over a topology.
 type Net struct {
@@ -90,11 +106,17 @@ func NewNet(t *Topology) *Net {
 // (zone down, partition, machine down) is lost: the client's timeout is all
 // that will happen. A call that reaches a restarted host or an engine that
 // is not accepting is answered Reset or Refused.
-func (n *Net) Send(c *Call) {
+func (n *Net) Send(c *Call) { n.SendAfter(c, 0) }
+
+// SendAfter is Send with the call leaving after d more: the round trips
+// of a connection's handshake before its startup message, say.
+func (n *Net) SendAfter(c *Call, d time.Duration) {
+	c.state = inTransit
 	if !n.T.Reachable(c.From, c.Host.AZ) || !c.Host.Up() {
+		c.state = lost
 		return
 	}
-	n.T.k.AfterArg(n.T.OneWay(c.From, c.Host.AZ), n.deliver, c)
+	n.T.k.AfterArg(d+n.T.OneWay(c.From, c.Host.AZ), n.deliver, c)
 }
 
 func (n *Net) arrive(a any) {
@@ -102,21 +124,87 @@ func (n *Net) arrive(a any) {
 	h := c.Host
 	switch {
 	case !h.Up() || !n.T.Reachable(c.From, h.AZ):
+		c.state = lost
+		if c.Abandoned {
+			n.closed(h, c.Epoch) // the client has hung up meanwhile
+		}
 		return
 	case c.Epoch != h.Epoch():
 		n.Reply(c, Reset)
 	case !h.Accepting():
 		n.Reply(c, Refused)
+	case c.Op == Connect:
+		n.admit(c)
 	default:
+		c.state = atHost
 		h.Serve(c)
 	}
 }
 
-// Reply sends the host's answer back to the client, if the network lets it.
+// admit opens a connection on the host, up to its limit (a connection
+// over the limit is refused, as PostgreSQL's "too many clients" and
+// MySQL's "Too many connections" are). The host's Connect, when set,
+// does the startup's work and answers; otherwise the answer is at once.
+func (n *Net) admit(c *Call) {
+	h := c.Host
+	if h.MaxConns > 0 && h.conns >= h.MaxConns {
+		h.refusedConns++
+		n.Reply(c, Refused)
+		return
+	}
+	h.conns++
+	h.peakConns = max(h.peakConns, h.conns)
+	c.state = atHost
+	if h.Connect != nil {
+		h.Connect(c)
+		return
+	}
+	n.Reply(c, OK)
+}
+
+// Reply sends the host's answer back to the client, if the network lets
+// it. A call whose client has hung up is not answered: the host notices
+// the closed connection now and frees it.
 func (n *Net) Reply(c *Call, s Status) {
 	c.Status = s
+	c.state = answered
+	if c.Abandoned {
+		n.closed(c.Host, c.Epoch)
+		return
+	}
 	if !n.T.Reachable(c.Host.AZ, c.From) {
 		return
 	}
 	n.T.k.AfterArg(n.T.OneWay(c.Host.AZ, c.From), c.ReplyTo, c)
+}
+
+// Abandon is the client closing the connection c went out on before its
+// answer came back (a timeout). A host serving c, or about to, finishes it
+// and frees the connection when it answers; a host that has answered, or
+// never got c, sees an idle connection close: it frees it when the
+// client's close arrives. The client must not reuse c before its answer
+// comes back, if it does.
+func (n *Net) Abandon(c *Call) {
+	switch c.state {
+	case inTransit, atHost:
+		c.Abandoned = true
+	default:
+		n.Hangup(c.Host, c.Epoch, c.From)
+	}
+}
+
+// Hangup is a client closing an idle connection to h opened at epoch:
+// the host frees it when the close arrives (if the network lets it
+// through, or at once if it does not: the host's keepalive would notice,
+// later, which dbsim does not wait for).
+func (n *Net) Hangup(h *Host, epoch uint32, from AZ) {
+	n.T.k.After(n.T.OneWay(from, h.AZ), func() { n.closed(h, epoch) })
+}
+
+// closed frees a connection of h's epoch; connections of an older epoch
+// died with it.
+func (n *Net) closed(h *Host, epoch uint32) {
+	if epoch == h.epoch && h.conns > 0 {
+		h.conns--
+	}
 }

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"math"
 	"slices"
 	"strings"
 )
@@ -34,4 +35,43 @@ func (cs Classes) Names() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// ClassMemoryShare is the share of an instance class's memory that RDS
+// counts as DBInstanceClassMemory, the memory left to the engine once the
+// operating system and RDS's own processes have theirs. Not published as a
+// figure; fitted to observed defaults: PostgreSQL's formula gives
+// max_connections 1,660 on a 15.25 GiB db.r4.large and 413 on a 4 GiB
+// db.t2.medium (shares 0.97 and 0.92).
+const ClassMemoryShare = 0.95
+
+// DefaultMaxConnections is the max_connections an engine gets from RDS's
+// default parameter group on an instance with memGiB of memory (RDS User
+// Guide, "Maximum number of database connections"; Aurora User Guide,
+// "Maximum connections to an Aurora MySQL DB instance"):
+//
+//	postgres, aurora-postgresql  LEAST(DBInstanceClassMemory/9531392, 5000)
+//	mysql, mariadb               DBInstanceClassMemory/12582880
+//	oracle                       LEAST(DBInstanceClassMemory/9868951, 20000)
+//	sqlserver                    no limit of its own: 32,767 (the engine's maximum)
+//	aurora-mysql                 GREATEST(log2(DBInstanceClassMemory/805306368)×45,
+//	                                      log2(DBInstanceClassMemory/8187281408)×1000)
+//
+// (Aurora MySQL's formula gives the published 1,000 for db.r6g.large and
+// 2,000 for db.r6g.xlarge, rounded.)
+func DefaultMaxConnections(engine string, memGiB float64) int {
+	mem := memGiB * ClassMemoryShare * (1 << 30)
+	switch engine {
+	case "mysql", "mariadb":
+		return max(int(mem/12582880), 1)
+	case "oracle":
+		return max(min(int(mem/9868951), 20000), 1)
+	case "sqlserver":
+		return 32767
+	case "aurora-mysql":
+		small := math.Log2(mem/805306368) * 45
+		large := math.Log2(mem/8187281408) * 1000
+		return max(int(math.Round(math.Max(small, large))), 1)
+	}
+	return max(min(int(mem/9531392), 5000), 1) // postgres, aurora-postgresql
 }

@@ -11,10 +11,21 @@ type Host struct {
 	// It answers each call at most once and keeps no reference to it
 	// once it has: the client reuses the Call when the answer is back.
 	Serve func(c *Call)
+	// MaxConns bounds the engine's open connections (0: no limit). A
+	// connection holds one statement at a time, so it also bounds the
+	// statements the engine can have queued.
+	MaxConns int
+	// Connect, when set, does a new connection's startup work once it is
+	// admitted (authentication, a backend process) and answers the call
+	// (Net.Reply): OK, or an error that closes the connection again.
+	Connect func(c *Call)
 
 	up        bool
 	accepting bool
 	epoch     uint32
+
+	conns, peakConns int   // open connections (this epoch); the most since ResetPeakConns
+	refusedConns     int64 // connections refused over MaxConns
 }
 
 // NewHost returns a host that is up, with its engine not yet accepting.
@@ -29,24 +40,42 @@ func (h *Host) Accepting() bool { return h.up && h.accepting }
 // Epoch counts the host's crashes and restarts.
 func (h *Host) Epoch() uint32 { return h.epoch }
 
+// Conns is the number of open connections.
+func (h *Host) Conns() int { return h.conns }
+
+// PeakConns is the most connections open at once since ResetPeakConns.
+func (h *Host) PeakConns() int { return h.peakConns }
+
+// ResetPeakConns starts PeakConns again from the connections open now.
+func (h *Host) ResetPeakConns() { h.peakConns = h.conns }
+
+// RefusedConns counts the connections refused because MaxConns were open.
+func (h *Host) RefusedConns() int64 { return h.refusedConns }
+
 // Crash stops the machine: it answers nothing until Restart.
 func (h *Host) Crash() {
 	h.up, h.accepting = false, false
-	h.epoch++
+	h.newEpoch()
 }
 
 // Restart brings the machine back with its engine stopped; connections from
 // before are dead.
 func (h *Host) Restart() {
 	h.up, h.accepting = true, false
+	h.newEpoch()
+}
+
+// newEpoch kills every connection.
+func (h *Host) newEpoch() {
 	h.epoch++
+	h.conns = 0
 }
 
 // SetAccepting starts or stops the engine's acceptance of connections. An
 // engine that stops accepting drops its connections (a new epoch).
 func (h *Host) SetAccepting(on bool) {
 	if h.accepting && !on {
-		h.epoch++
+		h.newEpoch()
 	}
 	h.accepting = on && h.up
 }

@@ -47,6 +47,15 @@ type Config struct {
 
 	// Read and Write are service times on one vCPU, in seconds.
 	Read, Write sim.Dist
+	// Connect is the CPU time a new connection's startup takes on one
+	// vCPU (authentication, TLS, the engine's backend process or thread),
+	// in seconds.
+	Connect sim.Dist
+	// MaxConnections bounds each instance's open connections (0: the
+	// engine's default for the instance's memory,
+	// cluster.DefaultMaxConnections). A connection runs one statement at a
+	// time, so this also bounds the statements queued on an instance.
+	MaxConnections int
 	// StandbyWrite is the standby volume's write before it acknowledges a
 	// mirrored block, in seconds.
 	StandbyWrite sim.Dist
@@ -124,10 +133,15 @@ func Defaults() Config {
 	// flush ≈ 0.3 + 1 + 0.1 ms, about half.
 	localWrite, _ := sim.LogNormalP50P99(0.3e-3, 2.25e-3) // Write's shape, without the EBS write
 	flush, _ := sim.LogNormalP50P99(0.15e-3, 1e-3)        // an NVMe flush of the received log (not published)
+	// Not published: a connection's startup on the server. PostgreSQL
+	// forks a backend per connection and SCRAM authentication hashes the
+	// password thousands of times; with TLS that is a few milliseconds of
+	// CPU. Calibrate with your own connect storms.
+	connect, _ := sim.LogNormalP50P99(1.5e-3, 5e-3)
 	return Config{
 		Engine: "postgres", Class: class, AZ: 0, StandbyAZ: 1,
 		StorageBytes: 100 << 30,
-		Read:         read, Write: write, StandbyWrite: standby,
+		Read:         read, Write: write, StandbyWrite: standby, Connect: connect,
 		AckTimeout:         5 * time.Second,  // not published; a few seconds of stalled commits before the mirror is suspended
 		DetectionInterval:  5 * time.Second,  // fact 1.4(a): no published number
 		DetectionThreshold: 3,                // fact 1.4(a)
@@ -271,7 +285,11 @@ func (m *Model) newNode(az cluster.AZ, class Class) *node {
 func (m *Model) newNamedNode(name string, az cluster.AZ, class Class) *node {
 	h := cluster.NewHost(name, az)
 	n := &node{m: m, host: h, cpu: sim.NewStation(m.k, class.VCPUs)}
-	h.Serve = n.serve
+	h.Serve, h.Connect = n.serve, n.serve
+	h.MaxConns = m.cfg.MaxConnections
+	if h.MaxConns == 0 {
+		h.MaxConns = cluster.DefaultMaxConnections(m.cfg.Engine, class.MemoryGiB)
+	}
 	return n
 }
 
@@ -334,7 +352,9 @@ func (m *Model) replicaRead(a any) {
 func (m *Model) start(a any) {
 	c := a.(*cluster.Call)
 	d := m.cfg.Read
-	if c.Op == cluster.Write {
+	if c.Op == cluster.Connect {
+		d = m.cfg.Connect
+	} else if c.Op == cluster.Write {
 		d = m.cfg.Write
 		if m.clusterMode {
 			d = m.cfg.LocalWrite
@@ -354,6 +374,10 @@ func (m *Model) served(a any) {
 		return // the engine died while serving: no answer
 	}
 	n.cpu.Release()
+	if c.Op == cluster.Connect {
+		m.net.Reply(c, cluster.OK)
+		return
+	}
 	if c.Op == cluster.Read {
 		if n.far > 0 && n != m.primary {
 			m.k.AfterArg(n.far, m.onReplyOK, c)

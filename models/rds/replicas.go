@@ -129,8 +129,11 @@ func (c Config) Validate() error {
 	if c.Class.VCPUs <= 0 {
 		bad("instance class %q has no vCPUs", c.Class.Name)
 	}
-	if c.Read == nil || c.Write == nil {
-		bad("read and write service times are required")
+	if c.Read == nil || c.Write == nil || c.Connect == nil {
+		bad("read, write and connect service times are required")
+	}
+	if c.MaxConnections < 0 {
+		bad("max connections %d is negative", c.MaxConnections)
 	}
 	engine := strings.ToLower(c.Engine)
 	limit := 15 // fact 2.11: MySQL, MariaDB, PostgreSQL, SQL Server
