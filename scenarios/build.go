@@ -54,9 +54,12 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 		sdk.MaxAttempts, sdk.Base, sdk.Cap, sdk.Jitter = retry.MaxAttempts, retry.Base, retry.Cap, retry.Jitter
 		retry = sdk
 	}
+	if b := c.Retry.Budget; s.Has("clients.retry.budget") {
+		retry.Quota = client.RetryQuota{Capacity: b.Tokens, Cost: b.Cost, TimeoutCost: b.TimeoutCost, Refund: b.Refund}
+	}
 	return client.Config{
 		AZ: az, Instances: c.Instances, Connections: c.Connections,
-		ConnectTimeout: c.ConnectTimeout.D(), Timeout: c.Timeout.D(),
+		ConnectTimeout: c.ConnectTimeout.D(), Timeout: c.Timeout.D(), PoolTimeout: c.PoolTimeout.D(),
 		Retry:         retry,
 		DNSCacheFor:   c.DNSCacheFor,
 		HandshakeRTTs: 3, // TCP, TLS, authentication

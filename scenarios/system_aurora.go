@@ -86,6 +86,8 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 	}
 	set("service_time.read", dist(a.ServiceTime.Read, &cfg.Read))
 	set("service_time.write", dist(a.ServiceTime.Write, &cfg.Write))
+	set("service_time.connect", dist(a.ServiceTime.Connect, &cfg.Connect))
+	cfg.MaxConnections = a.MaxConnections
 	set("cache_miss_ratio", func() error { cfg.MissRatio = a.CacheMissRatio; return nil })
 	st := a.Storage
 	set("storage.node_latency", dist(st.NodeLatency, &cfg.Storage.NodeLatency))

@@ -95,6 +95,8 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 	}
 	set("service_time.read", dist(r.ServiceTime.Read, &cfg.Read))
 	set("service_time.write", dist(r.ServiceTime.Write, &cfg.Write))
+	set("service_time.connect", dist(r.ServiceTime.Connect, &cfg.Connect))
+	cfg.MaxConnections = r.MaxConnections
 	set("replication.standby_write", dist(r.Replication.StandbyWrite, &cfg.StandbyWrite))
 	set("replication.apply_time", dist(r.Replication.ApplyTime, &cfg.ApplyTime))
 	set("replication.local_write", dist(r.Replication.LocalWrite, &cfg.LocalWrite))

@@ -59,6 +59,7 @@ type AuroraSystem struct {
 	Volume         Storage           `yaml:"volume"`
 	Replicas       []AuroraReplica   `yaml:"replicas"`
 	ServiceTime    ServiceTime       `yaml:"service_time"`
+	MaxConnections int               `yaml:"max_connections"`
 	CacheMissRatio float64           `yaml:"cache_miss_ratio"`
 	Storage        AuroraStorage     `yaml:"storage"`
 	Replication    AuroraReplication `yaml:"replication"`
@@ -123,12 +124,14 @@ type RDSSystem struct {
 	// ClusterStandbyAZs place a Multi-AZ DB cluster's two standbys.
 	ClusterStandbyAZs []string `yaml:"cluster_standby_azs"`
 	// ReadReplicas are asynchronous read replicas.
-	ReadReplicas []RDSReplica   `yaml:"read_replicas"`
-	Storage      Storage        `yaml:"storage"`
-	ServiceTime  ServiceTime    `yaml:"service_time"`
-	Replication  RDSReplication `yaml:"replication"`
-	Failover     RDSFailover    `yaml:"failover"`
-	Recovery     RDSRecovery    `yaml:"recovery"`
+	ReadReplicas []RDSReplica `yaml:"read_replicas"`
+	Storage      Storage      `yaml:"storage"`
+	ServiceTime  ServiceTime  `yaml:"service_time"`
+	// MaxConnections overrides the engine's default connection limit.
+	MaxConnections int            `yaml:"max_connections"`
+	Replication    RDSReplication `yaml:"replication"`
+	Failover       RDSFailover    `yaml:"failover"`
+	Recovery       RDSRecovery    `yaml:"recovery"`
 }
 
 // Storage is the instance's volume.
@@ -140,6 +143,9 @@ type Storage struct {
 type ServiceTime struct {
 	Read  DistSpec `yaml:"read"`
 	Write DistSpec `yaml:"write"`
+	// Connect is a new connection's startup (authentication, TLS, the
+	// engine's backend).
+	Connect DistSpec `yaml:"connect"`
 }
 
 // RDSReplica is one read replica, in an AZ of the topology or in another
@@ -192,7 +198,10 @@ type Clients struct {
 	Connections    int      `yaml:"connections"`
 	ConnectTimeout Duration `yaml:"connect_timeout"`
 	Timeout        Duration `yaml:"timeout"`
-	Retry          Retry    `yaml:"retry"`
+	// PoolTimeout bounds the wait for a pooled connection (default:
+	// Timeout).
+	PoolTimeout Duration `yaml:"pool_timeout"`
+	Retry       Retry    `yaml:"retry"`
 	// DNSCache is "ttl" (honour the record's TTL), "forever", or a duration
 	// for which every answer is cached whatever its TTL.
 	DNSCache string `yaml:"dns_cache"`
@@ -209,6 +218,20 @@ type Retry struct {
 	Base        Duration `yaml:"base"`
 	Cap         Duration `yaml:"cap"`
 	Jitter      string   `yaml:"jitter"` // none | full | equal
+	// Budget, when the key is present, limits retries with a token
+	// bucket per client process (the AWS SDKs' standard retry quota).
+	Budget RetryBudget `yaml:"budget"`
+}
+
+// RetryBudget is a retry token bucket: a retry takes Cost tokens
+// (TimeoutCost after a timeout) and is not made when too few are left; a
+// success gives back what its retry took, or Refund. Defaults: the AWS
+// SDKs' standard mode (500, 5, 10, 1).
+type RetryBudget struct {
+	Tokens      int `yaml:"tokens"`
+	Cost        int `yaml:"cost"`
+	TimeoutCost int `yaml:"timeout_cost"`
+	Refund      int `yaml:"refund"`
 }
 
 // Workload is one stream of requests.

@@ -354,6 +354,8 @@ func (v *validator) rds(r *RDSSystem) {
 
 	v.dist(p+"service_time.read", r.ServiceTime.Read)
 	v.dist(p+"service_time.write", r.ServiceTime.Write)
+	v.dist(p+"service_time.connect", r.ServiceTime.Connect)
+	v.maxConnections(p+"max_connections", r.MaxConnections)
 	v.dist(p+"replication.standby_write", r.Replication.StandbyWrite)
 	v.positiveIfSet(p+"replication.ack_timeout", r.Replication.AckTimeout)
 
@@ -377,6 +379,29 @@ func (v *validator) rds(r *RDSSystem) {
 	}
 }
 
+// maxConnections checks a connection limit that the scenario sets.
+func (v *validator) maxConnections(path string, n int) {
+	if v.has(path) && (n < 1 || n > 262142) {
+		v.errorf(path, "must be 1 to 262,142 (PostgreSQL's maximum), got %d", n)
+	}
+}
+
+// retryBudget fills a retry budget's defaults (the AWS SDKs' standard
+// mode) and checks it.
+func (v *validator) retryBudget(p string, b *RetryBudget) {
+	if !v.has(p) {
+		return
+	}
+	for _, f := range []struct {
+		key   string
+		n     *int
+		def   int
+		least int
+	}{{"tokens", &b.Tokens, 500, 1}, {"cost", &b.Cost, 5, 0}, {"timeout_cost", &b.TimeoutCost, 10, 0}, {"refund", &b.Refund, 1, 0}} {
+		v.defaultAtLeast(p+"."+f.key, f.n, f.def, f.least)
+	}
+}
+
 func (v *validator) clients() {
 	c := &v.s.Clients
 	const p = "clients."
@@ -388,6 +413,7 @@ func (v *validator) clients() {
 	v.defaultAtLeast(p+"connections", &c.Connections, defaultConnections, 1)
 	v.defaultPositive(p+"connect_timeout", &c.ConnectTimeout, defaultConnectTimeout)
 	v.defaultPositive(p+"timeout", &c.Timeout, defaultTimeout)
+	v.defaultPositive(p+"pool_timeout", &c.PoolTimeout, c.Timeout)
 
 	r := &c.Retry
 	v.defaultAtLeast(p+"retry.max_attempts", &r.MaxAttempts, defaultMaxAttempts, 1)
@@ -399,6 +425,7 @@ func (v *validator) clients() {
 	}
 	v.defaultString(p+"retry.jitter", &r.Jitter, defaultJitter)
 	v.oneOf(p+"retry.jitter", "jitter", r.Jitter, jitters)
+	v.retryBudget(p+"retry.budget", &r.Budget)
 
 	switch v.defaultString(p+"dns_cache", &c.DNSCache, "ttl"); c.DNSCache {
 	case "ttl":

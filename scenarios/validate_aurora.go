@@ -59,6 +59,8 @@ func (v *validator) aurora(a *AuroraSystem) {
 
 	v.dist(p+"service_time.read", a.ServiceTime.Read)
 	v.dist(p+"service_time.write", a.ServiceTime.Write)
+	v.dist(p+"service_time.connect", a.ServiceTime.Connect)
+	v.maxConnections(p+"max_connections", a.MaxConnections)
 	if v.has(p+"cache_miss_ratio") && (a.CacheMissRatio < 0 || a.CacheMissRatio > 1) {
 		v.errorf(p+"cache_miss_ratio", "must be in [0, 1], got %g", a.CacheMissRatio)
 	}
