@@ -98,7 +98,7 @@ type Config struct {
 	// pool, opening one included (HikariCP's connectionTimeout); 0 means
 	// Timeout.
 	PoolTimeout time.Duration
-	Retry   Retry
+	Retry       Retry
 	// DNSCacheFor is how long a DNS answer is cached: 0 honours the
 	// record's TTL; a positive span overrides it (a misconfigured JVM);
 	// negative caches forever.
