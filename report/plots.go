@@ -135,7 +135,9 @@ var (
 	colorWarmup  = color.NRGBA{R: 128, G: 128, B: 128, A: 28} // translucent grey
 	colorWarmTx  = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
 	colorPhase   = color.NRGBA{R: 60, G: 60, B: 60, A: 255}
-	colorOutage  = color.NRGBA{R: 240, G: 170, B: 0, A: 36} // translucent amber
+	colorOutage  = color.NRGBA{R: 240, G: 170, B: 0, A: 36}  // translucent amber
+	colorSatur   = color.NRGBA{R: 120, G: 60, B: 160, A: 34} // translucent purple: an instance at its limits
+	colorSaturTx = color.NRGBA{R: 100, G: 40, B: 140, A: 255}
 
 	// Data lines: a colorblind-safe palette (Okabe-Ito) without red, which
 	// marks faults.
@@ -608,8 +610,9 @@ type annotations struct {
 	labels []label
 	lines  []phaseLine
 	style  text.Style
-	// faults and failovers tell whether those bands exist, for the legend.
-	faults, failovers bool
+	// faults, failovers and saturations tell whether those bands exist,
+	// for the legend.
+	faults, failovers, saturations bool
 }
 
 // phaseLine is a failover phase's time and its label's index.
@@ -714,6 +717,13 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			a.labels = append(a.labels, l)
 		}
 	}
+	// Saturation: an instance at its limits, which a reader must not take
+	// for a failure.
+	for _, e := range rep.Saturations {
+		a.bands = append(a.bands, band{x0: minutes(e.Start), x1: minutes(e.End), fill: colorSatur})
+		a.labels = append(a.labels, label{x: minutes(e.Start), text: e.Name + " saturated", color: colorSaturTx, prio: 1})
+		a.saturations = true
+	}
 	// Faults that started no failover get their own label.
 	for _, fw := range rep.Faults {
 		if t := starts[fw.Start]; t != "" {
@@ -792,6 +802,9 @@ func (a *annotations) addLegend(lg *plot.Legend) {
 	}
 	if a.failovers {
 		lg.Add("failover", boxThumb{colorOutage})
+	}
+	if a.saturations {
+		lg.Add("saturated", boxThumb{colorSatur})
 	}
 }
 

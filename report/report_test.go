@@ -88,6 +88,19 @@ func testResult() *scenarios.Result {
 			}}
 			rep.Faults = []scenarios.FaultWindow{{Start: sec(240), End: -1, Label: "crash primary"}}
 		}
+		// The primary's load: utilization 0.001 × (1..600) per second,
+		// 100 + i connections at most, 2 statements queued on average.
+		load := scenarios.NewEngineLoad("primary")
+		for s := 1; s <= 600; s++ {
+			load.Utilization.Add(float64(s) / 1000)
+			load.Connections.Add(float64(100 + i))
+			load.Queued.Add(float64(s%5) * 1)
+		}
+		rep.Loads = []*scenarios.EngineLoad{load}
+		if i == 0 {
+			rep.Saturations = []scenarios.Saturation{{Name: "primary", Start: sec(120), End: sec(180.5),
+				PeakUtilization: 1, PeakConns: 800, MaxConns: 1712, VCPUs: 2}}
+		}
 		rep.Series = testSeries(i, rep.Failovers)
 		res.Replications = append(res.Replications, rep)
 	}
@@ -215,7 +228,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 	assert.Equal(t, []string{
 		"scenario", "description", "system", "seed", "replications", "simulated_seconds",
 		"requests", "availability", "availability_ci95", "latency_ms", "failovers",
-		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "stale_reads", "counters", "cost_monthly",
+		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "utilization", "connections", "queued", "saturations", "stale_reads", "counters", "cost_monthly",
 	}, keys(t, json.NewDecoder(bytes.NewReader(b))))
 
 	var m struct {

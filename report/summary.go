@@ -54,6 +54,20 @@ type Summary struct {
 
 	// ReplicaLagMS is per replica; empty until the models record lag.
 	ReplicaLagMS map[string]LagStats `json:"replica_lag_ms"`
+	// Utilization is, per database instance, the share of its vCPUs busy,
+	// measured over each second of the measured window of every
+	// replication: the mean, the 99th percentile and the maximum second.
+	Utilization map[string]UtilizationStats `json:"utilization"`
+	// Connections is, per instance, the most connections open at a
+	// once-a-second sample.
+	Connections map[string]ConnectionStats `json:"connections"`
+	// Queued is, per instance, the statements waiting for a vCPU: the mean
+	// and the highest one-second mean.
+	Queued map[string]QueueStats `json:"queued"`
+	// Saturations are the episodes of an instance at its limits (at least
+	// 95 % of its vCPUs busy, or all its connections taken, for at least
+	// 3 s), in replication then time order, over the whole run.
+	Saturations []SaturationEpisode `json:"saturations"`
 	// StaleReads counts reads that returned an older value than the last
 	// acknowledged write.
 	StaleReads int64 `json:"stale_reads"`
@@ -118,6 +132,39 @@ type Failover struct {
 type Interval struct {
 	Mean Number    `json:"mean"`
 	CI95 [2]Number `json:"ci95"`
+}
+
+// UtilizationStats summarize an instance's per-second utilization (0–1).
+type UtilizationStats struct {
+	Mean Number `json:"mean"`
+	P99  Number `json:"p99"`
+	Max  Number `json:"max"`
+}
+
+// ConnectionStats summarize an instance's open connections.
+type ConnectionStats struct {
+	Max int64 `json:"max"`
+}
+
+// QueueStats summarize an instance's queued statements.
+type QueueStats struct {
+	Mean Number `json:"mean"`
+	Max  Number `json:"max"`
+}
+
+// SaturationEpisode is one episode of an instance at its limits.
+type SaturationEpisode struct {
+	Replication int    `json:"replication"`
+	Instance    string `json:"instance"`
+	StartS      Number `json:"start_s"`
+	EndS        Number `json:"end_s"`
+	DurationS   Number `json:"duration_s"`
+	// PeakUtilization is the busiest second's share of the VCPUs;
+	// PeakConnections the most connections open of MaxConnections.
+	PeakUtilization Number `json:"peak_utilization"`
+	VCPUs           int    `json:"vcpus"`
+	PeakConnections int    `json:"peak_connections"`
+	MaxConnections  int    `json:"max_connections"`
 }
 
 // LagStats summarizes one replica's lag in milliseconds.
@@ -193,6 +240,9 @@ func roundDec(v float64, n int) float64 {
 
 func sig(v float64) Number     { return Number(roundSig(v, sigDigits)) }
 func seconds(v float64) Number { return Number(roundDec(v, secondDecimals)) }
+
+// fraction3 is a share to 0.1 %.
+func fraction3(v float64) Number { return Number(roundDec(v, 3)) }
 func fraction(v float64) Number {
 	return Number(roundDec(v, fractionDecimals))
 }
@@ -206,9 +256,14 @@ func Summarize(res *scenarios.Result) *Summary {
 		AvailabilityCI95: [2]Number{Null, Null},
 		Failovers:        []Failover{},
 		ReplicaLagMS:     map[string]LagStats{},
+		Utilization:      map[string]UtilizationStats{},
+		Connections:      map[string]ConnectionStats{},
+		Queued:           map[string]QueueStats{},
+		Saturations:      []SaturationEpisode{},
 		Counters:         map[string]int64{},
 	}
 	lags := map[string]*sim.Latency{}
+	loads := map[string]*scenarios.EngineLoad{}
 	if sc := res.Scenario; sc != nil {
 		s.Scenario = sc.Name
 		s.Description = sc.Description
@@ -240,6 +295,21 @@ func Summarize(res *scenarios.Result) *Summary {
 				lags[l.Name] = sim.NewLatency()
 			}
 			merge(lags[l.Name], l.Dist)
+		}
+		for _, l := range rep.Loads {
+			if loads[l.Name] == nil {
+				loads[l.Name] = scenarios.NewEngineLoad(l.Name)
+			}
+			m := loads[l.Name]
+			m.Utilization.Merge(&l.Utilization)
+			m.Connections.Merge(&l.Connections)
+			m.Queued.Merge(&l.Queued)
+		}
+		for _, e := range rep.Saturations {
+			s.Saturations = append(s.Saturations, SaturationEpisode{Replication: i, Instance: e.Name,
+				StartS: at(e.Start), EndS: at(e.End), DurationS: span(e.Start, e.End),
+				PeakUtilization: fraction3(e.PeakUtilization), VCPUs: e.VCPUs,
+				PeakConnections: e.PeakConns, MaxConnections: e.MaxConns})
 		}
 		for _, c := range rep.Counters {
 			s.Counters[c.Name] += c.Value
@@ -279,6 +349,15 @@ func Summarize(res *scenarios.Result) *Summary {
 	s.LatencyMS = LatencyGroup{Read: latencyStats(read), Write: latencyStats(write), All: latencyStats(all)}
 	for name, l := range lags {
 		s.ReplicaLagMS[name] = LagStats{P50: ms(l.Quantile(0.5)), P99: ms(l.Quantile(0.99)), Max: ms(l.Max())}
+	}
+	for name, l := range loads {
+		if l.Utilization.N == 0 {
+			continue
+		}
+		s.Utilization[name] = UtilizationStats{Mean: fraction3(l.Utilization.Mean()),
+			P99: fraction3(l.Utilization.Quantile(0.99)), Max: fraction3(l.Utilization.Max)}
+		s.Connections[name] = ConnectionStats{Max: int64(l.Connections.Max)}
+		s.Queued[name] = QueueStats{Mean: sig(l.Queued.Mean()), Max: sig(l.Queued.Max)}
 	}
 	s.FailoverDurationS = interval(engine)
 	s.ClientOutageS = interval(clients)

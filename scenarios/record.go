@@ -25,6 +25,7 @@ type recorder struct {
 	stale int64
 
 	gauges []gauge
+	loads  []*EngineLoad
 
 	// done[w], when set, is also told of workload w's requests that
 	// succeeded (a DynamoDB workload resubmitting unprocessed items).
@@ -172,8 +173,9 @@ func (r *recorder) noteSuccess(instance int) {
 // gauge is a model's gauge and where its samples go.
 type gauge struct {
 	cluster.Gauge
-	col int
-	lag *sim.Latency // for "lag_ms:" gauges
+	col     int
+	lag     *sim.Latency // for "lag_ms:" gauges
+	samples *Samples     // for "utilization:", "connections:" and "queued:" gauges
 }
 
 // watch samples the model's gauges every second (or every bucket, if
@@ -183,6 +185,9 @@ func (r *recorder) watch(g cluster.Gauged) {
 		gg := gauge{Gauge: x, col: r.series.Column(x.Name)}
 		if strings.HasPrefix(x.Name, "lag_ms:") {
 			gg.lag = sim.NewLatency()
+		}
+		if kind, name, ok := strings.Cut(x.Name, ":"); ok {
+			gg.samples = r.loadSamples(kind, name)
 		}
 		r.gauges = append(r.gauges, gg)
 	}
@@ -200,13 +205,45 @@ func (r *recorder) watch(g cluster.Gauged) {
 		for _, g := range r.gauges {
 			v := g.Sample()
 			r.series.Add(now, g.col, v*weight)
-			if g.lag != nil && now >= r.warmup {
-				g.lag.Record(time.Duration(v * float64(time.Millisecond)))
+			if now >= r.warmup {
+				if g.lag != nil {
+					g.lag.Record(time.Duration(v * float64(time.Millisecond)))
+				}
+				if g.samples != nil {
+					g.samples.Add(v)
+				}
 			}
 		}
 		r.k.After(every, tick)
 	}
 	r.k.After(0, tick)
+}
+
+// loadSamples is where the samples of an instance's load gauge of the
+// given kind go; nil for gauges of other kinds.
+func (r *recorder) loadSamples(kind, name string) *Samples {
+	var l *EngineLoad
+	for _, x := range r.loads {
+		if x.Name == name {
+			l = x
+		}
+	}
+	get := func() *EngineLoad {
+		if l == nil {
+			l = NewEngineLoad(name)
+			r.loads = append(r.loads, l)
+		}
+		return l
+	}
+	switch kind {
+	case "utilization":
+		return &get().Utilization
+	case "connections":
+		return &get().Connections
+	case "queued":
+		return &get().Queued
+	}
+	return nil
 }
 
 func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replication {
@@ -235,6 +272,15 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 		if g.lag != nil {
 			rep.Lag = append(rep.Lag, NamedLatency{Name: strings.TrimPrefix(g.Name, "lag_ms:"), Dist: g.lag})
 		}
+	}
+	rep.Loads = r.loads
+	for _, s := range r.log.Saturations {
+		end := s.End
+		if end == cluster.Never {
+			end = r.k.Now()
+		}
+		rep.Saturations = append(rep.Saturations, Saturation{Name: s.Name, Start: s.Start, End: end,
+			PeakUtilization: s.PeakUtilization, PeakConns: s.PeakConns, MaxConns: s.MaxConns, VCPUs: s.VCPUs})
 	}
 	for _, e := range r.log.Events {
 		rep.Events = append(rep.Events, Event{At: e.At, Text: e.Text})

@@ -1,6 +1,10 @@
 package scenarios
 
-import "dbsim/sim"
+import (
+	"math"
+
+	"dbsim/sim"
+)
 
 // Result is a finished run: what each replication recorded. The report
 // package turns it into summaries, plots and pages.
@@ -37,6 +41,13 @@ type Replication struct {
 	// Lag holds, per replica, the distribution of its lag sampled once per
 	// second over the measured window (gauges named "lag_ms:NAME").
 	Lag []NamedLatency
+	// Loads are, per database instance, its utilization, connections and
+	// queued statements sampled once per second over the measured window
+	// (gauges named "utilization:NAME", "connections:NAME", "queued:NAME").
+	Loads []*EngineLoad
+	// Saturations are the episodes of an instance at its limits, over the
+	// whole run; one still going when the run ended ends then.
+	Saturations []Saturation
 	// Counters are model-specific totals over the run, in the model's
 	// order (e.g. throttles per partition).
 	Counters []Counter
@@ -93,6 +104,88 @@ type Event struct {
 type FaultWindow struct {
 	Start, End sim.Time
 	Label      string
+}
+
+// EngineLoad is one instance's engine load, sampled once a second.
+type EngineLoad struct {
+	Name string
+	// Utilization is the share of the vCPUs busy over each second.
+	Utilization Samples
+	// Connections are the connections open, Queued the statements waiting
+	// for a vCPU (the mean over each second).
+	Connections, Queued Samples
+}
+
+// NewEngineLoad returns an empty load record of the named instance.
+func NewEngineLoad(name string) *EngineLoad {
+	return &EngineLoad{Name: name, Utilization: Samples{bins: make([]int64, 1001)}}
+}
+
+// Samples summarizes a gauge's samples in fixed memory: their count, sum
+// and maximum, and for values in [0, 1] a histogram of 0.1 % bins.
+type Samples struct {
+	N        int64
+	Sum, Max float64
+	bins     []int64 // len 1001 for a [0, 1] gauge, else nil
+}
+
+// Add records one sample.
+func (s *Samples) Add(v float64) {
+	s.N++
+	s.Sum += v
+	s.Max = max(s.Max, v)
+	if s.bins != nil {
+		s.bins[int(math.Round(min(max(v, 0), 1)*1000))]++
+	}
+}
+
+// Mean is the mean sample (NaN for none).
+func (s *Samples) Mean() float64 {
+	if s.N == 0 {
+		return math.NaN()
+	}
+	return s.Sum / float64(s.N)
+}
+
+// Merge adds o's samples to s.
+func (s *Samples) Merge(o *Samples) {
+	s.N += o.N
+	s.Sum += o.Sum
+	s.Max = max(s.Max, o.Max)
+	if o.bins != nil {
+		if s.bins == nil {
+			s.bins = make([]int64, len(o.bins))
+		}
+		for i, n := range o.bins {
+			s.bins[i] += n
+		}
+	}
+}
+
+// Quantile is the q-quantile of a [0, 1] gauge's samples to 0.1 % (NaN
+// for none, or for a gauge without a histogram).
+func (s *Samples) Quantile(q float64) float64 {
+	if s.N == 0 || s.bins == nil {
+		return math.NaN()
+	}
+	rank := int64(math.Ceil(q * float64(s.N)))
+	var seen int64
+	for i, n := range s.bins {
+		if seen += n; seen >= max(rank, 1) {
+			return min(float64(i)/1000, s.Max)
+		}
+	}
+	return s.Max
+}
+
+// Saturation is an episode of an instance at its limits: its CPUs at
+// least 95 % busy, or every connection taken, for at least three seconds.
+type Saturation struct {
+	Name                string
+	Start, End          sim.Time
+	PeakUtilization     float64
+	PeakConns, MaxConns int
+	VCPUs               int
 }
 
 // NamedLatency is a named distribution of spans.

@@ -26,6 +26,9 @@ type Station struct {
 	areaQ  float64 // ∫ waiters dt, in waiter·ns
 	areaB  float64 // ∫ busy dt, in server·ns
 	served uint64
+
+	// The same integrals since the station was created, never reset.
+	totalQ, totalB float64
 }
 
 // waiter is a queued Acquire.
@@ -131,6 +134,14 @@ func (s *Station) MeanBusy() float64 {
 	return (s.areaB + float64(s.busy)*float64(now-s.last)) / float64(now-s.start)
 }
 
+// Integrals are ∫ busy servers dt and ∫ waiters dt since the station was
+// created, in server·ns and waiter·ns; ResetStats does not restart them.
+// Their growth over a span, divided by the span, is that span's mean.
+func (s *Station) Integrals() (busy, waiting float64) {
+	s.advance()
+	return s.totalB, s.totalQ
+}
+
 // ResetStats restarts the time-averages (MeanQueued, MeanBusy) and the Served
 // count from now, e.g. at the end of a warm-up period.
 func (s *Station) ResetStats() {
@@ -145,8 +156,11 @@ func (s *Station) advance() {
 	now := s.k.Now()
 	if now > s.last {
 		dt := float64(now - s.last)
-		s.areaQ += float64(s.n) * dt
-		s.areaB += float64(s.busy) * dt
+		q, b := float64(s.n)*dt, float64(s.busy)*dt
+		s.areaQ += q
+		s.areaB += b
+		s.totalQ += q
+		s.totalB += b
 		s.last = now
 	}
 }

@@ -680,6 +680,9 @@ func (m *Model) Gauges() []cluster.Gauge {
 			gs = append(gs, cluster.Gauge{Name: "capacity_acu:" + in.name, Sample: func() float64 { return in.acu }})
 		}
 	}
+	for _, in := range m.insts {
+		gs = append(gs, cluster.NewLoad(m.log, in.name, func() (*cluster.Host, *sim.Station) { return in.host, in.cpu }).Gauges()...)
+	}
 	return gs
 }
 

@@ -52,7 +52,7 @@ func TestReplicaLagGaugeAndStaleReads(t *testing.T) {
 	h := newHarness(t, 1, cfg, clients(), 1000)
 	h.readsFromReplicas = true
 	gs := h.m.Gauges()
-	require.Len(t, gs, 2)
+	require.Len(t, gs, 2+3*3, "two lags, then each instance's utilization, connections and queued")
 	assert.Equal(t, "lag_ms:replica-1", gs[0].Name)
 	var samples []float64
 	for s := 1; s <= 20; s++ {

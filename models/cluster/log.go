@@ -33,6 +33,8 @@ type Log struct {
 	k         *sim.Kernel
 	Events    []Event
 	Failovers []*Failover
+	// Saturations are the episodes of engines at their limits (Load).
+	Saturations []*Saturation
 }
 
 // NewLog returns an empty log on kernel k.

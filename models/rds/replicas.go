@@ -858,6 +858,23 @@ func (m *Model) Gauges() []cluster.Gauge {
 				Sample: func() float64 { return ms(m.standbys[j].lag()) }})
 		}
 	}
+	// The load of every instance that serves: the primary (whichever host
+	// it is now), the cluster's standbys, the read replicas.
+	load := func(name string, n func() *node) {
+		g = append(g, cluster.NewLoad(m.log, name, func() (*cluster.Host, *sim.Station) {
+			x := n()
+			return x.host, x.cpu
+		}).Gauges()...)
+	}
+	load("primary", func() *node { return m.primary })
+	if m.cfg.Cluster {
+		for j := range m.standbys {
+			load(fmt.Sprintf("standby-%d", j+1), func() *node { return m.standbys[j].n })
+		}
+	}
+	for _, r := range m.replicas {
+		load(r.name, func() *node { return r.n })
+	}
 	return g
 }
 
