@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -61,4 +62,94 @@ func TestMultiAZClusterFailsOverFastAndCommitsFaster(t *testing.T) {
 	}
 	cw, iw := before(c), before(i)
 	assert.Less(t, cw, 0.7*iw, "semi-sync to local NVMe (%.2f ms) beats the EBS mirror (%.2f ms)", cw, iw)
+}
+
+// availability is ok/(ok+failed) of the requests that arrived in [from, to).
+func availabilityBetween(t *testing.T, rep *Replication, from, to time.Duration) float64 {
+	ok, failed := column(t, rep, "ok"), column(t, rep, "failed")
+	b := rep.Series.Bucket()
+	var o, f float64
+	for k := int(from / b); k < int(to/b) && k < len(ok); k++ {
+		o += ok[k]
+		f += failed[k]
+	}
+	return o / (o + f)
+}
+
+func TestOverloadEndsWithinSecondsOfTheRelief(t *testing.T) {
+	// Two minutes at about twice the instance's capacity: saturated, named
+	// so, serving at capacity; the engine's queue is bounded by its
+	// connections and the clients' by their timeouts, so service returns
+	// within seconds of the relief at 3:00.
+	rep := runBundled(t, "rds-overload-recovery")
+	require.Len(t, rep.Saturations, 1)
+	e := rep.Saturations[0]
+	assert.Equal(t, "primary", e.Name)
+	assert.InDelta(t, 60, e.Start.Seconds(), 2, "saturated from the start of the overload")
+	assert.Less(t, e.End.Seconds(), 195.0, "and not 15 s after its end")
+	assert.Equal(t, 1.0, availabilityBetween(t, rep, 3*time.Minute+15*time.Second, 5*time.Minute), "every request after the backlog")
+	ok := column(t, rep, "ok")
+	served := 0.0
+	for s := 90; s < 150; s++ {
+		served += ok[s]
+	}
+	// 2 vCPUs / 0.70 ms mean service (80 % reads of 0.58 ms, 20 % writes
+	// of 1.16 ms): ~2,860 requests/s.
+	assert.InDelta(t, 2860, served/60, 150, "served at capacity while saturated")
+	util := column(t, rep, "utilization:primary")
+	assert.Less(t, util[50], 0.6, "half busy before")
+	assert.Greater(t, util[120], 0.99, "all busy during")
+	narrative := ""
+	for _, ev := range rep.Events {
+		narrative += ev.Text + "\n"
+	}
+	assert.Contains(t, narrative, "db-1 (primary) saturated since 1:00")
+	assert.Contains(t, narrative, "db-1 (primary) no longer saturated")
+	assert.Empty(t, rep.Failovers, "overload is not a failover")
+}
+
+func TestRetryStormStaysSaturatedUnlessRetriesAreBudgeted(t *testing.T) {
+	// After a 30 s spike the clients' six unjittered attempts per request,
+	// each costing a statement and a new connection, ask ~9 vCPUs of a
+	// 2-vCPU instance: it stays saturated after the trigger is gone. Without
+	// retries, or with the SDKs' retry budget, the load after the spike is
+	// below capacity and it recovers in seconds; jitter spreads the retries
+	// but makes as many, so it does not.
+	data, err := library.ReadFile("library/retry-storm-metastable.yaml")
+	require.NoError(t, err)
+	variant := func(old, new string) *Scenario {
+		s, err := Parse("retry-storm-metastable.yaml", []byte(strings.Replace(string(data), old, new, 1)))
+		require.NoError(t, err)
+		return s
+	}
+	retry := "retry: {max_attempts: 6, base: 10ms, cap: 10ms, jitter: none}"
+	cases := []struct {
+		name      string
+		s         *Scenario
+		recovered bool
+	}{
+		{"as bundled", variant("", ""), false},
+		{"no retries", variant(retry, "retry: {max_attempts: 1}"), true},
+		{"retry budget", variant(retry, "retry: {max_attempts: 6, base: 10ms, cap: 10ms, jitter: none, budget: {}}"), true},
+		{"backoff and jitter", variant(retry, "retry: {max_attempts: 6, base: 100ms, cap: 5s, jitter: full}"), false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			rep, err := RunReplication(c.s, 0)
+			require.NoError(t, err)
+			assert.Equal(t, 1.0, availabilityBetween(t, rep, 0, time.Minute), "fine before the spike")
+			require.NotEmpty(t, rep.Saturations)
+			e := rep.Saturations[0]
+			assert.InDelta(t, 60, e.Start.Seconds(), 2)
+			after := availabilityBetween(t, rep, 2*time.Minute, 4*time.Minute)
+			if c.recovered {
+				assert.Less(t, e.End.Seconds(), 100.0, "recovered within seconds of the spike's end")
+				assert.Equal(t, 1.0, after)
+				return
+			}
+			assert.Equal(t, 240.0, e.End.Seconds(), "still saturated when the run ends")
+			assert.Less(t, after, 0.01, "every request fails long after the spike")
+		})
+	}
 }
