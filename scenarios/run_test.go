@@ -249,3 +249,29 @@ faults:
 	}
 	assert.NotEmpty(t, events(rep, "stays down (another outage lasts)"))
 }
+
+// Storage node failures in one AZ that overlap take different nodes, and a
+// failure during its AZ's outage outlasts the outage: the node is still
+// down (and so re-replicated) after the AZ comes back.
+func TestOverlappingStorageNodeFailures(t *testing.T) {
+	rep := runOne(t, `
+name: overlap-storage
+duration: 4m
+system: {kind: aurora}
+workload:
+  - {name: w, arrival: {rate: 100/s}, mix: {read: 0.5, write: 0.5}}
+faults:
+  - {at: 30s, kind: az-outage, az: us-east-1b, for: 1m}
+  - {at: 1m, kind: storage-node-failure, az: us-east-1b, count: 1, for: 2m}
+  - {at: 100s, kind: storage-node-failure, az: us-east-1b, count: 1, for: 20s}
+`)
+	failed := events(rep, "storage node sn-")
+	require.Len(t, failed, 2, "two failures, two nodes")
+	assert.Equal(t, sim.At(time.Minute), failed[0].At, "the node fails though its AZ is down")
+	assert.NotEqual(t, failed[0].Text, failed[1].Text)
+	name := strings.TrimSuffix(strings.TrimPrefix(failed[0].Text, "storage node "), " failed")
+	repaired := events(rep, "re-replicated from "+name+" ")
+	require.NotEmpty(t, repaired, "%s stays down after its AZ's outage, until repaired", name)
+	assert.Greater(t, repaired[0].At, sim.At(90*time.Second))
+	assert.Len(t, rep.Faults, 3)
+}
