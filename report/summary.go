@@ -128,7 +128,8 @@ type Failover struct {
 	LostWrites    int64  `json:"lost_writes"`
 }
 
-// Interval is a mean with its Student-t 95% confidence interval.
+// Interval is a mean with its Student-t 95% confidence interval, clamped
+// at 0 below (the quantities are spans, never negative).
 type Interval struct {
 	Mean Number    `json:"mean"`
 	CI95 [2]Number `json:"ci95"`
@@ -424,12 +425,16 @@ func latencyStats(l *sim.Latency) LatencyStats {
 }
 
 // interval is the mean of xs (seconds) with its 95% interval; nil for none.
+// The spans it summarizes (failover durations, client outages) cannot be
+// negative, so the interval's lower end is clamped at 0: with few
+// replications of a skewed span the symmetric Student-t interval reaches
+// below it.
 func interval(xs []float64) *Interval {
 	if len(xs) == 0 {
 		return nil
 	}
 	m, lo, hi := meanCI95(xs)
-	return &Interval{Mean: seconds(m), CI95: [2]Number{seconds(lo), seconds(hi)}}
+	return &Interval{Mean: seconds(m), CI95: [2]Number{seconds(max(lo, 0)), seconds(hi)}}
 }
 
 // meanCI95 is sim.MeanCI95: the mean and its Student-t 95% interval.

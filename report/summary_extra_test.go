@@ -36,3 +36,24 @@ func TestSummaryMergesLagStaleReadsAndCounters(t *testing.T) {
 	assert.InDelta(t, 400, float64(l.P99), 1)
 	assert.InDelta(t, 20, float64(l.P50), 0.1)
 }
+
+// Two failovers of very different lengths: the Student-t interval of the
+// mean reaches below 0, which no duration can; it is clamped at 0.
+func TestFailoverIntervalsAreNotNegative(t *testing.T) {
+	rep := func(start, accepting, clients float64) *scenarios.Replication {
+		s := func(x float64) sim.Time { return sim.Time(x * 1e9) }
+		return &scenarios.Replication{
+			Latency: scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
+			Failovers: []scenarios.Failover{{Cause: "instance crash", Start: s(start), Detected: s(start + 1),
+				Promoted: s(start + 1), Accepting: s(accepting), ClientsRecovered: s(clients)}},
+		}
+	}
+	s := Summarize(&scenarios.Result{Replications: []*scenarios.Replication{
+		rep(60, 62, 63), rep(60, 160, 200),
+	}})
+	for name, iv := range map[string]*Interval{"failover_duration_s": s.FailoverDurationS, "client_outage_s": s.ClientOutageS} {
+		assert.Positive(t, float64(iv.Mean), name)
+		assert.Equal(t, Number(0), iv.CI95[0], "%s: the lower end is clamped at 0", name)
+		assert.Greater(t, float64(iv.CI95[1]), float64(iv.Mean), name)
+	}
+}

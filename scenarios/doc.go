@@ -30,7 +30,9 @@
 // The system block is polymorphic: its kind (rds, aurora or dynamodb)
 // selects which keys may sit next to it. Faults are either
 // scheduled (at, and for kinds that last, for) or a random process (mttf,
-// and mttr for kinds that last).
+// and mttr for kinds that last). Faults that last stack: an AZ is down
+// while any outage of it lasts, two AZs are apart while any partition
+// between them lasts, whether the faults are scheduled or random.
 //
 // # Strict loading
 //

@@ -181,7 +181,10 @@ func TestDynamoDBOnDemandVsProvisioned(t *testing.T) {
 	thr := column(t, rep, "throttled")
 	wcu := column(t, rep, "consumed_wcu")
 	served := column(t, rep, "provisioned_wcu")
-	assert.Zero(t, sum(span(rep, thr, 0, 7*time.Minute)), "2,000 then 3,600 WRU/s: within 2 × the previous peak")
+	// 2,000 then 3,600 WRU/s: within 2 × the previous peak. A few writes
+	// throttle: 8 partitions take 11 writes of 40 WRU a second each, and a
+	// second that brings one more than 25 meets its hard limit.
+	assert.Less(t, sum(span(rep, thr, 0, 7*time.Minute)), 20.0, "2,000 then 3,600 WRU/s: within 2 × the previous peak")
 	assert.InDelta(t, 3600, mean(span(rep, wcu, 3*time.Minute, 7*time.Minute)), 150)
 	assert.Equal(t, 4000.0, maxOf(span(rep, served, 0, 31*time.Minute)))
 	assert.InDelta(t, 4000, mean(span(rep, wcu, 8*time.Minute, 31*time.Minute)), 50, "6,000 offered, 4,000 served")
@@ -191,16 +194,20 @@ func TestDynamoDBOnDemandVsProvisioned(t *testing.T) {
 	assert.InDelta(t, 6000, mean(span(rep, wcu, 33*time.Minute, 36*time.Minute)), 200)
 
 	// The same traffic on a provisioned table with auto scaling (facts
-	// 5.11, 5.22, 5.23): the first rise outlasts its burst credit and
-	// throttles until auto scaling lands; the second is absorbed within
-	// minutes, long before on-demand's 30.
+	// 5.1, 5.22, 5.23): after the first rise its 4 partitions take 900 WCU/s
+	// each, and many a second brings one more than its hard limit: it
+	// throttles until auto scaling splits them; the second rise is absorbed
+	// within minutes, long before on-demand's 30.
 	p := run(t, variant(t, "dynamodb-on-demand-vs-provisioned",
 		"  table: {mode: on-demand}\n  on_demand: {initial_rru: 12000, initial_wru: 4000, peak_multiple: 2, peak_window: 30m}\n",
 		"  table: {mode: provisioned, rcu: 1000, wcu: 2860, autoscaling: {target: 0.7}}\n"))
 	pthr := column(t, p, "throttled")
 	assert.Positive(t, sum(span(p, pthr, 2*time.Minute, 7*time.Minute)), "provisioned throttles where on-demand did not")
 	assert.Positive(t, sum(span(p, pthr, 7*time.Minute, 12*time.Minute)), "and after the second, until auto scaling lands at 12:00")
-	assert.Zero(t, sum(span(p, pthr, 14*time.Minute, 36*time.Minute)), "then none")
+	// Scaled to 4,086 WCU at 12:00, 8 partitions take 19 writes of 40 WCU a
+	// second each, and some seconds bring one more than its hard limit
+	// (25); the next step (16 partitions) lands at 16:00.
+	assert.Less(t, sum(span(p, pthr, 16*time.Minute+30*time.Second, 36*time.Minute)), 20.0, "then (almost) none")
 	assert.Less(t, p.Requests.Throttled, rep.Requests.Throttled/2)
 }
 
@@ -270,7 +277,11 @@ func TestDynamoDBRetryStorm(t *testing.T) {
 
 	sthr := column(t, std, "throttled")
 	assert.InDelta(t, 2000, sthr[herd], 50, "the herd itself: 1,000 of 3,000 fit")
-	assert.Zero(t, sum(sthr[herd+1:]), "jittered retries over a second find capacity")
+	// The herd took the partition's 1,000 WCU of its second (fact 5.1): the
+	// retries jittered over that second throttle again, nothing lands.
+	sok := column(t, std, "ok")
+	assert.Zero(t, sum(sok[herd+1:herd+20]), "nothing lands in the rest of the herd's second")
+	assert.Positive(t, sum(sthr[herd+1:herd+20]), "jittered retries within it throttle")
 	assert.Less(t, std.Requests.Retried, int64(700), "the retry quota: 500 tokens, 5 a retry, per client, plus refunds")
 	assert.Positive(t, std.Requests.Failed)
 }

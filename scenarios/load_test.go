@@ -319,3 +319,45 @@ f:6:25: clients.retry.base: unknown duration unit "y" in "1y" (units: ns us ms s
 f:9:17: workload[0].mix.read: expected a number, got "lots"
 f:10:46: workload[0].rate_changes[1].at: unknown duration unit "q" in "1q" (units: ns us ms s m h d)`, err.Error())
 }
+
+// TestWarnings loads each testdata/warnings/NAME.yaml, a scenario that runs
+// but is suspect, and compares its warnings with NAME.warnings (-rewrite
+// regenerates them).
+func TestWarnings(t *testing.T) {
+	files, err := filepath.Glob("testdata/warnings/*.yaml")
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".yaml"), func(t *testing.T) {
+			s, err := Load(file)
+			require.NoError(t, err)
+			require.NotEmpty(t, s.Warnings)
+			got := s.Warnings.Error() + "\n"
+			golden := strings.TrimSuffix(file, ".yaml") + ".warnings"
+			if *rewrite {
+				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+				return
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err, "no golden file; run go test -run TestWarnings -rewrite")
+			assert.Equal(t, string(want), got)
+		})
+	}
+}
+
+// Aurora's own quorums (4 and 3), written or left to the defaults, and
+// overlapping ones, draw no warning; a write quorum of 3 misses the default
+// read quorum and itself; 5 and 1 miss only each other.
+func TestAuroraQuorumWarnings(t *testing.T) {
+	src := func(storage string) string {
+		return "name: q\nduration: 1m\nsystem: {kind: aurora" + storage + "}\nworkload:\n  - {name: w, arrival: {rate: 10/s}}\n"
+	}
+	for _, st := range []string{"", ", storage: {write_quorum: 4, read_quorum: 3}", ", storage: {write_quorum: 6, read_quorum: 1}", ", storage: {write_quorum: 4}"} {
+		assert.Empty(t, mustParse(t, src(st)).Warnings, "storage%s", st)
+	}
+	w := mustParse(t, src(", storage: {write_quorum: 3}")).Warnings
+	require.Len(t, w, 2, "3 + the default 3 = 6: no overlap; 2 × 3 = 6 neither")
+	w = mustParse(t, src(", storage: {write_quorum: 5, read_quorum: 1}")).Warnings
+	require.Len(t, w, 1)
+	assert.Contains(t, w[0].Msg, "read quorum 1 + write quorum 5")
+}

@@ -270,27 +270,41 @@ func (g *generator) key() uint64 {
 // scheduleFaults plans every fault: one-off faults at their time, random
 // processes with exponential times to failure (mean MTTF) and to repair
 // (mean MTTR) from their own stream. It returns the windows, filled in as
-// the run goes.
+// the run goes. Faults of one thing stack (the topology counts them): an
+// AZ is down while any outage of it lasts, two AZs are apart while any
+// partition between them lasts, and the narrative says so when a fault
+// ends while another keeps its effect.
 func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *cluster.Log, inject func(*Fault, bool)) *[]FaultWindow {
 	windows := &[]FaultWindow{}
 	for fi := range s.Faults {
 		f := &s.Faults[fi]
-		apply := func(start bool) {
+		// apply starts the fault, or ends the one that started at since.
+		apply := func(start bool, since sim.Time) {
 			switch f.Kind {
 			case "az-outage":
 				az, _ := topo.Lookup(f.AZ)
-				if start {
+				switch n := topo.Outages(az); {
+				case start && n == 0:
 					log.Addf("AZ outage: %s down", f.AZ)
-				} else {
+				case start:
+					log.Addf("AZ outage: %s down (it already was: another outage lasts)", f.AZ)
+				case n > 1:
+					log.Addf("outage of %s at %s ends; %s stays down (another outage lasts)", f.AZ, clock(since), f.AZ)
+				default:
 					log.Addf("%s back up", f.AZ)
 				}
 				topo.SetDown(az, start)
 			case "network-partition":
 				a, _ := topo.Lookup(f.Between[0])
 				b, _ := topo.Lookup(f.Between[1])
-				if start {
+				switch n := topo.Partitions(a, b); {
+				case start && n == 0:
 					log.Addf("network partition between %s and %s", f.Between[0], f.Between[1])
-				} else {
+				case start:
+					log.Addf("network partition between %s and %s (they already were apart: another partition lasts)", f.Between[0], f.Between[1])
+				case n > 1:
+					log.Addf("partition between %s and %s at %s heals; they stay apart (another partition lasts)", f.Between[0], f.Between[1], clock(since))
+				default:
 					log.Addf("partition between %s and %s healed", f.Between[0], f.Between[1])
 				}
 				topo.SetCut(a, b, start)
@@ -301,7 +315,7 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 		label := faultLabel(f)
 		open := func(d time.Duration) {
 			start := k.Now()
-			apply(true)
+			apply(true, start)
 			w := FaultWindow{Start: start, End: cluster.Never, Label: label}
 			if instant[f.Kind] {
 				w.End = start // a moment: what follows is the failover's
@@ -310,7 +324,7 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 			*windows = append(*windows, w)
 			if d > 0 {
 				k.After(d, func() {
-					apply(false)
+					apply(false, start)
 					(*windows)[idx].End = k.Now()
 				})
 			}
@@ -336,6 +350,12 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 		k.After(sim.Seconds(rng.ExpFloat64()*f.MTTF.D().Seconds()), next)
 	}
 	return windows
+}
+
+// clock formats a simulated time as m:ss, as the narrative reads.
+func clock(t sim.Time) string {
+	sec := int64(time.Duration(t) / time.Second)
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
 }
 
 // instant are the fault kinds that happen at a moment; the system's

@@ -29,11 +29,22 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 		case "storage-node-failure":
 			az, _ := net.T.Lookup(f.AZ)
 			if start {
+				// Overlapping failures in one AZ take different nodes
+				// (FailStorageNodesInAZ); a node also failed by the random
+				// process returns when both failures have ended.
 				failed[f] = m.FailStorageNodesInAZ(az, f.Count)
-				log.Addf("%d storage node(s) in %s fail", f.Count, f.AZ)
+				if n := len(failed[f]); n < f.Count {
+					log.Addf("%d storage node(s) in %s fail (%d asked: the others have failed already)", n, f.AZ, f.Count)
+				} else {
+					log.Addf("%d storage node(s) in %s fail", n, f.AZ)
+				}
 			} else {
-				m.RecoverStorageNodes(failed[f]...)
-				log.Addf("storage node(s) in %s back", f.AZ)
+				back := m.RecoverStorageNodes(failed[f]...)
+				if stay := len(failed[f]) - len(back); stay > 0 {
+					log.Addf("storage node failure in %s ends; %d of its %d node(s) stay down (another failure or an outage of %s lasts)", f.AZ, stay, len(failed[f]), f.AZ)
+				} else {
+					log.Addf("storage node(s) in %s back", f.AZ)
+				}
 			}
 		case "storage-node-failures":
 			if start {

@@ -24,6 +24,9 @@ type Scenario struct {
 	File string `yaml:"-"`
 	// Source is the raw YAML text.
 	Source []byte `yaml:"-"`
+	// Warnings are what validation found suspect but the models allow
+	// (quorums that do not overlap); the scenario runs as written.
+	Warnings Errors `yaml:"-"`
 	// pos maps a field path ("workload[0].mix.read") to its place in File.
 	pos map[string]Pos
 }

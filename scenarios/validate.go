@@ -124,9 +124,10 @@ var autoBuckets = []time.Duration{
 // validator fills defaults into a decoded scenario and collects every
 // problem with its value.
 type validator struct {
-	s    *Scenario
-	bad  map[string]bool // paths that failed to decode: stay quiet about them
-	errs Errors
+	s     *Scenario
+	bad   map[string]bool // paths that failed to decode: stay quiet about them
+	errs  Errors
+	warns Errors // become s.Warnings
 	// azsOK is false when topology.azs itself is unusable, so that AZ
 	// references are not all reported as unknown.
 	azsOK bool
@@ -155,6 +156,7 @@ func validate(s *Scenario, bad map[string]bool) Errors {
 	for i := range s.Faults {
 		v.fault(i)
 	}
+	s.Warnings = v.warns.sorted()
 	return v.errs
 }
 
@@ -166,6 +168,16 @@ func (v *validator) errorf(path, format string, args ...any) {
 	}
 	p := v.s.Pos(path)
 	v.errs = append(v.errs, &Error{File: v.s.File, Line: max(p.Line, 1), Col: p.Col, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// warnf reports, as errorf does, something suspect that the models allow:
+// the scenario still runs. The message starts with "warning: ".
+func (v *validator) warnf(path, format string, args ...any) {
+	if v.broken(path) {
+		return
+	}
+	p := v.s.Pos(path)
+	v.warns = append(v.warns, &Error{File: v.s.File, Line: max(p.Line, 1), Col: p.Col, Path: path, Msg: "warning: " + fmt.Sprintf(format, args...)})
 }
 
 // broken reports whether path, a parent of it or a part of it failed to

@@ -75,13 +75,18 @@ func (v *validator) aurora(a *AuroraSystem) {
 	if v.has(p+"storage.segment_size") && st.SegmentSize <= 0 {
 		v.errorf(p+"storage.segment_size", "must be > 0, got %v", st.SegmentSize)
 	}
+	quorumsOK := true
 	for _, q := range []struct {
 		key string
 		n   int
 	}{{"write_quorum", st.WriteQuorum}, {"read_quorum", st.ReadQuorum}} {
 		if v.has(p+"storage."+q.key) && (q.n < 1 || q.n > aurora.Segments) {
 			v.errorf(p+"storage."+q.key, "must be 1 to %d (of the 6 segments), got %d", aurora.Segments, q.n)
+			quorumsOK = false
 		}
+	}
+	if quorumsOK {
+		v.auroraQuorums(p+"storage.", st)
 	}
 	v.nonNegative(p+"storage.repair_detect", st.RepairDetect)
 	if v.has(p+"storage.repair_rate") && st.RepairRate < 0 {
@@ -124,6 +129,35 @@ func (v *validator) aurora(a *AuroraSystem) {
 			}
 		}
 		v.nonNegative(sp+"resume", sl.Resume)
+	}
+}
+
+// auroraQuorums warns about storage quorums that do not overlap (Vr + Vw
+// <= 6: a read quorum can miss an acknowledged write; 2 Vw <= 6: two write
+// quorums can miss each other). The model allows them on purpose: it
+// tracks the writes a later read quorum can miss and counts those a
+// failover loses (lost_writes), so a scenario can show why Aurora chose
+// 4 and 3. What a key left out stands for is the model's default.
+func (v *validator) auroraQuorums(p string, st AuroraStorage) {
+	def := aurora.Defaults().Storage
+	vw, vr := def.WriteQuorum, def.ReadQuorum
+	if v.has(p + "write_quorum") {
+		vw = st.WriteQuorum
+	}
+	if v.has(p + "read_quorum") {
+		vr = st.ReadQuorum
+	}
+	at := p + "write_quorum"
+	if !v.has(at) {
+		at = p + "read_quorum"
+	}
+	if vr+vw <= aurora.Segments {
+		v.warnf(at, "read quorum %d + write quorum %d of %d segments do not overlap: a read can miss an acknowledged write, and a failover lose it (overlapping: read + write > %d, as Aurora's 3 + 4)",
+			vr, vw, aurora.Segments, aurora.Segments)
+	}
+	if 2*vw <= aurora.Segments {
+		v.warnf(p+"write_quorum", "two write quorums of %d of %d segments need not overlap: two writers could both commit (overlapping: 2 × write > %d, as Aurora's 4)",
+			vw, aurora.Segments, aurora.Segments)
 	}
 }
 

@@ -138,6 +138,12 @@ func TestCommandLine(t *testing.T) {
 	out, _, code = run(t, "validate", "rds-multi-az-failover")
 	assert.Equal(t, exitOK, code)
 	assert.Contains(t, out, "ok")
+
+	// A suspect but allowed scenario: ok, with its warnings on stderr.
+	out, errOut, code = run(t, "validate", "../../scenarios/testdata/warnings/aurora-quorums.yaml")
+	assert.Equal(t, exitOK, code)
+	assert.Contains(t, out, "ok")
+	assert.Contains(t, errOut, "aurora-quorums.yaml:9:19: system.storage.write_quorum: warning: read quorum 2 + write quorum 2")
 }
 
 func TestRunWritesTheReport(t *testing.T) {

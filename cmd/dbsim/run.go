@@ -45,6 +45,7 @@ Examples:
 	if err != nil {
 		return err
 	}
+	printWarnings(stderr, s)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["seed"] {

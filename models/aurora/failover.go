@@ -342,7 +342,8 @@ func (m *Model) outage(az cluster.AZ, down bool) {
 // FailStorageNodes crashes the given storage nodes (ids from
 // StorageNodes or SegmentNodes). Their segments are repaired onto new
 // nodes after Storage.RepairDetect plus the copy time, unless the nodes
-// return first (RecoverStorageNodes).
+// return first (RecoverStorageNodes). Failures stack: a node failed twice
+// returns when both failures have been recovered.
 func (m *Model) FailStorageNodes(ids ...int) error {
 	for _, id := range ids {
 		if id < 0 || id >= len(m.st.nodes) {
@@ -351,10 +352,11 @@ func (m *Model) FailStorageNodes(ids ...int) error {
 	}
 	for _, id := range ids {
 		n := m.st.nodes[id]
-		if n.failed {
+		n.failed++
+		if n.failed > 1 {
+			m.log.Addf("storage node %s failed again (it already was down: another failure lasts)", n.name)
 			continue
 		}
-		n.failed = true
 		m.st.failures++
 		m.log.Addf("storage node %s failed", n.name)
 		m.st.nodeDown(n)
@@ -362,34 +364,43 @@ func (m *Model) FailStorageNodes(ids ...int) error {
 	return nil
 }
 
-// RecoverStorageNodes brings failed storage nodes back with their data
-// (those whose segments were not repaired elsewhere meanwhile).
-func (m *Model) RecoverStorageNodes(ids ...int) {
+// RecoverStorageNodes ends one failure of each given storage node (from
+// FailStorageNodes) and returns the ids of those that are up again, with
+// their data unless their segments were repaired elsewhere meanwhile: not
+// those that another failure or their AZ's outage keeps down.
+func (m *Model) RecoverStorageNodes(ids ...int) []int {
+	var back []int
 	for _, id := range ids {
 		if id < 0 || id >= len(m.st.nodes) {
 			continue
 		}
 		n := m.st.nodes[id]
-		if !n.failed {
+		if n.failed == 0 {
 			continue
 		}
-		n.failed = false
-		if m.topo.Up(n.az) {
+		n.failed--
+		if n.failed == 0 && m.topo.Up(n.az) {
 			m.st.nodeUp(n)
+			back = append(back, id)
 		}
 	}
+	return back
 }
 
 // FailStorageNodesInAZ fails count storage nodes of az that hold segments
-// and are up, lowest ids first (the first PGs' segments), and returns their
-// ids: with an outage of another AZ, count = 1 is the "AZ+1" failure.
+// and have not failed already, lowest ids first (the first PGs' segments),
+// and returns their ids: with an outage of another AZ, count = 1 is the
+// "AZ+1" failure. A second failure in an AZ thus takes other nodes, as
+// two independent failures would; nodes down only for their AZ's outage
+// can fail (and then stay down after it). If fewer than count nodes are
+// left, it fails those.
 func (m *Model) FailStorageNodesInAZ(az cluster.AZ, count int) []int {
 	var ids []int
 	for _, n := range m.st.nodes {
 		if len(ids) == count {
 			break
 		}
-		if n.az == az && !n.down && len(n.segs) > 0 {
+		if n.az == az && n.failed == 0 && len(n.segs) > 0 {
 			ids = append(ids, n.id)
 		}
 	}

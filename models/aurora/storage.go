@@ -64,10 +64,13 @@ func kth(a [Segments]sim.Time, k int) sim.Time {
 
 // node is a storage node holding segments of the volume.
 type node struct {
-	id     int
-	name   string
-	az     cluster.AZ
-	failed bool // its own failure, as opposed to its AZ's outage
+	id   int
+	name string
+	az   cluster.AZ
+	// failed counts the node's own failures that last now (scheduled ones
+	// and its random process's), as opposed to its AZ's outage: the node
+	// is down while any of them, or the outage, lasts.
+	failed int
 	down   bool
 	slow   float64
 	lat    sim.Dist
@@ -653,8 +656,8 @@ func (st *storage) failNode(a any) {
 		n.proc = false
 		return
 	}
-	if !n.failed {
-		n.failed = true
+	n.failed++
+	if n.failed == 1 {
 		st.failures++
 		st.nodeDown(n)
 	}
@@ -663,8 +666,8 @@ func (st *storage) failNode(a any) {
 
 func (st *storage) nodeBack(a any) {
 	n := a.(*node)
-	n.failed = false
-	if st.m.topo.Up(n.az) {
+	n.failed--
+	if n.failed == 0 && st.m.topo.Up(n.az) {
 		st.nodeUp(n)
 	}
 	if len(n.segs) == 0 {
@@ -684,7 +687,7 @@ func (st *storage) azChanged(az cluster.AZ, down bool) {
 		switch {
 		case down:
 			st.nodeDown(n)
-		case !n.failed:
+		case n.failed == 0:
 			st.nodeUp(n)
 		default:
 			for _, r := range n.segs { // failed on its own: repair it now

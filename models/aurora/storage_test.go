@@ -286,7 +286,7 @@ func checkInvariants(t *testing.T, m *Model) {
 			if !n.down {
 				up++
 			}
-			assert.Equal(t, n.failed || !m.topo.Up(n.az), n.down, "node %s state", n.name)
+			assert.Equal(t, n.failed > 0 || !m.topo.Up(n.az), n.down, "node %s state", n.name)
 		}
 		require.Equal(t, up, p.up, "PG %d live segments", p.idx)
 		for i, w := range p.open {
@@ -335,4 +335,93 @@ func TestRandomStorageFailuresUnderLoad(t *testing.T) {
 	require.Len(t, h.log.Failovers, 1)
 	assert.Zero(t, h.log.Failovers[0].LostWrites)
 	assert.Greater(t, h.okWrites, 50000)
+}
+
+// Two failures of one node stack: it returns when both are recovered. A
+// second failure in an AZ takes another node; a node failed during its
+// AZ's outage stays down after the outage until its failure ends.
+func TestStorageNodeFailuresStack(t *testing.T) {
+	cfg := Defaults()
+	cfg.Storage.RepairRate = 0 // failed nodes only return
+	h := newIdleHarness(t, 1, cfg, clients())
+	down := func(id int) bool { return h.m.st.nodes[id].down }
+
+	n := h.m.SegmentNodes(0)[2]
+	require.NoError(t, h.m.FailStorageNodes(n))
+	require.NoError(t, h.m.FailStorageNodes(n))
+	assert.Empty(t, h.m.RecoverStorageNodes(n))
+	assert.True(t, down(n), "one failure still lasts")
+	assert.Equal(t, []int{n}, h.m.RecoverStorageNodes(n))
+	assert.False(t, down(n))
+
+	first := h.m.FailStorageNodesInAZ(1, 1)
+	second := h.m.FailStorageNodesInAZ(1, 1)
+	require.Len(t, first, 1)
+	require.Len(t, second, 1)
+	assert.NotEqual(t, first, second, "the second failure takes another node")
+	h.m.RecoverStorageNodes(second...)
+	assert.True(t, down(first[0]), "the first failure lasts")
+	h.m.RecoverStorageNodes(first...)
+
+	h.topo.SetDown(2, true)
+	during := h.m.FailStorageNodesInAZ(2, 1)
+	require.Len(t, during, 1, "a node down only for its AZ's outage can fail")
+	h.topo.SetDown(2, false)
+	assert.True(t, down(during[0]), "the failure outlasts the outage")
+	for _, id := range h.m.StorageNodes(2) {
+		assert.Equal(t, id == during[0], down(id), "node %d", id)
+	}
+	assert.Equal(t, during, h.m.RecoverStorageNodes(during...))
+	checkInvariants(t, h.m)
+}
+
+// A scheduled failure of a node and its random failure process overlap:
+// the node is down while either lasts, whichever ends first.
+func TestScheduledAndRandomStorageFailuresStack(t *testing.T) {
+	cfg := Defaults()
+	cfg.Storage.RepairRate = 0
+	h := newIdleHarness(t, 3, cfg, clients())
+	st := &h.m.st
+	n := st.nodes[h.m.SegmentNodes(0)[4]]
+	random := false // n's random failure lasts
+	held := false   // a scheduled failure of n lasts
+	backWhileHeld, heldEndsWhileRandom := 0, 0
+	fail, back := st.onFail, st.onBack
+	st.onFail = func(a any) {
+		if a.(*node) == n && len(n.segs) > 0 {
+			random = true
+		}
+		fail(a)
+	}
+	st.onBack = func(a any) {
+		back(a)
+		if a.(*node) == n {
+			random = false
+			if held {
+				backWhileHeld++
+				assert.True(t, n.down, "%v: the random failure ended, the scheduled one lasts", h.k.Now())
+			}
+		}
+	}
+	h.m.StartStorageFailures(time.Minute, time.Minute)
+	for i := range 20 {
+		start := sim.At(time.Duration(i) * 5 * time.Minute)
+		h.k.At(start, func() { held = true; require.NoError(t, h.m.FailStorageNodes(n.id)) })
+		h.k.At(start.Add(2*time.Minute), func() {
+			held = false
+			h.m.RecoverStorageNodes(n.id)
+			if random {
+				heldEndsWhileRandom++
+				assert.True(t, n.down, "%v: the scheduled failure ended, the random one lasts", h.k.Now())
+			}
+		})
+	}
+	for s := 1; s <= 6000; s++ {
+		h.k.Run(sim.At(time.Duration(s) * time.Second))
+		require.Equal(t, random || held, n.down, "%v: node down while a failure lasts (failed %d, az up %v)", h.k.Now(), n.failed, h.topo.Up(n.az))
+	}
+	t.Logf("random failure ended during a scheduled one %d times; a scheduled one ended during a random one %d times", backWhileHeld, heldEndsWhileRandom)
+	assert.Positive(t, backWhileHeld)
+	assert.Positive(t, heldEndsWhileRandom)
+	checkInvariants(t, h.m)
 }

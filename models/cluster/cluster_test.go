@@ -149,8 +149,8 @@ func TestTopologyWatchersHearOutages(t *testing.T) {
 		heard = append(heard, topo.Name(az))
 	})
 	topo.SetDown(2, true)
-	topo.SetDown(2, true) // no change, no news
 	topo.SetDown(2, false)
+	topo.SetDown(2, false) // no outage to end: no change, no news
 	assert.Equal(t, []string{"c", "c"}, heard)
 	az, err := topo.Lookup("b")
 	require.NoError(t, err)
@@ -159,4 +159,48 @@ func TestTopologyWatchersHearOutages(t *testing.T) {
 	assert.Error(t, err)
 	assert.Equal(t, 2*time.Millisecond, topo.RTT(0, 1), "NewTopology takes round-trip times")
 	assert.Equal(t, time.Millisecond, topo.RTT(1, 1))
+}
+
+// Two outages of one zone, 1:00-6:00 and 2:00-2:30: the zone is down from
+// 1:00 to 6:00, and the watchers hear only those two moments.
+func TestTopologyOutagesStack(t *testing.T) {
+	k := sim.New(1)
+	topo := NewTopology(k, []string{"a", "b", "c"}, time.Millisecond, 2*time.Millisecond)
+	type news struct {
+		at   sim.Time
+		down bool
+	}
+	var heard []news
+	topo.WatchOutages(func(az AZ, down bool) { heard = append(heard, news{k.Now(), down}) })
+	var up []bool
+	probe := func() { up = append(up, topo.Up(1)) }
+	k.At(sim.At(time.Minute), func() { topo.SetDown(1, true) })
+	k.At(sim.At(2*time.Minute), func() { topo.SetDown(1, true) })
+	k.At(sim.At(150*time.Second), func() { topo.SetDown(1, false) })
+	k.At(sim.At(6*time.Minute), func() { topo.SetDown(1, false) })
+	for _, s := range []int{30, 90, 140, 160, 359, 361} {
+		k.At(sim.At(time.Duration(s)*time.Second), probe)
+	}
+	k.Run(sim.Forever)
+	assert.Equal(t, []bool{true, false, false, false, false, true}, up)
+	assert.Equal(t, []news{{sim.At(time.Minute), true}, {sim.At(6 * time.Minute), false}}, heard)
+	assert.Zero(t, topo.Outages(1))
+}
+
+// Two partitions between one pair of zones, the second written the other
+// way round: the zones stay apart until both have healed.
+func TestTopologyPartitionsStack(t *testing.T) {
+	topo := NewTopology(sim.New(1), []string{"a", "b", "c"}, time.Millisecond, 2*time.Millisecond)
+	topo.SetCut(0, 1, true)
+	topo.SetCut(1, 0, true)
+	topo.SetCut(0, 1, false)
+	assert.False(t, topo.Reachable(0, 1), "one partition still lasts")
+	assert.False(t, topo.Reachable(1, 0))
+	assert.Equal(t, 1, topo.Partitions(1, 0))
+	assert.True(t, topo.Reachable(0, 2), "other pairs are not cut")
+	topo.SetCut(1, 0, false)
+	assert.True(t, topo.Reachable(0, 1))
+	topo.SetCut(0, 1, false) // nothing to heal
+	topo.SetCut(0, 1, true)
+	assert.False(t, topo.Reachable(0, 1), "an extra heal does not pre-heal the next partition")
 }

@@ -12,13 +12,15 @@ type AZ int
 
 // Topology is the region: its AZs and the network between them. Traffic
 // between two AZs flows when both are up and no partition separates them.
+// Outages and partitions stack: a zone is down while any outage of it
+// lasts, two zones are cut apart while any partition between them lasts.
 type Topology struct {
 	k       *sim.Kernel
 	names   []string
 	sameAZ  time.Duration // one-way delay inside an AZ
 	crossAZ time.Duration // one-way delay between AZs
-	down    []bool
-	cut     [][]bool
+	down    []int         // outages of each zone that last now
+	cut     [][]int       // partitions between each pair that last now
 	watch   []func(az AZ, down bool)
 }
 
@@ -27,9 +29,9 @@ type Topology struct {
 func NewTopology(k *sim.Kernel, azs []string, sameAZRTT, crossAZRTT time.Duration) *Topology {
 	n := len(azs)
 	t := &Topology{k: k, names: append([]string(nil), azs...), sameAZ: sameAZRTT / 2, crossAZ: crossAZRTT / 2,
-		down: make([]bool, n), cut: make([][]bool, n)}
+		down: make([]int, n), cut: make([][]int, n)}
 	for i := range t.cut {
-		t.cut[i] = make([]bool, n)
+		t.cut[i] = make([]int, n)
 	}
 	return t
 }
@@ -65,25 +67,51 @@ func (t *Topology) OneWay(a, b AZ) time.Duration {
 func (t *Topology) RTT(a, b AZ) time.Duration { return 2 * t.OneWay(a, b) }
 
 // Up reports whether zone a is up.
-func (t *Topology) Up(a AZ) bool { return !t.down[a] }
+func (t *Topology) Up(a AZ) bool { return t.down[a] == 0 }
 
 // Reachable reports whether a packet from a gets to b now.
-func (t *Topology) Reachable(a, b AZ) bool { return !t.down[a] && !t.down[b] && !t.cut[a][b] }
+func (t *Topology) Reachable(a, b AZ) bool {
+	return t.down[a] == 0 && t.down[b] == 0 && t.cut[a][b] == 0
+}
 
-// SetDown takes zone a down (an AZ outage) or brings it back, and tells the
-// watchers.
+// Outages is the number of outages of zone a that last now.
+func (t *Topology) Outages(a AZ) int { return t.down[a] }
+
+// Partitions is the number of partitions between zones a and b that last
+// now.
+func (t *Topology) Partitions(a, b AZ) int { return t.cut[a][b] }
+
+// SetDown starts an outage of zone a (down) or ends one. Outages stack:
+// the zone is down from the start of the first until the end of the last,
+// and the watchers hear only those two moments. Ending an outage that
+// never started does nothing.
 func (t *Topology) SetDown(a AZ, down bool) {
-	if t.down[a] == down {
-		return
+	was := t.down[a] > 0
+	switch {
+	case down:
+		t.down[a]++
+	case t.down[a] > 0:
+		t.down[a]--
 	}
-	t.down[a] = down
-	for _, w := range t.watch {
-		w(a, down)
+	if now := t.down[a] > 0; now != was {
+		for _, w := range t.watch {
+			w(a, now)
+		}
 	}
 }
 
-// SetCut partitions zones a and b from each other, or heals the partition.
-func (t *Topology) SetCut(a, b AZ, cut bool) { t.cut[a][b], t.cut[b][a] = cut, cut }
+// SetCut starts a partition between zones a and b (cut) or heals one.
+// Partitions stack as outages do: the zones stay apart until the last
+// partition between them heals.
+func (t *Topology) SetCut(a, b AZ, cut bool) {
+	switch {
+	case cut:
+		t.cut[a][b]++
+	case t.cut[a][b] > 0:
+		t.cut[a][b]--
+	}
+	t.cut[b][a] = t.cut[a][b]
+}
 
 // WatchOutages calls fn whenever a zone goes down or comes back.
 func (t *Topology) WatchOutages(fn func(az AZ, down bool)) { t.watch = append(t.watch, fn) }

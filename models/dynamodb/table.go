@@ -33,6 +33,66 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 	}
 }
 
+// hardLimit enforces a partition's hard limit in one dimension: at most
+// limit units consumed in any span of one window (facts 5.1, 5.18). A token
+// bucket cannot: one a window deep, full after an idle window, lets through
+// its depth plus a window's refill, twice the limit. It keeps the units
+// consumed per slot (a thousandth of the window) over the last window and
+// one slot, so it holds at most 1,001 slots whatever the request rate, and
+// errs on the safe side by at most one slot.
+type hardLimit struct {
+	limit  float64
+	slot   sim.Time  // span of a slot
+	window int64     // slots in a window
+	used   []slotUse // oldest first
+	sum    float64   // units in used
+}
+
+type slotUse struct {
+	slot  int64
+	units float64
+}
+
+// hardLimitSlots is the number of slots a window is cut into.
+const hardLimitSlots = 1000
+
+func newHardLimit(limit float64, window time.Duration) *hardLimit {
+	return &hardLimit{limit: limit, slot: max(sim.Time(window)/hardLimitSlots, 1), window: hardLimitSlots}
+}
+
+// expire forgets the slots that end a window or more before now: those
+// that cannot hold consumption of the window (now − window, now].
+func (h *hardLimit) expire(now sim.Time) {
+	first := int64(now/h.slot) - h.window
+	i := 0
+	for i < len(h.used) && h.used[i].slot < first {
+		h.sum -= h.used[i].units
+		i++
+	}
+	h.used = h.used[i:]
+	if len(h.used) == 0 {
+		h.sum = 0 // no rounding left behind
+	}
+}
+
+// holds reports whether u more units now stay within the limit.
+func (h *hardLimit) holds(now sim.Time, u float64) bool {
+	h.expire(now)
+	return h.sum+u <= h.limit+eps
+}
+
+// take records u units consumed now.
+func (h *hardLimit) take(now sim.Time, u float64) {
+	h.expire(now)
+	s := int64(now / h.slot)
+	if n := len(h.used); n > 0 && h.used[n-1].slot == s {
+		h.used[n-1].units += u
+	} else {
+		h.used = append(h.used, slotUse{s, u})
+	}
+	h.sum += u
+}
+
 // newBucket returns a bucket of capacity burst refilling at rate that
 // holds tokens now.
 func newBucket(rate, burst, tokens float64, now sim.Time) *sim.TokenBucket {
@@ -64,7 +124,7 @@ type partition struct {
 	// allocate nothing below the hard limits.
 	r, w *sim.TokenBucket
 	// hr and hw enforce the hard limits per second (facts 5.1, 5.18).
-	hr, hw *sim.TokenBucket
+	hr, hw *hardLimit
 
 	cumR, cumW   float64 // consumed units, total
 	tickR, tickW float64 // cumR/W at the last adaptive tick
@@ -196,12 +256,11 @@ func newTable(m *Model, name string, capc Capacity, size int64, gsi *GSI) *table
 // three replicas in consecutive AZs (fact 5.25), leaders spread over them.
 func (t *table) newPartition(lo uint64, share float64) *partition {
 	m := t.m
-	now := m.k.Now()
 	l := m.cfg.Limits
 	id := len(t.parts)
 	p := &partition{t: t, id: id, lo: lo, share: share, leader: id % 3,
-		hr: newBucket(l.RCU, l.RCU*m.cfg.HardWindow.Seconds(), l.RCU*m.cfg.HardWindow.Seconds(), now),
-		hw: newBucket(l.WCU, l.WCU*m.cfg.HardWindow.Seconds(), l.WCU*m.cfg.HardWindow.Seconds(), now)}
+		hr: newHardLimit(l.RCU*m.cfg.HardWindow.Seconds(), m.cfg.HardWindow),
+		hw: newHardLimit(l.WCU*m.cfg.HardWindow.Seconds(), m.cfg.HardWindow)}
 	nAZ := m.topo.AZs()
 	for j := range p.reps {
 		p.reps[j] = replica{az: cluster.AZ((id + j) % nAZ), up: true}
@@ -313,9 +372,9 @@ func (t *table) touches(key uint64) bool {
 // units now.
 func (t *table) has(p *partition, now sim.Time, write bool, u float64) bool {
 	if write {
-		return holds(p.hw, now, u) && holds(p.w, now, u) && holds(t.tableW, now, u)
+		return p.hw.holds(now, u) && holds(p.w, now, u) && holds(t.tableW, now, u)
 	}
-	return holds(p.hr, now, u) && holds(p.r, now, u) && holds(t.tableR, now, u)
+	return p.hr.holds(now, u) && holds(p.r, now, u) && holds(t.tableR, now, u)
 }
 
 // consume takes u units from p (which has them) and accounts for them.
@@ -323,14 +382,14 @@ func (t *table) consume(p *partition, now sim.Time, write bool, u float64, h uin
 	l := t.m.cfg.Limits
 	var w float64
 	if write {
-		take(p.hw, now, u)
+		p.hw.take(now, u)
 		take(p.w, now, u)
 		take(t.tableW, now, u)
 		p.cumW += u
 		t.cumW += u
 		w = u / l.WCU
 	} else {
-		take(p.hr, now, u)
+		p.hr.take(now, u)
 		take(p.r, now, u)
 		take(t.tableR, now, u)
 		p.cumR += u
