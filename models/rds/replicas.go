@@ -573,14 +573,19 @@ func (m *Model) replacedReplica(r *replica) {
 }
 
 // crashReplica stops a replica's host. Its volume keeps what it had
-// applied; what it had received but not applied is fetched again when it
-// comes back.
+// applied, and a cluster standby's also the log it had flushed (what it
+// acknowledged to the writer); the rest of what it had received is
+// fetched again when it comes back.
 func (m *Model) crashReplica(r *replica) {
 	r.n.host.Crash()
 	r.n.cpu.Clear()
 	m.dropApplyState(r)
-	r.recv, r.sent = r.applied, r.applied
-	r.flushed = min(r.flushed, r.applied)
+	keep := r.applied
+	if r.standby {
+		keep = max(keep, r.flushed)
+	}
+	r.recv, r.sent = keep, keep
+	r.flushed = min(r.flushed, keep)
 	r.receiving = false
 	r.link, r.ackLink = nil, nil
 	m.updateReader()
@@ -607,8 +612,12 @@ func (m *Model) restartReplica(r *replica) {
 			m.attach(r)
 			m.ship()
 		}
+		m.feed(r) // apply what it had flushed before the crash
 		m.updateReader()
-		m.log.Addf("%s engine started; replicating again from position %d", r.describe(), r.applied)
+		m.log.Addf("%s engine started; replicating again from position %d", r.describe(), r.recv)
+		if m.caughtUp != nil {
+			m.caughtUp() // a failover waiting for a copy tries again
+		}
 	})
 }
 
@@ -753,6 +762,7 @@ func (m *Model) rebase(b uint64) {
 	m.durable = b
 	m.dw.reset(b)
 	m.maxAcked = min(m.maxAcked, b)
+	m.syncAcked = min(m.syncAcked, b)
 	m.semiAcked = b
 	for _, r := range m.readers {
 		if r.orphan || r.promoted {
