@@ -229,7 +229,8 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 			clients = cluster.Never
 		}
 		rep.Failovers = append(rep.Failovers, Failover{Cause: f.Cause, Start: f.Start, Detected: f.Detected,
-			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites})
+			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites,
+			ByPromotion: f.ByPromotion})
 	}
 	for _, g := range r.gauges {
 		if g.lag != nil {

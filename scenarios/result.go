@@ -31,6 +31,13 @@ type Replication struct {
 	// Faults are the windows during which a fault was active, for shading.
 	Faults []FaultWindow
 
+	// UnreplicatedAcks counts writes acknowledged to a client, over the
+	// whole run, that no other copy which could take over as writer had at
+	// that moment (cluster.Acknowledger; 0 for models that do not say).
+	// Failovers can lose only these: the sum of LostWrites over failovers
+	// not ended by a requested replica promotion never exceeds it.
+	UnreplicatedAcks int64
+
 	// StaleReads counts successful reads served by a replica that had not
 	// yet applied a write acknowledged before the read was sent.
 	StaleReads int64
@@ -81,6 +88,8 @@ type Failover struct {
 	// LostWrites counts writes acknowledged to a client that the new
 	// primary does not have.
 	LostWrites int64
+	// ByPromotion: a read replica promotion a user requested ended it.
+	ByPromotion bool
 }
 
 // Event is one line of the narrative.

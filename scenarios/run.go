@@ -136,6 +136,9 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	end := sim.At(s.Duration.D())
 	k.Run(end)
 	rep := rec.finish(i, seed, faults)
+	if a, ok := sys.model.(cluster.Acknowledger); ok {
+		rep.UnreplicatedAcks = a.UnreplicatedAcks()
+	}
 	if c, ok := sys.model.(cluster.Counted); ok {
 		for _, x := range c.Counters() {
 			rep.Counters = append(rep.Counters, Counter{Name: x.Name, Value: x.Value})

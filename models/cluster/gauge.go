@@ -24,6 +24,14 @@ type Counted interface {
 	Counters() []Counter
 }
 
+// Acknowledger is implemented by models that count the writes they
+// acknowledged to a client while no other copy that could take over as
+// writer had them: the only writes a failover may lose.
+type Acknowledger interface {
+	// UnreplicatedAcks is that count over the whole run.
+	UnreplicatedAcks() int64
+}
+
 // Counter is a named total.
 type Counter struct {
 	Name  string

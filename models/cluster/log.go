@@ -25,6 +25,10 @@ type Failover struct {
 	Start, Detected, Promoted, Accepting sim.Time
 	// LostWrites counts acknowledged writes the new writer does not have.
 	LostWrites int64
+	// ByPromotion is set when a read replica promotion that a user
+	// requested ended the failover: its losses are the user's choice of
+	// an asynchronous copy, not the system's.
+	ByPromotion bool
 }
 
 // Log records what happened in a run: events for the narrative and

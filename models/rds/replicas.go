@@ -695,6 +695,7 @@ func (m *Model) finishPromotion() {
 	fo := m.fo
 	fo.Promoted = now
 	fo.LostWrites = m.acks.Above(b)
+	fo.ByPromotion = true
 
 	old := m.primary
 	old.host.SetAccepting(false)
