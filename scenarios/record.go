@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -174,15 +175,24 @@ type gauge struct {
 	cluster.Gauge
 	col int
 	lag *sim.Latency // for "lag_ms:" gauges
+	// For "lag_ms:" gauges, whose samples may be missing (NaN): the
+	// bucket being filled, and the sum and count of its samples.
+	bucket   sim.Time
+	sum      float64
+	nSamples int
 }
 
 // watch samples the model's gauges every second (or every bucket, if
 // buckets are shorter) into the series, as the mean over each bucket.
 func (r *recorder) watch(g cluster.Gauged) {
 	for _, x := range g.Gauges() {
-		gg := gauge{Gauge: x, col: r.series.Column(x.Name)}
+		gg := gauge{Gauge: x}
 		if strings.HasPrefix(x.Name, "lag_ms:") {
+			// A bucket where the replica never replicated is empty.
+			gg.col = r.series.ColumnFill(x.Name, math.NaN())
 			gg.lag = sim.NewLatency()
+		} else {
+			gg.col = r.series.Column(x.Name)
 		}
 		r.gauges = append(r.gauges, gg)
 	}
@@ -197,10 +207,23 @@ func (r *recorder) watch(g cluster.Gauged) {
 		if now >= r.end {
 			return // a sample at the very end would open a row past the run's last
 		}
-		for _, g := range r.gauges {
+		for i := range r.gauges {
+			g := &r.gauges[i]
 			v := g.Sample()
-			r.series.Add(now, g.col, v*weight)
-			if g.lag != nil && now >= r.warmup {
+			if g.lag == nil {
+				r.series.Add(now, g.col, v*weight)
+				continue
+			}
+			if math.IsNaN(v) {
+				continue // no value now: the bucket's mean is of the samples it has
+			}
+			if b := now / sim.Time(r.series.Bucket()); g.nSamples == 0 || b != g.bucket {
+				g.bucket, g.sum, g.nSamples = b, 0, 0
+			}
+			g.sum += v
+			g.nSamples++
+			r.series.Set(now, g.col, g.sum/float64(g.nSamples))
+			if now >= r.warmup {
 				g.lag.Record(time.Duration(v * float64(time.Millisecond)))
 			}
 		}

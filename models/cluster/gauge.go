@@ -3,7 +3,8 @@ package cluster
 // Gauge is a quantity a model exposes over time, such as a replica's lag or
 // the current capacity. The runner samples every gauge once per second into
 // the time series (column Name) and, for names starting "lag_ms:", into a
-// distribution for the summary.
+// distribution for the summary. A NaN sample means "no value now" (a
+// replica that is not replicating has no lag): it is left out of both.
 type Gauge struct {
 	// Name is the series column, with its unit: "lag_ms:replica-1",
 	// "capacity_acu", "consumed_wcu:p3".

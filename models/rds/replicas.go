@@ -852,21 +852,32 @@ func (m *Model) Durable() uint64 { return m.durable }
 // cluster deployment each standby's, "lag_ms:standby-1" and
 // "lag_ms:standby-2" (the slot follows failovers: the old writer takes
 // the promoted standby's slot). Lag is the age in milliseconds of the
-// oldest write the replica lacks, 0 when it has them all; it keeps growing
-// while a replica is down, and an orphaned replica's is measured against
-// the new primary.
+// oldest write the replica lacks, 0 when it has them all. A copy that is
+// not replicating (down, restarting, orphaned by a promotion, or promoted)
+// has no lag: NaN, as CloudWatch's ReplicaLag reports nothing while
+// replication is not running, so a failed old writer's slot does not
+// count its downtime into the lag distribution.
 func (m *Model) Gauges() []cluster.Gauge {
 	var g []cluster.Gauge
 	for _, r := range m.replicas {
-		g = append(g, cluster.Gauge{Name: "lag_ms:" + r.name, Sample: func() float64 { return ms(r.lag()) }})
+		g = append(g, cluster.Gauge{Name: "lag_ms:" + r.name, Sample: func() float64 { return r.lagMS() }})
 	}
 	if m.cfg.Cluster {
 		for j := range m.standbys {
 			g = append(g, cluster.Gauge{Name: fmt.Sprintf("lag_ms:standby-%d", j+1),
-				Sample: func() float64 { return ms(m.standbys[j].lag()) }})
+				Sample: func() float64 { return m.standbys[j].lagMS() }})
 		}
 	}
 	return g
+}
+
+// lagMS is the replica's lag gauge: its lag in milliseconds while it
+// replicates, NaN otherwise.
+func (r *replica) lagMS() float64 {
+	if !r.receiving || r.orphan || r.promoted {
+		return math.NaN()
+	}
+	return ms(r.lag())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
