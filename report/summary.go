@@ -121,7 +121,13 @@ type Failover struct {
 	// ClientOutageS runs from the failure until every client had a write
 	// succeed again (DNS caching and reconnects included).
 	ClientOutageS Number `json:"client_outage_s"`
-	LostWrites    int64  `json:"lost_writes"`
+	// LostWrites counts acknowledged writes the new primary lacks. For a
+	// failover still under way when the run ended (end_s null) it counts
+	// those the copy chosen so far lacks: a read replica being promoted
+	// (the old primary's acknowledgements since the request included),
+	// the standby a Multi-AZ DB cluster is promoting; 0 while the
+	// failover waits for a copy that has every write.
+	LostWrites int64 `json:"lost_writes"`
 }
 
 // Interval is a mean with its Student-t 95% confidence interval.

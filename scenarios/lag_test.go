@@ -46,3 +46,27 @@ faults: [{at: 30s, kind: instance-failure, target: primary}]
 	}
 	assert.Equal(t, 60, gaps, "one slot is empty from the failover to the end")
 }
+
+func TestUnfinishedPromotionReportsWhatItWouldLose(t *testing.T) {
+	// A read replica promotion requested 30 s before the end of the run
+	// takes 3 minutes (promote_time): it is still under way at the end.
+	// Replication stopped at the request, and the old primary has
+	// acknowledged about 30 s × 100 writes/s since, all missing on the
+	// replica: the unfinished failover reports them, not 0.
+	s, err := Parse("promote.yaml", []byte(`name: promote
+seed: 1
+duration: 90s
+warmup: 5s
+system: {kind: rds, engine: postgres, instance_class: db.r6g.large, read_replicas: [{az: us-east-1b}]}
+workload: [{name: w, arrival: {rate: 200/s}, mix: {read: 0.5, write: 0.5}}]
+faults: [{at: 60s, kind: promote-replica, target: replica-1}]
+`))
+	require.NoError(t, err)
+	rep, err := RunReplication(s, 0)
+	require.NoError(t, err)
+	require.Len(t, rep.Failovers, 1)
+	f := rep.Failovers[0]
+	assert.EqualValues(t, -1, f.Accepting, "still under way")
+	assert.True(t, f.ByPromotion)
+	assert.InDelta(t, 30*100, float64(f.LostWrites), 30*100*0.15)
+}

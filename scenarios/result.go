@@ -86,7 +86,8 @@ type Failover struct {
 	// again after the failure.
 	ClientsRecovered sim.Time
 	// LostWrites counts writes acknowledged to a client that the new
-	// primary does not have.
+	// primary does not have; for a failover still under way at the end of
+	// the run (Accepting -1), those the copy chosen so far lacks.
 	LostWrites int64
 	// ByPromotion: a read replica promotion a user requested ended it.
 	ByPromotion bool

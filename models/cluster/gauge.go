@@ -33,6 +33,12 @@ type Acknowledger interface {
 	UnreplicatedAcks() int64
 }
 
+// Settler is implemented by models that complete their records when the
+// run ends, such as the lost writes of a failover still under way.
+type Settler interface {
+	Settle()
+}
+
 // Counter is a named total.
 type Counter struct {
 	Name  string

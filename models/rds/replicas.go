@@ -728,6 +728,35 @@ func (m *Model) finishPromotion() {
 		r.describe(), fo.LostWrites, m.describe(old), orphans)
 }
 
+// Settle completes the record of a failover still under way when the run
+// ends: its LostWrites become the acknowledged writes the copy chosen so
+// far lacks. That is the replica being promoted (replication stopped at
+// what it had received; the old primary's acknowledgements since are lost
+// too), a cluster's chosen standby (or the one the engine's rule would
+// choose now), or a Multi-AZ instance's standby; none when the failover
+// waits for a copy that has every write or replaces the writer's host.
+func (m *Model) Settle() {
+	fo := m.fo
+	if fo == nil || fo.Accepting != cluster.Never {
+		return
+	}
+	switch {
+	case m.promoting != nil:
+		fo.LostWrites = m.acks.Above(m.promoting.recv)
+		fo.ByPromotion = true
+	case m.clusterMode:
+		t := m.target
+		if t == nil {
+			t = m.pickStandby()
+		}
+		if t != nil {
+			fo.LostWrites = m.acks.Above(t.recv)
+		}
+	case m.standby != nil && m.inSync:
+		fo.LostWrites = m.acks.Above(m.standby.lsn)
+	}
+}
+
 // abortPromotion gives up a promotion whose replica failed.
 func (m *Model) abortPromotion() {
 	r := m.promoting
