@@ -32,7 +32,7 @@
 //     capacity, following its CPU utilisation; with a minimum of 0 ACU it
 //     pauses when idle and resumes, in about 15 s, on the next request.
 //
-// Defaults come from ../shared/reference/aws-facts.md; the fact id is cited
+// Defaults come from the project's list of published AWS facts; the fact id is cited
 // next to each. Several are not published: they are stated as such, chosen
 // to fit the published ranges, and every one can be overridden.
 package aurora

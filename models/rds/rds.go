@@ -21,7 +21,7 @@
 // delay and waits in the replica's apply queue, which a finite number of
 // apply workers drain; lag is that queue plus the network (replicas.go).
 //
-// Defaults come from ../shared/reference/aws-facts.md; the fact id is cited
+// Defaults come from the project's list of published AWS facts; the fact id is cited
 // next to each. Several (the split of a failover into its phases) are not
 // published: they are chosen so that the total matches the published range
 // and every one of them can be overridden in the scenario.
