@@ -86,6 +86,7 @@ func testResult() *scenarios.Result {
 				Cause: "instance crash", Start: sec(240), Detected: sec(256.5), Promoted: sec(280),
 				Accepting: sec(311.25), ClientsRecovered: -1, LostWrites: 3,
 			}}
+			rep.UnreplicatedAcks = 5 // ≥ what its failover lost
 			rep.Faults = []scenarios.FaultWindow{{Start: sec(240), End: -1, Label: "crash primary"}}
 		}
 		// The primary's load: utilization 0.001 × (1..600) per second,
@@ -228,7 +229,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 	assert.Equal(t, []string{
 		"scenario", "description", "system", "seed", "replications", "simulated_seconds",
 		"requests", "availability", "availability_ci95", "latency_ms", "failovers",
-		"failover_duration_s", "client_outage_s", "lost_writes", "replica_lag_ms", "utilization", "connections", "queued", "saturations", "stale_reads", "counters", "cost_monthly",
+		"failover_duration_s", "client_outage_s", "lost_writes", "unreplicated_acks", "replica_lag_ms", "utilization", "connections", "queued", "saturations", "stale_reads", "counters", "cost_monthly",
 	}, keys(t, json.NewDecoder(bytes.NewReader(b))))
 
 	var m struct {
@@ -258,6 +259,7 @@ func TestSummaryValues(t *testing.T) {
 	assert.InDelta(t, mean-4.302652730*sd/math.Sqrt(3), float64(s.AvailabilityCI95[0]), 1e-9)
 	assert.Equal(t, Number(1), s.AvailabilityCI95[1])
 	assert.Equal(t, int64(3), s.LostWrites)
+	assert.Equal(t, int64(5), s.UnreplicatedAcks, "summed over replications")
 
 	// Latencies are merged over the three replications; HDR quantiles are
 	// within 0.1% above the recorded value.

@@ -51,6 +51,16 @@ type Summary struct {
 	// LostWrites is the total over replications of acknowledged writes the
 	// new primary did not have.
 	LostWrites int64 `json:"lost_writes"`
+	// UnreplicatedAcks is the total over replications of writes
+	// acknowledged to a client while no other copy that could take over as
+	// writer (a standby, a cluster standby) had them: a single-AZ
+	// instance's every write, a Multi-AZ instance's while its mirror is
+	// suspended, a Multi-AZ DB cluster's while its replication has fallen
+	// back to asynchronous; 0 for Aurora's quorum storage and for systems
+	// that do not say. Failovers lose only these (see README): lost_writes
+	// minus the losses of read replica promotions a user requested never
+	// exceeds it.
+	UnreplicatedAcks int64 `json:"unreplicated_acks"`
 
 	// ReplicaLagMS is per replica; empty until the models record lag.
 	ReplicaLagMS map[string]LagStats `json:"replica_lag_ms"`
@@ -125,7 +135,13 @@ type Failover struct {
 	// ClientOutageS runs from the failure until every client had a write
 	// succeed again (DNS caching and reconnects included).
 	ClientOutageS Number `json:"client_outage_s"`
-	LostWrites    int64  `json:"lost_writes"`
+	// LostWrites counts acknowledged writes the new primary lacks. For a
+	// failover still under way when the run ended (end_s null) it counts
+	// those the copy chosen so far lacks: a read replica being promoted
+	// (the old primary's acknowledgements since the request included),
+	// the standby a Multi-AZ DB cluster is promoting; 0 while the
+	// failover waits for a copy that has every write.
+	LostWrites int64 `json:"lost_writes"`
 }
 
 // Interval is a mean with its Student-t 95% confidence interval, clamped
@@ -291,6 +307,7 @@ func Summarize(res *scenarios.Result) *Summary {
 			avail = append(avail, float64(q.OK)/float64(q.Total))
 		}
 		s.StaleReads += rep.StaleReads
+		s.UnreplicatedAcks += rep.UnreplicatedAcks
 		for _, l := range rep.Lag {
 			if lags[l.Name] == nil {
 				lags[l.Name] = sim.NewLatency()

@@ -68,7 +68,11 @@ func WriteText(w io.Writer, sum *Summary) error {
 				clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
 		}
 	}
-	p("lost writes\t%s", thousands(sum.LostWrites))
+	if sum.UnreplicatedAcks > 0 {
+		p("lost writes\t%s (of %s writes acknowledged with no other copy)", thousands(sum.LostWrites), thousands(sum.UnreplicatedAcks))
+	} else {
+		p("lost writes\t%s", thousands(sum.LostWrites))
+	}
 	if n, reads := sum.StaleReads, sum.LatencyMS.Read.Count; n > 0 && reads > 0 {
 		p("stale reads\t%s (%.3g %% of successful reads)", thousands(n), 100*float64(n)/float64(reads))
 	}

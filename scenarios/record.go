@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"strings"
 	"time"
 
@@ -176,15 +177,24 @@ type gauge struct {
 	col     int
 	lag     *sim.Latency // for "lag_ms:" gauges
 	samples *Samples     // for "utilization:", "connections:" and "queued:" gauges
+	// For "lag_ms:" gauges, whose samples may be missing (NaN): the
+	// bucket being filled, and the sum and count of its samples.
+	bucket   sim.Time
+	sum      float64
+	nSamples int
 }
 
 // watch samples the model's gauges every second (or every bucket, if
 // buckets are shorter) into the series, as the mean over each bucket.
 func (r *recorder) watch(g cluster.Gauged) {
 	for _, x := range g.Gauges() {
-		gg := gauge{Gauge: x, col: r.series.Column(x.Name)}
+		gg := gauge{Gauge: x}
 		if strings.HasPrefix(x.Name, "lag_ms:") {
+			// A bucket where the replica never replicated is empty.
+			gg.col = r.series.ColumnFill(x.Name, math.NaN())
 			gg.lag = sim.NewLatency()
+		} else {
+			gg.col = r.series.Column(x.Name)
 		}
 		if kind, name, ok := strings.Cut(x.Name, ":"); ok {
 			gg.samples = r.loadSamples(kind, name)
@@ -202,16 +212,27 @@ func (r *recorder) watch(g cluster.Gauged) {
 		if now >= r.end {
 			return // a sample at the very end would open a row past the run's last
 		}
-		for _, g := range r.gauges {
+		for i := range r.gauges {
+			g := &r.gauges[i]
 			v := g.Sample()
-			r.series.Add(now, g.col, v*weight)
-			if now >= r.warmup {
-				if g.lag != nil {
-					g.lag.Record(time.Duration(v * float64(time.Millisecond)))
-				}
-				if g.samples != nil {
+			if g.lag == nil {
+				r.series.Add(now, g.col, v*weight)
+				if g.samples != nil && now >= r.warmup {
 					g.samples.Add(v)
 				}
+				continue
+			}
+			if math.IsNaN(v) {
+				continue // no value now: the bucket's mean is of the samples it has
+			}
+			if b := now / sim.Time(r.series.Bucket()); g.nSamples == 0 || b != g.bucket {
+				g.bucket, g.sum, g.nSamples = b, 0, 0
+			}
+			g.sum += v
+			g.nSamples++
+			r.series.Set(now, g.col, g.sum/float64(g.nSamples))
+			if now >= r.warmup {
+				g.lag.Record(time.Duration(v * float64(time.Millisecond)))
 			}
 		}
 		r.k.After(every, tick)
@@ -266,7 +287,8 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 			clients = cluster.Never
 		}
 		rep.Failovers = append(rep.Failovers, Failover{Cause: f.Cause, Start: f.Start, Detected: f.Detected,
-			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites})
+			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites,
+			ByPromotion: f.ByPromotion})
 	}
 	for _, g := range r.gauges {
 		if g.lag != nil {

@@ -35,6 +35,13 @@ type Replication struct {
 	// Faults are the windows during which a fault was active, for shading.
 	Faults []FaultWindow
 
+	// UnreplicatedAcks counts writes acknowledged to a client, over the
+	// whole run, that no other copy which could take over as writer had at
+	// that moment (cluster.Acknowledger; 0 for models that do not say).
+	// Failovers can lose only these: the sum of LostWrites over failovers
+	// not ended by a requested replica promotion never exceeds it.
+	UnreplicatedAcks int64
+
 	// StaleReads counts successful reads served by a replica that had not
 	// yet applied a write acknowledged before the read was sent.
 	StaleReads int64
@@ -90,8 +97,11 @@ type Failover struct {
 	// again after the failure.
 	ClientsRecovered sim.Time
 	// LostWrites counts writes acknowledged to a client that the new
-	// primary does not have.
+	// primary does not have; for a failover still under way at the end of
+	// the run (Accepting -1), those the copy chosen so far lacks.
 	LostWrites int64
+	// ByPromotion: a read replica promotion a user requested ended it.
+	ByPromotion bool
 }
 
 // Event is one line of the narrative.

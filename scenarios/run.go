@@ -135,7 +135,13 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 
 	end := sim.At(s.Duration.D())
 	k.Run(end)
+	if st, ok := sys.model.(cluster.Settler); ok {
+		st.Settle() // e.g. the lost writes of a failover still under way
+	}
 	rep := rec.finish(i, seed, faults)
+	if a, ok := sys.model.(cluster.Acknowledger); ok {
+		rep.UnreplicatedAcks = a.UnreplicatedAcks()
+	}
 	if c, ok := sys.model.(cluster.Counted); ok {
 		for _, x := range c.Counters() {
 			rep.Counters = append(rep.Counters, Counter{Name: x.Name, Value: x.Value})

@@ -32,7 +32,7 @@
 //     capacity, following its CPU utilisation; with a minimum of 0 ACU it
 //     pauses when idle and resumes, in about 15 s, on the next request.
 //
-// Defaults come from ../shared/reference/aws-facts.md; the fact id is cited
+// Defaults come from the project's list of published AWS facts; the fact id is cited
 // next to each. Several are not published: they are stated as such, chosen
 // to fit the published ranges, and every one can be overridden.
 package aurora
@@ -757,6 +757,13 @@ func (m *Model) armCheck() {
 	}
 	m.checkT = m.k.At(next, m.check)
 }
+
+// UnreplicatedAcks counts writes acknowledged to a client that no other
+// copy had: always 0, since a write commits only once a write quorum of
+// the storage segments (4 of 6 in three AZs) has it, so each acknowledged
+// write is on other machines than the writer's whatever fails next. It is
+// here so that the runner reports Aurora beside RDS.
+func (m *Model) UnreplicatedAcks() int64 { return 0 }
 
 // LostAcked counts the acknowledged writes that crash recovery could lose
 // now: those some read quorum of the live segments would miss, and every

@@ -3,7 +3,8 @@ package cluster
 // Gauge is a quantity a model exposes over time, such as a replica's lag or
 // the current capacity. The runner samples every gauge once per second into
 // the time series (column Name) and, for names starting "lag_ms:", into a
-// distribution for the summary.
+// distribution for the summary. A NaN sample means "no value now" (a
+// replica that is not replicating has no lag): it is left out of both.
 type Gauge struct {
 	// Name is the series column, with its unit: "lag_ms:replica-1",
 	// "capacity_acu", "consumed_wcu:p3".
@@ -22,6 +23,20 @@ type Counted interface {
 	// Counters returns named totals over the measured window, in a fixed
 	// order.
 	Counters() []Counter
+}
+
+// Acknowledger is implemented by models that count the writes they
+// acknowledged to a client while no other copy that could take over as
+// writer had them: the only writes a failover may lose.
+type Acknowledger interface {
+	// UnreplicatedAcks is that count over the whole run.
+	UnreplicatedAcks() int64
+}
+
+// Settler is implemented by models that complete their records when the
+// run ends, such as the lost writes of a failover still under way.
+type Settler interface {
+	Settle()
 }
 
 // Counter is a named total.

@@ -24,7 +24,13 @@ type Failover struct {
 	// writer accepted writes.
 	Start, Detected, Promoted, Accepting sim.Time
 	// LostWrites counts acknowledged writes the new writer does not have.
+	// For a failover still under way when the run ends (Accepting is
+	// Never), it counts those the copy chosen so far lacks.
 	LostWrites int64
+	// ByPromotion is set when a read replica promotion that a user
+	// requested ended the failover: its losses are the user's choice of
+	// an asynchronous copy, not the system's.
+	ByPromotion bool
 }
 
 // Log records what happened in a run: events for the narrative and

@@ -43,7 +43,7 @@
 //     replica within seconds (facts 5.26, 5.27). An AZ outage fails every
 //     replica in the zone.
 //
-// Defaults come from ../shared/reference/aws-facts.md, cited by fact id
+// Defaults come from the project's list of published AWS facts, cited by fact id
 // next to each; numbers that are not published are marked as choices, and
 // every one is an exported Config field.
 package dynamodb

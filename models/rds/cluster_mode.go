@@ -23,9 +23,29 @@ import (
 // says max(local flush, fastest ack); here the log is shipped once it is
 // durable locally, as MySQL's after-sync semi-sync and PostgreSQL's WAL
 // sender do, so the two add. The difference is a fraction of a
-// millisecond and LocalWrite is calibrated on the total.) If no standby
-// acknowledges within AckTimeout the writer stops waiting (the commits
-// complete without a standby) until a standby is reachable again.
+// millisecond and LocalWrite is calibrated on the total.)
+//
+// When neither standby acknowledges. The RDS User Guide ("Multi-AZ DB
+// cluster deployments", multi-az-db-clusters-concepts.html, §Multi-AZ DB
+// cluster architecture,
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html)
+// says only that acknowledgement from at least one reader is required for
+// a change to be committed; it documents no fallback. So the model does
+// what each engine's own semi-synchronous replication does:
+//   - PostgreSQL (synchronous_standby_names = ANY 1, synchronous_commit
+//     on) waits: a commit is not acknowledged until a standby has the
+//     log, however long that takes ("the application will not receive
+//     explicit acknowledgment of the successful commit of a transaction
+//     until the WAL data is known to be safely received by all the
+//     synchronous standbys", PostgreSQL manual §27.2.8 Synchronous
+//     Replication). Writes stall while both standbys are unreachable.
+//   - MySQL semi-sync reverts to asynchronous replication when no replica
+//     acknowledges within rpl_semi_sync_master_timeout (MySQL reference
+//     manual §19.4.10 Semisynchronous Replication; 10 s by default, RDS's
+//     setting is not published: AckTimeout stands for it), and returns to
+//     semi-sync when a replica has caught up. While asynchronous, the
+//     writer acknowledges commits no other copy has: the narrative says
+//     when that starts and ends and UnreplicatedAcks counts them.
 //
 // The standbys apply what they receive asynchronously, with the same apply
 // queue as read replicas (replicas.go), and serve reads on the reader
@@ -36,7 +56,14 @@ import (
 // the failed writer's outstanding log (fact 1.14): PostgreSQL promotes the
 // standby with the lowest lag and waits for it alone; MySQL promotes the
 // standby that received the most and waits until both have finished
-// applying. The standby engine is already running, so there is no engine
+// applying. Either rule chooses only among standbys that have every write
+// acknowledged while replication was semi-synchronous (syncAcked): a
+// standby cut off for minutes is never promoted over the acknowledged
+// writes of the other. When no standby that is up has them, the failover
+// waits for a copy that does: a standby coming back (its flushed log
+// survives a crash), the rebooted writer of a switchover (which shut down
+// cleanly with every write: it reopens as the writer once restarted), or
+// the crashed writer's volume on a replacement host. The standby engine is already running, so there is no engine
 // start or crash recovery: with little lag the failover takes detection +
 // ClusterPromotion, 20–25 s by default ("typically < 35 s", fact 1.14);
 // with an apply backlog it takes as long as the backlog. The old writer
@@ -93,6 +120,10 @@ func (m *Model) semiAck(end uint64) {
 		m.semiAcked = end
 	}
 	p := m.primary
+	if m.stalled && m.waitQ.len() > 0 && m.waitQ.peek().LSN <= m.semiAcked {
+		m.stalled = false
+		m.log.Addf("a standby acknowledges again: the stalled commits complete")
+	}
 	for m.waitQ.len() > 0 && m.waitQ.peek().LSN <= m.semiAcked {
 		c := m.waitQ.pop()
 		if c.Node.(*node) == p && c.Epoch == p.host.Epoch() {
@@ -102,6 +133,8 @@ func (m *Model) semiAck(end uint64) {
 }
 
 // semiTimeout: the oldest waiting commit may have waited AckTimeout.
+// MySQL then falls back to asynchronous replication; PostgreSQL keeps
+// waiting, and the narrative says commits are stalled.
 func (m *Model) semiTimeout(any) {
 	if m.waitQ.len() == 0 || !m.semiSync {
 		return
@@ -111,8 +144,16 @@ func (m *Model) semiTimeout(any) {
 		m.semiTimer = m.k.AfterArg(m.cfg.AckTimeout-wait, m.onSemiTimeout, nil)
 		return
 	}
+	if isPostgres(m.cfg.Engine) {
+		if !m.stalled {
+			m.stalled = true
+			m.log.Addf("no standby acknowledged for %v: PostgreSQL commits wait for one (synchronous_standby_names ANY 1); %d commits stalled",
+				m.cfg.AckTimeout, m.waitQ.len())
+		}
+		return
+	}
 	m.semiSync = false
-	m.log.Addf("no standby acknowledged for %v: semi-synchronous replication suspended, %d waiting commits complete without it",
+	m.log.Addf("no standby acknowledged for %v: MySQL semi-synchronous replication suspended (rpl_semi_sync_master_timeout), asynchronous until a standby catches up; %d waiting commits complete without it",
 		m.cfg.AckTimeout, m.waitQ.len())
 	p := m.primary
 	for m.waitQ.len() > 0 {
@@ -143,6 +184,17 @@ func (m *Model) clusterSwitchover() {
 	old.host.Restart()
 	old.cpu.Clear()
 	m.dropPending()
+	m.rebooted = false
+	fo, epoch := m.fo, old.host.Epoch()
+	m.k.After(m.cfg.EngineStart, func() {
+		if m.fo != fo || m.primary != old || old.host.Epoch() != epoch {
+			return
+		}
+		m.rebooted = true // it can reopen as the writer, with every write
+		if m.caughtUp != nil {
+			m.caughtUp()
+		}
+	})
 	m.detected("failover requested by the user")
 }
 
@@ -165,8 +217,8 @@ func (m *Model) clusterTryFinish() {
 	if t == nil || !t.n.host.Accepting() {
 		t = m.pickStandby()
 		if t == nil {
-			m.caughtUp, m.target = nil, nil
-			m.replaceWriter()
+			m.target = nil
+			m.clusterWait()
 			return
 		}
 		m.target = t
@@ -191,14 +243,75 @@ func (m *Model) candidate(s *replica) bool {
 	return !s.orphan && !s.promoted && s.n.host.Accepting() && !s.resync
 }
 
-// pickStandby applies the engine's rule (fact 1.14): PostgreSQL promotes
-// the standby with the lowest lag (the most applied), MySQL the one that
-// received the most (so the other has nothing it lacks).
+// clusterWait: no standby that can be promoted has every write
+// acknowledged under semi-synchronous replication. A switchover's old
+// writer, once restarted, reopens as the writer; otherwise the failover
+// waits for a standby that has them to come back, and meanwhile RDS
+// replaces the failed writer's host and re-attaches its volume, which has
+// every write (whichever comes first ends the failover). caughtUp stays
+// set, so that a standby's return or the writer's restart tries again.
+func (m *Model) clusterWait() {
+	m.caughtUp = m.clusterTryFinish
+	old := m.primary
+	if old.host.Up() && m.rebooted {
+		m.reopenWriter()
+		return
+	}
+	why := "a replacement host for the writer's volume"
+	switch {
+	case old.host.Up():
+		why = fmt.Sprintf("writer %s to restart after its clean reboot", m.describe(old))
+	default:
+		for _, s := range m.standbys {
+			if m.holdsSynced(s) {
+				why = s.describe() + " to come back"
+				break
+			}
+		}
+	}
+	if m.waitingFor != "" {
+		return // logged, and the replacement is under way if needed
+	}
+	m.waitingFor = why
+	m.log.Addf("no standby that is up has every acknowledged write (up to position %d): the failover waits for %s", m.syncAcked, why)
+	if !old.host.Up() {
+		m.replaceWriter()
+	}
+}
+
+// holdsSynced reports whether cluster standby s has every write
+// acknowledged under semi-synchronous replication, whether or not it is
+// up.
+func (m *Model) holdsSynced(s *replica) bool {
+	return !s.orphan && !s.promoted && s.recv >= m.syncAcked
+}
+
+// reopenWriter ends a switchover whose standbys lack acknowledged writes:
+// the old writer, restarted with every write, accepts writes again.
+func (m *Model) reopenWriter() {
+	n, fo := m.primary, m.fo
+	now := m.k.Now()
+	m.caughtUp, m.target, m.waitingFor, m.rebooted = nil, nil, "", false
+	n.host.SetAccepting(true)
+	fo.Promoted, fo.Accepting = now, now
+	fo.LostWrites = 0
+	m.fo = nil
+	m.failedChecks = 0
+	m.ship()
+	m.log.Addf("writer %s reopens after its clean reboot with every acknowledged write, %v after the request: no standby that is up had them all; nothing lost",
+		m.describe(n), now.Sub(fo.Start).Round(time.Millisecond))
+}
+
+// pickStandby applies the engine's rule (fact 1.14) to the standbys that
+// can be promoted and have every write acknowledged under semi-synchronous
+// replication: PostgreSQL promotes the standby with the lowest lag (the
+// most applied), MySQL the one that received the most (so the other has
+// nothing it lacks).
 func (m *Model) pickStandby() *replica {
 	pg := isPostgres(m.cfg.Engine)
 	var best *replica
 	for _, s := range m.standbys {
-		if !m.candidate(s) {
+		if !m.candidate(s) || !m.holdsSynced(s) {
 			continue
 		}
 		switch {
@@ -242,7 +355,7 @@ func (m *Model) clusterFinish(t *replica) {
 	m.writer.Set(n.host)
 	m.updateReader()
 	fo.Accepting = now
-	m.fo, m.target = nil, nil
+	m.fo, m.target, m.waitingFor, m.rebooted = nil, nil, "", false
 	m.failedChecks = 0
 	m.log.Addf("%s is the writer, %v after the failure, with its backlog applied; cluster endpoint DNS record points to it; %d acknowledged writes lost",
 		t.describe(), now.Sub(fo.Start).Round(time.Millisecond), fo.LostWrites)

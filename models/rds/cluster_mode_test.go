@@ -1,6 +1,7 @@
 package rds
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -62,17 +63,110 @@ func TestClusterCommitWaitsForTheFasterStandby(t *testing.T) {
 	assert.InDelta(t, both.Seconds()*1e3, one.Seconds()*1e3, 0.2)
 	assert.Zero(t, h.failedWrites)
 
-	// Both cut off: commits stall for AckTimeout, then complete without a
-	// standby; semi-sync resumes once a standby is reachable.
-	cfg := clusterConfig("postgres")
+	// Both cut off, MySQL: commits stall for AckTimeout (its
+	// rpl_semi_sync_master_timeout), then complete without a standby,
+	// each counted as unreplicated; semi-sync resumes once a standby is
+	// reachable, and acknowledgements have a copy again.
+	cfg := clusterConfig("mysql")
 	h = newRHarness(t, 1, cfg, clients(), 400, 0.5)
 	h.k.At(sim.At(10*time.Second), func() { h.topo.SetCut(0, 1, true); h.topo.SetCut(0, 2, true) })
 	h.k.At(sim.At(40*time.Second), func() { h.topo.SetCut(0, 1, false) })
+	var during int64
+	h.k.At(sim.At(39*time.Second), func() { during = h.m.UnreplicatedAcks() })
 	h.k.Run(sim.At(60 * time.Second))
 	assert.True(t, logged(h.log, "semi-synchronous replication suspended"))
+	assert.True(t, logged(h.log, "writes are acknowledged with no other copy"))
 	assert.True(t, logged(h.log, "semi-synchronous replication resumed"))
+	assert.True(t, logged(h.log, "have a standby's copy again"))
 	assert.True(t, h.m.semiSync)
 	assert.Empty(t, h.log.Failovers)
+	// 10 s to 39 s at 200 writes/s: 24 s of asynchronous commits, the 5 s
+	// of stalled ones, and some retries of those the clients gave up on.
+	assert.InDelta(t, 29*200, float64(during), 29*200*0.25)
+	assert.LessOrEqual(t, h.m.UnreplicatedAcks()-during, int64(10*200), "it ends when a standby is back")
+
+	// Both cut off, PostgreSQL (synchronous_standby_names ANY 1): commits
+	// wait for a standby, however long; none is acknowledged without one.
+	cfg = clusterConfig("postgres")
+	h = newRHarness(t, 1, cfg, clients(), 400, 0.5)
+	h.k.At(sim.At(10*time.Second), func() { h.topo.SetCut(0, 1, true); h.topo.SetCut(0, 2, true) })
+	var okCut int
+	h.k.At(sim.At(12*time.Second), func() { okCut = h.okWrites })
+	h.k.At(sim.At(40*time.Second), func() {
+		assert.Zero(t, h.okWrites-okCut, "no commit while no standby acknowledges")
+		h.topo.SetCut(0, 1, false)
+	})
+	h.k.Run(sim.At(60 * time.Second))
+	assert.True(t, logged(h.log, "PostgreSQL commits wait"))
+	assert.True(t, logged(h.log, "the stalled commits complete"))
+	assert.Zero(t, h.m.UnreplicatedAcks())
+	assert.Greater(t, h.okWrites-okCut, 2000, "writes go on once a standby is back")
+	assert.Empty(t, h.log.Failovers)
+}
+
+func TestClusterNeverPromotesAStandbyLackingAcknowledgedWrites(t *testing.T) {
+	// The cluster-reboot-stale-standby reproducer, shortened: standby-1
+	// is cut off from the writer from 0:30, so standby-2 alone acknowledges;
+	// a reboot with failover at 1:30, and standby-2 fails 5 s later. The
+	// stale standby-1 must not be promoted: the old writer, rebooted
+	// cleanly with every write, reopens once restarted. Without the second
+	// failure (the control), standby-2 is promoted. Neither loses a write.
+	for _, engine := range []string{"postgres", "mysql"} {
+		for _, failSecond := range []bool{true, false} {
+			cfg := clusterConfig(engine)
+			h := newRHarness(t, 1, cfg, clients(), 400, 0.5)
+			old, s2 := h.m.Primary(), h.m.Standby(1).Host
+			h.k.At(sim.At(30*time.Second), func() { h.topo.SetCut(0, 1, true) })
+			h.k.At(sim.At(90*time.Second), func() { h.m.RebootWithFailover() })
+			if failSecond {
+				h.k.At(sim.At(95*time.Second), func() { h.m.FailInstance("standby-2") })
+			}
+			h.k.Run(sim.At(150 * time.Second))
+			what := fmt.Sprintf("%s, standby-2 fails: %v", engine, failSecond)
+			require.Len(t, h.log.Failovers, 1, what)
+			f := h.log.Failovers[0]
+			assert.Zero(t, f.LostWrites, what)
+			assert.NotEqual(t, cluster.Never, f.Accepting, what)
+			if failSecond && engine == "mysql" {
+				// After the reopen no standby is reachable: MySQL goes
+				// asynchronous (and says so).
+				assert.True(t, logged(h.log, "writes are acknowledged with no other copy"), what)
+			} else {
+				assert.Zero(t, h.m.UnreplicatedAcks(), what)
+			}
+			if failSecond {
+				assert.Equal(t, old, h.m.Primary(), what)
+				assert.Equal(t, cfg.EngineStart, f.Accepting.Sub(f.Start), what)
+				assert.True(t, logged(h.log, "reopens after its clean reboot"), what)
+			} else {
+				assert.Equal(t, s2, h.m.Primary(), what)
+			}
+		}
+	}
+}
+
+func TestClusterFailoverWaitsForTheStandbyThatHasTheWrites(t *testing.T) {
+	// Standby-1 cut off from 0:30; the writer crashes at 1:30 and standby-2,
+	// the only copy of 60 s of acknowledged writes, fails at 1:35 (its
+	// flushed log survives on its volume). RDS replaces standby-2 in 1 min
+	// and the writer in 3: the failover waits for standby-2 and promotes
+	// it, losing nothing, rather than promoting standby-1 at once.
+	cfg := clusterConfig("postgres")
+	cfg.ReplaceInstance = time.Minute
+	h := newRHarness(t, 1, cfg, clients(), 400, 0.5)
+	s2 := h.m.Standby(1).Host
+	h.k.At(sim.At(30*time.Second), func() { h.topo.SetCut(0, 1, true) })
+	h.k.At(sim.At(90*time.Second), func() { h.m.FailInstance("primary") })
+	h.k.At(sim.At(95*time.Second), func() { h.m.FailInstance("standby-2") })
+	h.k.Run(sim.At(4 * time.Minute))
+	require.Len(t, h.log.Failovers, 1)
+	f := h.log.Failovers[0]
+	assert.Zero(t, f.LostWrites)
+	assert.True(t, logged(h.log, "the failover waits for standby-2"))
+	assert.Equal(t, s2, h.m.Primary())
+	d := f.Accepting.Sub(f.Start)
+	assert.Greater(t, d, 65*time.Second, "replacement of standby-2 and its engine start")
+	assert.Less(t, d, 100*time.Second)
 }
 
 func TestClusterFailoverUnder35Seconds(t *testing.T) {

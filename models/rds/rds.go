@@ -21,7 +21,7 @@
 // delay and waits in the replica's apply queue, which a finite number of
 // apply workers drain; lag is that queue plus the network (replicas.go).
 //
-// Defaults come from ../shared/reference/aws-facts.md; the fact id is cited
+// Defaults come from the project's list of published AWS facts; the fact id is cited
 // next to each. Several (the split of a failover into its phases) are not
 // published: they are chosen so that the total matches the published range
 // and every one of them can be overridden in the scenario.
@@ -60,8 +60,10 @@ type Config struct {
 	// mirrored block, in seconds.
 	StandbyWrite sim.Dist
 	// AckTimeout is how long the primary waits for an unreachable standby
-	// (in a cluster: for either standby's acknowledgement) before it
-	// suspends synchronous replication and commits alone.
+	// (in a MySQL cluster: for either standby's acknowledgement, as
+	// rpl_semi_sync_master_timeout) before it suspends synchronous
+	// replication and commits alone. A PostgreSQL cluster never stops
+	// waiting (cluster_mode.go); after AckTimeout it only says so.
 	AckTimeout time.Duration
 
 	// DetectionInterval × DetectionThreshold failed health checks declare
@@ -186,6 +188,16 @@ type Model struct {
 	hosts            int
 	streams          int // apply streams created
 
+	// syncAcked is the highest position acknowledged while another copy
+	// that can take over as writer (the in-sync standby, a cluster
+	// standby) had it: a failover keeps every write up to it.
+	syncAcked uint64
+	// unreplicated counts the writes acknowledged while no such copy had
+	// them (UnreplicatedAcks); alone is set while the latest
+	// acknowledgement was one of them.
+	unreplicated int64
+	alone        bool
+
 	// The change log as replicas see it: durable is the highest position
 	// such that every write up to it is durable on the primary (shipped);
 	// dw tracks it when writes become durable out of order; hist dates it.
@@ -207,6 +219,9 @@ type Model struct {
 	waitQ       fifo[*cluster.Call] // cluster commits waiting for a standby's acknowledgement
 	semiTimer   sim.Timer
 	target      *replica // the standby a cluster failover promotes
+	waitingFor  string   // what a cluster failover waits for, once logged
+	rebooted    bool     // a switchover's old writer has restarted and can reopen
+	stalled     bool     // PostgreSQL commits have waited AckTimeout for a standby (logged)
 
 	failedChecks int
 	fo           *cluster.Failover // the failover in progress
@@ -468,6 +483,7 @@ func (m *Model) suspend(any) {
 // replicas; a cluster ships it at once (clusterCommit).
 func (m *Model) commit(c *cluster.Call) {
 	m.acks.Ack(c.LSN)
+	m.countAck(c.LSN)
 	if c.LSN > m.maxAcked {
 		m.maxAcked = c.LSN
 	}
@@ -477,6 +493,57 @@ func (m *Model) commit(c *cluster.Call) {
 	m.trim()
 	m.net.Reply(c, cluster.OK)
 }
+
+// countAck classifies the acknowledgement of the write at lsn: replicated
+// if a copy that can take over as writer had it at that moment (the
+// in-sync Multi-AZ standby, which had mirrored it; a cluster standby that
+// had flushed it), unreplicated otherwise. Read replicas do not count:
+// they are sent a write only once it is acknowledged (in a cluster, once
+// it is durable on the writer, so only commits completing after a
+// fallback can be on one), and they never take over automatically. In a
+// deployment that normally replicates, the narrative says when
+// acknowledgements start and stop being unreplicated.
+func (m *Model) countAck(lsn uint64) {
+	if m.copied(lsn) {
+		m.syncAcked = max(m.syncAcked, lsn)
+		if m.alone {
+			m.alone = false
+			m.log.Addf("acknowledged writes have a standby's copy again (%d acknowledged without one so far)", m.unreplicated)
+		}
+		return
+	}
+	m.unreplicated++
+	if !m.alone && (m.standby != nil || m.clusterMode) {
+		m.alone = true
+		m.log.Addf("writes are acknowledged with no other copy: a failover now would lose them")
+	}
+}
+
+// copied reports whether a copy that can take over as writer has the
+// write at lsn.
+func (m *Model) copied(lsn uint64) bool {
+	if s := m.standby; s != nil && m.inSync && s.lsn >= lsn {
+		return true
+	}
+	if m.clusterMode {
+		for _, s := range m.standbys {
+			if !s.orphan && !s.promoted && s.flushed >= lsn {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// UnreplicatedAcks counts the writes acknowledged to a client, over the
+// whole run, that no other copy which can take over as writer had at that
+// moment: every acknowledgement of a single-AZ instance, those of a
+// Multi-AZ instance while its mirror is suspended, and those of a cluster
+// whose semi-synchronous replication has fallen back to asynchronous. A
+// failover can lose only these: LostWrites summed over the failovers the
+// system ran (not a read replica promotion a user requested) never
+// exceeds it.
+func (m *Model) UnreplicatedAcks() int64 { return m.unreplicated }
 
 // trim lets the AckLog forget the acknowledged writes every node that
 // could become the writer has: the in-sync standby, and every read replica
@@ -494,6 +561,9 @@ func (m *Model) trim() {
 			continue
 		}
 		p := r.recv
+		if r.standby {
+			p = r.flushed // what survives a crash of the standby
+		}
 		if r.resync {
 			p = r.pin
 		}
@@ -750,6 +820,7 @@ func (m *Model) replaced() {
 	n := m.newNode(old.host.AZ, m.cfg.Class)
 	n.lsn = old.lsn
 	m.primary = n
+	m.caughtUp, m.target, m.waitingFor = nil, nil, "" // a cluster stops waiting for a standby
 	m.rebase(n.lsn)
 	m.fo.Promoted = m.k.Now()
 	m.writer.Set(n.host)

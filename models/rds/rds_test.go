@@ -159,3 +159,24 @@ func TestPartitionSuspendsMirrorThenResyncs(t *testing.T) {
 	assert.True(t, h.m.inSync, "standby re-synchronised after the partition healed")
 	assert.Empty(t, h.log.Failovers, "a partition between primary and standby is not a failover")
 }
+
+func TestUnreplicatedAcksPerDeployment(t *testing.T) {
+	// A single-AZ instance acknowledges every write with no other copy; a
+	// Multi-AZ instance none while its mirror is in sync, and those of the
+	// spell while it is suspended (a partition from 1:00 to 2:00: 55 s
+	// after the 5 s AckTimeout, at 40 writes/s).
+	single := newHarness(t, 1, Defaults(), clients(), 200)
+	single.k.Run(sim.At(time.Minute))
+	assert.Equal(t, int64(len(single.writeLat)), single.m.UnreplicatedAcks())
+
+	cfg := Defaults()
+	cfg.MultiAZ = true
+	h := newHarness(t, 1, cfg, clients(), 200)
+	h.k.At(sim.At(59*time.Second), func() { assert.Zero(t, h.m.UnreplicatedAcks(), "in sync") })
+	h.k.At(sim.At(time.Minute), func() { h.topo.SetCut(0, 1, true) })
+	h.k.At(sim.At(2*time.Minute), func() { h.topo.SetCut(0, 1, false) })
+	h.k.Run(sim.At(3 * time.Minute))
+	assert.InDelta(t, 55*40, float64(h.m.UnreplicatedAcks()), 55*40*0.25)
+	assert.True(t, logged(h.log, "writes are acknowledged with no other copy"))
+	assert.True(t, logged(h.log, "have a standby's copy again"))
+}

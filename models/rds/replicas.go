@@ -576,14 +576,19 @@ func (m *Model) replacedReplica(r *replica) {
 }
 
 // crashReplica stops a replica's host. Its volume keeps what it had
-// applied; what it had received but not applied is fetched again when it
-// comes back.
+// applied, and a cluster standby's also the log it had flushed (what it
+// acknowledged to the writer); the rest of what it had received is
+// fetched again when it comes back.
 func (m *Model) crashReplica(r *replica) {
 	r.n.host.Crash()
 	r.n.cpu.Clear()
 	m.dropApplyState(r)
-	r.recv, r.sent = r.applied, r.applied
-	r.flushed = min(r.flushed, r.applied)
+	keep := r.applied
+	if r.standby {
+		keep = max(keep, r.flushed)
+	}
+	r.recv, r.sent = keep, keep
+	r.flushed = min(r.flushed, keep)
 	r.receiving = false
 	r.link, r.ackLink = nil, nil
 	m.updateReader()
@@ -610,8 +615,12 @@ func (m *Model) restartReplica(r *replica) {
 			m.attach(r)
 			m.ship()
 		}
+		m.feed(r) // apply what it had flushed before the crash
 		m.updateReader()
-		m.log.Addf("%s engine started; replicating again from position %d", r.describe(), r.applied)
+		m.log.Addf("%s engine started; replicating again from position %d", r.describe(), r.recv)
+		if m.caughtUp != nil {
+			m.caughtUp() // a failover waiting for a copy tries again
+		}
 	})
 }
 
@@ -689,6 +698,7 @@ func (m *Model) finishPromotion() {
 	fo := m.fo
 	fo.Promoted = now
 	fo.LostWrites = m.acks.Above(b)
+	fo.ByPromotion = true
 
 	old := m.primary
 	old.host.SetAccepting(false)
@@ -719,6 +729,35 @@ func (m *Model) finishPromotion() {
 	m.failedChecks, m.waitAZ, m.redo = 0, false, 0
 	m.log.Addf("%s promoted: it accepts writes and the writer endpoint DNS record points to it; %d acknowledged writes it never received are lost; the old primary %s leaves the deployment, %d other replicas are orphaned",
 		r.describe(), fo.LostWrites, m.describe(old), orphans)
+}
+
+// Settle completes the record of a failover still under way when the run
+// ends: its LostWrites become the acknowledged writes the copy chosen so
+// far lacks. That is the replica being promoted (replication stopped at
+// what it had received; the old primary's acknowledgements since are lost
+// too), a cluster's chosen standby (or the one the engine's rule would
+// choose now), or a Multi-AZ instance's standby; none when the failover
+// waits for a copy that has every write or replaces the writer's host.
+func (m *Model) Settle() {
+	fo := m.fo
+	if fo == nil || fo.Accepting != cluster.Never {
+		return
+	}
+	switch {
+	case m.promoting != nil:
+		fo.LostWrites = m.acks.Above(m.promoting.recv)
+		fo.ByPromotion = true
+	case m.clusterMode:
+		t := m.target
+		if t == nil {
+			t = m.pickStandby()
+		}
+		if t != nil {
+			fo.LostWrites = m.acks.Above(t.recv)
+		}
+	case m.standby != nil && m.inSync:
+		fo.LostWrites = m.acks.Above(m.standby.lsn)
+	}
 }
 
 // abortPromotion gives up a promotion whose replica failed.
@@ -756,6 +795,7 @@ func (m *Model) rebase(b uint64) {
 	m.durable = b
 	m.dw.reset(b)
 	m.maxAcked = min(m.maxAcked, b)
+	m.syncAcked = min(m.syncAcked, b)
 	m.semiAcked = b
 	for _, r := range m.readers {
 		if r.orphan || r.promoted {
@@ -844,18 +884,20 @@ func (m *Model) Durable() uint64 { return m.durable }
 // cluster deployment each standby's, "lag_ms:standby-1" and
 // "lag_ms:standby-2" (the slot follows failovers: the old writer takes
 // the promoted standby's slot). Lag is the age in milliseconds of the
-// oldest write the replica lacks, 0 when it has them all; it keeps growing
-// while a replica is down, and an orphaned replica's is measured against
-// the new primary.
+// oldest write the replica lacks, 0 when it has them all. A copy that is
+// not replicating (down, restarting, orphaned by a promotion, or promoted)
+// has no lag: NaN, as CloudWatch's ReplicaLag reports nothing while
+// replication is not running, so a failed old writer's slot does not
+// count its downtime into the lag distribution.
 func (m *Model) Gauges() []cluster.Gauge {
 	var g []cluster.Gauge
 	for _, r := range m.replicas {
-		g = append(g, cluster.Gauge{Name: "lag_ms:" + r.name, Sample: func() float64 { return ms(r.lag()) }})
+		g = append(g, cluster.Gauge{Name: "lag_ms:" + r.name, Sample: func() float64 { return r.lagMS() }})
 	}
 	if m.cfg.Cluster {
 		for j := range m.standbys {
 			g = append(g, cluster.Gauge{Name: fmt.Sprintf("lag_ms:standby-%d", j+1),
-				Sample: func() float64 { return ms(m.standbys[j].lag()) }})
+				Sample: func() float64 { return m.standbys[j].lagMS() }})
 		}
 	}
 	// The load of every instance that serves: the primary (whichever host
@@ -876,6 +918,15 @@ func (m *Model) Gauges() []cluster.Gauge {
 		load(r.name, func() *node { return r.n })
 	}
 	return g
+}
+
+// lagMS is the replica's lag gauge: its lag in milliseconds while it
+// replicates, NaN otherwise.
+func (r *replica) lagMS() float64 {
+	if !r.receiving || r.orphan || r.promoted {
+		return math.NaN()
+	}
+	return ms(r.lag())
 }
 
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
