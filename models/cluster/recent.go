@@ -142,22 +142,17 @@ func (r *RecentWrites[T]) Each(f func(key uint64, w *RecentWrite[T])) {
 
 // Missed judges a read of key sent at sent and served by a replica that
 // has applied the log up to position applied, in a table whose writes
-// carry their log positions: it returns the lowest and highest positions
-// above applied among the key's remembered writes acknowledged by sent,
-// and whether there is one (the read is stale). Positions need not be
-// added in order.
-func Missed(r *RecentWrites[uint64], key uint64, sent sim.Time, applied uint64) (first, last uint64, stale bool) {
+// carry their log positions: it returns the highest position above
+// applied among the key's remembered writes acknowledged by sent, and
+// whether there is one (the read is stale). Positions need not be added
+// in order.
+func Missed(r *RecentWrites[uint64], key uint64, sent sim.Time, applied uint64) (newest uint64, stale bool) {
 	for _, w := range r.Writes(key) {
-		if w.Acked > sent || w.V <= applied {
-			continue
+		if w.Acked <= sent && w.V > applied {
+			newest, stale = max(newest, w.V), true
 		}
-		if !stale || w.V < first {
-			first = w.V
-		}
-		last = max(last, w.V)
-		stale = true
 	}
-	return first, last, stale
+	return newest, stale
 }
 
 // ForgetAbove forgets the writes at log positions above lsn: a new writer
