@@ -11,12 +11,14 @@ import (
 )
 
 // Count columns of the run's series, turned into rates in the CSV and plots.
-var countColumns = []string{"ok", "failed", "throttled", "retried"}
+var countColumns = []string{"ok", "failed", "throttled", "retried", "stale_reads"}
 
 // WriteCSV writes timeseries.csv: the time series of replication 0, one row
 // per bucket. The columns are time_s (the bucket's start, seconds since the
 // start of the run), ok_per_s, failed_per_s, throttled_per_s,
-// retried_per_s, availability (ok/(ok+failed) of the bucket, empty when it
+// retried_per_s, stale_reads_per_s (successful reads that were stale, by
+// arrival: over the buckets after the warmup they add up to the summary's
+// stale_reads), availability (ok/(ok+failed) of the bucket, empty when it
 // had no requests), then every other column of the series in its order
 // under its own name (latencies in ms, lag, capacity, ...). An undefined
 // value (NaN) is an empty cell. Values are rounded to 6 significant digits.

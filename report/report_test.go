@@ -381,14 +381,14 @@ func TestCSV(t *testing.T) {
 			lat = append(lat, p+"_"+q+"_ms")
 		}
 	}
-	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,availability,"+
+	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,stale_reads_per_s,availability,"+
 		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu", lines[0])
 
 	// Row of 5:01, during the failover: 30% of the requests fail, no
 	// write succeeded (empty write latency cells).
 	cells := strings.Split(lines[1+301], ",")
-	require.Len(t, cells, 6+18+2)
-	assert.Equal(t, "4", cells[6+18+1], "capacity_acu")
+	require.Len(t, cells, 7+18+2)
+	assert.Equal(t, "4", cells[7+18+1], "capacity_acu")
 	assert.Equal(t, "301", cells[0])
 	ser := testResult().Replications[0].Series
 	okc, _ := ser.Lookup("ok")
@@ -396,9 +396,10 @@ func TestCSV(t *testing.T) {
 	ok, failed := ser.Values(okc)[301], ser.Values(fc)[301]
 	assert.Equal(t, formatCell(ok), cells[1])
 	assert.Equal(t, formatCell(failed), cells[2])
-	assert.Equal(t, formatCell(ok/(ok+failed)), cells[5])
-	assert.Equal(t, "", cells[6+12], "write_p50_ms during the outage")
-	assert.NotEmpty(t, cells[6], "all_p50_ms")
+	assert.Equal(t, "0", cells[5], "stale_reads_per_s: the series has no such column")
+	assert.Equal(t, formatCell(ok/(ok+failed)), cells[6])
+	assert.Equal(t, "", cells[7+12], "write_p50_ms during the outage")
+	assert.NotEmpty(t, cells[7], "all_p50_ms")
 
 	// The row of bucket 5 has throttles.
 	assert.Equal(t, "5", strings.Split(lines[1+5], ",")[0])
@@ -414,10 +415,10 @@ func TestCSVHalfSecondBuckets(t *testing.T) {
 	res := &scenarios.Result{Replications: []*scenarios.Replication{{Series: s}}}
 	var buf bytes.Buffer
 	require.NoError(t, WriteCSV(&buf, res))
-	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,availability\n"+
-		"0,0,0,0,0,\n"+
-		"0.5,20,0,0,0,1\n"+
-		"1,0,0,0,0,\n", buf.String())
+	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,stale_reads_per_s,availability\n"+
+		"0,0,0,0,0,0,\n"+
+		"0.5,20,0,0,0,0,1\n"+
+		"1,0,0,0,0,0,\n", buf.String())
 }
 
 func TestText(t *testing.T) {

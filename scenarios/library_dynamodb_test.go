@@ -294,6 +294,7 @@ func TestDynamoDBEventualReads(t *testing.T) {
 	share := func(rep *Replication) float64 { return float64(rep.StaleReads) / float64(rep.Latency.Read.Count()) }
 	rep := runBundled(t, "dynamodb-eventual-reads")
 	assert.Positive(t, rep.StaleReads)
+	staleSeriesSums(t, rep, 0)
 	assert.Less(t, share(rep), 0.001, "about 0.03 %")
 
 	slow := run(t, variant(t, "dynamodb-eventual-reads", "  table: {mode: provisioned, rcu: 2000, wcu: 1000}\n",

@@ -24,6 +24,12 @@ func TestReplicaLagRunsAwayThenDrains(t *testing.T) {
 	assert.InDelta(t, 0.26*60*1000, at(4*time.Minute), 6000, "lag one minute into the burst")
 	assert.Less(t, at(9*time.Minute), 100.0, "drained after the burst")
 	assert.Greater(t, rep.StaleReads, int64(0), "reads on the lagging replica were stale")
+	staleSeriesSums(t, rep, 0)
+	sc, _ := rep.Series.Lookup("stale_reads")
+	stale := rep.Series.Values(sc)
+	at = func(d time.Duration) float64 { return stale[int(d/rep.Series.Bucket())] }
+	assert.Zero(t, at(2*time.Minute), "no stale reads of the cold keys while the replica keeps up")
+	assert.Positive(t, at(4*time.Minute), "stale reads during the burst")
 }
 
 func TestPromotingALaggingReplicaLosesTheTail(t *testing.T) {

@@ -18,6 +18,28 @@ func runBundled(t *testing.T, name string) *Replication {
 	return rep
 }
 
+// staleSeriesSums checks that the stale_reads series of a run that had
+// stale reads adds up, over the buckets after warmup (a whole number of
+// buckets), to the summary's count.
+func staleSeriesSums(t *testing.T, rep *Replication, warmup time.Duration) {
+	t.Helper()
+	require.Positive(t, rep.StaleReads)
+	col, ok := rep.Series.Lookup("stale_reads")
+	require.True(t, ok, "a stale_reads column")
+	require.Zero(t, warmup%rep.Series.Bucket())
+	var sum, all float64
+	for b, v := range rep.Series.Values(col) {
+		all += v
+		if time.Duration(b)*rep.Series.Bucket() >= warmup {
+			sum += v
+		}
+	}
+	assert.Equal(t, float64(rep.StaleReads), sum, "the series after the warmup adds up to the summary")
+	if warmup > 0 {
+		assert.GreaterOrEqual(t, all, sum)
+	}
+}
+
 func counter(rep *Replication, name string) int64 {
 	for _, c := range rep.Counters {
 		if c.Name == name {
@@ -45,6 +67,7 @@ func TestAuroraAZPlusOne(t *testing.T) {
 	assert.Greater(t, rep.Latency.Write.Max(), 2*time.Second, "writes waited out the stall")
 	assert.Less(t, rep.Latency.Read.Max(), 500*time.Millisecond, "reads never stalled")
 	assert.Zero(t, counter(rep, "lost_acked_writes"), "no acknowledged write lost")
+	staleSeriesSums(t, rep, 30*time.Second) // Aurora replicas' stale reads
 }
 
 func TestAuroraFailsOverInAFractionOfRDS(t *testing.T) {

@@ -36,6 +36,8 @@ type recorder struct {
 	okCol, failCol, thrCol, retryCol int
 	opCols                           [2][2]int // [read, write][ok, failed]
 	all, read, write                 *sim.LatencySeries
+	// staleCol counts the successful reads that were stale, by arrival.
+	staleCol int
 
 	// recovered[i] is set when instance i had its first success after the
 	// open failover's new writer accepted writes.
@@ -53,6 +55,7 @@ func newRecorder(s *Scenario, k *sim.Kernel, log *cluster.Log) *recorder {
 		failCol:   series.Column("failed"),
 		thrCol:    series.Column("throttled"),
 		retryCol:  series.Column("retried"),
+		staleCol:  series.Column("stale_reads"),
 		clientsOK: map[*cluster.Failover]sim.Time{},
 	}
 	r.opCols = [2][2]int{
@@ -108,6 +111,9 @@ func (r *recorder) Done(q *client.Request) {
 	r.series.Add(q.Arrived, col, 1)
 	if ok {
 		r.series.Add(q.Arrived, r.okCol, 1)
+		if q.Stale {
+			r.series.Add(q.Arrived, r.staleCol, 1)
+		}
 		r.all.Record(now, d)
 		if q.Op == cluster.Write {
 			r.write.Record(now, d)

@@ -60,9 +60,10 @@ type Replication struct {
 	Counters []Counter
 
 	// Series is the time series of the whole run (warmup included), one row
-	// per Scenario.Bucket. Columns hold counts per bucket: "ok" and
-	// "failed" by the requests' arrival time, "throttled" and "retried"
-	// attempts by when they happened; and latency percentiles per bucket of
+	// per Scenario.Bucket. Columns hold counts per bucket: "ok", "failed"
+	// and "stale_reads" (successful reads counted in StaleReads) by the
+	// requests' arrival time, "throttled" and "retried" attempts by when
+	// they happened; and latency percentiles per bucket of
 	// completion time, in
 	// milliseconds ("all_p50_ms", "read_p99_ms", "write_max_ms", ...; the
 	// suffixes are p50, p90, p99, p999, max).

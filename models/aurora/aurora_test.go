@@ -51,6 +51,7 @@ func TestReplicaLagGaugeAndStaleReads(t *testing.T) {
 	cfg.Replicas = []Replica{{AZ: 1}, {AZ: 2}}
 	h := newHarness(t, 1, cfg, clients(), 1000)
 	h.readsFromReplicas = true
+	h.keys = 20
 	gs := h.m.Gauges()
 	require.Len(t, gs, 2+3*3, "two lags, then each instance's utilization, connections and queued")
 	assert.Equal(t, "lag_ms:replica-1", gs[0].Name)
@@ -64,12 +65,34 @@ func TestReplicaLagGaugeAndStaleReads(t *testing.T) {
 		assert.Less(t, v, 20.0, "fact 3.18: typically 20 ms or less")
 	}
 	assert.Greater(t, h.okReads, 10000)
-	// A read is stale when some write acknowledged (to any client) before it
-	// was sent is not yet visible: about write rate × lag ≈ 200/s × ~1.5 ms
-	// beyond the ack's own trip ≈ 20 % of reads here.
+	// A read is stale when a write of its key acknowledged before it was
+	// sent is not yet visible: with 200 writes/s over 20 keys, about
+	// 10/s × ~1.5 ms (the lag beyond the ack's and the read's trips) ≈
+	// 1.5 % of reads here.
 	t.Logf("stale reads: %d of %d", h.stale, h.okReads)
-	assert.Greater(t, h.stale, 0)
-	assert.Less(t, h.stale, h.okReads*3/10)
+	assert.Greater(t, h.stale, h.okReads/1000)
+	assert.Less(t, h.stale, h.okReads*5/100)
+}
+
+func TestHotKeyReadsOnAReplicaAreStale(t *testing.T) {
+	// A replica sees a record a few milliseconds after its commit (fact
+	// 3.18). A hot key written 100 times a second (half the writes) has a
+	// write a reader has seen acknowledged and the replica does not show
+	// yet on about 1 − exp(−100/s × ~1.5 ms) ≈ 14 % of its reads; a key of
+	// the other 10 million, written once a day, practically never.
+	cfg := Defaults()
+	cfg.Replicas = []Replica{{AZ: 1}}
+	h := newHarness(t, 1, cfg, clients(), 1000)
+	h.readsFromReplicas = true
+	h.keys, h.hotShare = 10_000_000, 0.5
+	h.k.Run(sim.At(30 * time.Second))
+	require.Greater(t, h.hotReads, 5000)
+	hot := float64(h.hotStale) / float64(h.hotReads)
+	coldReads := h.okReads - h.hotReads
+	t.Logf("hot key: %.1f %% of %d replica reads stale; others: %d of %d", 100*hot, h.hotReads, h.stale-h.hotStale, coldReads)
+	assert.Greater(t, hot, 0.05)
+	assert.Less(t, hot, 0.3)
+	assert.LessOrEqual(t, h.stale-h.hotStale, 2, "the cold keys' reads: theory expects 0.001")
 }
 
 func TestFailoverWithReplicaUnder30s(t *testing.T) {

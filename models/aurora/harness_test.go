@@ -21,11 +21,14 @@ type harness struct {
 	ok, failed              int
 	okReads, okWrites       int
 	stale                   int
+	hotReads, hotStale      int // successful replica reads of key 0
 	lastFailedAt            sim.Time
 	lastWriteFailedAt       sim.Time
 	readLat, writeLat       *sim.Latency
 	writesEvery             uint64 // one write every writesEvery requests (0: none)
 	readsFromReplicas       bool
+	keys                    uint64  // keys drawn uniformly from [0, keys); 0: each request its own key
+	hotShare                float64 // with keys: the share of requests on key 0
 	rate                    float64
 	stopped                 bool
 	measureFrom             sim.Time
@@ -41,6 +44,12 @@ func (h *harness) Done(r *client.Request) {
 		h.ok++
 		if r.Stale {
 			h.stale++
+		}
+		if r.Key == 0 && r.Op == cluster.Read && r.Endpoint == 1 {
+			h.hotReads++
+			if r.Stale {
+				h.hotStale++
+			}
 		}
 		if r.Op == cluster.Write {
 			h.okWrites++
@@ -92,7 +101,7 @@ func (h *harness) start(rate float64) {
 	if rate <= 0 {
 		return
 	}
-	rng := h.k.Stream("test/arrivals")
+	rng, keyRng := h.k.Stream("test/arrivals"), h.k.Stream("test/keys")
 	var id uint64
 	var arrive func()
 	arrive = func() {
@@ -106,7 +115,14 @@ func (h *harness) start(rate float64) {
 		} else if h.readsFromReplicas {
 			ep = 1
 		}
-		h.cl.Submit(&client.Request{ID: id, Op: op, Key: id, Endpoint: ep})
+		key := id
+		if h.keys > 0 {
+			key = keyRng.Uint64N(h.keys)
+			if keyRng.Float64() < h.hotShare {
+				key = 0
+			}
+		}
+		h.cl.Submit(&client.Request{ID: id, Op: op, Key: key, Endpoint: ep})
 		h.k.After(sim.Seconds(rng.ExpFloat64()/h.rate), arrive)
 	}
 	h.k.After(0, arrive)

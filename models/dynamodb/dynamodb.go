@@ -276,12 +276,13 @@ type Model struct {
 	needs             []need
 	onReply           func(any)
 
-	// recent remembers the last writes of keys, by hash slot, to tell a
-	// stale eventually consistent read (fact 8.6). path leaves in applyAt
-	// when each replica applies the write it routes, and in readFrom and
-	// readAt the replica an eventual read goes to and when it reads, all
-	// relative to the router sending it.
-	recent   []recentWrite
+	// recent remembers the last writes of keys, with when each replica of
+	// the partition applies each one (sim.Forever: a replica that did not
+	// get it), to tell a stale eventually consistent read (fact 8.6). path
+	// leaves in applyAt when each replica applies the write it routes, and
+	// in readFrom and readAt the replica an eventual read goes to and when
+	// it reads, all relative to the router sending it.
+	recent   *cluster.RecentWrites[[3]sim.Time]
 	applyAt  [3]time.Duration
 	readFrom int
 	readAt   time.Duration
@@ -299,41 +300,20 @@ type Model struct {
 	trace func(c *cluster.Call)
 }
 
-// recentWrite holds the last writes of one key, newest first: when each
-// one's acknowledgement reached the client and when each replica of the
-// partition applied it (Forever: a replica that did not get it).
-type recentWrite struct {
-	key    uint64
-	n      int
-	writes [recentDepth]struct {
-		acked   sim.Time
-		applied [3]sim.Time
-	}
-}
-
-// recentSlots is the number of keys remembered and recentDepth the writes
-// per key. A key's slot is set by its hash, and a write to another key of
-// the slot replaces it: with a few thousand writes a second a key is
+// recentSlots is the number of keys remembered (see
+// cluster.RecentWrites): with a few thousand writes a second a key is
 // remembered for about a second, hundreds of times a replica's lag, so
-// few stale reads are missed; memory stays fixed. recentDepth covers the
-// writes of one key in flight at once at about a thousand a second.
-const (
-	recentSlots = 1 << 12
-	recentDepth = 4
-)
+// few stale reads are missed; memory stays fixed.
+const recentSlots = 1 << 12
 
 // never is the applyAt of a replica that does not get a write.
 const never = time.Duration(math.MaxInt64)
 
-// stale reports whether replica j, reading at time at, lacks the newest
-// write of r acknowledged by sent.
-func (r *recentWrite) stale(sent, at sim.Time, j int) bool {
-	for i := 0; i < r.n; i++ {
-		if w := &r.writes[i]; w.acked <= sent {
-			return at < w.applied[j]
-		}
-	}
-	return false
+// staleRead reports whether replica j, reading at time at, lacks the
+// newest write of key acknowledged by sent.
+func (m *Model) staleRead(key uint64, sent, at sim.Time, j int) bool {
+	w, ok := m.recent.Newest(key, sent)
+	return ok && at < w.V[j]
 }
 
 // need is capacity a request needs from one partition.
@@ -348,7 +328,7 @@ type need struct {
 // New builds the table on the network, its router accepting.
 func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	m := &Model{k: k, topo: net.T, net: net, cfg: cfg, log: log,
-		rng: k.Stream("dynamodb/service"), heatRng: k.Stream("dynamodb/heat"), recent: make([]recentWrite, recentSlots)}
+		rng: k.Stream("dynamodb/service"), heatRng: k.Stream("dynamodb/heat"), recent: cluster.NewRecentWrites[[3]sim.Time](recentSlots)}
 	m.onReply = m.reply
 	m.defRead = Op{Kind: GetItem, Consistent: cfg.ConsistentReads}
 	m.defWrite = Op{Kind: PutItem}
@@ -567,26 +547,20 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 	}
 	if base {
 		now := m.k.Now()
-		r := &m.recent[m.needs[0].h%recentSlots]
 		switch {
 		case write:
-			if r.key != c.Key {
-				r.key, r.n = c.Key, 0
-			}
-			copy(r.writes[1:], r.writes[:recentDepth-1])
-			w := &r.writes[0]
-			w.acked = now.Add(d + path + m.topo.OneWay(c.Host.AZ, c.From))
+			var applied [3]sim.Time
 			for j, at := range m.applyAt {
-				w.applied[j] = sim.Forever
+				applied[j] = sim.Forever
 				if at != never {
-					w.applied[j] = now.Add(d + at)
+					applied[j] = now.Add(d + at)
 				}
 			}
-			r.n = min(r.n+1, recentDepth)
+			m.recent.Add(c.Key, now.Add(d+path+m.topo.OneWay(c.Host.AZ, c.From)), applied)
 		case cons == Eventual:
 			// Stale (fact 8.6) if the replica reads before it has applied
 			// the key's newest write acknowledged before the read was sent.
-			c.Stale = r.key == c.Key && r.stale(c.Sent, now.Add(d+m.readAt), m.readFrom)
+			c.Stale = m.staleRead(c.Key, c.Sent, now.Add(d+m.readAt), m.readFrom)
 		}
 	}
 	m.answer(c, cluster.OK, d+path)
@@ -945,17 +919,11 @@ func (m *Model) repair(p *partition, j int) {
 	// So the writes it missed are applied now. (Rare: a scan of the
 	// remembered writes.)
 	now := m.k.Now()
-	for i := range m.recent {
-		r := &m.recent[i]
-		if r.n == 0 || m.base.locate(m.base.point(r.key)) != p {
-			continue
+	m.recent.Each(func(key uint64, w *cluster.RecentWrite[[3]sim.Time]) {
+		if a := &w.V[j]; *a == sim.Forever && m.base.locate(m.base.point(key)) == p {
+			*a = now
 		}
-		for w := range r.writes[:r.n] {
-			if a := &r.writes[w].applied[j]; *a == sim.Forever {
-				*a = now
-			}
-		}
-	}
+	})
 }
 
 // --- metrics ---

@@ -88,10 +88,9 @@ func TestRepairedReplicaHasTheWritesItMissed(t *testing.T) {
 	h.cl.Submit(&client.Request{ID: 1, Op: cluster.Write, Key: 1})
 	h.k.Run(sim.At(2 * time.Second))
 	require.Equal(t, 1, h.ok)
-	r := &h.m.recent[h.m.base.point(1)%recentSlots]
-	require.Equal(t, uint64(1), r.key)
-	assert.True(t, r.stale(h.k.Now(), h.k.Now(), j), "the down replica lacks the write")
+	require.Len(t, h.m.recent.Writes(1), 1)
+	assert.True(t, h.m.staleRead(1, h.k.Now(), h.k.Now(), j), "the down replica lacks the write")
 	h.k.Run(sim.At(time.Second + h.m.cfg.ReplicaRepair + time.Second))
 	require.True(t, p.reps[j].up, "replaced")
-	assert.False(t, r.stale(h.k.Now(), h.k.Now(), j), "the new replica has it")
+	assert.False(t, h.m.staleRead(1, h.k.Now(), h.k.Now(), j), "the new replica has it")
 }

@@ -183,7 +183,6 @@ type Model struct {
 	lsn              uint64 // last log position written on the primary
 	acks             cluster.AckLog
 	trimmed          uint64 // acks holds no acknowledged write at or below this position
-	maxAcked         uint64 // the highest position acknowledged to a client
 	redo             int64  // redo bytes since the last checkpoint
 	hosts            int
 	streams          int // apply streams created
@@ -212,6 +211,7 @@ type Model struct {
 	caughtUp  func()        // called when a replica has applied all it received, while a promotion waits
 	stale     staleCounters // reads served by replicas that lacked acknowledged writes
 	staleAge  *sim.Latency
+	recent    *cluster.RecentWrites[uint64] // the last acknowledged writes of keys, by log position, when there are readers
 
 	clusterMode bool
 	semiSync    bool // cluster commits wait for a standby's acknowledgement
@@ -279,6 +279,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		m.reader = cluster.NewRecord(k, "reader", cfg.DNSTTL, cfg.DNSPropagation, m.readerHosts()...)
 		m.eps = append(m.eps, m.reader)
 		m.staleAge = sim.NewLatency()
+		m.recent = cluster.NewRecentWrites[uint64](recentSlots)
 		for _, r := range m.readers {
 			r.n.host.SetAccepting(true)
 			r.receiving = true
@@ -346,7 +347,6 @@ func (n *node) serve(c *cluster.Call) {
 		return
 	}
 	c.Node = n
-	c.LSN = m.maxAcked // what the read must see not to be stale
 	if n.far > 0 {
 		m.k.AfterArg(n.far, m.onReplicaRead, c)
 		return
@@ -484,9 +484,7 @@ func (m *Model) suspend(any) {
 func (m *Model) commit(c *cluster.Call) {
 	m.acks.Ack(c.LSN)
 	m.countAck(c.LSN)
-	if c.LSN > m.maxAcked {
-		m.maxAcked = c.LSN
-	}
+	m.remember(c)
 	if !m.clusterMode {
 		m.makeDurable(c.LSN)
 	}

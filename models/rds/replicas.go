@@ -510,17 +510,41 @@ type staleCounters struct {
 	standby              [2]int64
 }
 
+// recentSlots is the number of keys whose last writes the model
+// remembers to tell a stale read (cluster.RecentWrites: 5 MB). A key is
+// remembered for about recentSlots / (writes per second) seconds, 13 s at
+// 5,000 writes/s over many keys: a replica whose backlog is older than
+// that has its stale reads of keys written once in the backlog
+// undercounted (hot keys, written again and again, stay remembered).
+const recentSlots = 1 << 16
+
+// remember records a write acknowledged now, for the stale reads: its
+// acknowledgement reaches the client one network trip later (if the
+// network lets it, as cluster.Net.Reply does).
+func (m *Model) remember(c *cluster.Call) {
+	p := m.primary.host.AZ
+	if m.recent == nil || !m.topo.Reachable(p, c.From) {
+		return
+	}
+	m.recent.Add(c.Key, m.k.Now().Add(m.topo.OneWay(p, c.From)), c.LSN)
+}
+
 // snapshot is a read on a replica taking its snapshot. It is stale when
-// the replica has not applied every write acknowledged on the primary
-// before the read arrived there (c.LSN holds the highest acknowledged
-// position then); on return c.LSN is the position the read saw.
+// the replica has not applied the newest write of the read's key whose
+// acknowledgement reached its client before the read was sent (the
+// reference is DynamoDB's: what the reader could know of, judged against
+// the replica's state when it reads; writes of other keys the replica
+// lacks do not matter). The key's writes are remembered in a table that
+// can forget (cluster.RecentWrites), so the count is a lower bound when
+// a replica lags by more than the table remembers. On return c.LSN is the
+// position the read saw.
 func (m *Model) snapshot(c *cluster.Call, r *replica) {
 	e := r.effective()
 	m.stale.reads++
-	if e < c.LSN {
+	if newest, stale := cluster.Missed(m.recent, c.Key, c.Sent, e); stale {
 		c.Stale = true
 		m.stale.stale++
-		m.stale.behind += int64(c.LSN - e)
+		m.stale.behind += int64(newest - e)
 		if r.idx >= 0 {
 			if r.idx >= len(m.stale.replica) {
 				m.stale.replica = append(m.stale.replica, make([]int64, r.idx+1-len(m.stale.replica))...)
@@ -794,8 +818,10 @@ func (m *Model) rebase(b uint64) {
 	m.lsn = b
 	m.durable = b
 	m.dw.reset(b)
-	m.maxAcked = min(m.maxAcked, b)
 	m.syncAcked = min(m.syncAcked, b)
+	if m.recent != nil {
+		cluster.ForgetAbove(m.recent, b) // lost: no read can miss them
+	}
 	m.semiAcked = b
 	for _, r := range m.readers {
 		if r.orphan || r.promoted {
@@ -933,10 +959,11 @@ func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // Counters are, when the deployment has replicas or standbys:
 // "replica_reads" (reads served by them), "stale_reads" (those that lacked
-// a write acknowledged before they arrived), "stale_read_writes_behind"
-// (the sum over stale reads of the log distance from what they saw to the
-// newest acknowledged write: divided by stale_reads it is the mean number
-// of writes a stale read missed), and "stale_reads:replica-N" /
+// their key's newest write acknowledged before they were sent),
+// "stale_read_writes_behind" (the sum over stale reads of the log distance
+// from what they saw to the key's newest missed write: divided by
+// stale_reads it is the mean number of writes, of any key, a stale read
+// was behind), and "stale_reads:replica-N" /
 // "stale_reads:standby-N" per replica. Staleness has the distribution of
 // how old the missed data was.
 func (m *Model) Counters() []cluster.Counter {
@@ -960,7 +987,8 @@ func (m *Model) Counters() []cluster.Counter {
 	return c
 }
 
-// Staleness is the distribution, over stale reads, of the age of the
-// oldest write the read missed (the replica's lag when it took its
-// snapshot). It is nil when the deployment has no replicas.
+// Staleness is the distribution, over stale reads, of the replica's lag
+// when it took its snapshot: the age of the oldest write (of any key) it
+// lacked, an upper bound on how long the value the read returned had been
+// superseded. It is nil when the deployment has no replicas.
 func (m *Model) Staleness() *sim.Latency { return m.staleAge }

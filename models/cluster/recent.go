@@ -1,0 +1,173 @@
+package cluster
+
+import "dbsim/sim"
+
+// RecentWrites remembers, in fixed memory, the last few acknowledged
+// writes of recently written keys, so that a model can tell a stale read
+// on a replica: one that misses the newest write of ITS key acknowledged
+// to a client before the read was sent. (A replica that lags behind writes
+// to other keys still serves that key's current value.) Every model uses
+// it the same way:
+//
+//   - when a write's acknowledgement leaves for its client, Add records
+//     the key, when the acknowledgement reaches the client, and what the
+//     model needs to tell whether a replica has the write: its log
+//     position (RDS, Aurora: T is uint64) or when each replica applies it
+//     (DynamoDB: T holds a time per replica);
+//   - when a replica serves a read of key, the model looks at Writes(key)
+//     (or calls Missed) with the read's send time and the replica's state
+//     at the moment it reads.
+//
+// So a read is judged against the writes acknowledged before it was sent
+// and the replica's state when it takes its snapshot; a write whose
+// acknowledgement reaches its client while the read is in flight does not
+// make it stale (no client could have expected to see it).
+//
+// A key hashes to one of a power-of-two number of slots; a slot holds one
+// key and its RecentDepth newest writes, newest first, and a write to
+// another key of the slot replaces it. Memory is fixed (slots × depth
+// entries) and Add and a look-up cost a hash and a few comparisons,
+// whatever the key space.
+//
+// What is approximate, and in which direction: the table forgets. A key is
+// remembered until another key of its slot is written, for about
+// slots / (writes per second) seconds on a uniform key space (13 s for
+// 65,536 slots at 5,000 writes/s), and only its RecentDepth newest writes
+// are kept. A read of a forgotten key, or whose remembered writes were all
+// acknowledged after it was sent while a forgotten older one was
+// acknowledged before, counts as fresh. Nothing is ever invented: a read
+// counted stale really missed the write it is judged against. So stale
+// counts are exact while replicas lag less than the remembering span, and
+// a lower bound beyond it (a replica with a backlog of minutes over a key
+// space much larger than the table).
+type RecentWrites[T any] struct {
+	slots []recentSlot[T]
+	mask  uint64
+}
+
+// RecentDepth is the number of writes remembered per key: it covers the
+// writes of one key whose acknowledgements are on their way at once, at
+// about a thousand writes of the key per second.
+const RecentDepth = 4
+
+type recentSlot[T any] struct {
+	key    uint64
+	n      int
+	writes [RecentDepth]RecentWrite[T]
+}
+
+// RecentWrite is one remembered write.
+type RecentWrite[T any] struct {
+	// Acked is when the write's acknowledgement reached its client.
+	Acked sim.Time
+	// V is what the model needs to tell whether a replica has the write.
+	V T
+}
+
+// NewRecentWrites returns an empty table of slots slots (rounded up to a
+// power of two).
+func NewRecentWrites[T any](slots int) *RecentWrites[T] {
+	n := 1
+	for n < slots {
+		n *= 2
+	}
+	return &RecentWrites[T]{slots: make([]recentSlot[T], n), mask: uint64(n - 1)}
+}
+
+// Slots is the number of keys the table can remember at once.
+func (r *RecentWrites[T]) Slots() int { return len(r.slots) }
+
+// KeyHash mixes a key into a well-spread 64-bit hash (the SplitMix64
+// finalizer), so that keys drawn from a small or structured range spread
+// over a table's slots.
+func KeyHash(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+func (r *RecentWrites[T]) slot(key uint64) *recentSlot[T] {
+	return &r.slots[KeyHash(key)&r.mask]
+}
+
+// Add records a write of key whose acknowledgement reaches its client at
+// acked; it becomes the key's newest write, and evicts another key of the
+// slot.
+func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
+	s := r.slot(key)
+	if s.key != key {
+		s.key, s.n = key, 0
+	}
+	copy(s.writes[1:], s.writes[:RecentDepth-1])
+	s.writes[0] = RecentWrite[T]{Acked: acked, V: v}
+	s.n = min(s.n+1, RecentDepth)
+}
+
+// Writes returns the remembered writes of key, newest first (none if the
+// key is not remembered). The slice is the table's own storage: the
+// caller may update the writes in place, and must not keep it past the
+// next Add.
+func (r *RecentWrites[T]) Writes(key uint64) []RecentWrite[T] {
+	s := r.slot(key)
+	if s.key != key {
+		return nil
+	}
+	return s.writes[:s.n]
+}
+
+// Newest returns the newest remembered write of key acknowledged at or
+// before by.
+func (r *RecentWrites[T]) Newest(key uint64, by sim.Time) (*RecentWrite[T], bool) {
+	ws := r.Writes(key)
+	for i := range ws {
+		if ws[i].Acked <= by {
+			return &ws[i], true
+		}
+	}
+	return nil, false
+}
+
+// Each calls f with every remembered write and its key, for the rare
+// event (a replaced replica) that changes what the writes say; f may
+// change the write in place.
+func (r *RecentWrites[T]) Each(f func(key uint64, w *RecentWrite[T])) {
+	for i := range r.slots {
+		s := &r.slots[i]
+		for j := 0; j < s.n; j++ {
+			f(s.key, &s.writes[j])
+		}
+	}
+}
+
+// Missed judges a read of key sent at sent and served by a replica that
+// has applied the log up to position applied, in a table whose writes
+// carry their log positions: it returns the highest position above
+// applied among the key's remembered writes acknowledged by sent, and
+// whether there is one (the read is stale). Positions need not be added
+// in order.
+func Missed(r *RecentWrites[uint64], key uint64, sent sim.Time, applied uint64) (newest uint64, stale bool) {
+	for _, w := range r.Writes(key) {
+		if w.Acked <= sent && w.V > applied {
+			newest, stale = max(newest, w.V), true
+		}
+	}
+	return newest, stale
+}
+
+// ForgetAbove forgets the writes at log positions above lsn: a new writer
+// continues the log from lsn, and the writes above it are lost (no replica
+// can apply them), so missing them makes no read stale.
+func ForgetAbove(r *RecentWrites[uint64], lsn uint64) {
+	for i := range r.slots {
+		s := &r.slots[i]
+		out := 0
+		for j := 0; j < s.n; j++ {
+			if s.writes[j].V <= lsn {
+				s.writes[out] = s.writes[j]
+				out++
+			}
+		}
+		s.n = out
+	}
+}
