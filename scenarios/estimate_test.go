@@ -67,3 +67,31 @@ faults: [{kind: az-outage, az: us-east-1a, mttf: 1ns, mttr: 1ns}]
 	s.Faults[0].MTTF = Duration(time.Hour)
 	assert.Empty(t, EstimateOf(s, 1).Over(DefaultLimits), "one outage an hour is fine")
 }
+
+// The estimate is calibrated on the bundled scenarios: its requests are
+// what the runs send, its events a bound within a small factor of what
+// their kernels fire.
+func TestEstimateAgainstMeasuredRuns(t *testing.T) {
+	for _, name := range []string{"rds-multi-az-failover", "aurora-az-plus-one", "dynamodb-hot-partition"} {
+		s, err := LoadBundled(name)
+		require.NoError(t, err)
+		s.Replications = 1
+		var p Progress
+		res, err := Run(s, Options{Progress: &p})
+		require.NoError(t, err)
+		e := EstimateOf(s, 1)
+		sent := float64(res.Replications[0].Requests.Total) * s.Duration.D().Seconds() / (s.Duration - s.Warmup).D().Seconds()
+		fired := float64(p.Events())
+		t.Logf("%s: requests %.0f estimated, %.0f sent; events %.0f estimated, %.0f fired", name, e.Requests, sent, e.Events, fired)
+		assert.InEpsilon(t, e.Requests, sent, 0.1, name)
+		assert.GreaterOrEqual(t, e.Events, fired, "%s: the estimate of events is an upper bound", name)
+		assert.Less(t, e.Events, 2*fired, name)
+		assert.Equal(t, s.Duration.D(), p.Simulated())
+		assert.Equal(t, 1, p.Finished())
+	}
+	for _, b := range Bundled() {
+		s, err := LoadBundled(b.Name)
+		require.NoError(t, err)
+		assert.Empty(t, EstimateOf(s, 2).Over(DefaultLimits), b.Name)
+	}
+}

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -17,10 +19,18 @@ import (
 type Options struct {
 	// Workers bounds the replications that run at once (0: GOMAXPROCS).
 	Workers int
+	// Context, when cancelled, stops the run between two slices of
+	// simulated time (see sliceOf); Run then returns an *Interrupted. Nil
+	// never stops.
+	Context context.Context
+	// Progress, if not nil, is updated as the replications run.
+	Progress *Progress
 }
 
 // Run simulates every replication of s, in parallel, each on its own
-// kernel. The result does not depend on the number of workers.
+// kernel. The result does not depend on the number of workers, nor on
+// opt's Context and Progress unless the run is interrupted. A panic in a
+// replication is returned as a *PanicError.
 func Run(s *Scenario, opt Options) (*Result, error) {
 	n := s.Replications
 	res := &Result{Scenario: s, Replications: make([]*Replication, n)}
@@ -36,7 +46,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res.Replications[i], errs[i] = RunReplication(s, i)
+				res.Replications[i], errs[i] = RunReplicationWith(s, i, opt)
 			}
 		}()
 	}
@@ -45,10 +55,27 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 	}
 	close(next)
 	wg.Wait()
+	var stopped *Interrupted
 	for _, err := range errs {
-		if err != nil {
+		var in *Interrupted
+		switch {
+		case errors.As(err, &in):
+			if stopped == nil || in.At > stopped.At {
+				stopped = in
+			}
+		case err != nil:
 			return nil, err
 		}
+	}
+	if stopped != nil {
+		stopped.Replications = n
+		stopped.Finished = n
+		for _, err := range errs {
+			if err != nil {
+				stopped.Finished--
+			}
+		}
+		return nil, stopped
 	}
 	return res, nil
 }
@@ -86,6 +113,21 @@ var builders = map[string]func(s *Scenario, k *sim.Kernel, net *cluster.Net, log
 
 // RunReplication simulates replication i of s.
 func RunReplication(s *Scenario, i int) (*Replication, error) {
+	return RunReplicationWith(s, i, Options{})
+}
+
+// RunReplicationWith simulates replication i of s, stopping early if
+// opt.Context is cancelled (an *Interrupted) and adding to opt.Progress
+// as it goes; opt.Workers does not apply. A panic is returned as a
+// *PanicError.
+func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err error) {
+	defer recoverReplication(s, i, &err)
+	if replicationHook != nil {
+		replicationHook(s, i)
+	}
+	if opt.Context != nil && opt.Context.Err() != nil {
+		return nil, &Interrupted{Of: s.Duration.D(), Cause: context.Cause(opt.Context)}
+	}
 	seed := ReplicationSeed(s.Seed, i)
 	k := sim.New(seed)
 	azs := s.Topology.AZs
@@ -134,8 +176,13 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	faults := scheduleFaults(s, k, topo, log, inject)
 
 	end := sim.At(s.Duration.D())
-	k.Run(end)
-	rep := rec.finish(i, seed, faults)
+	if err := runSliced(opt.Context, k, end, sliceOf(s), opt.Progress); err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress.finished.Add(1)
+	}
+	rep = rec.finish(i, seed, faults)
 	if c, ok := sys.model.(cluster.Counted); ok {
 		for _, x := range c.Counters() {
 			rep.Counters = append(rep.Counters, Counter{Name: x.Name, Value: x.Value})
