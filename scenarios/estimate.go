@@ -223,7 +223,7 @@ func (e Estimate) Over(l Limits) []string {
 		over = append(over, fmt.Sprintf("%s events over %s", sci(e.Events), sci(l.Events)))
 	}
 	if l.PeakBytes > 0 && e.PeakBytes > l.PeakBytes {
-		over = append(over, fmt.Sprintf("%s peak heap over %s", bytesOf(e.PeakBytes), bytesOf(l.PeakBytes)))
+		over = append(over, fmt.Sprintf("%s peak memory over %s", bytesOf(e.PeakBytes), bytesOf(l.PeakBytes)))
 	}
 	if l.FaultShare > 0 && e.FaultEvents > l.FaultShare*(e.Requests+1) {
 		over = append(over, fmt.Sprintf("%s fault events for %s requests (an mttf far too short?)", sci(e.FaultEvents), sci(e.Requests)))

@@ -46,7 +46,7 @@ workload: [{name: w, arrival: {rate: 1000M/s}}]
 	assert.Equal(t, 6e11, e.Requests)
 	require.Len(t, over, 2, "%v", over)
 	assert.Equal(t, "3.6e12 events over 2.0e10", over[0])
-	assert.Contains(t, over[1], "peak heap over 4.0 GB")
+	assert.Contains(t, over[1], "peak memory over 4.0 GB")
 	assert.Equal(t, "~6.0e11 simulated requests (up to 1.8e12 attempts; ~3.6e12 events, ~333 h, ~22.8 TB peak)", e.String())
 }
 

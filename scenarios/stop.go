@@ -46,7 +46,7 @@ type Interrupted struct {
 // Error says where the run stopped: "interrupted at simulated 3:12 of
 // 10:00 (1 of 3 replications finished)".
 func (e *Interrupted) Error() string {
-	msg := fmt.Sprintf("interrupted at simulated %s of %s", clock(e.At), clock(e.Of))
+	msg := fmt.Sprintf("interrupted at simulated %s of %s", clock(e.At, e.Of), clock(e.Of, e.Of))
 	if e.Replications > 1 {
 		msg += fmt.Sprintf(" (%d of %d replications finished)", e.Finished, e.Replications)
 	}
@@ -56,10 +56,11 @@ func (e *Interrupted) Error() string {
 // Unwrap returns the cause.
 func (e *Interrupted) Unwrap() error { return e.Cause }
 
-// clock writes a simulated time as h:mm:ss or m:ss, as the narrative does.
-func clock(d time.Duration) string {
+// clock writes a simulated time as m:ss, or as h:mm:ss when the run
+// (of) lasts an hour or more.
+func clock(d, of time.Duration) string {
 	s := int64(d / time.Second)
-	if s >= 3600 {
+	if of >= time.Hour {
 		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
 	}
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
