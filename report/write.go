@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -51,7 +52,21 @@ func WriteDir(dir string, res *scenarios.Result) error {
 	return writeDir(dir, outputs(res))
 }
 
-func writeDir(dir string, outs []output) (err error) {
+// WriteDirContext is WriteDir that ctx can stop: cancelled before the
+// files are moved into place (a signal while the plots render), it removes
+// the temporary directory, leaves dir untouched and returns an error that
+// wraps context.Cause(ctx).
+func WriteDirContext(ctx context.Context, dir string, res *scenarios.Result) error {
+	return writeDirContext(ctx, dir, outputs(res))
+}
+
+func writeDir(dir string, outs []output) error {
+	return writeDirContext(context.Background(), dir, outs)
+}
+
+// writeDirContext writes outs into dir atomically (see WriteDir), checking
+// ctx before each file and before the moves.
+func writeDirContext(ctx context.Context, dir string, outs []output) (err error) {
 	dir = filepath.Clean(dir)
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return fmt.Errorf("report: %s exists and is not a directory", dir)
@@ -85,9 +100,15 @@ func writeDir(dir string, outs []output) (err error) {
 	}()
 
 	for _, o := range outs {
+		if ctx.Err() != nil {
+			return fmt.Errorf("report: interrupted before writing %s: %w", o.name, context.Cause(ctx))
+		}
 		if err := renderFile(filepath.Join(tmp, o.name), o.render); err != nil {
 			return fmt.Errorf("report: writing %s: %w", o.name, err)
 		}
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("report: interrupted before moving the files into place: %w", context.Cause(ctx))
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it 0700
 		return fmt.Errorf("report: %w", err)

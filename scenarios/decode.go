@@ -41,6 +41,10 @@ type decoder struct {
 	pos   map[string]Pos  // path -> where it was written
 	bad   map[string]bool // paths whose value could not be decoded
 	nodes int             // nodes decoded so far, bounded by maxNodes
+	// dropped counts the problems not kept: past maxErrors problems only
+	// their number is, so that a file of a million unknown keys does not
+	// hold a million messages.
+	dropped int
 }
 
 func newDecoder(file string) *decoder {
@@ -49,6 +53,10 @@ func newDecoder(file string) *decoder {
 
 // fail records a problem at node n about the value at path.
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
+	if len(d.errs) >= maxErrors {
+		d.dropped++
+		return
+	}
 	d.errs = append(d.errs, &Error{File: d.file, Line: n.Line, Col: n.Column, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 

@@ -27,11 +27,16 @@ type Error struct {
 	Msg  string
 }
 
-// Error formats e as file:line:col: path: message.
+// Error formats e as file:line:col: path: message; a problem about the
+// file as a whole (Line 0) as file: message.
 func (e *Error) Error() string {
 	var b strings.Builder
 	if e.File != "" {
 		b.WriteString(e.File + ":")
+	}
+	if e.Line == 0 {
+		b.WriteString(" " + e.Msg)
+		return b.String()
 	}
 	b.WriteString(strconv.Itoa(e.Line) + ":")
 	if e.Col > 0 {
@@ -76,10 +81,36 @@ func (es Errors) sorted() Errors {
 	return out
 }
 
+// MaxFileSize bounds a scenario file. A scenario is a few kilobytes; a
+// file of megabytes is a mistake (a log, a data set), and parsing it would
+// take memory in proportion (YAML nodes, one error per unknown key), so it
+// is refused before it is parsed.
+const MaxFileSize = 4 << 20
+
+// maxErrors bounds the problems reported for one file: the first ones (by
+// position) are listed, then how many more there are.
+const maxErrors = 50
+
+// tooLarge is the problem of a file over MaxFileSize.
+func tooLarge(file string, size int64) Errors {
+	return Errors{{File: file, Msg: fmt.Sprintf("too large (%.1f MB; scenarios are at most %d MB)", float64(size)/(1<<20), MaxFileSize>>20)}}
+}
+
 // Load reads, decodes and validates the scenario file at path. A scenario
-// with problems returns them all as Errors.
+// with problems returns them all as Errors (at most maxErrors of them,
+// then a count of the rest); a file over MaxFileSize is refused unread.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > MaxFileSize {
+		return nil, tooLarge(path, fi.Size())
+	}
+	// Read one byte past the limit: a file that grew, or is not a regular
+	// file, is caught too.
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
 	if err != nil {
 		return nil, err
 	}
@@ -92,6 +123,9 @@ func Load(path string) (*Scenario, error) {
 // values get their defaults (see validate.go). All problems are returned
 // together as Errors, sorted by position.
 func Parse(file string, data []byte) (*Scenario, error) {
+	if len(data) > MaxFileSize {
+		return nil, tooLarge(file, int64(len(data)))
+	}
 	root, errs := parseYAML(file, data)
 	if errs != nil {
 		return nil, errs
@@ -101,13 +135,26 @@ func Parse(file string, data []byte) (*Scenario, error) {
 	d.scenario(root, s)
 	s.pos = d.pos
 	if d.nodes > maxNodes {
-		return nil, d.errs.sorted() // too big to be worth validating
+		return nil, d.errs.sorted().capped(file, d.dropped) // too big to be worth validating
 	}
 	errs = append(d.errs, validate(s, d.bad)...)
 	if len(errs) > 0 {
-		return nil, errs.sorted()
+		return nil, errs.sorted().capped(file, d.dropped)
 	}
 	return s, nil
+}
+
+// capped keeps the first maxErrors of es and, when there were more
+// (dropped were never kept), ends with a line saying how many.
+func (es Errors) capped(file string, dropped int) Errors {
+	if len(es) > maxErrors {
+		dropped += len(es) - maxErrors
+		es = es[:maxErrors]
+	}
+	if dropped > 0 {
+		es = append(es, &Error{File: file, Msg: fmt.Sprintf("... and %d more problems", dropped)})
+	}
+	return es
 }
 
 // yamlLine matches the "yaml: line N: " prefix of yaml.v3's syntax errors.

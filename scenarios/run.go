@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -17,10 +19,18 @@ import (
 type Options struct {
 	// Workers bounds the replications that run at once (0: GOMAXPROCS).
 	Workers int
+	// Context, when cancelled, stops the run between two slices of
+	// simulated time (see sliceOf); Run then returns an *Interrupted. Nil
+	// never stops.
+	Context context.Context
+	// Progress, if not nil, is updated as the replications run.
+	Progress *Progress
 }
 
 // Run simulates every replication of s, in parallel, each on its own
-// kernel. The result does not depend on the number of workers.
+// kernel. The result does not depend on the number of workers, nor on
+// opt's Context and Progress unless the run is interrupted. A panic in a
+// replication is returned as a *PanicError.
 func Run(s *Scenario, opt Options) (*Result, error) {
 	n := s.Replications
 	res := &Result{Scenario: s, Replications: make([]*Replication, n)}
@@ -36,7 +46,7 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				res.Replications[i], errs[i] = RunReplication(s, i)
+				res.Replications[i], errs[i] = RunReplicationWith(s, i, opt)
 			}
 		}()
 	}
@@ -45,10 +55,27 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 	}
 	close(next)
 	wg.Wait()
+	var stopped *Interrupted
 	for _, err := range errs {
-		if err != nil {
+		var in *Interrupted
+		switch {
+		case errors.As(err, &in):
+			if stopped == nil || in.At > stopped.At {
+				stopped = in
+			}
+		case err != nil:
 			return nil, err
 		}
+	}
+	if stopped != nil {
+		stopped.Replications = n
+		stopped.Finished = n
+		for _, err := range errs {
+			if err != nil {
+				stopped.Finished--
+			}
+		}
+		return nil, stopped
 	}
 	return res, nil
 }
@@ -86,6 +113,21 @@ var builders = map[string]func(s *Scenario, k *sim.Kernel, net *cluster.Net, log
 
 // RunReplication simulates replication i of s.
 func RunReplication(s *Scenario, i int) (*Replication, error) {
+	return RunReplicationWith(s, i, Options{})
+}
+
+// RunReplicationWith simulates replication i of s, stopping early if
+// opt.Context is cancelled (an *Interrupted) and adding to opt.Progress
+// as it goes; opt.Workers does not apply. A panic is returned as a
+// *PanicError.
+func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err error) {
+	defer recoverReplication(s, i, &err)
+	if replicationHook != nil {
+		replicationHook(s, i)
+	}
+	if opt.Context != nil && opt.Context.Err() != nil {
+		return nil, &Interrupted{Of: s.Duration.D(), Cause: context.Cause(opt.Context)}
+	}
 	seed := ReplicationSeed(s.Seed, i)
 	k := sim.New(seed)
 	azs := s.Topology.AZs
@@ -134,11 +176,16 @@ func RunReplication(s *Scenario, i int) (*Replication, error) {
 	faults := scheduleFaults(s, k, topo, log, inject)
 
 	end := sim.At(s.Duration.D())
-	k.Run(end)
+	if err := runSliced(opt.Context, k, end, sliceOf(s), opt.Progress); err != nil {
+		return nil, err
+	}
+	if opt.Progress != nil {
+		opt.Progress.finished.Add(1)
+	}
 	if st, ok := sys.model.(cluster.Settler); ok {
 		st.Settle() // e.g. the lost writes of a failover still under way
 	}
-	rep := rec.finish(i, seed, faults)
+	rep = rec.finish(i, seed, faults)
 	if a, ok := sys.model.(cluster.Acknowledger); ok {
 		rep.UnreplicatedAcks = a.UnreplicatedAcks()
 	}
@@ -295,7 +342,7 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 				case start:
 					log.Addf("AZ outage: %s down (it already was: another outage lasts)", f.AZ)
 				case n > 1:
-					log.Addf("outage of %s at %s ends; %s stays down (another outage lasts)", f.AZ, clock(since), f.AZ)
+					log.Addf("outage of %s at %s ends; %s stays down (another outage lasts)", f.AZ, clock(time.Duration(since), 0), f.AZ)
 				default:
 					log.Addf("%s back up", f.AZ)
 				}
@@ -309,7 +356,7 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 				case start:
 					log.Addf("network partition between %s and %s (they already were apart: another partition lasts)", f.Between[0], f.Between[1])
 				case n > 1:
-					log.Addf("partition between %s and %s at %s heals; they stay apart (another partition lasts)", f.Between[0], f.Between[1], clock(since))
+					log.Addf("partition between %s and %s at %s heals; they stay apart (another partition lasts)", f.Between[0], f.Between[1], clock(time.Duration(since), 0))
 				default:
 					log.Addf("partition between %s and %s healed", f.Between[0], f.Between[1])
 				}
@@ -356,12 +403,6 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 		k.After(sim.Seconds(rng.ExpFloat64()*f.MTTF.D().Seconds()), next)
 	}
 	return windows
-}
-
-// clock formats a simulated time as m:ss, as the narrative reads.
-func clock(t sim.Time) string {
-	sec := int64(time.Duration(t) / time.Second)
-	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
 }
 
 // instant are the fault kinds that happen at a moment; the system's

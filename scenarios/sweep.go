@@ -2,9 +2,11 @@ package scenarios
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -854,6 +856,10 @@ type SweepOptions struct {
 	// Done, if set, is called as each point finishes (from the goroutine
 	// that finished it, one call at a time), for progress reports.
 	Done func(pt *SweepPoint, r *PointResult)
+	// Context and Progress are as in Options: a cancelled Context stops
+	// the sweep (an *Interrupted), Progress follows it.
+	Context  context.Context
+	Progress *Progress
 }
 
 // Run runs the points of the grid that belong to the shard, every
@@ -892,6 +898,8 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 	}
 	var mu sync.Mutex
 	var firstErr error
+	var stopped *Interrupted
+	finished := 0
 	next := make(chan job)
 	var wg sync.WaitGroup
 	for w := 0; w < min(workers, len(jobs)); w++ {
@@ -900,7 +908,7 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 			defer wg.Done()
 			for j := range next {
 				pt := mine[j.point]
-				rep, err := RunReplication(pt.Scenario, j.rep)
+				rep, err := RunReplicationWith(pt.Scenario, j.rep, Options{Context: opt.Context, Progress: opt.Progress})
 				var vals []SweepValue
 				var cost Cost
 				if err == nil {
@@ -909,7 +917,14 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 				}
 				mu.Lock()
 				pr := &res.Results[j.point]
-				if err != nil && firstErr == nil {
+				var in *Interrupted
+				if errors.As(err, &in) {
+					if stopped == nil || in.At > stopped.At {
+						stopped = in
+					}
+				} else if err == nil {
+					finished++
+				} else if firstErr == nil {
 					firstErr = fmt.Errorf("point %d (%s), replication %d: %w", pt.Index, strings.Join(pt.Values, ", "), j.rep, err)
 				}
 				pr.Replications[j.rep] = vals
@@ -928,6 +943,11 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 	wg.Wait()
 	if firstErr != nil {
 		return nil, firstErr
+	}
+	if stopped != nil {
+		stopped.Replications = len(jobs)
+		stopped.Finished = finished
+		return nil, stopped
 	}
 	return res, nil
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -9,12 +11,13 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"dbsim/report"
 	"dbsim/scenarios"
 )
 
-func compareCmd(args []string, stdout, stderr io.Writer) error {
+func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write compare.csv, compare.json, plots and compare.html into `DIR` (default \"out/compare\", or nothing with --json)")
@@ -24,6 +27,7 @@ func compareCmd(args []string, stdout, stderr io.Writer) error {
 	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
 	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
 	quiet := fs.Bool("q", false, "no progress line on stderr")
+	lim := addLimitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: dbsim compare SCENARIO|NAME SCENARIO|NAME... [options]
 
@@ -87,14 +91,23 @@ Examples:
 	}
 
 	c := &report.Comparison{Name: name, Warnings: comparability(list)}
+	est := estimate(list, workersOf(*workers))
+	if err := checkEstimate(strings.Join(fs.Args(), " "), est, lim.force, stderr); err != nil {
+		return err
+	}
+	runs, total := 0, time.Duration(0)
+	for _, s := range list {
+		runs += s.Replications
+		total += s.Duration.D() * time.Duration(s.Replications)
+	}
 	if !*quiet {
-		runs := 0
-		for _, s := range list {
-			runs += s.Replications
-		}
 		fmt.Fprintf(stderr, "comparing %d systems: %d simulation runs\n", len(list), runs)
 	}
-	if c.Results, err = runAll(list, *workers); err != nil {
+	var prog scenarios.Progress
+	runCtx, stop := guardRun(ctx, lim, est, &prog, total, runs, *quiet, stderr)
+	c.Results, err = runAll(runCtx, list, *workers, &prog)
+	stop()
+	if err != nil {
 		return err
 	}
 	for _, r := range c.Results {
@@ -162,9 +175,10 @@ func loadComparison(args []string) (string, []*scenarios.Scenario, error) {
 }
 
 // runAll runs every replication of every scenario, at most workers at once
-// (0: GOMAXPROCS). Each replication is a pure function of its scenario and
-// index, so the results do not depend on the scheduling.
-func runAll(list []*scenarios.Scenario, workers int) ([]*scenarios.Result, error) {
+// (0: GOMAXPROCS), until ctx is cancelled (a *scenarios.Interrupted), and
+// adds to prog as they go. Each replication is a pure function of its
+// scenario and index, so the results do not depend on the scheduling.
+func runAll(ctx context.Context, list []*scenarios.Scenario, workers int, prog *scenarios.Progress) ([]*scenarios.Result, error) {
 	type job struct{ s, r int }
 	var jobs []job
 	results := make([]*scenarios.Result, len(list))
@@ -186,7 +200,7 @@ func runAll(list []*scenarios.Scenario, workers int) ([]*scenarios.Result, error
 			defer wg.Done()
 			for k := range next {
 				j := jobs[k]
-				results[j.s].Replications[j.r], errs[k] = scenarios.RunReplication(list[j.s], j.r)
+				results[j.s].Replications[j.r], errs[k] = scenarios.RunReplicationWith(list[j.s], j.r, scenarios.Options{Context: ctx, Progress: prog})
 			}
 		}()
 	}
@@ -195,10 +209,24 @@ func runAll(list []*scenarios.Scenario, workers int) ([]*scenarios.Result, error
 	}
 	close(next)
 	wg.Wait()
+	var stopped *scenarios.Interrupted
+	finished := 0
 	for k, err := range errs {
-		if err != nil {
+		var in *scenarios.Interrupted
+		switch {
+		case errors.As(err, &in):
+			if stopped == nil || in.At > stopped.At {
+				stopped = in
+			}
+		case err != nil:
 			return nil, fmt.Errorf("%s: %w", list[jobs[k].s].Name, err)
+		default:
+			finished++
 		}
+	}
+	if stopped != nil {
+		stopped.Finished, stopped.Replications = finished, len(jobs)
+		return nil, stopped
 	}
 	return results, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -8,7 +9,7 @@ import (
 	"dbsim/scenarios"
 )
 
-func listCmd(args []string, stdout, stderr io.Writer) error {
+func listCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) > 0 {
 		return badInput{fmt.Errorf("dbsim list takes no arguments")}
 	}

@@ -1,16 +1,18 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"dbsim/report"
 	"dbsim/scenarios"
 )
 
-func runCmd(args []string, stdout, stderr io.Writer) error {
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("o", "", "write the report into `DIR` (default \"out\", or nothing with --json)")
@@ -18,11 +20,18 @@ func runCmd(args []string, stdout, stderr io.Writer) error {
 	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
 	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
 	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
+	lim := addLimitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: dbsim run SCENARIO|NAME [options]
 
 Simulates a scenario (a YAML file, or the name of a bundled scenario: see
 "dbsim list") and writes summary.json, timeseries.csv and plots.
+
+A scenario whose estimate (see dbsim validate) is over the limits is
+refused with exit status 2 unless --force; a heap over --max-memory stops
+the run with exit status 1; SIGINT or SIGTERM stops it with 130 or 143.
+Either way nothing is written. On a terminal a run of more than a few
+seconds shows its progress on stderr.
 
 Options:
 `)
@@ -67,14 +76,22 @@ Examples:
 			return badInput{err}
 		}
 	}
-	res, err := scenarios.Run(s, scenarios.Options{})
+	workers := workersOf(0)
+	est := estimate([]*scenarios.Scenario{s}, workers)
+	if err := checkEstimate(fs.Arg(0), est, lim.force, stderr); err != nil {
+		return err
+	}
+	var prog scenarios.Progress
+	runCtx, stop := guardRun(ctx, lim, est, &prog, s.Duration.D()*time.Duration(s.Replications), s.Replications, false, stderr)
+	res, err := scenarios.Run(s, scenarios.Options{Context: runCtx, Progress: &prog, Workers: workers})
+	stop()
 	if err != nil {
 		return err
 	}
 	res.Prices = prices
 	sum := report.Summarize(res)
 	if dir != "" {
-		if err := report.WriteDir(dir, res); err != nil {
+		if err := report.WriteDirContext(ctx, dir, res); err != nil {
 			return err
 		}
 	}

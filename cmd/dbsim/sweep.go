@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"dbsim/report"
 	"dbsim/scenarios"
@@ -37,7 +39,7 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
-func sweepCmd(args []string, stdout, stderr io.Writer) error {
+func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var sets, targets multiFlag
@@ -52,6 +54,7 @@ func sweepCmd(args []string, stdout, stderr io.Writer) error {
 	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	printPrices := fs.Bool("print-prices", false, "print the built-in price table (a starting point for --prices) and exit")
+	lim := addLimitFlags(fs)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `Usage: dbsim sweep SCENARIO|NAME --set PATH=V1,V2,... [--set ...] [options]
 
@@ -136,11 +139,19 @@ Examples:
 	}
 
 	runs, mine := 0, 0
+	var list []*scenarios.Scenario
+	total := time.Duration(0)
 	for _, pt := range points {
 		if pt.Index%shardN == shardI {
 			runs += pt.Scenario.Replications
 			mine++
+			list = append(list, pt.Scenario)
+			total += pt.Scenario.Duration.D() * time.Duration(pt.Scenario.Replications)
 		}
+	}
+	est := estimate(list, workersOf(*workers))
+	if err := checkEstimate(fs.Arg(0)+" (sweep)", est, lim.force, stderr); err != nil {
+		return err
 	}
 	if !*quiet {
 		where := ""
@@ -162,7 +173,12 @@ Examples:
 			fmt.Fprintf(stderr, "  [%d/%d] point %d: %s\n", done, mine, pt.Index, strings.Join(parts, " "))
 		}
 	}
+	var prog scenarios.Progress
+	// No bar: the sweep prints a line per point as it finishes.
+	runCtx, stop := guardRun(ctx, lim, est, &prog, total, runs, true, stderr)
+	opt.Context, opt.Progress = runCtx, &prog
 	res, err := sw.Run(points, opt)
+	stop()
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,14 +10,19 @@ import (
 	"dbsim/scenarios"
 )
 
-func validateCmd(args []string, stdout, stderr io.Writer) error {
+func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	force := fs.Bool("force", false, "only warn about a scenario too big to run")
 	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim validate FILE|NAME...
+		fmt.Fprint(stderr, `Usage: dbsim validate FILE|NAME... [--force]
 
 Checks scenarios without running them and lists every problem as
-file:line:col: what is wrong (what is allowed). Exit status 2 if any has one.
+file:line:col: what is wrong (what is allowed), then estimates the work of
+each valid one: simulated requests, attempts, kernel events, wall time and
+peak memory on this machine. A scenario over the limits (2e10 events, 4 GB,
+more fault events than requests) is an error, as dbsim run would refuse it,
+unless --force. Exit status 2 if any has a problem.
 Warnings (suspect but allowed: the scenario runs) go to stderr.
 
 Example:
@@ -38,7 +44,12 @@ Example:
 			continue
 		}
 		printWarnings(stderr, s)
-		fmt.Fprintf(stdout, "%s: ok\n", arg)
+		est := estimate([]*scenarios.Scenario{s}, workersOf(0))
+		if err := checkEstimate(arg, est, *force, stderr); err != nil {
+			bad = append(bad, err)
+			continue
+		}
+		fmt.Fprintf(stdout, "%s: ok; %s\n", arg, est)
 	}
 	if len(bad) > 0 {
 		return badInput{errors.Join(bad...)}
