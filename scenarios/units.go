@@ -45,7 +45,7 @@ var rateMultipliers = map[string]float64{"": 1, "k": 1e3, "M": 1e6}
 
 const (
 	durationHelp = "units: ns us ms s m h d"
-	rateHelp     = "units: /ms /s /m /h /d; k and M multiply, as in 2k/s"
+	rateHelp     = "units: /ms /s /m /h /d; k and M multiply, as in 2k/s; 1e6/s is a million a second"
 	sizeHelp     = "units: B KB MB GB TB; 1KB = 1024B"
 	byteRateHelp = "a size per unit of time; size units: B KB MB GB TB, time units: ms s m h d"
 )
@@ -136,7 +136,7 @@ func ParseRate(s string) (Rate, error) {
 		return 0, fmt.Errorf("invalid rate %q (want a count per unit of time, e.g. 2000/s; %s)", s, rateHelp)
 	}
 	body, neg := cutSign(count)
-	num, suffix := cutNumber(body)
+	num, suffix := cutExponent(cutNumber(body))
 	mult, okMult := rateMultipliers[suffix]
 	if num == "" || !okMult {
 		return 0, fmt.Errorf("invalid rate %q (want a count per unit of time, e.g. 2000/s; %s)", s, rateHelp)
@@ -154,6 +154,26 @@ func ParseRate(s string) (Rate, error) {
 		r = -r
 	}
 	return Rate(r), nil
+}
+
+// cutExponent moves a decimal exponent ("e9", "E+6") from the front of
+// rest to the end of num, so that a count can be written 1e9.
+func cutExponent(num, rest string) (string, string) {
+	if num == "" || len(rest) < 2 || (rest[0] != 'e' && rest[0] != 'E') {
+		return num, rest
+	}
+	i := 1
+	if rest[i] == '+' || rest[i] == '-' {
+		i++
+	}
+	j := i
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	if j == i {
+		return num, rest
+	}
+	return num + rest[:j], rest[j:]
 }
 
 // String formats r per second, or per minute or hour when it is below one

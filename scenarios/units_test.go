@@ -78,6 +78,10 @@ func TestParseRate(t *testing.T) {
 		{in: "2k/s", want: 2000},
 		{in: "1.5M/s", want: 1.5e6},
 		{in: "10/ms", want: 10000},
+		{in: "1e9/s", want: 1e9},
+		{in: "2.5E+3/s", want: 2500},
+		{in: "1e3k/s", want: 1e6},
+		{in: "1e/s", err: "invalid rate"},
 		{in: "48/d", want: 48.0 / 86400},
 		{in: "-5/s", want: -5}, // parsed; validation rejects it
 		{in: "0", want: 0},
