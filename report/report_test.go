@@ -238,7 +238,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 		Failovers []json.RawMessage
 	}
 	require.NoError(t, json.Unmarshal(b, &m))
-	assert.Equal(t, []string{"total", "ok", "failed", "throttled", "retried"},
+	assert.Equal(t, []string{"total", "ok", "failed", "throttled", "retried", "rejected"},
 		keys(t, json.NewDecoder(bytes.NewReader(m.Requests))))
 	assert.Equal(t, []string{"count", "mean", "p50", "p90", "p99", "p999", "max"},
 		keys(t, json.NewDecoder(bytes.NewReader(m.LatencyMS["read"]))))

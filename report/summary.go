@@ -98,6 +98,9 @@ type Requests struct {
 	Failed    int64 `json:"failed"`
 	Throttled int64 `json:"throttled"`
 	Retried   int64 `json:"retried"`
+	// Rejected counts the failed requests that a client process rejected
+	// on arrival, holding clients.max_in_flight requests already.
+	Rejected int64 `json:"rejected"`
 }
 
 // LatencyGroup holds the latency statistics per kind of request.
@@ -303,6 +306,7 @@ func Summarize(res *scenarios.Result) *Summary {
 		s.Requests.Failed += q.Failed
 		s.Requests.Throttled += q.Throttled
 		s.Requests.Retried += q.Retried
+		s.Requests.Rejected += q.Rejected
 		if q.Total > 0 {
 			avail = append(avail, float64(q.OK)/float64(q.Total))
 		}

@@ -60,6 +60,7 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 	return client.Config{
 		AZ: az, Instances: c.Instances, Connections: c.Connections,
 		ConnectTimeout: c.ConnectTimeout.D(), Timeout: c.Timeout.D(), PoolTimeout: c.PoolTimeout.D(),
+		MaxInFlight:   c.MaxInFlight,
 		Retry:         retry,
 		DNSCacheFor:   c.DNSCacheFor,
 		HandshakeRTTs: 3, // TCP, TLS, authentication

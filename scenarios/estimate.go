@@ -124,12 +124,16 @@ func EstimateOf(s *Scenario, workers int) Estimate {
 	e.Wall = time.Duration(min(e.Events/eventsPerSecond/parallel, 9e9) * 1e9) // at most ~285 years
 
 	// A workload has at most its peak rate times a request's lifetime in
-	// flight, and never more than it sends (a burst of 10 ms).
+	// flight, and never more than it sends (a burst of 10 ms); the client
+	// processes hold at most max_in_flight each.
 	life := lifetime(s).Seconds()
 	inFlight := 0.0
 	for i := range s.Workload {
 		w := &s.Workload[i]
 		inFlight += min(peakRateOf(w)*life, requestsOf(w, d))
+	}
+	if c := s.Clients; c.MaxInFlight > 0 {
+		inFlight = min(inFlight, float64(c.Instances*c.MaxInFlight))
 	}
 	buckets := 0.0
 	if s.Bucket > 0 {
@@ -171,13 +175,13 @@ func peakRateOf(w *Workload) float64 {
 	return r
 }
 
-// lifetime bounds how long a request stays in flight: its timeout on
-// every attempt (and a connect timeout on the first) plus the backoffs
-// between attempts.
+// lifetime bounds how long a request stays in flight: on every attempt
+// its wait for a connection and its statement's timeout, plus the
+// backoffs between attempts.
 func lifetime(s *Scenario) time.Duration {
 	c := s.Clients
 	attempts := max(1, c.Retry.MaxAttempts)
-	life := c.ConnectTimeout.D() + time.Duration(attempts)*c.Timeout.D()
+	life := time.Duration(attempts) * (max(c.PoolTimeout, c.ConnectTimeout).D() + c.Timeout.D())
 	for a := 1; a < attempts; a++ {
 		backoff := c.Retry.Base.D() << min(a-1, 30)
 		if c.Retry.Cap > 0 {

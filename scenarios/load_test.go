@@ -163,7 +163,7 @@ faults:
 		Storage: Storage{Size: 100 << 30},
 	}, s.System.RDS)
 	assert.Equal(t, Clients{
-		AZ: "us-east-1a", Instances: 4, Connections: 50, PoolTimeout: Duration(2 * time.Second),
+		AZ: "us-east-1a", Instances: 4, Connections: 50, PoolTimeout: Duration(2 * time.Second), MaxInFlight: 10_000,
 		ConnectTimeout: Duration(2 * time.Second), Timeout: Duration(2 * time.Second),
 		Retry:    Retry{MaxAttempts: 3, Base: Duration(50 * time.Millisecond), Cap: Duration(20 * time.Second), Jitter: "full"},
 		DNSCache: "ttl", DNSCacheFor: 0,

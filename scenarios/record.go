@@ -25,8 +25,9 @@ type recorder struct {
 	lat   Latencies
 	stale int64
 
-	gauges []gauge
-	loads  []*EngineLoad
+	gauges    []gauge
+	rejecting bool // a client process has rejected a request (said once)
+	loads     []*EngineLoad
 
 	// done[w], when set, is also told of workload w's requests that
 	// succeeded (a DynamoDB workload resubmitting unprocessed items).
@@ -126,12 +127,19 @@ func (r *recorder) Done(q *client.Request) {
 	} else {
 		r.series.Add(q.Arrived, r.failCol, 1)
 	}
+	if q.Status == cluster.Rejected && !r.rejecting {
+		r.rejecting = true
+		r.log.Addf("client instance %d holds clients.max_in_flight requests: it rejects new ones until some end", q.Instance+1)
+	}
 	if q.Arrived < r.warmup {
 		return
 	}
 	r.req.Total++
 	if !ok {
 		r.req.Failed++
+		if q.Status == cluster.Rejected {
+			r.req.Rejected++
+		}
 		return
 	}
 	r.req.OK++

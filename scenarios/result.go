@@ -78,6 +78,9 @@ type Requests struct {
 	Failed    int64
 	Throttled int64
 	Retried   int64
+	// Rejected counts the failed requests that a client process rejected
+	// on arrival because it held clients.max_in_flight already.
+	Rejected int64
 }
 
 // Latencies are client-seen latencies of successful requests, from arrival

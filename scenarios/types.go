@@ -204,7 +204,10 @@ type Clients struct {
 	// PoolTimeout bounds the wait for a pooled connection (default:
 	// Timeout).
 	PoolTimeout Duration `yaml:"pool_timeout"`
-	Retry       Retry    `yaml:"retry"`
+	// MaxInFlight bounds the requests each client process holds at once,
+	// retries and backoff included; more are rejected at once.
+	MaxInFlight int   `yaml:"max_in_flight"`
+	Retry       Retry `yaml:"retry"`
 	// DNSCache is "ttl" (honour the record's TTL), "forever", or a duration
 	// for which every answer is cached whatever its TTL.
 	DNSCache string `yaml:"dns_cache"`

@@ -34,6 +34,11 @@ const (
 
 	defaultInstances   = 4
 	defaultConnections = 50 // per client instance
+	// defaultMaxInFlight bounds each client process's requests in flight:
+	// far above what a healthy run holds (rate × latency), so that only
+	// overload meets it, and small enough that memory stays bounded
+	// whatever the load (about 1 KB a request).
+	defaultMaxInFlight = 10_000
 	// defaultConnectTimeout is the JDBC connect timeout AWS recommends
 	// (aws-facts 1.23).
 	defaultConnectTimeout = Duration(2 * time.Second)
@@ -426,6 +431,7 @@ func (v *validator) clients() {
 	v.defaultPositive(p+"connect_timeout", &c.ConnectTimeout, defaultConnectTimeout)
 	v.defaultPositive(p+"timeout", &c.Timeout, defaultTimeout)
 	v.defaultPositive(p+"pool_timeout", &c.PoolTimeout, c.Timeout)
+	v.defaultAtLeast(p+"max_in_flight", &c.MaxInFlight, defaultMaxInFlight, 1)
 
 	r := &c.Retry
 	v.defaultAtLeast(p+"retry.max_attempts", &r.MaxAttempts, defaultMaxAttempts, 1)

@@ -106,6 +106,12 @@ type Config struct {
 	// HandshakeRTTs is the number of round trips to open a connection
 	// (TCP, TLS, authentication).
 	HandshakeRTTs int
+	// MaxInFlight bounds the requests one client process holds at once,
+	// from arrival to their final answer, retries and backoff included
+	// (an application server's workers and their queue): a request that
+	// arrives at a process holding that many is rejected at once (status
+	// Rejected). 0: no bound.
+	MaxInFlight int
 }
 
 // Request is one application request.
@@ -140,6 +146,7 @@ type Request struct {
 	pool      *pool
 	waiting   bool
 	done      bool
+	admitted  bool // counted in its process's requests in flight
 	pooled    bool // from NewRequest: reused once Done has returned
 }
 
@@ -165,7 +172,7 @@ type Client struct {
 	seq  uint64
 	next int
 
-	quotaDenied int64
+	quotaDenied, rejected int64
 
 	// Requests and calls to reuse, so that the fleet allocates for its
 	// requests in flight rather than for every request; up to maxFree of
@@ -181,11 +188,12 @@ type Client struct {
 }
 
 type instance struct {
-	id    int
-	dns   []dnsEntry
-	pools []*pool
-	rng   *rand.Rand
-	quota int // retry-quota tokens (Retry.Quota)
+	id       int
+	dns      []dnsEntry
+	pools    []*pool
+	rng      *rand.Rand
+	quota    int // retry-quota tokens (Retry.Quota)
+	inFlight int // requests admitted and not finished
 }
 
 type dnsEntry struct {
@@ -258,9 +266,21 @@ func (c *Client) Submit(r *Request) {
 	r.Arrived = c.k.Now()
 	r.Instance = c.next
 	c.next = (c.next + 1) % len(c.inst)
-	r.pool = c.inst[r.Instance].pools[r.Endpoint]
+	in := c.inst[r.Instance]
+	r.pool = in.pools[r.Endpoint]
+	if c.cfg.MaxInFlight > 0 && in.inFlight >= c.cfg.MaxInFlight {
+		c.rejected++
+		c.finish(r, cluster.Rejected)
+		return
+	}
+	in.inFlight++
+	r.admitted = true
 	c.attempt(r)
 }
+
+// Rejected counts the requests rejected because their client process held
+// MaxInFlight requests already.
+func (c *Client) Rejected() int64 { return c.rejected }
 
 func (c *Client) attempt(r *Request) {
 	r.Attempts++
@@ -413,6 +433,9 @@ func (c *Client) retry(a any) { c.attempt(a.(*Request)) }
 
 func (c *Client) finish(r *Request, s cluster.Status) {
 	r.done, r.Status = true, s
+	if r.admitted {
+		c.inst[r.Instance].inFlight--
+	}
 	c.obs.Done(r)
 	if r.pooled && len(c.freeRequests) < maxFree {
 		*r = Request{pooled: true}

@@ -280,3 +280,30 @@ func TestEngineRefusesConnectionsOverItsLimit(t *testing.T) {
 	assert.Equal(t, int64(3), f.a.RefusedConns())
 	assert.Equal(t, 2, f.a.PeakConns())
 }
+
+// A client process holds at most MaxInFlight requests: one more is
+// rejected at once, without an attempt, and the bound frees as requests end.
+func TestClientRejectsRequestsOverItsBound(t *testing.T) {
+	cfg := config()
+	cfg.MaxInFlight = 3
+	f := newFixture(t, cfg)
+	f.service = 100 * time.Millisecond
+	f.submitAt(0, 5)
+	f.submitAt(time.Second, 1)
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, 6)
+	var ok, rejected int
+	for _, r := range f.done {
+		switch r.Status {
+		case cluster.OK:
+			ok++
+		case cluster.Rejected:
+			rejected++
+			assert.Zero(t, r.Attempts, "rejected before any attempt")
+		}
+	}
+	assert.Equal(t, 4, ok, "three at once, and the one after they ended")
+	assert.Equal(t, 2, rejected)
+	assert.Equal(t, int64(2), f.c.Rejected())
+	assert.Equal(t, 0, f.served[f.b])
+}

@@ -31,10 +31,11 @@ const (
 	Throttled               // over capacity: retry after backoff
 	Failed                  // the engine failed the request
 	TimedOut                // no answer before the client's deadline (client side only)
+	Rejected                // the client process had too many requests in flight (client side only)
 )
 
 func (s Status) String() string {
-	return [...]string{"ok", "reset", "refused", "throttled", "failed", "timed out"}[s]
+	return [...]string{"ok", "reset", "refused", "throttled", "failed", "timed out", "rejected"}[s]
 }
 
 // Call is one attempt of a request, from the moment a client sends it over
