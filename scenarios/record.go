@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"time"
@@ -320,6 +321,9 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 	}
 	for _, e := range r.log.Events {
 		rep.Events = append(rep.Events, Event{At: e.At, Text: e.Text})
+	}
+	if n := r.log.Dropped; n > 0 {
+		rep.Events = append(rep.Events, Event{At: end, Text: fmt.Sprintf("… and %d more events, not kept (a narrative keeps its first %d)", n, cluster.MaxEvents)})
 	}
 	for _, w := range *faults {
 		if w.End == cluster.Never {

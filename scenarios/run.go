@@ -374,11 +374,15 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 				w.End = start // a moment: what follows is the failover's
 			}
 			idx := len(*windows)
-			*windows = append(*windows, w)
+			if idx < maxFaultWindows {
+				*windows = append(*windows, w)
+			}
 			if d > 0 {
 				k.After(d, func() {
 					apply(false, start)
-					(*windows)[idx].End = k.Now()
+					if idx < maxFaultWindows {
+						(*windows)[idx].End = k.Now()
+					}
 				})
 			}
 		}
@@ -404,6 +408,11 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 	}
 	return windows
 }
+
+// maxFaultWindows bounds the fault windows a run keeps for its plots, as
+// cluster.MaxEvents bounds its narrative: a fault process may fire every
+// second for a year.
+const maxFaultWindows = cluster.MaxEvents
 
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.

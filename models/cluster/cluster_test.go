@@ -204,3 +204,12 @@ func TestTopologyPartitionsStack(t *testing.T) {
 	topo.SetCut(0, 1, true)
 	assert.False(t, topo.Reachable(0, 1), "an extra heal does not pre-heal the next partition")
 }
+
+func TestLogKeepsABoundedNarrative(t *testing.T) {
+	l := NewLog(sim.New(1))
+	for i := 0; i < MaxEvents+10; i++ {
+		l.Addf("fault %d", i)
+	}
+	assert.Len(t, l.Events, MaxEvents, "the first MaxEvents lines are kept")
+	assert.Equal(t, int64(10), l.Dropped, "the rest are counted")
+}

@@ -38,6 +38,7 @@ type Failover struct {
 type Log struct {
 	k         *sim.Kernel
 	Events    []Event
+	Dropped   int64 // narrative lines past MaxEvents
 	Failovers []*Failover
 	// Saturations are the episodes of engines at their limits (Load).
 	Saturations []*Saturation
@@ -46,8 +47,17 @@ type Log struct {
 // NewLog returns an empty log on kernel k.
 func NewLog(k *sim.Kernel) *Log { return &Log{k: k} }
 
+// MaxEvents bounds a run's narrative: a fault process that fires every
+// second for a year must not fill the memory with its story. Lines past it
+// are counted in Dropped.
+const MaxEvents = 5000
+
 // Addf adds a narrative line at the current time.
 func (l *Log) Addf(format string, args ...any) {
+	if len(l.Events) >= MaxEvents {
+		l.Dropped++
+		return
+	}
 	l.Events = append(l.Events, Event{At: l.k.Now(), Text: fmt.Sprintf(format, args...)})
 }
 
