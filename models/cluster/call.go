@@ -154,7 +154,6 @@ func (n *Net) admit(c *Call) {
 		return
 	}
 	h.conns++
-	h.peakConns = max(h.peakConns, h.conns)
 	c.state = atHost
 	if h.Connect != nil {
 		h.Connect(c)
@@ -167,6 +166,9 @@ func (n *Net) admit(c *Call) {
 // it. A call whose client has hung up is not answered: the host notices
 // the closed connection now and frees it.
 func (n *Net) Reply(c *Call, s Status) {
+	if c.Op == Connect && s != OK && c.state == atHost {
+		n.closed(c.Host, c.Epoch) // admitted, then turned away by the engine
+	}
 	c.Status = s
 	c.state = answered
 	if c.Abandoned {

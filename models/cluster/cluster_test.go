@@ -213,3 +213,16 @@ func TestLogKeepsABoundedNarrative(t *testing.T) {
 	assert.Len(t, l.Events, MaxEvents, "the first MaxEvents lines are kept")
 	assert.Equal(t, int64(10), l.Dropped, "the rest are counted")
 }
+
+// A connection the engine admits and then turns away (its startup fails)
+// does not stay counted.
+func TestConnectionTurnedAwayAfterAdmissionIsFreed(t *testing.T) {
+	f := newNetFixture()
+	f.host.MaxConns = 1
+	f.host.Connect = func(c *Call) { f.net.Reply(c, Refused) }
+	c := &Call{Op: Connect, From: 0, Host: f.host, Epoch: f.host.Epoch(), ReplyTo: func(a any) { f.replies = append(f.replies, a.(*Call).Status) }}
+	f.net.Send(c)
+	f.k.Run(sim.Forever)
+	assert.Equal(t, []Status{Refused}, f.replies)
+	assert.Zero(t, f.host.Conns())
+}

@@ -24,8 +24,8 @@ type Host struct {
 	accepting bool
 	epoch     uint32
 
-	conns, peakConns int   // open connections (this epoch); the most since ResetPeakConns
-	refusedConns     int64 // connections refused over MaxConns
+	conns        int   // open connections (this epoch)
+	refusedConns int64 // connections refused over MaxConns
 }
 
 // NewHost returns a host that is up, with its engine not yet accepting.
@@ -42,12 +42,6 @@ func (h *Host) Epoch() uint32 { return h.epoch }
 
 // Conns is the number of open connections.
 func (h *Host) Conns() int { return h.conns }
-
-// PeakConns is the most connections open at once since ResetPeakConns.
-func (h *Host) PeakConns() int { return h.peakConns }
-
-// ResetPeakConns starts PeakConns again from the connections open now.
-func (h *Host) ResetPeakConns() { h.peakConns = h.conns }
 
 // RefusedConns counts the connections refused because MaxConns were open.
 func (h *Host) RefusedConns() int64 { return h.refusedConns }
