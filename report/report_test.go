@@ -125,6 +125,9 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 	}
 	lag := s.Column("lag_ms:replica-1")
 	acu := s.Column("capacity_acu")
+	// The primary's load, as cluster.Load records it: saturated from 2:00
+	// to 3:00 (testResult's episode), a tenth busy otherwise.
+	util, conns, queued := s.Column("utilization:primary"), s.Column("connections:primary"), s.Column("queued:primary")
 	r := rand.New(rand.NewPCG(uint64(seed), 7))
 	down := func(t float64) (writes, clients bool) {
 		for _, f := range fos {
@@ -170,6 +173,15 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 			for q, f := range map[string]float64{"p50": 1, "p90": 2, "p99": 4, "p999": 9, "max": 15, "mean": 1.3} {
 				s.Set(t, cols[p+"_"+q+"_ms"], math.Round(base*f*1000)/1000)
 			}
+		}
+		if b >= 120 && b < 180 {
+			s.Set(t, util, 1)
+			s.Set(t, conns, 800)
+			s.Set(t, queued, 790)
+		} else {
+			s.Set(t, util, 0.1+0.02*r.Float64())
+			s.Set(t, conns, 100)
+			s.Set(t, queued, 0.1)
 		}
 		s.Set(t, lag, 20+10*r.Float64())
 		s.Set(t, acu, 2)
@@ -382,12 +394,12 @@ func TestCSV(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,stale_reads_per_s,availability,"+
-		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu", lines[0])
+		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu,utilization:primary,connections:primary,queued:primary", lines[0])
 
 	// Row of 5:01, during the failover: 30% of the requests fail, no
 	// write succeeded (empty write latency cells).
 	cells := strings.Split(lines[1+301], ",")
-	require.Len(t, cells, 7+18+2)
+	require.Len(t, cells, 7+18+2+3)
 	assert.Equal(t, "4", cells[7+18+1], "capacity_acu")
 	assert.Equal(t, "301", cells[0])
 	ser := testResult().Replications[0].Series
@@ -446,7 +458,7 @@ func TestText(t *testing.T) {
 // wantFiles are the files WriteDir writes for testResult.
 var wantFiles = []string{
 	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "lag.png", "lag.svg",
-	"latency.png", "latency.svg", "report.html", "summary.json", "throughput.png",
+	"latency.png", "latency.svg", "load.png", "load.svg", "report.html", "summary.json", "throughput.png",
 	"throughput.svg", "timeseries.csv",
 }
 

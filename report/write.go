@@ -38,7 +38,8 @@ func outputs(res *scenarios.Result) []output {
 
 // WriteDir writes the report of res into dir: summary.json,
 // timeseries.csv, latency, availability and throughput plots as PNG and
-// SVG (lag and capacity too when the run recorded them), and report.html.
+// SVG (load, lag and capacity too when the run recorded them), and
+// report.html.
 //
 // The write is atomic in the sense that matters to a reader: every file is
 // first rendered into a fresh temporary directory next to dir, and only
