@@ -524,6 +524,22 @@ func TestWriteDirReplacesFilesKeepsOthers(t *testing.T) {
 	assert.Len(t, ents, 1, "temporary directory removed")
 }
 
+func TestWriteDirRemovesFiguresOfAnEarlierRun(t *testing.T) {
+	// An RDS run, then a DynamoDB run into the same directory: the RDS
+	// run's load, lag and capacity... figures go, the user's files stay.
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, WriteDir(dir, testResult()))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
+	require.NoError(t, WriteDir(dir, dynamoResult(84, 16)))
+	got := readDir(t, dir)
+	assert.Equal(t, slices.Sorted(slices.Values(append([]string{"notes.txt"}, dynamoWantFiles...))), names(got))
+	assert.NotContains(t, string(got["report.html"]), `<figure id="load">`)
+
+	// And back: the RDS figures return, the partition heatmap goes.
+	require.NoError(t, WriteDir(dir, testResult()))
+	assert.Equal(t, slices.Sorted(slices.Values(append([]string{"notes.txt"}, wantFiles...))), names(readDir(t, dir)))
+}
+
 func TestWriteDirFailureLeavesNothing(t *testing.T) {
 	boom := errors.New("boom")
 	failing := func(res *scenarios.Result) []output {
