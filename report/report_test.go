@@ -97,7 +97,15 @@ func testResult() *scenarios.Result {
 			load.Connections.Add(float64(100 + i))
 			load.Queued.Add(float64(s%5) * 1)
 		}
-		rep.Loads = []*scenarios.EngineLoad{load}
+		// A replica, listed after the primary: a fifth busy, 30
+		// connections, nothing queued.
+		replica := scenarios.NewEngineLoad("replica-1")
+		for range 600 {
+			replica.Utilization.Add(0.2)
+			replica.Connections.Add(30)
+			replica.Queued.Add(0)
+		}
+		rep.Loads = []*scenarios.EngineLoad{replica, load}
 		if i == 0 {
 			rep.Saturations = []scenarios.Saturation{{Name: "primary", Start: sec(120), End: sec(180.5),
 				PeakUtilization: 1, PeakConns: 800, MaxConns: 1712, VCPUs: 2}}
@@ -453,6 +461,30 @@ func TestText(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, WriteText(&buf, sum))
 	assert.Contains(t, buf.String(), "stale reads   25 (2.5 % of successful reads)")
+	assert.Contains(t, buf.String(), "load          primary: utilization mean 30 %, p99 59 %; connections max 100 of 1,712\n"+
+		"              replica-1: utilization mean 20 %, p99 20 %; connections max 30\n")
+	assert.Contains(t, buf.String(), "saturated     primary 2:00–3:00.5 (100 % of 2 vCPUs, 800 of 1,712 connections)\n")
+
+	sum.Saturations[0].VCPUs = 1
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, sum))
+	assert.Contains(t, buf.String(), "(100 % of 1 vCPU, 800 of 1,712 connections)")
+
+	// No instances (DynamoDB): neither line.
+	sum.Utilization, sum.Connections, sum.Saturations = map[string]UtilizationStats{}, map[string]ConnectionStats{}, []SaturationEpisode{}
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, sum))
+	assert.NotContains(t, buf.String(), "load")
+	assert.NotContains(t, buf.String(), "saturated")
+}
+
+func TestCompareInstances(t *testing.T) {
+	names := []string{"replica-10", "standby-1", "replica-2", "writer", "replica-1"}
+	slices.SortFunc(names, compareInstances)
+	assert.Equal(t, []string{"writer", "replica-1", "replica-2", "replica-10", "standby-1"}, names)
+	names = []string{"standby-2", "primary", "replica-1", "standby-1"}
+	slices.SortFunc(names, compareInstances)
+	assert.Equal(t, []string{"primary", "replica-1", "standby-1", "standby-2"}, names)
 }
 
 // wantFiles are the files WriteDir writes for testResult.
