@@ -10,8 +10,10 @@
 //     replication 0, rates per second and every column the run recorded.
 //   - a terminal summary: WriteText, a dozen aligned lines for a human.
 //   - plots (PNG and SVG) of replication 0: latency percentiles on a log
-//     axis, availability and throughput over time, plus replica lag and
-//     capacity when the run recorded them. Fault windows are shaded red,
+//     axis, availability and throughput over time, each RDS or Aurora
+//     instance's load (utilization; connections and queued statements
+//     below), plus replica lag and capacity when the run recorded them.
+//     Fault windows are shaded red, saturation episodes purple,
 //     each failover amber from the failure until the clients recovered, and
 //     its phases (failure, detected, promoted, writes ok, clients ok) are
 //     dashed vertical lines labelled above the data, so the failover window

@@ -31,7 +31,9 @@ const fontSlack = 1.15
 const (
 	plotWidth  = 8 * vg.Inch
 	plotHeight = 4 * vg.Inch
-	pngDPI     = 150
+	// panelHeight is the height of a figure of two panels.
+	panelHeight = 6 * vg.Inch
+	pngDPI      = 150
 )
 
 // Column prefixes of optional series plotted when present.
@@ -45,8 +47,7 @@ const (
 // Result, byte for byte. A Figure may not be drawn by two goroutines at
 // once; different Figures may.
 type Figure struct {
-	// Name is the file name without extension: "latency", "availability",
-	// "throughput", "lag", "capacity".
+	// Name is the file name without extension: one of runFigures.
 	Name string
 	// Title is the plot's title.
 	Title string
@@ -54,11 +55,23 @@ type Figure struct {
 	p      *plot.Plot
 	legend plot.Legend
 	marks  *annotations
+
+	// lower, when set, is a second panel under p on the same time axis,
+	// with its own legend beside it; the figure is then panelHeight high.
+	lower       *plot.Plot
+	lowerLegend plot.Legend
 }
 
+// runFigures are the names of every figure Plots can return, in its
+// order. A report written into a directory removes the files of those
+// this run did not draw, so that no figure of an earlier run is left
+// beside the new ones.
+var runFigures = []string{"latency", "availability", "throughput", "load", "lag", "capacity", "dynamodb_capacity", "partitions"}
+
 // Plots returns the figures of replication 0 of res: latency, availability
-// and throughput always, lag when the series has "lag_ms:" columns and
-// capacity when it has "capacity_" columns.
+// and throughput always, load when the series has "utilization:" columns
+// (RDS and Aurora instances), lag when it has "lag_ms:" columns, capacity
+// when it has "capacity_" columns, and the DynamoDB figures.
 func Plots(res *scenarios.Result) []*Figure {
 	name := "run"
 	if res != nil && res.Scenario != nil && res.Scenario.Name != "" {
@@ -79,6 +92,9 @@ func Plots(res *scenarios.Result) []*Figure {
 		throughputFigure(name, d, marks),
 	}
 	if ser != nil {
+		if f := loadFigure(name, res, d, marks); f != nil {
+			figs = append(figs, f)
+		}
 		if cols := prefixed(ser, lagPrefix); len(cols) > 0 {
 			figs = append(figs, lagFigure(name, d, cols, marks))
 		}
@@ -96,14 +112,28 @@ func Plots(res *scenarios.Result) []*Figure {
 }
 
 // WritePNG writes the figure as a PNG image.
-func (f *Figure) WritePNG(w io.Writer) error { return renderPNG(w, f.draw) }
+func (f *Figure) WritePNG(w io.Writer) error { return renderPNGSized(w, f.height(), f.draw) }
 
 // WriteSVG writes the figure as an SVG document (see renderSVG).
-func (f *Figure) WriteSVG(w io.Writer) error { return renderSVG(w, f.draw) }
+func (f *Figure) WriteSVG(w io.Writer) error { return renderSVGSized(w, f.height(), f.draw) }
+
+// height is the figure's height: plotHeight, panelHeight with two panels.
+func (f *Figure) height() vg.Length {
+	if f.lower != nil {
+		return panelHeight
+	}
+	return plotHeight
+}
 
 // renderPNG paints a figure of the standard size as a PNG image.
 func renderPNG(w io.Writer, paint func(draw.Canvas)) error {
-	c := vgimg.NewWith(vgimg.UseWH(plotWidth, plotHeight), vgimg.UseDPI(pngDPI))
+	return renderPNGSized(w, plotHeight, paint)
+}
+
+// renderPNGSized paints a figure of the standard width and height h as a
+// PNG image.
+func renderPNGSized(w io.Writer, h vg.Length, paint func(draw.Canvas)) error {
+	c := vgimg.NewWith(vgimg.UseWH(plotWidth, h), vgimg.UseDPI(pngDPI))
 	paint(draw.New(c))
 	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
 	return err
@@ -114,7 +144,12 @@ func renderPNG(w io.Writer, paint func(draw.Canvas)) error {
 // not installed, the fonts that have its metrics (Arial, Helvetica), so
 // labels keep the widths the layout measured.
 func renderSVG(w io.Writer, paint func(draw.Canvas)) error {
-	c := vgsvg.New(plotWidth, plotHeight)
+	return renderSVGSized(w, plotHeight, paint)
+}
+
+// renderSVGSized is renderSVG for a figure h high.
+func renderSVGSized(w io.Writer, h vg.Length, paint func(draw.Canvas)) error {
+	c := vgsvg.New(plotWidth, h)
 	paint(draw.New(c))
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
@@ -166,9 +201,17 @@ func textStyle(size vg.Length, c color.Color) text.Style {
 // newFigure returns a figure with the common styling: sans fonts, x axis
 // in minutes over the whole run, the annotations underneath the data.
 func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *Figure {
-	p := plot.New()
+	marks = marks.clone() // layout state is per figure
+	p := newPanel(ylabel, d, marks)
 	p.Title.Text = title
 	p.Title.TextStyle.Font = font.From(sansFont, 12)
+	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
+}
+
+// newPanel returns a plot with the common styling and no title: x axis in
+// minutes over the whole run, the annotations marks underneath the data.
+func newPanel(ylabel string, d *seriesData, marks *annotations) *plot.Plot {
+	p := plot.New()
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(sansFont, 10)
 		a.Tick.Label.Font = font.From(sansFont, 9)
@@ -180,17 +223,19 @@ func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *F
 	if d != nil && d.n > 0 {
 		p.X.Max = d.start(d.n) / 60
 	}
-	marks = marks.clone() // layout state is per figure
 	p.Add(plotter.NewGrid())
 	p.Add(marks)
-
-	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
+	return p
 }
 
 // draw lays the figure out on c: the plot on the left, the legend in a
 // column on its right (so it never covers data), the annotation labels in
 // a strip between the title and the data.
 func (f *Figure) draw(c draw.Canvas) {
+	if f.lower != nil {
+		f.drawPanels(c)
+		return
+	}
 	lw := blank(c, &f.legend)
 	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
 
@@ -243,6 +288,11 @@ func drawLegendBeside(c, pc draw.Canvas, p *plot.Plot, lg *plot.Legend, lw vg.Le
 // adding a legend entry when the line has any point. An isolated point is
 // drawn as a dot.
 func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) {
+	addLineTo(f.p, &f.legend, d, ys, label, sty)
+}
+
+// addLineTo is Figure.addLine onto the panel p with the legend lg.
+func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label string, sty draw.LineStyle) {
 	if d == nil {
 		return
 	}
@@ -256,13 +306,13 @@ func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.Lin
 			s, err := plotter.NewScatter(seg)
 			if err == nil {
 				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width, Shape: draw.CircleGlyph{}}
-				f.p.Add(s)
+				p.Add(s)
 			}
 		default:
 			l, err := plotter.NewLine(seg)
 			if err == nil {
 				l.LineStyle = sty
-				f.p.Add(l)
+				p.Add(l)
 			}
 		}
 		drawn = true
@@ -282,7 +332,7 @@ func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.Lin
 	if drawn {
 		thumb, _ := plotter.NewLine(plotter.XYs{{}, {}})
 		thumb.LineStyle = sty
-		f.legend.Add(label, thumb)
+		lg.Add(label, thumb)
 	}
 }
 
@@ -613,6 +663,9 @@ type annotations struct {
 	// faults, failovers and saturations tell whether those bands exist,
 	// for the legend.
 	faults, failovers, saturations bool
+	// unlabelled draws the windows and lines only: the labels are on the
+	// panel above.
+	unlabelled bool
 }
 
 // phaseLine is a failover phase's time and its label's index.
@@ -943,6 +996,10 @@ func (a *annotations) Plot(c draw.Canvas, p *plot.Plot) {
 		if apart || a.labels[ln.label].shown {
 			c.StrokeLine2(dashed, x, c.Min.Y, x, c.Max.Y)
 		}
+	}
+
+	if a.unlabelled {
+		return
 	}
 
 	// A leader rises from the line, then runs to the nearest point of

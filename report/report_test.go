@@ -97,7 +97,15 @@ func testResult() *scenarios.Result {
 			load.Connections.Add(float64(100 + i))
 			load.Queued.Add(float64(s%5) * 1)
 		}
-		rep.Loads = []*scenarios.EngineLoad{load}
+		// A replica, listed after the primary: a fifth busy, 30
+		// connections, nothing queued.
+		replica := scenarios.NewEngineLoad("replica-1")
+		for range 600 {
+			replica.Utilization.Add(0.2)
+			replica.Connections.Add(30)
+			replica.Queued.Add(0)
+		}
+		rep.Loads = []*scenarios.EngineLoad{replica, load}
 		if i == 0 {
 			rep.Saturations = []scenarios.Saturation{{Name: "primary", Start: sec(120), End: sec(180.5),
 				PeakUtilization: 1, PeakConns: 800, MaxConns: 1712, VCPUs: 2}}
@@ -125,6 +133,9 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 	}
 	lag := s.Column("lag_ms:replica-1")
 	acu := s.Column("capacity_acu")
+	// The primary's load, as cluster.Load records it: saturated from 2:00
+	// to 3:00 (testResult's episode), a tenth busy otherwise.
+	util, conns, queued := s.Column("utilization:primary"), s.Column("connections:primary"), s.Column("queued:primary")
 	r := rand.New(rand.NewPCG(uint64(seed), 7))
 	down := func(t float64) (writes, clients bool) {
 		for _, f := range fos {
@@ -170,6 +181,15 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 			for q, f := range map[string]float64{"p50": 1, "p90": 2, "p99": 4, "p999": 9, "max": 15, "mean": 1.3} {
 				s.Set(t, cols[p+"_"+q+"_ms"], math.Round(base*f*1000)/1000)
 			}
+		}
+		if b >= 120 && b < 180 {
+			s.Set(t, util, 1)
+			s.Set(t, conns, 800)
+			s.Set(t, queued, 790)
+		} else {
+			s.Set(t, util, 0.1+0.02*r.Float64())
+			s.Set(t, conns, 100)
+			s.Set(t, queued, 0.1)
 		}
 		s.Set(t, lag, 20+10*r.Float64())
 		s.Set(t, acu, 2)
@@ -382,12 +402,12 @@ func TestCSV(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,stale_reads_per_s,availability,"+
-		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu", lines[0])
+		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu,utilization:primary,connections:primary,queued:primary", lines[0])
 
 	// Row of 5:01, during the failover: 30% of the requests fail, no
 	// write succeeded (empty write latency cells).
 	cells := strings.Split(lines[1+301], ",")
-	require.Len(t, cells, 7+18+2)
+	require.Len(t, cells, 7+18+2+3)
 	assert.Equal(t, "4", cells[7+18+1], "capacity_acu")
 	assert.Equal(t, "301", cells[0])
 	ser := testResult().Replications[0].Series
@@ -441,12 +461,36 @@ func TestText(t *testing.T) {
 	buf.Reset()
 	require.NoError(t, WriteText(&buf, sum))
 	assert.Contains(t, buf.String(), "stale reads   25 (2.5 % of successful reads)")
+	assert.Contains(t, buf.String(), "load          primary: utilization mean 30 %, p99 59 %; connections max 100 of 1,712\n"+
+		"              replica-1: utilization mean 20 %, p99 20 %; connections max 30\n")
+	assert.Contains(t, buf.String(), "saturated     primary 2:00–3:00.5 (100 % of 2 vCPUs, 800 of 1,712 connections)\n")
+
+	sum.Saturations[0].VCPUs = 1
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, sum))
+	assert.Contains(t, buf.String(), "(100 % of 1 vCPU, 800 of 1,712 connections)")
+
+	// No instances (DynamoDB): neither line.
+	sum.Utilization, sum.Connections, sum.Saturations = map[string]UtilizationStats{}, map[string]ConnectionStats{}, []SaturationEpisode{}
+	buf.Reset()
+	require.NoError(t, WriteText(&buf, sum))
+	assert.NotContains(t, buf.String(), "load")
+	assert.NotContains(t, buf.String(), "saturated")
+}
+
+func TestCompareInstances(t *testing.T) {
+	names := []string{"replica-10", "standby-1", "replica-2", "writer", "replica-1"}
+	slices.SortFunc(names, compareInstances)
+	assert.Equal(t, []string{"writer", "replica-1", "replica-2", "replica-10", "standby-1"}, names)
+	names = []string{"standby-2", "primary", "replica-1", "standby-1"}
+	slices.SortFunc(names, compareInstances)
+	assert.Equal(t, []string{"primary", "replica-1", "standby-1", "standby-2"}, names)
 }
 
 // wantFiles are the files WriteDir writes for testResult.
 var wantFiles = []string{
 	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "lag.png", "lag.svg",
-	"latency.png", "latency.svg", "report.html", "summary.json", "throughput.png",
+	"latency.png", "latency.svg", "load.png", "load.svg", "report.html", "summary.json", "throughput.png",
 	"throughput.svg", "timeseries.csv",
 }
 
@@ -510,6 +554,22 @@ func TestWriteDirReplacesFilesKeepsOthers(t *testing.T) {
 	ents, err := os.ReadDir(filepath.Dir(dir))
 	require.NoError(t, err)
 	assert.Len(t, ents, 1, "temporary directory removed")
+}
+
+func TestWriteDirRemovesFiguresOfAnEarlierRun(t *testing.T) {
+	// An RDS run, then a DynamoDB run into the same directory: the RDS
+	// run's load, lag and capacity... figures go, the user's files stay.
+	dir := filepath.Join(t.TempDir(), "out")
+	require.NoError(t, WriteDir(dir, testResult()))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
+	require.NoError(t, WriteDir(dir, dynamoResult(84, 16)))
+	got := readDir(t, dir)
+	assert.Equal(t, slices.Sorted(slices.Values(append([]string{"notes.txt"}, dynamoWantFiles...))), names(got))
+	assert.NotContains(t, string(got["report.html"]), `<figure id="load">`)
+
+	// And back: the RDS figures return, the partition heatmap goes.
+	require.NoError(t, WriteDir(dir, testResult()))
+	assert.Equal(t, slices.Sorted(slices.Values(append([]string{"notes.txt"}, wantFiles...))), names(readDir(t, dir)))
 }
 
 func TestWriteDirFailureLeavesNothing(t *testing.T) {

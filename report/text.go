@@ -1,9 +1,11 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -15,7 +17,9 @@ const maxFailoverLines = 10
 
 // WriteText writes a short human summary of sum, for the terminal:
 // requests, availability with its interval, latency percentiles, one line
-// per failover, the lost writes and, when there are any, the stale reads. Columns are aligned with a tabwriter.
+// per failover, the lost writes and, when there are any, the stale reads,
+// each database instance's load and the episodes of an instance at its
+// limits. Columns are aligned with a tabwriter.
 func WriteText(w io.Writer, sum *Summary) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	p := func(format string, args ...any) { fmt.Fprintf(tw, format+"\n", args...) }
@@ -76,6 +80,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 	if n, reads := sum.StaleReads, sum.LatencyMS.Read.Count; n > 0 && reads > 0 {
 		p("stale reads\t%s (%.3g %% of successful reads)", thousands(n), 100*float64(n)/float64(reads))
 	}
+	writeLoad(p, sum)
 	if c := sum.CostMonthly; c != nil && c.TotalUSD > 0 {
 		est := ""
 		if c.Estimated {
@@ -93,6 +98,94 @@ func WriteText(w io.Writer, sum *Summary) error {
 		p("cost\t$%.2f/month: %s%s", c.TotalUSD, strings.Join(parts, ", "), est)
 	}
 	return tw.Flush()
+}
+
+// writeLoad writes a line per database instance with its utilization and
+// connections ("load"), when the summary has any, and a line per
+// saturation episode ("saturated"), at most maxFailoverLines of them.
+func writeLoad(p func(string, ...any), sum *Summary) {
+	limits := map[string]int{} // from the episodes; -1 where they disagree
+	for _, e := range sum.Saturations {
+		switch lim, seen := limits[e.Instance]; {
+		case e.MaxConnections <= 0:
+		case !seen:
+			limits[e.Instance] = e.MaxConnections
+		case lim != e.MaxConnections:
+			limits[e.Instance] = -1
+		}
+	}
+	insts := make([]string, 0, len(sum.Utilization))
+	for inst := range sum.Utilization {
+		insts = append(insts, inst)
+	}
+	slices.SortFunc(insts, compareInstances)
+	head := "load"
+	for _, inst := range insts {
+		u := sum.Utilization[inst]
+		conns := "connections max " + thousands(sum.Connections[inst].Max)
+		if lim := limits[inst]; lim > 0 {
+			conns += " of " + thousands(int64(lim))
+		}
+		p("%s	%s: utilization mean %s, p99 %s; %s", head, inst, pct(u.Mean), pct(u.P99), conns)
+		head = ""
+	}
+	head = "saturated"
+	for i, e := range sum.Saturations {
+		if i == maxFailoverLines {
+			p("\t... and %d more", len(sum.Saturations)-maxFailoverLines)
+			break
+		}
+		where := ""
+		if sum.Replications > 1 {
+			where = fmt.Sprintf(" in replication %d", e.Replication)
+		}
+		conns := thousands(int64(e.PeakConnections)) + " connections"
+		if e.MaxConnections > 0 {
+			conns = thousands(int64(e.PeakConnections)) + " of " + thousands(int64(e.MaxConnections)) + " connections"
+		}
+		vcpus := fmt.Sprintf("%d vCPUs", e.VCPUs)
+		if e.VCPUs == 1 {
+			vcpus = "1 vCPU"
+		}
+		p("%s\t%s %s–%s%s (%s of %s, %s)", head, e.Instance, clock(e.StartS), clock(e.EndS), where,
+			pct(e.PeakUtilization), vcpus, conns)
+		head = ""
+	}
+}
+
+// compareInstances orders instance names as a reader expects: the writer
+// ("primary", "writer") first, then by name, numbers in names by value
+// (replica-2 before replica-10).
+func compareInstances(a, b string) int {
+	writer := func(s string) bool { return s == "primary" || s == "writer" }
+	if writer(a) != writer(b) {
+		if writer(a) {
+			return -1
+		}
+		return 1
+	}
+	split := func(s string) (string, int) {
+		i := strings.LastIndexFunc(s, func(r rune) bool { return r < '0' || r > '9' }) + 1
+		n, err := strconv.Atoi(s[i:])
+		if err != nil {
+			return s, -1
+		}
+		return s[:i], n
+	}
+	pa, na := split(a)
+	pb, nb := split(b)
+	if c := strings.Compare(pa, pb); c != 0 {
+		return c
+	}
+	return cmp.Compare(na, nb)
+}
+
+// pct formats a share (0–1) as a whole percentage: "48 %".
+func pct(n Number) string {
+	if !n.Valid() {
+		return "-"
+	}
+	return strconv.FormatFloat(math.Round(100*float64(n)), 'f', 0, 64) + " %"
 }
 
 func orDash(s string) string {

@@ -12,7 +12,10 @@ import (
 	"dbsim/scenarios"
 )
 
-// output is one file of a report directory and how to render it.
+// output is one file of a report directory and how to render it. An
+// output without render is a file the report does not have: a figure of
+// an earlier run into the same directory, removed once the new files are
+// in place.
 type output struct {
 	name   string
 	render func(io.Writer) error
@@ -26,11 +29,18 @@ func outputs(res *scenarios.Result) []output {
 		{"timeseries.csv", func(w io.Writer) error { return WriteCSV(w, res) }},
 	}
 	figs := Plots(res)
+	drawn := map[string]bool{}
 	for _, f := range figs {
 		outs = append(outs,
 			output{f.Name + ".png", f.WritePNG},
 			output{f.Name + ".svg", f.WriteSVG},
 		)
+		drawn[f.Name] = true
+	}
+	for _, name := range runFigures {
+		if !drawn[name] { // a DynamoDB run has no load figure, ...
+			outs = append(outs, output{name: name + ".png"}, output{name: name + ".svg"})
+		}
 	}
 	outs = append(outs, output{"report.html", func(w io.Writer) error { return WriteHTML(w, res, sum, figs) }})
 	return outs
@@ -38,14 +48,18 @@ func outputs(res *scenarios.Result) []output {
 
 // WriteDir writes the report of res into dir: summary.json,
 // timeseries.csv, latency, availability and throughput plots as PNG and
-// SVG (lag and capacity too when the run recorded them), and report.html.
+// SVG (load, lag and capacity too when the run recorded them), and
+// report.html.
 //
 // The write is atomic in the sense that matters to a reader: every file is
 // first rendered into a fresh temporary directory next to dir, and only
 // when all of them rendered are they moved into place. If dir does not
 // exist the temporary directory is renamed to dir; if it does, each file
 // replaces its namesake with a rename and other files in dir are left
-// alone. Missing parent directories are created. A failure before the
+// alone, but for the figures of a run that this run did not draw (the
+// load figure of an RDS run, where a DynamoDB run is written now), which
+// are removed so that every figure in dir is of the same run. Missing
+// parent directories are created. A failure before the
 // moves removes the temporary directory (and any parent it created) and
 // leaves dir untouched.
 func WriteDir(dir string, res *scenarios.Result) error {
@@ -103,6 +117,9 @@ func writeDirContext(ctx context.Context, dir string, outs []output) (err error)
 		if ctx.Err() != nil {
 			return fmt.Errorf("report: interrupted before writing %s: %w", o.name, context.Cause(ctx))
 		}
+		if o.render == nil {
+			continue
+		}
 		if err := renderFile(filepath.Join(tmp, o.name), o.render); err != nil {
 			return fmt.Errorf("report: writing %s: %w", o.name, err)
 		}
@@ -125,7 +142,19 @@ func writeDirContext(ctx context.Context, dir string, outs []output) (err error)
 		}
 	}
 	for _, o := range outs {
+		if o.render == nil {
+			continue
+		}
 		if err := os.Rename(filepath.Join(tmp, o.name), filepath.Join(dir, o.name)); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	// The figures this run did not draw go once its files are in place.
+	for _, o := range outs {
+		if o.render != nil {
+			continue
+		}
+		if err := os.Remove(filepath.Join(dir, o.name)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return fmt.Errorf("report: %w", err)
 		}
 	}
