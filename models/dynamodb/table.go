@@ -38,40 +38,41 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 // bucket cannot: one a window deep, full after an idle window, lets through
 // its depth plus a window's refill, twice the limit. It keeps the units
 // consumed per slot (a thousandth of the window) over the last window and
-// one slot, in a ring of 1,001 slots whatever the request rate, and errs on
-// the safe side by at most one slot. Units are multiples of a half, so the
-// running sum is exact.
+// one slot, so it holds at most 1,001 slots whatever the request rate, and
+// errs on the safe side by at most one slot.
 type hardLimit struct {
-	limit float64
-	slot  sim.Time  // span of a slot
-	units []float64 // ring: units consumed in slot k at k % len
-	last  int64     // the newest slot the ring holds
-	sum   float64   // units in the ring
+	limit  float64
+	slot   sim.Time  // span of a slot
+	window int64     // slots in a window
+	used   []slotUse // oldest first
+	sum    float64   // units in used
+}
+
+type slotUse struct {
+	slot  int64
+	units float64
 }
 
 // hardLimitSlots is the number of slots a window is cut into.
 const hardLimitSlots = 1000
 
 func newHardLimit(limit float64, window time.Duration) *hardLimit {
-	return &hardLimit{limit: limit, slot: max(sim.Time(window)/hardLimitSlots, 1), units: make([]float64, hardLimitSlots+1)}
+	return &hardLimit{limit: limit, slot: max(sim.Time(window)/hardLimitSlots, 1), window: hardLimitSlots}
 }
 
-// expire moves the ring to now's slot, forgetting the slots that end a
-// window or more before now: those that cannot hold consumption of the
-// window (now − window, now].
-func (h *hardLimit) expire(now sim.Time) int {
-	s := int64(now / h.slot)
-	n := int64(len(h.units))
-	if s-h.last >= n {
-		clear(h.units)
-		h.sum, h.last = 0, s
+// expire forgets the slots that end a window or more before now: those
+// that cannot hold consumption of the window (now − window, now].
+func (h *hardLimit) expire(now sim.Time) {
+	first := int64(now/h.slot) - h.window
+	i := 0
+	for i < len(h.used) && h.used[i].slot < first {
+		h.sum -= h.used[i].units
+		i++
 	}
-	for ; h.last < s; h.last++ {
-		i := (h.last + 1) % n
-		h.sum -= h.units[i]
-		h.units[i] = 0
+	h.used = h.used[i:]
+	if len(h.used) == 0 {
+		h.sum = 0 // no rounding left behind
 	}
-	return int(s % n)
 }
 
 // holds reports whether u more units now stay within the limit.
@@ -82,7 +83,13 @@ func (h *hardLimit) holds(now sim.Time, u float64) bool {
 
 // take records u units consumed now.
 func (h *hardLimit) take(now sim.Time, u float64) {
-	h.units[h.expire(now)] += u
+	h.expire(now)
+	s := int64(now / h.slot)
+	if n := len(h.used); n > 0 && h.used[n-1].slot == s {
+		h.used[n-1].units += u
+	} else {
+		h.used = append(h.used, slotUse{s, u})
+	}
 	h.sum += u
 }
 
