@@ -19,6 +19,7 @@ const (
 	utilPrefix  = "utilization:"
 	connsPrefix = "connections:"
 	queuePrefix = "queued:"
+	limitPrefix = "max_connections:"
 )
 
 // limitOffScale is how far above the busiest connection or queue line a
@@ -118,40 +119,28 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 	return f
 }
 
-// connLimits are the connection limits of the instances that the result
-// states: the max_connections of the scenario, which every instance has,
-// else the limit each instance's saturation episodes in replication 0
-// record, when they agree. An instance whose limit the result does not
-// state (the engine's default for its memory, never at its limits) is
-// absent: the report does not derive the engine's default.
+// connLimits are the connection limits of the instances in replication
+// 0's series (gauges "max_connections:NAME"); -1 for an instance whose
+// limit changed during the run (no single line), absent for one without.
 func connLimits(res *scenarios.Result, insts []string) map[string]int {
 	out := map[string]int{}
-	if res == nil || res.Scenario == nil {
+	if res == nil || len(res.Replications) == 0 || res.Replications[0] == nil || res.Replications[0].Series == nil {
 		return out
 	}
-	set := 0
-	if r := res.Scenario.System.RDS; r != nil {
-		set = r.MaxConnections
-	}
-	if a := res.Scenario.System.Aurora; a != nil {
-		set = a.MaxConnections
-	}
-	if set > 0 {
-		for _, inst := range insts {
-			out[inst] = set
+	series := res.Replications[0].Series
+	for _, inst := range insts {
+		col, ok := series.Lookup(limitPrefix + inst)
+		if !ok {
+			continue
 		}
-		return out
-	}
-	if len(res.Replications) == 0 || res.Replications[0] == nil {
-		return out
-	}
-	for _, e := range res.Replications[0].Saturations {
-		switch lim, seen := out[e.Name]; {
-		case e.MaxConns <= 0:
-		case !seen:
-			out[e.Name] = e.MaxConns
-		case lim != e.MaxConns:
-			out[e.Name] = -1 // the limit changed: no single line
+		for _, v := range series.Values(col) {
+			switch lim, seen := out[inst]; {
+			case v <= 0 || math.IsNaN(v):
+			case !seen:
+				out[inst] = int(v)
+			case lim != int(v):
+				out[inst] = -1
+			}
 		}
 	}
 	return out

@@ -79,18 +79,31 @@ func loadResult(conns float64, insts ...string) *scenarios.Result {
 }
 
 func TestLoadFigureLimits(t *testing.T) {
+	// withLimit records inst's connection limit: lim for the first minute,
+	// then lim2.
+	withLimit := func(res *scenarios.Result, inst string, lim, lim2 float64) {
+		s := res.Replications[0].Series
+		c := s.Column(limitPrefix + inst)
+		for b := range 120 {
+			v := lim
+			if b >= 60 {
+				v = lim2
+			}
+			s.Set(sec(float64(b)), c, v)
+		}
+	}
 	t.Run("unknown", func(t *testing.T) {
-		// No max_connections in the scenario and no saturation episode:
-		// the engine's default is not derived, so no line.
+		// No connection limit in the series (a model without one): no line.
 		svg := svgOf(t, figureNamed(Plots(loadResult(100, "writer", "replica-1", "replica-2")), "load"))
 		assert.NotContains(t, svg, "connection limit")
 		for _, want := range []string{">writer utilization<", ">replica-1 utilization<", ">replica-2 utilization<", ">replica-2 queued statements<"} {
 			assert.Contains(t, svg, want)
 		}
 	})
-	t.Run("scenario", func(t *testing.T) {
+	t.Run("shared", func(t *testing.T) {
 		res := loadResult(100, "writer", "replica-1")
-		res.Scenario.System.Aurora.MaxConnections = 250
+		withLimit(res, "writer", 250, 250)
+		withLimit(res, "replica-1", 250, 250)
 		f := figureNamed(Plots(res), "load")
 		svg := svgOf(t, f)
 		assert.Contains(t, svg, ">each instance&#39;s connection limit 250<", "one line for a shared limit")
@@ -98,18 +111,15 @@ func TestLoadFigureLimits(t *testing.T) {
 	})
 	t.Run("off the scale", func(t *testing.T) {
 		res := loadResult(100, "writer")
-		res.Scenario.System.Aurora.MaxConnections = 5000
+		withLimit(res, "writer", 5000, 5000)
 		f := figureNamed(Plots(res), "load")
 		assert.Contains(t, svgOf(t, f), ">connection limit 5,000: off the scale<")
 		assert.Less(t, f.lower.Y.Max, 200.0, "the limit does not flatten the lines")
 	})
-	t.Run("episodes", func(t *testing.T) {
+	t.Run("per instance", func(t *testing.T) {
 		res := loadResult(100, "writer", "replica-1")
-		res.Replications[0].Saturations = []scenarios.Saturation{
-			{Name: "writer", Start: sec(10), End: sec(20), MaxConns: 120},
-			{Name: "replica-1", Start: sec(10), End: sec(20), MaxConns: 130},
-			{Name: "replica-1", Start: sec(30), End: sec(40), MaxConns: 140}, // changed: no line
-		}
+		withLimit(res, "writer", 120, 120)
+		withLimit(res, "replica-1", 130, 140) // changed: no line
 		assert.Equal(t, map[string]int{"writer": 120, "replica-1": -1}, connLimits(res, []string{"writer", "replica-1"}))
 		svg := svgOf(t, figureNamed(Plots(res), "load"))
 		assert.Contains(t, svg, ">writer connection limit 120<")

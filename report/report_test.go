@@ -95,6 +95,7 @@ func testResult() *scenarios.Result {
 		for s := 1; s <= 600; s++ {
 			load.Utilization.Add(float64(s) / 1000)
 			load.Connections.Add(float64(100 + i))
+			load.Limit.Add(1712)
 			load.Queued.Add(float64(s%5) * 1)
 		}
 		// A replica, listed after the primary: a fifth busy, 30
@@ -136,6 +137,7 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 	// The primary's load, as cluster.Load records it: saturated from 2:00
 	// to 3:00 (testResult's episode), a tenth busy otherwise.
 	util, conns, queued := s.Column("utilization:primary"), s.Column("connections:primary"), s.Column("queued:primary")
+	limit := s.Column("max_connections:primary")
 	r := rand.New(rand.NewPCG(uint64(seed), 7))
 	down := func(t float64) (writes, clients bool) {
 		for _, f := range fos {
@@ -191,6 +193,7 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 			s.Set(t, conns, 100)
 			s.Set(t, queued, 0.1)
 		}
+		s.Set(t, limit, 1712)
 		s.Set(t, lag, 20+10*r.Float64())
 		s.Set(t, acu, 2)
 		if clientsDown {
@@ -402,12 +405,12 @@ func TestCSV(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "time_s,ok_per_s,failed_per_s,throttled_per_s,retried_per_s,stale_reads_per_s,availability,"+
-		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu,utilization:primary,connections:primary,queued:primary", lines[0])
+		strings.Join(lat, ",")+",lag_ms:replica-1,capacity_acu,utilization:primary,connections:primary,queued:primary,max_connections:primary", lines[0])
 
 	// Row of 5:01, during the failover: 30% of the requests fail, no
 	// write succeeded (empty write latency cells).
 	cells := strings.Split(lines[1+301], ",")
-	require.Len(t, cells, 7+18+2+3)
+	require.Len(t, cells, 7+18+2+4)
 	assert.Equal(t, "4", cells[7+18+1], "capacity_acu")
 	assert.Equal(t, "301", cells[0])
 	ser := testResult().Replications[0].Series

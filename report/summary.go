@@ -69,7 +69,7 @@ type Summary struct {
 	// replication: the mean, the 99th percentile and the maximum second.
 	Utilization map[string]UtilizationStats `json:"utilization"`
 	// Connections is, per instance, the most connections open at a
-	// once-a-second sample.
+	// once-a-second sample, and its connection limit.
 	Connections map[string]ConnectionStats `json:"connections"`
 	// Queued is, per instance, the statements waiting for a vCPU: the mean
 	// and the highest one-second mean.
@@ -161,9 +161,12 @@ type UtilizationStats struct {
 	Max  Number `json:"max"`
 }
 
-// ConnectionStats summarize an instance's open connections.
+// ConnectionStats summarize an instance's open connections: the most at a
+// sample, and the instance's connection limit (the largest, should it
+// change).
 type ConnectionStats struct {
-	Max int64 `json:"max"`
+	Max   int64 `json:"max"`
+	Limit int64 `json:"limit"`
 }
 
 // QueueStats summarize an instance's queued statements.
@@ -326,6 +329,7 @@ func Summarize(res *scenarios.Result) *Summary {
 			m.Utilization.Merge(&l.Utilization)
 			m.Connections.Merge(&l.Connections)
 			m.Queued.Merge(&l.Queued)
+			m.Limit.Merge(&l.Limit)
 		}
 		for _, e := range rep.Saturations {
 			s.Saturations = append(s.Saturations, SaturationEpisode{Replication: i, Instance: e.Name,
@@ -378,7 +382,7 @@ func Summarize(res *scenarios.Result) *Summary {
 		}
 		s.Utilization[name] = UtilizationStats{Mean: fraction3(l.Utilization.Mean()),
 			P99: fraction3(l.Utilization.Quantile(0.99)), Max: fraction3(l.Utilization.Max)}
-		s.Connections[name] = ConnectionStats{Max: int64(l.Connections.Max)}
+		s.Connections[name] = ConnectionStats{Max: int64(l.Connections.Max), Limit: int64(l.Limit.Max)}
 		s.Queued[name] = QueueStats{Mean: sig(l.Queued.Mean()), Max: sig(l.Queued.Max)}
 	}
 	s.FailoverDurationS = interval(engine)

@@ -104,16 +104,6 @@ func WriteText(w io.Writer, sum *Summary) error {
 // connections ("load"), when the summary has any, and a line per
 // saturation episode ("saturated"), at most maxFailoverLines of them.
 func writeLoad(p func(string, ...any), sum *Summary) {
-	limits := map[string]int{} // from the episodes; -1 where they disagree
-	for _, e := range sum.Saturations {
-		switch lim, seen := limits[e.Instance]; {
-		case e.MaxConnections <= 0:
-		case !seen:
-			limits[e.Instance] = e.MaxConnections
-		case lim != e.MaxConnections:
-			limits[e.Instance] = -1
-		}
-	}
 	insts := make([]string, 0, len(sum.Utilization))
 	for inst := range sum.Utilization {
 		insts = append(insts, inst)
@@ -123,8 +113,8 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 	for _, inst := range insts {
 		u := sum.Utilization[inst]
 		conns := "connections max " + thousands(sum.Connections[inst].Max)
-		if lim := limits[inst]; lim > 0 {
-			conns += " of " + thousands(int64(lim))
+		if lim := sum.Connections[inst].Limit; lim > 0 {
+			conns += " of " + thousands(lim)
 		}
 		p("%s	%s: utilization mean %s, p99 %s; %s", head, inst, pct(u.Mean), pct(u.P99), conns)
 		head = ""

@@ -191,7 +191,7 @@ type gauge struct {
 	cluster.Gauge
 	col     int
 	lag     *sim.Latency // for "lag_ms:" gauges
-	samples *Samples     // for "utilization:", "connections:" and "queued:" gauges
+	samples *Samples     // for "utilization:", "connections:", "queued:" and "max_connections:" gauges
 	// For "lag_ms:" gauges, whose samples may be missing (NaN): the
 	// bucket being filled, and the sum and count of its samples.
 	bucket   sim.Time
@@ -278,6 +278,8 @@ func (r *recorder) loadSamples(kind, name string) *Samples {
 		return &get().Connections
 	case "queued":
 		return &get().Queued
+	case "max_connections":
+		return &get().Limit
 	}
 	return nil
 }

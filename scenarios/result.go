@@ -126,8 +126,8 @@ type EngineLoad struct {
 	// Utilization is the share of the vCPUs busy over each second.
 	Utilization Samples
 	// Connections are the connections open, Queued the statements waiting
-	// for a vCPU (the mean over each second).
-	Connections, Queued Samples
+	// for a vCPU (the mean over each second), Limit the connection limit.
+	Connections, Queued, Limit Samples
 }
 
 // NewEngineLoad returns an empty load record of the named instance.

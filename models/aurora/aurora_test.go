@@ -53,7 +53,7 @@ func TestReplicaLagGaugeAndStaleReads(t *testing.T) {
 	h.readsFromReplicas = true
 	h.keys = 20
 	gs := h.m.Gauges()
-	require.Len(t, gs, 2+3*3, "two lags, then each instance's utilization, connections and queued")
+	require.Len(t, gs, 2+3*4, "two lags, then each instance's utilization, connections, queued and connection limit")
 	assert.Equal(t, "lag_ms:replica-1", gs[0].Name)
 	var samples []float64
 	for s := 1; s <= 20; s++ {

@@ -57,8 +57,8 @@ func NewLoad(log *Log, name string, fn func() (*Host, *sim.Station)) *Load {
 }
 
 // Gauges are the instance's utilization (the share of its vCPUs busy over
-// the last sample interval, 0–1), open connections (at the sample) and
-// queued statements (their mean over the interval). The utilization gauge
+// the last sample interval, 0–1), open connections (at the sample), queued
+// statements (their mean over the interval) and connection limit. The utilization gauge
 // must be sampled first in each round: it measures the interval, and
 // follows saturation.
 func (l *Load) Gauges() []Gauge {
@@ -71,6 +71,12 @@ func (l *Load) Gauges() []Gauge {
 			return 0
 		}},
 		{Name: "queued:" + l.Name, Sample: func() float64 { return l.q }},
+		{Name: "max_connections:" + l.Name, Sample: func() float64 {
+			if h, _ := l.engine(); h != nil {
+				return float64(h.MaxConns)
+			}
+			return 0
+		}},
 	}
 }
 
