@@ -143,9 +143,18 @@ func (l *Load) follow(h *Host, st *sim.Station, prev, now sim.Time) {
 	l.log.Saturations = append(l.log.Saturations, e)
 	what := fmt.Sprintf("%.0f %% of %d vCPUs", 100*l.util, vcpus)
 	if full {
-		what += fmt.Sprintf(", all %d connections taken", limit)
+		what += fmt.Sprintf(", all %s connections taken", thousands(limit))
 	} else {
-		what += fmt.Sprintf(", %d of %d connections", conns, limit)
+		what += fmt.Sprintf(", %s of %s connections", thousands(conns), thousands(limit))
 	}
 	l.log.Addf("%s saturated since %s: %s", name, start, what)
+}
+
+// thousands writes n with thousands separators, as the reports do.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -79,3 +79,9 @@ func TestLoadNamesSaturationEpisodes(t *testing.T) {
 		"0:40.000 db-1 (primary) no longer saturated (for 10s)",
 	}, texts)
 }
+
+func TestThousands(t *testing.T) {
+	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1712: "1,712", 262142: "262,142", 1234567: "1,234,567", -1712: "-1,712"} {
+		assert.Equal(t, want, thousands(n))
+	}
+}
