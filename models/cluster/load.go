@@ -142,6 +142,9 @@ func (l *Load) follow(h *Host, st *sim.Station, prev, now sim.Time) {
 	l.episode = e
 	l.log.Saturations = append(l.log.Saturations, e)
 	what := fmt.Sprintf("%.0f %% of %d vCPUs", 100*l.util, vcpus)
+	if vcpus == 1 {
+		what = fmt.Sprintf("%.0f %% of 1 vCPU", 100*l.util)
+	}
 	if full {
 		what += fmt.Sprintf(", all %s connections taken", thousands(limit))
 	} else {
