@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -590,8 +591,8 @@ client wrote again. Costs are monthly list prices.</p>
 // WriteCompareDir writes the comparison's files into dir: compare.csv,
 // compare.json, the plots of ComparePlots as PNG and SVG, and
 // compare.html; atomically, as WriteDir (other files in dir are left
-// alone).
-func WriteCompareDir(dir string, c *Comparison) error {
+// alone), and ctx can stop it as it does WriteDirContext.
+func WriteCompareDir(ctx context.Context, dir string, c *Comparison) error {
 	cs := SummarizeComparison(c)
 	figs := ComparePlots(c)
 	outs := []output{
@@ -602,5 +603,5 @@ func WriteCompareDir(dir string, c *Comparison) error {
 		outs = append(outs, output{f.Name + ".png", f.WritePNG}, output{f.Name + ".svg", f.WriteSVG})
 	}
 	outs = append(outs, output{"compare.html", func(w io.Writer) error { return WriteCompareHTML(w, c, cs, figs) }})
-	return writeDir(dir, outs)
+	return writeDirContext(ctx, dir, outs)
 }

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"os"
@@ -176,7 +177,7 @@ document.getElementById("probe").textContent = out.join("\n");
 
 func TestWriteCompareDir(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "new", "cmp")
-	require.NoError(t, WriteCompareDir(dir, testComparison()))
+	require.NoError(t, WriteCompareDir(context.Background(), dir, testComparison()))
 	for _, f := range []string{"compare.csv", "compare.json", "compare.html",
 		"compare-write-p99.png", "compare-write-p99.svg", "compare-availability.png", "compare-availability.svg"} {
 		assert.FileExists(t, filepath.Join(dir, f))

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"context"
 	"encoding/csv"
 	"fmt"
 	"image/color"
@@ -36,14 +37,16 @@ func SweepShardFile(shard, shards int) string {
 
 // WriteSweepShard writes a shard's result into dir as
 // sweep-shard-I-of-N.json (atomically, as WriteDir does; other files in dir
-// are left alone, so shards may share a directory).
-func WriteSweepShard(dir string, r *scenarios.SweepResult) error {
-	return writeDir(dir, []output{{SweepShardFile(r.Shard, r.Shards), r.WriteJSON}})
+// are left alone, so shards may share a directory); ctx can stop it as it
+// does WriteDirContext.
+func WriteSweepShard(ctx context.Context, dir string, r *scenarios.SweepResult) error {
+	return writeDirContext(ctx, dir, []output{{SweepShardFile(r.Shard, r.Shards), r.WriteJSON}})
 }
 
 // WriteSweepDir writes a whole sweep's report into dir: sweep.csv,
-// sweep.json and the plots as PNG and SVG (see SweepPlots).
-func WriteSweepDir(dir string, r *scenarios.SweepResult) error {
+// sweep.json and the plots as PNG and SVG (see SweepPlots); ctx can stop
+// it as it does WriteDirContext.
+func WriteSweepDir(ctx context.Context, dir string, r *scenarios.SweepResult) error {
 	figs, err := SweepPlots(r)
 	if err != nil {
 		return err
@@ -55,7 +58,7 @@ func WriteSweepDir(dir string, r *scenarios.SweepResult) error {
 	for _, f := range figs {
 		outs = append(outs, output{f.Name + ".png", f.WritePNG}, output{f.Name + ".svg", f.WriteSVG})
 	}
-	return writeDir(dir, outs)
+	return writeDirContext(ctx, dir, outs)
 }
 
 // SweepTargets parses the targets recorded in r.

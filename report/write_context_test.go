@@ -32,3 +32,14 @@ func TestWriteStoppedHalfwayLeavesNothing(t *testing.T) {
 	require.NoError(t, WriteDirContext(context.Background(), dir, testResult()))
 	assert.FileExists(t, filepath.Join(dir, "summary.json"))
 }
+
+// A comparison written after a signal leaves nothing either.
+func TestCompareWriteAfterASignalLeavesNothing(t *testing.T) {
+	parent := t.TempDir()
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(errors.New("SIGTERM"))
+	err := WriteCompareDir(ctx, filepath.Join(parent, "cmp"), testComparison())
+	assert.ErrorContains(t, err, "SIGTERM")
+	left, _ := os.ReadDir(parent)
+	assert.Empty(t, left)
+}

@@ -114,7 +114,7 @@ Examples:
 		r.Prices = prices
 	}
 	if dir != "" {
-		if err := report.WriteCompareDir(dir, c); err != nil {
+		if err := report.WriteCompareDir(ctx, dir, c); err != nil {
 			return err
 		}
 	}

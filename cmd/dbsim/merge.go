@@ -12,7 +12,7 @@ import (
 	"dbsim/scenarios"
 )
 
-func mergeCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
+func mergeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var targets multiFlag
@@ -96,7 +96,7 @@ Examples:
 		}
 		merged.Plots = plots
 	}
-	return finishSweep(stdout, dir, merged)
+	return finishSweep(ctx, stdout, dir, merged)
 }
 
 func readSweep(path string) (*scenarios.SweepResult, error) {

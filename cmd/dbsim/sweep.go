@@ -183,20 +183,20 @@ Examples:
 		return err
 	}
 	if shardN > 1 {
-		if err := report.WriteSweepShard(*out, res); err != nil {
+		if err := report.WriteSweepShard(ctx, *out, res); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "shard %d of %d: %d points written to %s\nwhen every shard is done: dbsim merge %s\n",
 			shardI, shardN, len(res.Results), filepath.Join(*out, report.SweepShardFile(shardI, shardN)), *out)
 		return nil
 	}
-	return finishSweep(stdout, *out, res)
+	return finishSweep(ctx, stdout, *out, res)
 }
 
 // finishSweep writes a whole sweep's report and prints its table and
 // answer.
-func finishSweep(stdout io.Writer, dir string, res *scenarios.SweepResult) error {
-	if err := report.WriteSweepDir(dir, res); err != nil {
+func finishSweep(ctx context.Context, stdout io.Writer, dir string, res *scenarios.SweepResult) error {
+	if err := report.WriteSweepDir(ctx, dir, res); err != nil {
 		return err
 	}
 	if err := report.WriteSweepText(stdout, res); err != nil {
