@@ -159,3 +159,34 @@ func TestRetryStormStaysSaturatedUnlessRetriesAreBudgeted(t *testing.T) {
 		})
 	}
 }
+
+func TestFailoverReconnectStormMeetsTheConnectionLimit(t *testing.T) {
+	// A fleet of 40 client processes with pools of 50 needs few
+	// connections while the primary is healthy, but after a failover every
+	// process dials for its backlog at once: 2,000 connections against a
+	// new primary that admits 500. The storm fills it (a saturation
+	// episode of connections, not CPU), the surplus is refused, and the
+	// clients recover on the connections they got.
+	data, err := library.ReadFile("library/rds-multi-az-failover.yaml")
+	require.NoError(t, err)
+	text := strings.NewReplacer("  instances: 4\n", "  instances: 40\n", "replications: 3", "replications: 1",
+		"duration: 10m", "duration: 5m", "  standby_az: us-east-1b\n", "  standby_az: us-east-1b\n  max_connections: 500\n").Replace(string(data))
+	s, err := Parse("storm.yaml", []byte(text))
+	require.NoError(t, err)
+	rep, err := RunReplication(s, 0)
+	require.NoError(t, err)
+	require.Len(t, rep.Failovers, 1)
+	f := rep.Failovers[0]
+	conns := column(t, rep, "connections:primary")
+	before := 0.0
+	for _, c := range conns[60:170] {
+		before = max(before, c)
+	}
+	assert.Less(t, before, 250.0, "a healthy primary needs a fraction of the fleet's 2,000")
+	require.NotEmpty(t, rep.Saturations)
+	e := rep.Saturations[0]
+	assert.InDelta(t, f.Accepting.Seconds(), e.Start.Seconds(), 6, "the storm comes when the new primary opens")
+	assert.Equal(t, 500, e.PeakConns, "every connection taken")
+	assert.Less(t, e.PeakUtilization, 0.95, "by connections, not CPU")
+	assert.NotEqual(t, -1, f.ClientsRecovered, "the clients recover on the connections they got")
+}

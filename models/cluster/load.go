@@ -86,10 +86,15 @@ func (l *Load) sample() float64 {
 	l.util, l.q = 0, 0
 	if st != nil {
 		busy, wait := st.Integrals()
-		if st == l.st && now > l.at && st.Servers() > 0 {
+		switch {
+		case st.Servers() == 0:
+		case st == l.st && now > l.at:
 			dt := float64(now - l.at)
 			l.util = min((busy-l.busy)/dt/float64(st.Servers()), 1)
 			l.q = (wait - l.wait) / dt
+		default: // no interval measured yet (the first sample, a new host): the moment
+			l.util = min(float64(st.Busy())/float64(st.Servers()), 1)
+			l.q = float64(st.Queued())
 		}
 		l.st, l.busy, l.wait = st, busy, wait
 	}
