@@ -13,10 +13,10 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-var rewrite = flag.Bool("rewrite", false, "rewrite the expected errors in testdata/invalid/*.errors")
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/ (expected errors and warnings)")
 
 // TestInvalid loads each testdata/invalid/NAME.yaml and compares the errors
-// with NAME.errors. Run with -rewrite to regenerate the .errors files after
+// with NAME.errors. Run with -update to regenerate the .errors files after
 // a deliberate change, and review the diff.
 func TestInvalid(t *testing.T) {
 	files, err := filepath.Glob("testdata/invalid/*.yaml")
@@ -35,12 +35,12 @@ func TestInvalid(t *testing.T) {
 			}
 			got := err.Error() + "\n"
 			golden := strings.TrimSuffix(file, ".yaml") + ".errors"
-			if *rewrite {
+			if *update {
 				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 				return
 			}
 			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "no golden file; run go test -run TestInvalid -rewrite")
+			require.NoError(t, err, "no golden file; run go test -run TestInvalid -update")
 			assert.Equal(t, string(want), got)
 		})
 	}
@@ -321,7 +321,7 @@ f:10:46: workload[0].rate_changes[1].at: unknown duration unit "q" in "1q" (unit
 }
 
 // TestWarnings loads each testdata/warnings/NAME.yaml, a scenario that runs
-// but is suspect, and compares its warnings with NAME.warnings (-rewrite
+// but is suspect, and compares its warnings with NAME.warnings (-update
 // regenerates them).
 func TestWarnings(t *testing.T) {
 	files, err := filepath.Glob("testdata/warnings/*.yaml")
@@ -334,12 +334,12 @@ func TestWarnings(t *testing.T) {
 			require.NotEmpty(t, s.Warnings)
 			got := s.Warnings.Error() + "\n"
 			golden := strings.TrimSuffix(file, ".yaml") + ".warnings"
-			if *rewrite {
+			if *update {
 				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
 				return
 			}
 			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "no golden file; run go test -run TestWarnings -rewrite")
+			require.NoError(t, err, "no golden file; run go test -run TestWarnings -update")
 			assert.Equal(t, string(want), got)
 		})
 	}
