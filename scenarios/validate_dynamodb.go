@@ -534,7 +534,7 @@ func init() {
 			panic("scenarios: Ops does not follow dynamodb.Kind at " + f.name)
 		}
 	}
-	if len(ddbKindOrder) != len(Ops{}.shares()) || !slices.ContainsFunc(ddbKindOrder, dynamodb.Kind.Write) {
+	if len(ddbKindOrder) != len(fieldsOf(typeOfOps)) || !slices.ContainsFunc(ddbKindOrder, dynamodb.Kind.Write) {
 		panic("scenarios: ddbKindOrder is incomplete")
 	}
 }

@@ -30,7 +30,6 @@ type harness struct {
 	keys                    uint64  // keys drawn uniformly from [0, keys); 0: each request its own key
 	hotShare                float64 // with keys: the share of requests on key 0
 	rate                    float64
-	stopped                 bool
 	measureFrom             sim.Time
 	lastWriteOK, lastReadOK sim.Time
 	lastLatency             time.Duration

@@ -47,7 +47,6 @@ type Load struct {
 	// saturated sample. Episodes are measured to the sample interval.
 	since, last sim.Time
 	episode     *Saturation
-	maxConns    int
 }
 
 // NewLoad watches the engine that fn returns at each sample (a nil host or

@@ -11,15 +11,12 @@ import (
 	"dbsim/sim"
 )
 
-// benchRun simulates d of a 64-partition provisioned table taking 20,000
-// requests/s (80 % eventually consistent GetItem, 20 % PutItem of 1 KB,
-// uniform over a million keys, as DDB22 §7's YCSB runs, fact 5.30) from 8
-// client processes with the Go SDK v2's standard retries, and returns
-// the requests completed.
-func benchRun(b *testing.B, d time.Duration) int { return benchRunWith(b, d, false) }
-
-// benchRunWith is benchRun; with null the router answers every request OK
-// after 2 ms without the model, which measures what the kernel, the
+// benchRunWith simulates d of a 64-partition provisioned table taking
+// 20,000 requests/s (80 % eventually consistent GetItem, 20 % PutItem of
+// 1 KB, uniform over a million keys, as DDB22 §7's YCSB runs, fact 5.30)
+// from 8 client processes with the Go SDK v2's standard retries, and
+// returns the requests completed. With null the router answers every
+// request OK after 2 ms without the model, which measures what the kernel, the
 // client fleet and the arrival loop cost on their own.
 func benchRunWith(b *testing.B, d time.Duration, null bool) int {
 	cfg := Defaults()
