@@ -118,8 +118,10 @@ workload:
 `
 	}
 	a, b := runOne(t, src("none")), runOne(t, src("instance"))
-	assert.Equal(t, a.Requests.Total, b.Requests.Total)
-	assert.Equal(t, a.Latency.Write.Count(), b.Latency.Write.Count(), "the same reads and writes")
+	// The same requests arrive; a summary counts those that finished, so the
+	// few still in flight when the run ends may differ.
+	assert.InDelta(t, a.Requests.Total, b.Requests.Total, 3)
+	assert.InDelta(t, a.Latency.Write.Count(), b.Latency.Write.Count(), 3, "the same reads and writes")
 	assert.Greater(t, b.Latency.Write.Quantile(0.5), a.Latency.Write.Quantile(0.5), "Multi-AZ writes wait for the standby")
 	assert.InDelta(t, a.Latency.Read.Quantile(0.5).Seconds(), b.Latency.Read.Quantile(0.5).Seconds(), 0.0002, "reads do not")
 }

@@ -62,7 +62,7 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 	count := func(dst *int, v int) func() error { return func() error { *dst = v; return nil } }
 	span := func(dst *time.Duration, v Duration) func() error { return func() error { *dst = v.D(); return nil } }
 	dist := func(dst *sim.Dist, spec DistSpec) func() error {
-		return func() (err error) { *dst, err = ddbDist(spec); return err }
+		return func() (err error) { *dst, err = spec.Sampler(); return err }
 	}
 
 	t := d.Table
@@ -165,14 +165,4 @@ func (s *Scenario) ddbAutoScaling(path string, a DynamoDBAutoScaling) dynamodb.A
 		}
 	}
 	return as
-}
-
-// ddbDist converts a distribution for the DynamoDB model: a lognormal
-// becomes the model's table-driven LogNormal (the same distribution,
-// cheaper to sample three times a request).
-func ddbDist(spec DistSpec) (sim.Dist, error) {
-	if spec.Dist == "lognormal" {
-		return dynamodb.NewLogNormal(spec.P50.D().Seconds(), spec.P99.D().Seconds())
-	}
-	return spec.Sampler()
 }

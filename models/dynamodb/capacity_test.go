@@ -96,25 +96,6 @@ func TestDecreaseQuota27PerDay(t *testing.T) {
 	assert.True(t, q.Allowed(31*time.Minute, []time.Duration{0}), "00:01 UTC: a new day's first hour")
 }
 
-func TestLogNormalMatchesSim(t *testing.T) {
-	// The table sampler draws the same distribution as sim's log-normal.
-	fast, err := NewLogNormal(0.6e-3, 2.5e-3)
-	assert.NoError(t, err)
-	exact, _ := sim.LogNormalP50P99(0.6e-3, 2.5e-3)
-	a, b := sim.NewLatency(), sim.NewLatency()
-	ra, rb := sim.NewStream(1, "a"), sim.NewStream(1, "b")
-	for i := 0; i < 400000; i++ {
-		a.Record(sim.Seconds(fast.Sample(ra)))
-		b.Record(sim.Seconds(exact.Sample(rb)))
-	}
-	for _, q := range []float64{0.001, 0.1, 0.5, 0.9, 0.99, 0.999} {
-		assert.InEpsilon(t, b.Quantile(q).Seconds(), a.Quantile(q).Seconds(), 0.03, "q%v", q)
-	}
-	assert.InEpsilon(t, exact.Mean(), fast.Mean(), 1e-9)
-	_, err = NewLogNormal(2, 1)
-	assert.Error(t, err)
-}
-
 func TestLocateFindsTheOwner(t *testing.T) {
 	// Partitions own contiguous hash ranges; locate must agree with a scan
 	// after uneven splits too.

@@ -221,6 +221,16 @@ type Config struct {
 // Defaults returns a provisioned table of 1,000 RCU and 1,000 WCU, 1 GB,
 // 1 KB items, no index, with adaptive capacity and split for heat on and
 // auto scaling off.
+// mustLogNormal is sim's log-normal with median p50 and 99th percentile
+// p99, for the defaults below.
+func mustLogNormal(p50, p99 float64) sim.Dist {
+	d, err := sim.LogNormalP50P99(p50, p99)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
 func Defaults() Config {
 	router := mustLogNormal(0.6e-3, 2.5e-3) // not published: fact 5.30 gives "single-digit ms" end to end
 	read := mustLogNormal(0.5e-3, 3e-3)     // not published (fact 5.30)
