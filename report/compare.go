@@ -75,39 +75,39 @@ type CompareRow struct {
 	Seed         uint64 `json:"seed"`
 	Replications int    `json:"replications"`
 	// SimulatedSeconds is the measured span of one replication.
-	SimulatedSeconds Number `json:"simulated_seconds"`
+	SimulatedSeconds scenarios.Number `json:"simulated_seconds"`
 	// Requests is the total over replications.
-	Requests   int64  `json:"requests"`
-	ReadP50MS  Number `json:"read_p50_ms"`
-	ReadP99MS  Number `json:"read_p99_ms"`
-	ReadP999MS Number `json:"read_p999_ms"`
-	WriteP50MS Number `json:"write_p50_ms"`
-	WriteP99MS Number `json:"write_p99_ms"`
+	Requests   int64            `json:"requests"`
+	ReadP50MS  scenarios.Number `json:"read_p50_ms"`
+	ReadP99MS  scenarios.Number `json:"read_p99_ms"`
+	ReadP999MS scenarios.Number `json:"read_p999_ms"`
+	WriteP50MS scenarios.Number `json:"write_p50_ms"`
+	WriteP99MS scenarios.Number `json:"write_p99_ms"`
 	// WriteP999MS is the 99.9th percentile of successful writes.
-	WriteP999MS Number `json:"write_p999_ms"`
+	WriteP999MS scenarios.Number `json:"write_p999_ms"`
 	// Availability is the mean over replications of ok/total, with its
 	// Student-t 95% interval.
-	Availability     Number    `json:"availability"`
-	AvailabilityCI95 [2]Number `json:"availability_ci95"`
+	Availability     scenarios.Number    `json:"availability"`
+	AvailabilityCI95 [2]scenarios.Number `json:"availability_ci95"`
 	// DowntimeS is the client-seen downtime per replication: (1 −
 	// availability) × SimulatedSeconds, the seconds of full outage that
 	// would fail as many requests.
-	DowntimeS Number `json:"downtime_s"`
+	DowntimeS scenarios.Number `json:"downtime_s"`
 	// Failovers counts the failovers of every replication.
 	Failovers int `json:"failovers"`
 	// FailoverDurationS is the mean engine-side failover (failure to
 	// writes accepted); null without a failover.
-	FailoverDurationS Number `json:"failover_duration_s"`
+	FailoverDurationS scenarios.Number `json:"failover_duration_s"`
 	// ClientOutageS is the mean failover outage the clients saw (failure
 	// to every client writing again); null without one.
-	ClientOutageS Number `json:"client_outage_s"`
+	ClientOutageS scenarios.Number `json:"client_outage_s"`
 	// LostWrites is the total over replications of acknowledged writes
 	// the system lost.
 	LostWrites int64 `json:"lost_writes"`
 	// CostUSDMonth is the monthly list price (summary.json's
 	// cost_monthly.total_usd); null when the price table cannot price the
 	// system.
-	CostUSDMonth Number `json:"cost_usd_month"`
+	CostUSDMonth scenarios.Number `json:"cost_usd_month"`
 	// CostEstimated is true when some price was extrapolated.
 	CostEstimated bool `json:"cost_estimated"`
 }
@@ -130,8 +130,8 @@ func compareRow(s *Summary) CompareRow {
 		ReadP50MS: s.LatencyMS.Read.P50, ReadP99MS: s.LatencyMS.Read.P99, ReadP999MS: s.LatencyMS.Read.P999,
 		WriteP50MS: s.LatencyMS.Write.P50, WriteP99MS: s.LatencyMS.Write.P99, WriteP999MS: s.LatencyMS.Write.P999,
 		Availability: s.Availability, AvailabilityCI95: s.AvailabilityCI95,
-		DowntimeS: Null, Failovers: len(s.Failovers), FailoverDurationS: Null, ClientOutageS: Null,
-		LostWrites: s.LostWrites, CostUSDMonth: Null,
+		DowntimeS: scenarios.Null, Failovers: len(s.Failovers), FailoverDurationS: scenarios.Null, ClientOutageS: scenarios.Null,
+		LostWrites: s.LostWrites, CostUSDMonth: scenarios.Null,
 	}
 	if s.Availability.Valid() && s.SimulatedSeconds.Valid() {
 		r.DowntimeS = seconds((1 - float64(s.Availability)) * float64(s.SimulatedSeconds))
@@ -143,7 +143,7 @@ func compareRow(s *Summary) CompareRow {
 		r.ClientOutageS = s.ClientOutageS.Mean
 	}
 	if c := s.CostMonthly; c != nil && !c.Partial {
-		r.CostUSDMonth = Number(c.TotalUSD)
+		r.CostUSDMonth = scenarios.Number(c.TotalUSD)
 		r.CostEstimated = c.Estimated
 	}
 	return r
@@ -174,7 +174,7 @@ func WriteCompareCSV(w io.Writer, cs *CompareSummary) error {
 		return err
 	}
 	for _, r := range cs.Systems {
-		n := func(v Number) string { return formatCell(float64(v)) }
+		n := func(v scenarios.Number) string { return formatCell(float64(v)) }
 		i := func(v int64) string { return strconv.FormatInt(v, 10) }
 		row := []string{r.Scenario, r.System, strconv.FormatUint(r.Seed, 10), i(int64(r.Replications)),
 			n(r.SimulatedSeconds), i(r.Requests),
@@ -191,14 +191,14 @@ func WriteCompareCSV(w io.Writer, cs *CompareSummary) error {
 }
 
 // fractionCell formats an availability to 9 decimals, as summary.json.
-func fractionCell(v Number) string {
+func fractionCell(v scenarios.Number) string {
 	if !v.Valid() {
 		return ""
 	}
 	return strconv.FormatFloat(roundDec(float64(v), fractionDecimals), 'f', -1, 64)
 }
 
-func usdCell(v Number) string {
+func usdCell(v scenarios.Number) string {
 	if !v.Valid() {
 		return ""
 	}
@@ -283,7 +283,7 @@ func WriteCompareText(w io.Writer, cs *CompareSummary) error {
 // measured each; same workload and faults, same arrivals".
 func compareHeadline(cs *CompareSummary) string {
 	var b strings.Builder
-	seeds, reps, secsSet := map[uint64]bool{}, map[int]bool{}, map[Number]bool{}
+	seeds, reps, secsSet := map[uint64]bool{}, map[int]bool{}, map[scenarios.Number]bool{}
 	for _, r := range cs.Systems {
 		seeds[r.Seed], reps[r.Replications], secsSet[r.SimulatedSeconds] = true, true, true
 	}

@@ -280,7 +280,7 @@ func TestSummaryValues(t *testing.T) {
 	// t(0.975; 2 dof) = 4.302652730; the upper end is capped at 1.
 	sd := math.Sqrt((math.Pow(avail[0]-mean, 2) + math.Pow(avail[1]-mean, 2) + math.Pow(avail[2]-mean, 2)) / 2)
 	assert.InDelta(t, mean-4.302652730*sd/math.Sqrt(3), float64(s.AvailabilityCI95[0]), 1e-9)
-	assert.Equal(t, Number(1), s.AvailabilityCI95[1])
+	assert.Equal(t, scenarios.Number(1), s.AvailabilityCI95[1])
 	assert.Equal(t, int64(3), s.LostWrites)
 	assert.Equal(t, int64(5), s.UnreplicatedAcks, "summed over replications")
 
@@ -298,19 +298,19 @@ func TestSummaryValues(t *testing.T) {
 
 	require.Len(t, s.Failovers, 2)
 	f0, f1 := s.Failovers[0], s.Failovers[1]
-	assert.Equal(t, Number(300), f0.StartS)
-	assert.Equal(t, Number(372.3), f0.EndS)
-	assert.Equal(t, Number(72.3), f0.DurationS)
-	assert.Equal(t, Number(95.1), f0.ClientOutageS)
+	assert.Equal(t, scenarios.Number(300), f0.StartS)
+	assert.Equal(t, scenarios.Number(372.3), f0.EndS)
+	assert.Equal(t, scenarios.Number(72.3), f0.DurationS)
+	assert.Equal(t, scenarios.Number(95.1), f0.ClientOutageS)
 	assert.Equal(t, 1, f1.Replication)
-	assert.Equal(t, Number(71.25), f1.DurationS)
+	assert.Equal(t, scenarios.Number(71.25), f1.DurationS)
 	assert.False(t, f1.ClientOutageS.Valid(), "clients never recovered: null")
 
 	// Engine durations 72.3 and 71.25; only one client outage.
 	require.NotNil(t, s.FailoverDurationS)
-	assert.Equal(t, Number(71.775), s.FailoverDurationS.Mean)
+	assert.Equal(t, scenarios.Number(71.775), s.FailoverDurationS.Mean)
 	require.NotNil(t, s.ClientOutageS)
-	assert.Equal(t, [2]Number{95.1, 95.1}, s.ClientOutageS.CI95)
+	assert.Equal(t, [2]scenarios.Number{95.1, 95.1}, s.ClientOutageS.CI95)
 
 	b := summaryJSON(t, testResult())
 	assert.Contains(t, string(b), `"client_outage_s": null`)
@@ -387,7 +387,7 @@ func TestNumberRounding(t *testing.T) {
 	assert.Equal(t, 123457.0, roundSig(123456.7, 6))
 	assert.Equal(t, 0.1, roundDec(0.1000004, 3))
 	assert.Equal(t, 0.0, roundDec(-0.0001, 3))
-	b, err := json.Marshal([]Number{Number(math.Inf(1)), Null, 0.5})
+	b, err := json.Marshal([]scenarios.Number{scenarios.Number(math.Inf(1)), scenarios.Null, 0.5})
 	require.NoError(t, err)
 	assert.Equal(t, "[null,null,0.5]", string(b))
 }

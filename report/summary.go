@@ -1,7 +1,6 @@
 package report
 
 import (
-	"bytes"
 	"encoding/json"
 	"io"
 	"math"
@@ -25,15 +24,15 @@ type Summary struct {
 	Replications int    `json:"replications"`
 	// SimulatedSeconds is the measured span of one replication (duration
 	// minus warmup).
-	SimulatedSeconds Number `json:"simulated_seconds"`
+	SimulatedSeconds scenarios.Number `json:"simulated_seconds"`
 
 	// Requests are summed over replications.
 	Requests Requests `json:"requests"`
 	// Availability is the mean over replications of ok/total.
-	Availability Number `json:"availability"`
+	Availability scenarios.Number `json:"availability"`
 	// AvailabilityCI95 is the Student-t 95% confidence interval of that
 	// mean, clamped to [0, 1]; with one replication both ends are the value.
-	AvailabilityCI95 [2]Number `json:"availability_ci95"`
+	AvailabilityCI95 [2]scenarios.Number `json:"availability_ci95"`
 
 	// LatencyMS are client-seen latencies of successful requests, merged
 	// over replications.
@@ -113,31 +112,31 @@ type LatencyGroup struct {
 // LatencyStats summarizes one latency histogram in milliseconds. Every
 // value is null when Count is 0.
 type LatencyStats struct {
-	Count int64  `json:"count"`
-	Mean  Number `json:"mean"`
-	P50   Number `json:"p50"`
-	P90   Number `json:"p90"`
-	P99   Number `json:"p99"`
-	P999  Number `json:"p999"`
-	Max   Number `json:"max"`
+	Count int64            `json:"count"`
+	Mean  scenarios.Number `json:"mean"`
+	P50   scenarios.Number `json:"p50"`
+	P90   scenarios.Number `json:"p90"`
+	P99   scenarios.Number `json:"p99"`
+	P999  scenarios.Number `json:"p999"`
+	Max   scenarios.Number `json:"max"`
 }
 
 // Failover is one failover of one replication, in seconds since the start
 // of that replication's run. A phase that never came is null, and so is
 // every span derived from it.
 type Failover struct {
-	Replication int    `json:"replication"`
-	Cause       string `json:"cause"`
-	StartS      Number `json:"start_s"`
-	DetectedS   Number `json:"detected_s"`
-	PromotedS   Number `json:"promoted_s"`
+	Replication int              `json:"replication"`
+	Cause       string           `json:"cause"`
+	StartS      scenarios.Number `json:"start_s"`
+	DetectedS   scenarios.Number `json:"detected_s"`
+	PromotedS   scenarios.Number `json:"promoted_s"`
 	// EndS is when the new primary accepted writes.
-	EndS Number `json:"end_s"`
+	EndS scenarios.Number `json:"end_s"`
 	// DurationS is EndS - StartS: the engine's view, the figure AWS quotes.
-	DurationS Number `json:"duration_s"`
+	DurationS scenarios.Number `json:"duration_s"`
 	// ClientOutageS runs from the failure until every client had a write
 	// succeed again (DNS caching and reconnects included).
-	ClientOutageS Number `json:"client_outage_s"`
+	ClientOutageS scenarios.Number `json:"client_outage_s"`
 	// LostWrites counts acknowledged writes the new primary lacks. For a
 	// failover still under way when the run ended (end_s null) it counts
 	// those the copy chosen so far lacks: a read replica being promoted
@@ -150,15 +149,15 @@ type Failover struct {
 // Interval is a mean with its Student-t 95% confidence interval, clamped
 // at 0 below (the quantities are spans, never negative).
 type Interval struct {
-	Mean Number    `json:"mean"`
-	CI95 [2]Number `json:"ci95"`
+	Mean scenarios.Number    `json:"mean"`
+	CI95 [2]scenarios.Number `json:"ci95"`
 }
 
 // UtilizationStats summarize an instance's per-second utilization (0–1).
 type UtilizationStats struct {
-	Mean Number `json:"mean"`
-	P99  Number `json:"p99"`
-	Max  Number `json:"max"`
+	Mean scenarios.Number `json:"mean"`
+	P99  scenarios.Number `json:"p99"`
+	Max  scenarios.Number `json:"max"`
 }
 
 // ConnectionStats summarize an instance's open connections: the most at a
@@ -171,65 +170,30 @@ type ConnectionStats struct {
 
 // QueueStats summarize an instance's queued statements.
 type QueueStats struct {
-	Mean Number `json:"mean"`
-	Max  Number `json:"max"`
+	Mean scenarios.Number `json:"mean"`
+	Max  scenarios.Number `json:"max"`
 }
 
 // SaturationEpisode is one episode of an instance at its limits.
 type SaturationEpisode struct {
-	Replication int    `json:"replication"`
-	Instance    string `json:"instance"`
-	StartS      Number `json:"start_s"`
-	EndS        Number `json:"end_s"`
-	DurationS   Number `json:"duration_s"`
+	Replication int              `json:"replication"`
+	Instance    string           `json:"instance"`
+	StartS      scenarios.Number `json:"start_s"`
+	EndS        scenarios.Number `json:"end_s"`
+	DurationS   scenarios.Number `json:"duration_s"`
 	// PeakUtilization is the busiest second's share of the VCPUs;
 	// PeakConnections the most connections open of MaxConnections.
-	PeakUtilization Number `json:"peak_utilization"`
-	VCPUs           int    `json:"vcpus"`
-	PeakConnections int    `json:"peak_connections"`
-	MaxConnections  int    `json:"max_connections"`
+	PeakUtilization scenarios.Number `json:"peak_utilization"`
+	VCPUs           int              `json:"vcpus"`
+	PeakConnections int              `json:"peak_connections"`
+	MaxConnections  int              `json:"max_connections"`
 }
 
 // LagStats summarizes one replica's lag in milliseconds.
 type LagStats struct {
-	P50 Number `json:"p50"`
-	P99 Number `json:"p99"`
-	Max Number `json:"max"`
-}
-
-// Number is a float64 that marshals NaN and ±Inf as JSON null (and
-// unmarshals null as NaN), so an undefined value never breaks the JSON.
-type Number float64
-
-// Null is the Number that marshals as null.
-var Null = Number(math.NaN())
-
-// Valid reports whether n is a finite number (not null).
-func (n Number) Valid() bool {
-	f := float64(n)
-	return !math.IsNaN(f) && !math.IsInf(f, 0)
-}
-
-// MarshalJSON implements json.Marshaler.
-func (n Number) MarshalJSON() ([]byte, error) {
-	if !n.Valid() {
-		return []byte("null"), nil
-	}
-	return json.Marshal(float64(n))
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (n *Number) UnmarshalJSON(b []byte) error {
-	if bytes.Equal(b, []byte("null")) {
-		*n = Null
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*n = Number(f)
-	return nil
+	P50 scenarios.Number `json:"p50"`
+	P99 scenarios.Number `json:"p99"`
+	Max scenarios.Number `json:"max"`
 }
 
 // Rounding: floats are rounded before they are stored so that the JSON is
@@ -261,22 +225,22 @@ func roundDec(v float64, n int) float64 {
 	return r
 }
 
-func sig(v float64) Number     { return Number(roundSig(v, sigDigits)) }
-func seconds(v float64) Number { return Number(roundDec(v, secondDecimals)) }
+func sig(v float64) scenarios.Number     { return scenarios.Number(roundSig(v, sigDigits)) }
+func seconds(v float64) scenarios.Number { return scenarios.Number(roundDec(v, secondDecimals)) }
 
 // fraction3 is a share to 0.1 %.
-func fraction3(v float64) Number { return Number(roundDec(v, 3)) }
-func fraction(v float64) Number {
-	return Number(roundDec(v, fractionDecimals))
+func fraction3(v float64) scenarios.Number { return scenarios.Number(roundDec(v, 3)) }
+func fraction(v float64) scenarios.Number {
+	return scenarios.Number(roundDec(v, fractionDecimals))
 }
 
 // Summarize reduces a finished run to its Summary.
 func Summarize(res *scenarios.Result) *Summary {
 	s := &Summary{
 		Replications:     len(res.Replications),
-		SimulatedSeconds: Null,
-		Availability:     Null,
-		AvailabilityCI95: [2]Number{Null, Null},
+		SimulatedSeconds: scenarios.Null,
+		Availability:     scenarios.Null,
+		AvailabilityCI95: [2]scenarios.Number{scenarios.Null, scenarios.Null},
 		Failovers:        []Failover{},
 		ReplicaLagMS:     map[string]LagStats{},
 		Utilization:      map[string]UtilizationStats{},
@@ -370,7 +334,7 @@ func Summarize(res *scenarios.Result) *Summary {
 	if len(avail) > 0 {
 		m, lo, hi := meanCI95(avail)
 		s.Availability = fraction(m)
-		s.AvailabilityCI95 = [2]Number{fraction(max(lo, 0)), fraction(min(hi, 1))}
+		s.AvailabilityCI95 = [2]scenarios.Number{fraction(max(lo, 0)), fraction(min(hi, 1))}
 	}
 	s.LatencyMS = LatencyGroup{Read: latencyStats(read), Write: latencyStats(write), All: latencyStats(all)}
 	for name, l := range lags {
@@ -412,22 +376,22 @@ func merge(dst, src *sim.Latency) {
 }
 
 // at converts a simulated time to seconds; -1 (never) becomes null.
-func at(t sim.Time) Number {
+func at(t sim.Time) scenarios.Number {
 	if t < 0 {
-		return Null
+		return scenarios.Null
 	}
 	return seconds(t.Seconds())
 }
 
 // span is end-start in seconds, null when either never came.
-func span(start, end sim.Time) Number {
+func span(start, end sim.Time) scenarios.Number {
 	if start < 0 || end < 0 {
-		return Null
+		return scenarios.Null
 	}
 	return seconds(end.Sub(start).Seconds())
 }
 
-func ms(d time.Duration) Number { return sig(float64(d) / float64(time.Millisecond)) }
+func ms(d time.Duration) scenarios.Number { return sig(float64(d) / float64(time.Millisecond)) }
 
 // latencyStats summarizes l. Quantiles are capped at the exact maximum:
 // the histogram reports a quantile as the top of its bucket, which can lie
@@ -435,9 +399,9 @@ func ms(d time.Duration) Number { return sig(float64(d) / float64(time.Milliseco
 func latencyStats(l *sim.Latency) LatencyStats {
 	n := l.Count()
 	if n == 0 {
-		return LatencyStats{Mean: Null, P50: Null, P90: Null, P99: Null, P999: Null, Max: Null}
+		return LatencyStats{Mean: scenarios.Null, P50: scenarios.Null, P90: scenarios.Null, P99: scenarios.Null, P999: scenarios.Null, Max: scenarios.Null}
 	}
-	q := func(p float64) Number { return ms(min(l.Quantile(p), l.Max())) }
+	q := func(p float64) scenarios.Number { return ms(min(l.Quantile(p), l.Max())) }
 	return LatencyStats{
 		Count: n,
 		Mean:  ms(l.Mean()),
@@ -459,7 +423,7 @@ func interval(xs []float64) *Interval {
 		return nil
 	}
 	m, lo, hi := meanCI95(xs)
-	return &Interval{Mean: seconds(m), CI95: [2]Number{seconds(max(lo, 0)), seconds(hi)}}
+	return &Interval{Mean: seconds(m), CI95: [2]scenarios.Number{seconds(max(lo, 0)), seconds(hi)}}
 }
 
 // meanCI95 is sim.MeanCI95: the mean and its Student-t 95% interval.

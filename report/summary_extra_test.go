@@ -53,7 +53,7 @@ func TestFailoverIntervalsAreNotNegative(t *testing.T) {
 	}})
 	for name, iv := range map[string]*Interval{"failover_duration_s": s.FailoverDurationS, "client_outage_s": s.ClientOutageS} {
 		assert.Positive(t, float64(iv.Mean), name)
-		assert.Equal(t, Number(0), iv.CI95[0], "%s: the lower end is clamped at 0", name)
+		assert.Equal(t, scenarios.Number(0), iv.CI95[0], "%s: the lower end is clamped at 0", name)
 		assert.Greater(t, float64(iv.CI95[1]), float64(iv.Mean), name)
 	}
 }

@@ -36,22 +36,22 @@ func syntheticSweep(t *testing.T, targets ...string) *scenarios.SweepResult {
 		large, fast := i < 2, i%2 == 1
 		p := scenarios.PointResult{Index: i, Values: []string{[]string{"db.r6g.large", "db.r6g.xlarge"}[i/2], []string{"1000/s", "3000/s"}[i%2]}}
 		for rep := range 2 {
-			v := make([]scenarios.SweepValue, len(scenarios.SweepMetrics))
+			v := make([]scenarios.Number, len(scenarios.SweepMetrics))
 			for m := range v {
-				v[m] = scenarios.SweepValue(1 + float64(rep))
+				v[m] = scenarios.Number(1 + float64(rep))
 			}
 			p99 := 8.0 + float64(rep)
 			if large && fast {
 				p99 = 900 + 100*float64(rep)
 			}
-			v[metric("write.p99")] = scenarios.SweepValue(p99)
-			v[metric("availability")] = scenarios.SweepValue(0.999 - 0.0005*float64(rep))
+			v[metric("write.p99")] = scenarios.Number(p99)
+			v[metric("availability")] = scenarios.Number(0.999 - 0.0005*float64(rep))
 			v[metric("cost")] = 351.5
 			if !large {
 				v[metric("cost")] = 680
 			}
 			if large && fast {
-				v[metric("client.outage")] = scenarios.SweepValue(math.NaN())
+				v[metric("client.outage")] = scenarios.Number(math.NaN())
 			}
 			p.Replications = append(p.Replications, v)
 		}

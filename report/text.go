@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"dbsim/scenarios"
 )
 
 // maxFailoverLines caps the failovers listed one per line; the rest are
@@ -171,7 +173,7 @@ func compareInstances(a, b string) int {
 }
 
 // pct formats a share (0–1) as a whole percentage: "48 %".
-func pct(n Number) string {
+func pct(n scenarios.Number) string {
 	if !n.Valid() {
 		return "-"
 	}
@@ -194,14 +196,14 @@ func ciSecs(d *Interval, n int) string {
 }
 
 // secs formats seconds with one decimal: "72.3 s".
-func secs(n Number) string {
+func secs(n scenarios.Number) string {
 	if !n.Valid() {
 		return "-"
 	}
 	return oneDecimal(float64(n)) + " s"
 }
 
-func secsOrNever(n Number) string {
+func secsOrNever(n scenarios.Number) string {
 	if !n.Valid() {
 		return "never"
 	}
@@ -209,7 +211,7 @@ func secsOrNever(n Number) string {
 }
 
 // num formats a latency in ms with three significant digits.
-func num(n Number) string {
+func num(n scenarios.Number) string {
 	if !n.Valid() {
 		return "-"
 	}
@@ -228,7 +230,7 @@ func oneDecimal(v float64) string {
 
 // percent formats an availability as a percentage with enough decimals to
 // show two significant digits of the unavailability: 99.63%, 99.9988%.
-func percent(n Number) string {
+func percent(n scenarios.Number) string {
 	if !n.Valid() {
 		return "-"
 	}
@@ -243,7 +245,7 @@ func percent(n Number) string {
 
 // clock formats seconds since the start as m:ss, with milliseconds only
 // when they are not zero: "5:00", "5:00.250".
-func clock(n Number) string {
+func clock(n scenarios.Number) string {
 	if !n.Valid() {
 		return "never"
 	}

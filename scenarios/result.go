@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"math"
 
 	"dbsim/sim"
@@ -212,4 +213,41 @@ type NamedLatency struct {
 type Counter struct {
 	Name  string
 	Value int64
+}
+
+// Number is a float64 that marshals NaN and ±Inf as JSON null (and
+// unmarshals null as NaN), so an undefined value (a metric with no value)
+// never breaks the JSON; finite values round-trip exactly. Summaries and
+// sweeps both use it.
+type Number float64
+
+// Null is the Number that marshals as null.
+var Null = Number(math.NaN())
+
+// Valid reports whether n is a finite number (not null).
+func (n Number) Valid() bool {
+	f := float64(n)
+	return !math.IsNaN(f) && !math.IsInf(f, 0)
+}
+
+// MarshalJSON implements json.Marshaler.
+func (n Number) MarshalJSON() ([]byte, error) {
+	if !n.Valid() {
+		return []byte("null"), nil
+	}
+	return json.Marshal(float64(n))
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (n *Number) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		*n = Null
+		return nil
+	}
+	var f float64
+	if err := json.Unmarshal(b, &f); err != nil {
+		return err
+	}
+	*n = Number(f)
+	return nil
 }

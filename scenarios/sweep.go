@@ -656,12 +656,12 @@ func sweepMetricNames() []string {
 }
 
 // replicationMetrics extracts SweepMetrics from one replication.
-func replicationMetrics(s *Scenario, rep *Replication, cost Cost) []SweepValue {
-	out := make([]SweepValue, 0, len(SweepMetrics))
-	nan := SweepValue(math.NaN())
+func replicationMetrics(s *Scenario, rep *Replication, cost Cost) []Number {
+	out := make([]Number, 0, len(SweepMetrics))
+	nan := Number(math.NaN())
 	q := rep.Requests
 	if q.Total > 0 {
-		out = append(out, SweepValue(float64(q.OK)/float64(q.Total)))
+		out = append(out, Number(float64(q.OK)/float64(q.Total)))
 	} else {
 		out = append(out, nan)
 	}
@@ -677,22 +677,22 @@ func replicationMetrics(s *Scenario, rep *Replication, cost Cost) []SweepValue {
 		outage = append(outage, spanS(f.Start, f.ClientsRecovered))
 		lost += f.LostWrites
 	}
-	total := SweepValue(cost.TotalUSD)
+	total := Number(cost.TotalUSD)
 	if cost.Partial { // a lower bound would make the system look cheapest
-		total = SweepValue(math.NaN())
+		total = Number(math.NaN())
 	}
-	out = append(out, meanOrNaN(dur), meanOrNaN(outage), SweepValue(lost), total)
+	out = append(out, meanOrNaN(dur), meanOrNaN(outage), Number(lost), total)
 	return out
 }
 
 // quantileMS is quantile p of l in ms, NaN for an empty histogram. The
 // histogram reports a quantile as the top of its bucket: it is capped at
 // the exact maximum, as the summary does.
-func quantileMS(l *sim.Latency, p float64) SweepValue {
+func quantileMS(l *sim.Latency, p float64) Number {
 	if l == nil || l.Count() == 0 {
-		return SweepValue(math.NaN())
+		return Number(math.NaN())
 	}
-	return SweepValue(float64(min(l.Quantile(p), l.Max())) / 1e6)
+	return Number(float64(min(l.Quantile(p), l.Max())) / 1e6)
 }
 
 // spanS is end-start in seconds, NaN when either never came.
@@ -704,42 +704,15 @@ func spanS(start, end sim.Time) float64 {
 }
 
 // meanOrNaN is the mean of xs; NaN when xs is empty or holds a NaN.
-func meanOrNaN(xs []float64) SweepValue {
+func meanOrNaN(xs []float64) Number {
 	if len(xs) == 0 {
-		return SweepValue(math.NaN())
+		return Number(math.NaN())
 	}
 	sum := 0.0
 	for _, x := range xs {
 		sum += x
 	}
-	return SweepValue(sum / float64(len(xs)))
-}
-
-// SweepValue is a float64 that is null in JSON when it is NaN or infinite
-// (a metric with no value). Finite values round-trip exactly.
-type SweepValue float64
-
-// MarshalJSON implements json.Marshaler.
-func (v SweepValue) MarshalJSON() ([]byte, error) {
-	f := float64(v)
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return []byte("null"), nil
-	}
-	return json.Marshal(f)
-}
-
-// UnmarshalJSON implements json.Unmarshaler.
-func (v *SweepValue) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		*v = SweepValue(math.NaN())
-		return nil
-	}
-	var f float64
-	if err := json.Unmarshal(b, &f); err != nil {
-		return err
-	}
-	*v = SweepValue(f)
-	return nil
+	return Number(sum / float64(len(xs)))
 }
 
 // --- results ---
@@ -784,7 +757,7 @@ type PointResult struct {
 	// CostEstimated is true when the price table had to extrapolate.
 	CostEstimated bool `json:"cost_estimated"`
 	// Replications[r][m] is metric m (SweepResult.Metrics) of replication r.
-	Replications [][]SweepValue `json:"replications"`
+	Replications [][]Number `json:"replications"`
 }
 
 // Columns are the swept paths, axis by axis.
@@ -882,7 +855,7 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 			continue
 		}
 		res.Results = append(res.Results, PointResult{Index: pt.Index, Values: pt.Values,
-			Replications: make([][]SweepValue, pt.Scenario.Replications)})
+			Replications: make([][]Number, pt.Scenario.Replications)})
 		for r := range pt.Scenario.Replications {
 			jobs = append(jobs, job{len(mine), r})
 		}
@@ -909,7 +882,7 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 			for j := range next {
 				pt := mine[j.point]
 				rep, err := RunReplicationWith(pt.Scenario, j.rep, Options{Context: opt.Context, Progress: opt.Progress})
-				var vals []SweepValue
+				var vals []Number
 				var cost Cost
 				if err == nil {
 					cost = sw.Prices.MonthlyCost(pt.Scenario, rep)

@@ -147,10 +147,10 @@ func TestSweepValueJSONRoundTrip(t *testing.T) {
 	r := &SweepResult{Format: SweepFormat, Scenario: "x", Shards: 1, Points: 1, Metrics: sweepMetricNames(),
 		Axes:    []SweepAxis{{Paths: []string{"seed"}, Values: [][]string{{"1"}}}},
 		Targets: []string{}, Plots: []string{},
-		Results: []PointResult{{Index: 0, Values: []string{"1"}, Replications: [][]SweepValue{make([]SweepValue, len(SweepMetrics))}}}}
+		Results: []PointResult{{Index: 0, Values: []string{"1"}, Replications: [][]Number{make([]Number, len(SweepMetrics))}}}}
 	vals := r.Results[0].Replications[0]
 	vals[0] = 0.1 + 0.2 // not a short decimal
-	vals[1] = SweepValue(math.NaN())
+	vals[1] = Number(math.NaN())
 	vals[2] = 1e-300
 	var b bytes.Buffer
 	require.NoError(t, r.WriteJSON(&b))
@@ -165,10 +165,10 @@ func TestSweepValueJSONRoundTrip(t *testing.T) {
 
 func TestStatIsStudentTInterval(t *testing.T) {
 	m, _ := LookupSweepMetric("write.p99")
-	p := &PointResult{Replications: [][]SweepValue{{}, {}, {}}}
+	p := &PointResult{Replications: [][]Number{{}, {}, {}}}
 	for i, v := range []float64{10, 12, 14} {
-		p.Replications[i] = make([]SweepValue, len(SweepMetrics))
-		p.Replications[i][m] = SweepValue(v)
+		p.Replications[i] = make([]Number, len(SweepMetrics))
+		p.Replications[i][m] = Number(v)
 	}
 	// mean 12, s = 2, t(0.975; 2) = 4.302653: half-width 4.302653·2/√3.
 	mean, lo, hi := p.Stat(m)
@@ -182,7 +182,7 @@ func TestStatIsStudentTInterval(t *testing.T) {
 	_, lo, _ = p.Stat(m)
 	assert.Equal(t, 0.0, lo)
 	// A replication without a value leaves the mean without one.
-	p.Replications[1][m] = SweepValue(math.NaN())
+	p.Replications[1][m] = Number(math.NaN())
 	assert.True(t, math.IsNaN(p.Mean(m)))
 }
 
@@ -241,9 +241,9 @@ func synthetic(points ...[3]float64) *SweepResult {
 	am, _ := LookupSweepMetric("availability")
 	cm, _ := LookupSweepMetric("cost")
 	for i, p := range points {
-		vals := make([]SweepValue, len(SweepMetrics))
-		vals[wm], vals[am], vals[cm] = SweepValue(p[0]), SweepValue(p[1]), SweepValue(p[2])
-		r.Results = append(r.Results, PointResult{Index: i, Replications: [][]SweepValue{vals}})
+		vals := make([]Number, len(SweepMetrics))
+		vals[wm], vals[am], vals[cm] = Number(p[0]), Number(p[1]), Number(p[2])
+		r.Results = append(r.Results, PointResult{Index: i, Replications: [][]Number{vals}})
 	}
 	return r
 }
