@@ -143,7 +143,7 @@ func TestSetErrorsArePlacedInTheUsersFile(t *testing.T) {
 	}
 }
 
-func TestSweepValueJSONRoundTrip(t *testing.T) {
+func TestNumberJSONRoundTrip(t *testing.T) {
 	r := &SweepResult{Format: SweepFormat, Scenario: "x", Shards: 1, Points: 1, Metrics: sweepMetricNames(),
 		Axes:    []SweepAxis{{Paths: []string{"seed"}, Values: [][]string{{"1"}}}},
 		Targets: []string{}, Plots: []string{},
