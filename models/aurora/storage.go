@@ -98,14 +98,15 @@ type run struct {
 
 // pg is a protection group: six segments of one 10 GB range of the volume.
 type pg struct {
-	idx     int
-	bytes   int64
-	seg     [Segments]*node
-	up      int
-	open    []*write // unsettled writes, any order
-	runs    []run
-	stalled int // non-durable writes that cannot reach a write quorum now
-	repair  [Segments]bool
+	idx   int
+	bytes int64
+	seg   [Segments]*node
+	// writable and readable are what Quorum says of the live segments.
+	writable, readable bool
+	open               []*write // unsettled writes, any order
+	runs               []run
+	stalled            int // non-durable writes that cannot reach a write quorum now
+	repair             [Segments]bool
 }
 
 func (p *pg) upMask() uint8 {
@@ -163,7 +164,7 @@ func (st *storage) init(m *Model) {
 			g.seg[s] = nd
 			nd.segs = append(nd.segs, segRef{g, s})
 		}
-		g.up = Segments
+		g.writable, g.readable = Quorum(g.upMask(), st.vw, st.vr)
 		st.pgs = append(st.pgs, g)
 	}
 	st.last = m.k.Now()
@@ -444,11 +445,13 @@ func (st *storage) account() {
 	}
 }
 
-func (st *storage) setUp(p *pg, up int) {
+// quorumChanged follows a segment of p going down or coming back: what
+// Quorum says of its live segments now, and the groups stuck below it.
+func (st *storage) quorumChanged(p *pg) {
 	st.account()
-	wasW, wasR := p.up >= st.vw, p.up >= st.vr
-	p.up = up
-	isW, isR := p.up >= st.vw, p.up >= st.vr
+	wasW, wasR := p.writable, p.readable
+	p.writable, p.readable = Quorum(p.upMask(), st.vw, st.vr)
+	isW, isR := p.writable, p.readable
 	if wasW && !isW {
 		st.stuckW++
 	} else if !wasW && isW {
@@ -474,7 +477,7 @@ func (st *storage) nodeDown(n *node) {
 	now := st.m.k.Now()
 	for _, r := range n.segs {
 		p, s := r.pg, r.slot
-		st.setUp(p, p.up-1)
+		st.quorumChanged(p)
 		// Acknowledgements still on their way from this node never come.
 		for _, w := range p.open {
 			if w.dead || w.ack[s] == sim.Forever || w.ack[s] <= now {
@@ -507,7 +510,7 @@ func (st *storage) segmentUp(p *pg, s int, replaced bool) {
 	m := st.m
 	now := m.k.Now()
 	bit := uint8(1) << s
-	st.setUp(p, p.up+1)
+	st.quorumChanged(p)
 	others := p.upMask() &^ bit
 	from := m.writer.host.AZ
 	n := p.seg[s]
@@ -588,7 +591,7 @@ func (st *storage) scheduleRepair(p *pg, s int, n *node) {
 			p.repair[s] = false
 			return
 		}
-		if p.up < st.vr {
+		if !p.readable {
 			st.m.k.After(cfg.RepairDetect, try) // no read quorum to copy from yet
 			return
 		}
@@ -598,7 +601,7 @@ func (st *storage) scheduleRepair(p *pg, s int, n *node) {
 				p.repair[s] = false
 				return
 			}
-			if !st.m.topo.Up(n.az) || p.up < st.vr {
+			if !st.m.topo.Up(n.az) || !p.readable {
 				try()
 				return
 			}

@@ -288,7 +288,9 @@ func checkInvariants(t *testing.T, m *Model) {
 			}
 			assert.Equal(t, n.failed > 0 || !m.topo.Up(n.az), n.down, "node %s state", n.name)
 		}
-		require.Equal(t, up, p.up, "PG %d live segments", p.idx)
+		// The model's quorum state against the definition, counted here.
+		require.Equal(t, up >= m.st.vw, p.writable, "PG %d: %d live segments, writable", p.idx, up)
+		require.Equal(t, up >= m.st.vr, p.readable, "PG %d: %d live segments, readable", p.idx, up)
 		for i, w := range p.open {
 			require.Same(t, p, w.pg)
 			require.Equal(t, i, w.open)
