@@ -337,9 +337,9 @@ type Model struct {
 	checkPhase    time.Duration
 	checkT, tickT sim.Timer
 
-	failedChecks int
-	fo           *cluster.Failover
-	waitVolume   *instance // a writer waiting for a read quorum to open the volume
+	health     cluster.Detector
+	fo         *cluster.Failover
+	waitVolume *instance // a writer waiting for a read quorum to open the volume
 
 	onStart, onServed, onQuorum, onPageRead func(any)
 }
@@ -355,6 +355,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		rng: k.Stream("aurora/service"), srng: k.Stream("aurora/storage"), lrng: k.Stream("aurora/replication"),
 		recent: cluster.NewRecentWrites[uint64](recentSlots)}
 	m.onStart, m.onServed, m.onQuorum, m.onPageRead = m.start, m.served, m.quorum, m.pageRead
+	m.health = cluster.Detector{Interval: cfg.DetectionInterval, Threshold: cfg.DetectionThreshold}
 	w := m.newInstance(cfg.AZ, cfg.Class, 0)
 	w.role = writerRole
 	m.writer = w

@@ -21,7 +21,7 @@ func (m *Model) check() {
 	w := m.writer
 	healthy := w.host.Accepting() && m.topo.Up(w.host.AZ)
 	if healthy && m.fo == nil {
-		m.failedChecks = 0
+		m.health.Reset()
 		for _, in := range m.insts {
 			if !in.host.Accepting() {
 				m.checkT = m.k.After(m.cfg.DetectionInterval, m.check) // a reader is still down
@@ -34,19 +34,14 @@ func (m *Model) check() {
 	if m.fo != nil && m.fo.Detected != cluster.Never {
 		return // failover under way
 	}
-	if healthy {
-		m.failedChecks = 0
-		return
-	}
-	m.failedChecks++
-	if m.failedChecks < m.cfg.DetectionThreshold {
+	if !m.health.Check(healthy) {
 		return
 	}
 	if m.fo == nil {
 		m.fo = m.log.StartFailover("writer unhealthy")
 	}
 	m.fo.Detected = m.k.Now()
-	m.log.Addf("writer failure detected (%d health checks failed, %v apart)", m.failedChecks, m.cfg.DetectionInterval)
+	m.log.Addf("writer failure detected (%s)", m.health.Why())
 	m.failover()
 }
 
@@ -191,7 +186,7 @@ func (m *Model) recover(in *instance) {
 		}
 		in.host.SetAccepting(true)
 		in.lastActivity = m.k.Now()
-		m.failedChecks = 0
+		m.health.Reset()
 		if m.fo != nil {
 			m.fo.LostWrites = lost
 			m.fo.Accepting = m.k.Now()

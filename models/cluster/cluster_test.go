@@ -226,3 +226,15 @@ func TestConnectionTurnedAwayAfterAdmissionIsFreed(t *testing.T) {
 	assert.Equal(t, []Status{Refused}, f.replies)
 	assert.Zero(t, f.host.Conns())
 }
+
+func TestDetectorNeedsThresholdFailuresInARow(t *testing.T) {
+	d := Detector{Interval: 5 * time.Second, Threshold: 3}
+	var got []bool
+	for _, healthy := range []bool{false, false, true, false, false, false} {
+		got = append(got, d.Check(healthy))
+	}
+	assert.Equal(t, []bool{false, false, false, false, false, true}, got, "a healthy check starts the count again")
+	assert.Equal(t, "3 health checks failed, 5s apart", d.Why())
+	d.Reset()
+	assert.False(t, d.Check(false))
+}

@@ -296,7 +296,7 @@ func (m *Model) reopenWriter() {
 	fo.Promoted, fo.Accepting = now, now
 	fo.LostWrites = 0
 	m.fo = nil
-	m.failedChecks = 0
+	m.health.Reset()
 	m.ship()
 	m.log.Addf("writer %s reopens after its clean reboot with every acknowledged write, %v after the request: no standby that is up had them all; nothing lost",
 		m.describe(n), now.Sub(fo.Start).Round(time.Millisecond))
@@ -356,7 +356,7 @@ func (m *Model) clusterFinish(t *replica) {
 	m.updateReader()
 	fo.Accepting = now
 	m.fo, m.target, m.waitingFor, m.rebooted = nil, nil, "", false
-	m.failedChecks = 0
+	m.health.Reset()
 	m.log.Addf("%s is the writer, %v after the failure, with its backlog applied; cluster endpoint DNS record points to it; %d acknowledged writes lost",
 		t.describe(), now.Sub(fo.Start).Round(time.Millisecond), fo.LostWrites)
 

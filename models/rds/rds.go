@@ -223,11 +223,11 @@ type Model struct {
 	rebooted    bool     // a switchover's old writer has restarted and can reopen
 	stalled     bool     // PostgreSQL commits have waited AckTimeout for a standby (logged)
 
-	failedChecks int
-	fo           *cluster.Failover // the failover in progress
-	waitAZ       bool              // replacement waits for the volume's AZ
-	pending      []*cluster.Call   // commits waiting for an unreachable standby
-	ackTimer     sim.Timer
+	health   cluster.Detector
+	fo       *cluster.Failover // the failover in progress
+	waitAZ   bool              // replacement waits for the volume's AZ
+	pending  []*cluster.Call   // commits waiting for an unreachable standby
+	ackTimer sim.Timer
 
 	onStart, onServed, onMirrored, onSuspend      func(any)
 	onApplyStart, onApplied, onFlushed, onReplyOK func(any)
@@ -253,6 +253,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		panic(err)
 	}
 	m := &Model{k: k, topo: net.T, net: net, cfg: cfg, log: log, rng: k.Stream("rds/service")}
+	m.health = cluster.Detector{Interval: cfg.DetectionInterval, Threshold: cfg.DetectionThreshold}
 	m.onStart, m.onServed, m.onMirrored, m.onSuspend = m.start, m.served, m.mirrored, m.suspend
 	m.onApplyStart, m.onApplied, m.onFlushed, m.onReplyOK = m.applyStart, m.applied, m.flushed, m.replyOK
 	m.onReplicaRead, m.onSemiTimeout = m.replicaRead, m.semiTimeout
@@ -585,18 +586,13 @@ func (m *Model) check() {
 	if m.fo != nil && m.fo.Detected != cluster.Never {
 		return // failover under way
 	}
-	if m.primary.host.Accepting() && m.topo.Up(m.primary.host.AZ) {
-		m.failedChecks = 0
-		return
-	}
-	m.failedChecks++
-	if m.failedChecks < m.cfg.DetectionThreshold {
+	if !m.health.Check(m.primary.host.Accepting() && m.topo.Up(m.primary.host.AZ)) {
 		return
 	}
 	if m.fo == nil {
 		m.fo = m.log.StartFailover("primary unhealthy")
 	}
-	m.detected(fmt.Sprintf("%d health checks failed, %v apart", m.failedChecks, m.cfg.DetectionInterval))
+	m.detected(m.health.Why())
 }
 
 func (m *Model) checkpoint() {
@@ -838,7 +834,7 @@ func (m *Model) recover(n *node) {
 		n.host.SetAccepting(true)
 		m.ship()
 		m.redo = 0
-		m.failedChecks = 0
+		m.health.Reset()
 		m.fo.Accepting = m.k.Now()
 		m.log.Addf("%s accepting writes after engine start (%v) and crash recovery of %.1f MB redo (%.1f s)",
 			m.describe(n), m.cfg.EngineStart, float64(redo)/(1<<20), replay.Seconds())

@@ -750,7 +750,8 @@ func (m *Model) finishPromotion() {
 	m.updateReader()
 	fo.Accepting = now
 	m.fo = nil
-	m.failedChecks, m.waitAZ, m.redo = 0, false, 0
+	m.waitAZ, m.redo = false, 0
+	m.health.Reset()
 	m.log.Addf("%s promoted: it accepts writes and the writer endpoint DNS record points to it; %d acknowledged writes it never received are lost; the old primary %s leaves the deployment, %d other replicas are orphaned",
 		r.describe(), fo.LostWrites, m.describe(old), orphans)
 }
