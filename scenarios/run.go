@@ -32,31 +32,75 @@ type Options struct {
 // opt's Context and Progress unless the run is interrupted. A panic in a
 // replication is returned as a *PanicError.
 func Run(s *Scenario, opt Options) (*Result, error) {
-	n := s.Replications
-	res := &Result{Scenario: s, Replications: make([]*Replication, n)}
-	errs := make([]error, n)
+	res := &Result{Scenario: s, Replications: make([]*Replication, s.Replications)}
+	jobs := make([]Job, s.Replications)
+	for i := range jobs {
+		jobs[i] = Job{Scenario: s, Replication: i}
+	}
+	err := RunJobs(jobs, opt, func(k int, rep *Replication) { res.Replications[k] = rep })
+	if je := (*JobError)(nil); errors.As(err, &je) {
+		return nil, je.Err
+	}
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Job is one replication of one scenario.
+type Job struct {
+	Scenario    *Scenario
+	Replication int
+}
+
+// JobError is the first job that failed (an interruption aside).
+type JobError struct {
+	Job int // its index in the jobs
+	Err error
+}
+
+func (e *JobError) Error() string { return e.Err.Error() }
+func (e *JobError) Unwrap() error { return e.Err }
+
+// RunJobs runs the jobs on up to opt.Workers goroutines (0: GOMAXPROCS),
+// each replication on its own kernel, so the results do not depend on the
+// number of workers; it is the one worker pool of runs, compares and
+// sweeps. done, when set, is called with each job that succeeded, one call
+// at a time, as the jobs finish. It returns the first job that failed as a
+// *JobError, or else, when opt.Context stopped some, an *Interrupted that
+// counts the jobs finished.
+func RunJobs(jobs []Job, opt Options, done func(k int, rep *Replication)) error {
+	errs := make([]error, len(jobs))
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
+	var mu sync.Mutex
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, n); w++ {
+	for w := 0; w < min(workers, len(jobs)); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				res.Replications[i], errs[i] = RunReplicationWith(s, i, opt)
+			for k := range next {
+				rep, err := RunReplicationWith(jobs[k].Scenario, jobs[k].Replication, opt)
+				errs[k] = err
+				if err == nil && done != nil {
+					mu.Lock()
+					done(k, rep)
+					mu.Unlock()
+				}
 			}
 		}()
 	}
-	for i := 0; i < n; i++ {
-		next <- i
+	for k := range jobs {
+		next <- k
 	}
 	close(next)
 	wg.Wait()
 	var stopped *Interrupted
-	for _, err := range errs {
+	finished := 0
+	for k, err := range errs {
 		var in *Interrupted
 		switch {
 		case errors.As(err, &in):
@@ -64,20 +108,16 @@ func Run(s *Scenario, opt Options) (*Result, error) {
 				stopped = in
 			}
 		case err != nil:
-			return nil, err
+			return &JobError{Job: k, Err: err}
+		default:
+			finished++
 		}
 	}
 	if stopped != nil {
-		stopped.Replications = n
-		stopped.Finished = n
-		for _, err := range errs {
-			if err != nil {
-				stopped.Finished--
-			}
-		}
-		return nil, stopped
+		stopped.Replications, stopped.Finished = len(jobs), finished
+		return stopped
 	}
-	return res, nil
+	return nil
 }
 
 // ReplicationSeed is the seed of replication i of a scenario with the given

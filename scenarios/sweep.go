@@ -11,12 +11,10 @@ import (
 	"io"
 	"math"
 	"reflect"
-	"runtime"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 
 	"gopkg.in/yaml.v3"
 
@@ -847,8 +845,8 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 		Shard: opt.Shard, Shards: shards, Points: len(points), Replications: sw.Replications,
 		Axes: sw.Axes, Metrics: sweepMetricNames(),
 		Targets: nonNil(opt.Targets), Plots: nonNil(opt.Plots), Results: []PointResult{}}
-	type job struct{ point, rep int }
-	var jobs []job
+	var jobs []Job
+	var pointOf []int // the index in mine of each job's point
 	var mine []*SweepPoint
 	for _, pt := range points {
 		if pt.Index%shards != opt.Shard {
@@ -857,7 +855,8 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 		res.Results = append(res.Results, PointResult{Index: pt.Index, Values: pt.Values,
 			Replications: make([][]Number, pt.Scenario.Replications)})
 		for r := range pt.Scenario.Replications {
-			jobs = append(jobs, job{len(mine), r})
+			jobs = append(jobs, Job{Scenario: pt.Scenario, Replication: r})
+			pointOf = append(pointOf, len(mine))
 		}
 		mine = append(mine, pt)
 	}
@@ -865,62 +864,22 @@ func (sw *Sweep) Run(points []*SweepPoint, opt SweepOptions) (*SweepResult, erro
 	for i, pt := range mine {
 		left[i] = pt.Scenario.Replications
 	}
-	workers := opt.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	err := RunJobs(jobs, Options{Workers: opt.Workers, Context: opt.Context, Progress: opt.Progress}, func(k int, rep *Replication) {
+		p, r := pointOf[k], jobs[k].Replication
+		pt, pr := mine[p], &res.Results[pointOf[k]]
+		cost := sw.Prices.MonthlyCost(pt.Scenario, rep)
+		pr.Replications[r] = replicationMetrics(pt.Scenario, rep, cost)
+		pr.CostEstimated = pr.CostEstimated || cost.Estimated
+		if left[p]--; left[p] == 0 && opt.Done != nil {
+			opt.Done(pt, pr)
+		}
+	})
+	if je := (*JobError)(nil); errors.As(err, &je) {
+		pt := mine[pointOf[je.Job]]
+		return nil, fmt.Errorf("point %d (%s), replication %d: %w", pt.Index, strings.Join(pt.Values, ", "), jobs[je.Job].Replication, je.Err)
 	}
-	var mu sync.Mutex
-	var firstErr error
-	var stopped *Interrupted
-	finished := 0
-	next := make(chan job)
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(jobs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range next {
-				pt := mine[j.point]
-				rep, err := RunReplicationWith(pt.Scenario, j.rep, Options{Context: opt.Context, Progress: opt.Progress})
-				var vals []Number
-				var cost Cost
-				if err == nil {
-					cost = sw.Prices.MonthlyCost(pt.Scenario, rep)
-					vals = replicationMetrics(pt.Scenario, rep, cost)
-				}
-				mu.Lock()
-				pr := &res.Results[j.point]
-				var in *Interrupted
-				if errors.As(err, &in) {
-					if stopped == nil || in.At > stopped.At {
-						stopped = in
-					}
-				} else if err == nil {
-					finished++
-				} else if firstErr == nil {
-					firstErr = fmt.Errorf("point %d (%s), replication %d: %w", pt.Index, strings.Join(pt.Values, ", "), j.rep, err)
-				}
-				pr.Replications[j.rep] = vals
-				pr.CostEstimated = pr.CostEstimated || cost.Estimated
-				if left[j.point]--; left[j.point] == 0 && opt.Done != nil && err == nil {
-					opt.Done(pt, pr)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, j := range jobs {
-		next <- j
-	}
-	close(next)
-	wg.Wait()
-	if firstErr != nil {
-		return nil, firstErr
-	}
-	if stopped != nil {
-		stopped.Replications = len(jobs)
-		stopped.Finished = finished
-		return nil, stopped
+	if err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -8,9 +8,7 @@ import (
 	"io"
 	"os"
 	"reflect"
-	"runtime"
 	"strings"
-	"sync"
 	"time"
 
 	"dbsim/report"
@@ -179,54 +177,24 @@ func loadComparison(args []string) (string, []*scenarios.Scenario, error) {
 // adds to prog as they go. Each replication is a pure function of its
 // scenario and index, so the results do not depend on the scheduling.
 func runAll(ctx context.Context, list []*scenarios.Scenario, workers int, prog *scenarios.Progress) ([]*scenarios.Result, error) {
-	type job struct{ s, r int }
-	var jobs []job
+	var jobs []scenarios.Job
+	var sys []int // each job's index in list
 	results := make([]*scenarios.Result, len(list))
 	for i, s := range list {
 		results[i] = &scenarios.Result{Scenario: s, Replications: make([]*scenarios.Replication, s.Replications)}
 		for r := 0; r < s.Replications; r++ {
-			jobs = append(jobs, job{i, r})
+			jobs = append(jobs, scenarios.Job{Scenario: s, Replication: r})
+			sys = append(sys, i)
 		}
 	}
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
+	err := scenarios.RunJobs(jobs, scenarios.Options{Workers: workers, Context: ctx, Progress: prog}, func(k int, rep *scenarios.Replication) {
+		results[sys[k]].Replications[jobs[k].Replication] = rep
+	})
+	if je := (*scenarios.JobError)(nil); errors.As(err, &je) {
+		return nil, fmt.Errorf("%s: %w", list[sys[je.Job]].Name, je.Err)
 	}
-	errs := make([]error, len(jobs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(jobs)); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				j := jobs[k]
-				results[j.s].Replications[j.r], errs[k] = scenarios.RunReplicationWith(list[j.s], j.r, scenarios.Options{Context: ctx, Progress: prog})
-			}
-		}()
-	}
-	for k := range jobs {
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	var stopped *scenarios.Interrupted
-	finished := 0
-	for k, err := range errs {
-		var in *scenarios.Interrupted
-		switch {
-		case errors.As(err, &in):
-			if stopped == nil || in.At > stopped.At {
-				stopped = in
-			}
-		case err != nil:
-			return nil, fmt.Errorf("%s: %w", list[jobs[k].s].Name, err)
-		default:
-			finished++
-		}
-	}
-	if stopped != nil {
-		stopped.Finished, stopped.Replications = finished, len(jobs)
-		return nil, stopped
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }
