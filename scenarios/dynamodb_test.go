@@ -372,3 +372,24 @@ workload:
 	assert.Less(t, written(shortBudget), offered-100, "nine attempts within about six seconds run out in a ten-second overload")
 	assert.Greater(t, written(shortBudget), written(dropped)+100)
 }
+
+func TestOpsFollowTheModelsOperations(t *testing.T) {
+	// The Ops fields and dynamodb.Kind name the same operations in the same
+	// order, and ddbKindOrder lists every one of them, writes first.
+	fields := fieldsOf(typeOfOps)
+	for i, f := range fields {
+		k, ok := dynamodb.ParseKind(f.name)
+		assert.True(t, ok && int(k) == i && f.index == i, "Ops does not follow dynamodb.Kind at %s", f.name)
+	}
+	require.Len(t, ddbKindOrder, len(fields))
+	seen := map[dynamodb.Kind]bool{}
+	writes := true
+	for _, k := range ddbKindOrder {
+		seen[k] = true
+		if !k.Write() {
+			writes = false
+		}
+		assert.True(t, writes || !k.Write(), "%v: writes come first", k)
+	}
+	assert.Len(t, seen, len(fields), "every operation once")
+}

@@ -5,7 +5,6 @@ import (
 	"math"
 	"reflect"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -526,15 +525,3 @@ var ddbKindOrder = []dynamodb.Kind{
 	dynamodb.GetItem, dynamodb.Query, dynamodb.BatchGetItem, dynamodb.TransactGetItems,
 }
 
-func init() {
-	// The Ops fields and dynamodb.Kind must name the same operations in the
-	// same order.
-	for i, f := range fieldsOf(typeOfOps) {
-		if k, ok := dynamodb.ParseKind(f.name); !ok || int(k) != i || f.index != i {
-			panic("scenarios: Ops does not follow dynamodb.Kind at " + f.name)
-		}
-	}
-	if len(ddbKindOrder) != len(fieldsOf(typeOfOps)) || !slices.ContainsFunc(ddbKindOrder, dynamodb.Kind.Write) {
-		panic("scenarios: ddbKindOrder is incomplete")
-	}
-}
