@@ -14,11 +14,11 @@ import (
 )
 
 // Per-partition hard limits of DynamoDB, the 100 % of the partition
-// heatmap: 3,000 RCU/s and 1,000 WCU/s, enforced separately (aws-facts
+// heatmap: 3,000 RCU/s and 1,000 WCU/s, enforced separately (fact
 // 5.1).
 const (
-	partitionRCULimit = 3000 // aws-facts 5.1
-	partitionWCULimit = 1000 // aws-facts 5.1
+	partitionRCULimit = 3000 // fact 5.1
+	partitionWCULimit = 1000 // fact 5.1
 )
 
 // Columns of the DynamoDB model's gauges (models/dynamodb, Gauges).
@@ -281,7 +281,7 @@ func partitionHeat(d *seriesData) (dm *partitionDim, ids []int, split, overflow 
 
 // partitionHeatmapFigure draws, for each partition of the base table that
 // ever consumed capacity, its consumption in each bucket as a share of the
-// per-partition hard limit (aws-facts 5.1): writes of 1,000 WCU/s or reads
+// per-partition hard limit (fact 5.1): writes of 1,000 WCU/s or reads
 // of 3,000 RCU/s, whichever comes nearer its limit in the run. Partitions
 // run top to bottom in creation order (p0 at the top), so partitions made
 // by a split are added at the bottom, grey until they exist. It returns

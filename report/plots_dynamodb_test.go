@@ -16,7 +16,7 @@ import (
 )
 
 // dynamoResult is a DynamoDB-shaped run: 8 partitions, p3 hot (1,200 of
-// the 1,000 WCU/s limit, aws-facts 5.1), a split at bucket splitAt that
+// the 1,000 WCU/s limit, fact 5.1), a split at bucket splitAt that
 // makes p8, provisioned WCU stepped up by auto-scaling, one index and
 // rows for partitions that never existed (p9..p15, all 0).
 func dynamoResult(buckets, rows int) *scenarios.Result {
@@ -121,7 +121,7 @@ func TestPartitionHeatmapRows(t *testing.T) {
 		}
 	}
 	require.NotNil(t, heat)
-	// Writes dominate (p3 at 120 % of 1,000 WCU/s, aws-facts 5.1): the
+	// Writes dominate (p3 at 120 % of 1,000 WCU/s, fact 5.1): the
 	// write limit is the 100 %, and the split is announced.
 	assert.Contains(t, heat.Title, "writes per partition")
 	assert.Contains(t, heat.Title, "1,000 WCU/s")
@@ -149,7 +149,7 @@ func TestPartitionHeatmapRows(t *testing.T) {
 }
 
 func TestHeatClass(t *testing.T) {
-	// The last class starts at 95 % of the partition limit (aws-facts 5.1).
+	// The last class starts at 95 % of the partition limit (fact 5.1).
 	assert.Equal(t, 0, heatClass(0))
 	assert.Equal(t, 0, heatClass(0.099))
 	assert.Equal(t, 1, heatClass(0.10))

@@ -52,7 +52,7 @@ type CostItem struct {
 	Unit     string  `json:"unit"`
 	UnitUSD  float64 `json:"unit_usd"`
 	USD      float64 `json:"usd"`
-	// Source cites the price table entries used ("aws-facts 7.2 (2025)").
+	// Source cites the price table entries used ("fact 7.2 (2025)").
 	Source    string `json:"source"`
 	Estimated bool   `json:"estimated,omitempty"`
 	// Unpriced marks a line the table could not price (USD 0).
@@ -72,7 +72,7 @@ const (
 // --- the price table ---
 
 // Prices is a price table: the embedded default (scenarios/prices.yaml,
-// from aws-facts section 7) or a user's replacement read by LoadPrices.
+// from section 7 of models/REFERENCES.md) or a user's replacement read by LoadPrices.
 // Every entry carries its citation.
 type Prices struct {
 	Region   string `yaml:"region"`
@@ -87,7 +87,7 @@ type Prices struct {
 	File string `yaml:"-" json:"-"`
 }
 
-// Citation says where a price comes from: an aws-facts id (Fact) or free
+// Citation says where a price comes from: an id in models/REFERENCES.md (Fact) or free
 // text (Source), and when it was read (Date).
 type Citation struct {
 	Fact   string `yaml:"fact"`
@@ -96,11 +96,11 @@ type Citation struct {
 	Note   string `yaml:"note"`
 }
 
-// String formats the citation for a cost item: "aws-facts 7.2 (2025)".
+// String formats the citation for a cost item: "fact 7.2 (2025)".
 func (c Citation) String() string {
 	s := c.Source
 	if c.Fact != "" {
-		s = "aws-facts " + c.Fact
+		s = "models/REFERENCES.md " + c.Fact
 	}
 	if c.Date != "" {
 		s += " (" + c.Date + ")"
@@ -225,7 +225,7 @@ func (p *Prices) check() []string {
 	}
 	cite := func(path string, c Citation) {
 		if c.Fact == "" && c.Source == "" {
-			bad("%s: needs a fact (an aws-facts id) or a source", path)
+			bad("%s: needs a fact (an id in models/REFERENCES.md) or a source", path)
 		}
 		if c.Date == "" {
 			bad("%s: needs the date the price was read", path)
@@ -481,7 +481,7 @@ type HourlyPrice struct {
 //     first entry of the family, scaled by vCPUs, or by memory for the
 //     burstable t3/t4g families (all their sizes up to large have 2 vCPUs
 //     while the price doubles with each size, as the memory does; an
-//     assumption, not an aws-facts entry);
+//     assumption, not an entry of models/REFERENCES.md);
 //  2. the same family under another engine (RDS MySQL and PostgreSQL list
 //     prices are close; license-included Oracle and SQL Server cost much
 //     more: price them in your own table);

@@ -27,12 +27,12 @@ func TestDynamoDBCostFromTheRun(t *testing.T) {
 
 	s := &Scenario{System: System{Kind: "dynamodb", DynamoDB: &DynamoDBSystem{Table: DynamoDBTable{Mode: "provisioned"}}}}
 	c := DefaultPrices().MonthlyCost(s, rep)
-	// aws-facts 7.17: $0.00065 per WCU-hour, $0.00013 per RCU-hour; 730 h.
+	// fact 7.17: $0.00065 per WCU-hour, $0.00013 per RCU-hour; 730 h.
 	assert.InDelta(t, (1200*0.00065+3000*0.00013)*730, c.TotalUSD, 0.01)
 
 	s.System.DynamoDB.Table.Mode = "on-demand"
 	c = DefaultPrices().MonthlyCost(s, rep)
-	// aws-facts 7.16: $0.625 per million WRU, $0.125 per million RRU.
+	// fact 7.16: $0.625 per million WRU, $0.125 per million RRU.
 	month := 730 * 3600.0
 	assert.InDelta(t, (500*0.625+2000*0.125)*month/1e6, c.TotalUSD, 0.01)
 }

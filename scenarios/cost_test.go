@@ -17,7 +17,7 @@ import (
 func TestDefaultPricesCiteAWSFacts(t *testing.T) {
 	p := DefaultPrices()
 	assert.Equal(t, 730.0, p.HoursPerMonth)
-	// The table's figures are aws-facts section 7's.
+	// The table's figures are those of section 7 of models/REFERENCES.md.
 	for _, c := range []struct {
 		table       []InstancePrice
 		class, fact string
@@ -84,9 +84,9 @@ func TestRDSMultiAZCostByHand(t *testing.T) {
 	assert.False(t, c.Estimated)
 	require.Len(t, c.Items, 2)
 	assert.Equal(t, 1460.0, c.Items[0].Quantity) // instance-hours
-	assert.Contains(t, c.Items[0].Source, "aws-facts 7.2")
-	assert.Contains(t, c.Items[0].Source, "aws-facts 7.4")
-	assert.Contains(t, c.Items[1].Source, "aws-facts 7.6")
+	assert.Contains(t, c.Items[0].Source, "models/REFERENCES.md 7.2")
+	assert.Contains(t, c.Items[0].Source, "models/REFERENCES.md 7.4")
+	assert.Contains(t, c.Items[1].Source, "models/REFERENCES.md 7.6")
 }
 
 func rdsScenario(t *testing.T, class, engine, multiAZ, storage string) *Scenario {

@@ -89,7 +89,7 @@ func throttling(rep *Replication) (names []string, total int64) {
 }
 
 func TestDynamoDBHotPartition(t *testing.T) {
-	// Facts 5.1, 5.13, 5.16 (aws-facts §9.9, §9.10): a Zipf workload at 64 %
+	// Facts 5.1, 5.13, 5.16: a Zipf workload at 64 %
 	// of a 7,000 WCU table throttles on the two partitions of its most
 	// popular keys, each at its 1,000 WCU hard limit; the other six idle.
 	// Split for heat relieves the one whose load is spread over keys, after
@@ -129,7 +129,7 @@ func TestDynamoDBHotPartition(t *testing.T) {
 }
 
 func TestDynamoDBCelebrityKey(t *testing.T) {
-	// Facts 5.1, 5.16 (§9.9): one key written at 1,500 WCU/s throttles at
+	// Facts 5.1, 5.16: one key written at 1,500 WCU/s throttles at
 	// its partition's 1,000 WCU/s hard limit on a 10,000 WCU table and on a
 	// 40,000 WCU one alike, and split for heat refuses to split it.
 	for _, s := range []*Scenario{
@@ -156,7 +156,7 @@ func TestDynamoDBCelebrityKey(t *testing.T) {
 }
 
 func TestDynamoDBAutoScalingLag(t *testing.T) {
-	// Facts 5.22, 5.23 (§9.12): scaling up needs 2 consecutive 1-minute
+	// Facts 5.22, 5.23: scaling up needs 2 consecutive 1-minute
 	// data points above the 70 % target, then UpdateTable takes minutes: a
 	// 70 s spike is over before capacity changes; a sustained rise is
 	// absorbed, minutes late.
@@ -174,7 +174,7 @@ func TestDynamoDBAutoScalingLag(t *testing.T) {
 }
 
 func TestDynamoDBOnDemandVsProvisioned(t *testing.T) {
-	// Facts 5.19–5.21 (§9.11): an on-demand table serves at once up to twice
+	// Facts 5.19–5.21: an on-demand table serves at once up to twice
 	// its previous peak (a new table: 4,000 WRU/s); beyond, it throttles
 	// until a level sustained for 30 minutes becomes the new peak.
 	rep := runBundled(t, "dynamodb-on-demand-vs-provisioned")
@@ -232,7 +232,7 @@ func TestDynamoDBBurstCapacity(t *testing.T) {
 }
 
 func TestDynamoDBGSIBackpressure(t *testing.T) {
-	// Fact 5.33 (§9.14): a base-table write succeeds only if the index it
+	// Fact 5.33: a base-table write succeeds only if the index it
 	// updates has write capacity: a 200 WCU index holds a 4,000 WCU table's
 	// writes to 200/s; every throttle is the index's.
 	rep := runBundled(t, "dynamodb-gsi-backpressure")
@@ -251,7 +251,7 @@ func TestDynamoDBGSIBackpressure(t *testing.T) {
 }
 
 func TestDynamoDBRetryStorm(t *testing.T) {
-	// Facts 5.40, 5.41 (§9.15): 3,000 writes at once meet a partition's
+	// Facts 5.40, 5.41: 3,000 writes at once meet a partition's
 	// 1,000 WCU hard limit. boto3's legacy mode retries every throttled
 	// write exactly 50, 100, 200 … ms later: the retries come in waves,
 	// each finding the bucket nearly empty. The standard mode's jitter

@@ -10,7 +10,7 @@ import (
 )
 
 func TestReplicaLagRunsAwayThenDrains(t *testing.T) {
-	// aws-facts 2.3, 2.4: a single apply thread (~4,400 writes/s here)
+	// fact 2.3, 2.4: a single apply thread (~4,400 writes/s here)
 	// falls behind a 6,000 writes/s burst; lag is a queue that drains after.
 	rep := runBundled(t, "replica-lag-write-burst")
 	require.Len(t, rep.Lag, 1)
@@ -33,7 +33,7 @@ func TestReplicaLagRunsAwayThenDrains(t *testing.T) {
 }
 
 func TestPromotingALaggingReplicaLosesTheTail(t *testing.T) {
-	// aws-facts 2.13: promotion takes minutes and loses what the replica had
+	// fact 2.13: promotion takes minutes and loses what the replica had
 	// not received; here the primary keeps acknowledging writes meanwhile.
 	rep := runBundled(t, "promote-lagging-replica")
 	require.Len(t, rep.Failovers, 1)
@@ -45,7 +45,7 @@ func TestPromotingALaggingReplicaLosesTheTail(t *testing.T) {
 }
 
 func TestMultiAZClusterFailsOverFastAndCommitsFaster(t *testing.T) {
-	// aws-facts 1.13–1.15: commit on the faster standby's ack, failover < 35 s.
+	// fact 1.13–1.15: commit on the faster standby's ack, failover < 35 s.
 	c := runBundled(t, "multi-az-cluster-failover")
 	i := runBundled(t, "rds-multi-az-failover")
 	require.Len(t, c.Failovers, 1)

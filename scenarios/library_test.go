@@ -58,7 +58,7 @@ func TestEveryBundledScenarioLoads(t *testing.T) {
 }
 
 func TestAuroraAZPlusOne(t *testing.T) {
-	// aws-facts 3.1, 3.2: an AZ down leaves 4 of 6 segments (writes go on);
+	// fact 3.1, 3.2: an AZ down leaves 4 of 6 segments (writes go on);
 	// AZ+1 leaves 3 (writes stop, reads go on); nothing is lost.
 	rep := runBundled(t, "aurora-az-plus-one")
 	assert.Empty(t, rep.Failovers, "the writer never failed")
@@ -71,7 +71,7 @@ func TestAuroraAZPlusOne(t *testing.T) {
 }
 
 func TestAuroraFailsOverInAFractionOfRDS(t *testing.T) {
-	// aws-facts 3.21: with a replica, Aurora is back typically < 30 s;
+	// fact 3.21: with a replica, Aurora is back typically < 30 s;
 	// RDS Multi-AZ takes 60–120 s (fact 1.3). Same workload, same seed.
 	a := runBundled(t, "aurora-vs-rds-failover")
 	r := runBundled(t, "rds-multi-az-failover")
@@ -88,7 +88,7 @@ func TestAuroraFailsOverInAFractionOfRDS(t *testing.T) {
 }
 
 func TestServerlessScaleToZero(t *testing.T) {
-	// aws-facts 4.6, 4.7: pause after 300 s idle, ~15 s to resume.
+	// fact 4.6, 4.7: pause after 300 s idle, ~15 s to resume.
 	rep := runBundled(t, "serverless-scale-to-zero")
 	col, ok := rep.Series.Lookup("capacity_acu")
 	require.True(t, ok)

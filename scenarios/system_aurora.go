@@ -90,7 +90,7 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 	}
 	// The volume's three AZs: the topology's first three.
 	if t.AZs() < 3 {
-		errs = append(errs, fmt.Errorf("aurora needs 3 AZs for its storage (aws-facts 3.1), the topology has %d", t.AZs()))
+		errs = append(errs, fmt.Errorf("aurora needs 3 AZs for its storage (fact 3.1), the topology has %d", t.AZs()))
 	}
 	dist := func(spec DistSpec, dst *sim.Dist) func() error {
 		return func() (err error) { *dst, err = spec.Sampler(); return err }

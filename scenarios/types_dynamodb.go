@@ -3,7 +3,7 @@ package scenarios
 // DynamoDBSystem is a DynamoDB table (kind: dynamodb): its capacity, its
 // partitions' limits and the control loops that move capacity around.
 // Every key left out keeps the model's default (dynamodb.Defaults), which
-// cites its aws-facts id.
+// cites its id in models/REFERENCES.md.
 type DynamoDBSystem struct {
 	Table  DynamoDBTable  `yaml:"table"`
 	Limits DynamoDBLimits `yaml:"limits"`

@@ -26,10 +26,10 @@ const (
 
 	defaultRegion = "us-east-1"
 	maxAZs        = 6
-	// defaultSameAZRTT is the measured round trip inside one AZ (aws-facts 6.3).
+	// defaultSameAZRTT is the measured round trip inside one AZ (fact 6.3).
 	defaultSameAZRTT = Duration(450 * time.Microsecond)
 	// defaultCrossAZRTT is a round trip between AZs: "usually < 1 ms"
-	// (aws-facts 6.2), 1.33 ms and 2.11 ms measured (aws-facts 6.3).
+	// (fact 6.2), 1.33 ms and 2.11 ms measured (fact 6.3).
 	defaultCrossAZRTT = Duration(time.Millisecond)
 
 	defaultInstances   = 4
@@ -40,14 +40,14 @@ const (
 	// whatever the load (about 1 KB a request).
 	defaultMaxInFlight = 10_000
 	// defaultConnectTimeout is the JDBC connect timeout AWS recommends
-	// (aws-facts 1.23).
+	// (fact 1.23).
 	defaultConnectTimeout = Duration(2 * time.Second)
 	defaultTimeout        = Duration(2 * time.Second)
 	defaultMaxAttempts    = 3
 	// defaultRetryBase is AWS's backoff guidance: 50 ms, 100 ms, 200 ms, ...
-	// (aws-facts 5.36).
+	// (fact 5.36).
 	defaultRetryBase = Duration(50 * time.Millisecond)
-	// defaultRetryCap is the SDKs' maximum backoff (aws-facts 5.37).
+	// defaultRetryCap is the SDKs' maximum backoff (fact 5.37).
 	defaultRetryCap = Duration(20 * time.Second)
 	defaultJitter   = "full"
 
@@ -55,7 +55,7 @@ const (
 	defaultKeyDist  = "uniform"
 	defaultKeyCount = 1_000_000
 	defaultItemSize = Size(1 << 10)
-	// maxItemSize is DynamoDB's item limit (aws-facts 5.7), a sane bound for
+	// maxItemSize is DynamoDB's item limit (fact 5.7), a sane bound for
 	// every system.
 	maxItemSize = Size(400 << 10)
 

@@ -30,7 +30,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 	}
 
 	if len(a.Replicas) > 15 {
-		v.errorf(p+"replicas", "at most 15 Aurora replicas (aws-facts 3.17), got %d", len(a.Replicas))
+		v.errorf(p+"replicas", "at most 15 Aurora replicas (fact 3.17), got %d", len(a.Replicas))
 	}
 	azs := v.s.Topology.AZs
 	for i := range a.Replicas {
@@ -51,7 +51,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 		if !v.has(rp + "tier") {
 			r.Tier = 1 // the console's default promotion tier
 		} else if r.Tier < 0 || r.Tier > 15 {
-			v.errorf(rp+"tier", "must be 0 (first) to 15 (aws-facts 3.22), got %d", r.Tier)
+			v.errorf(rp+"tier", "must be 0 (first) to 15 (fact 3.22), got %d", r.Tier)
 		}
 		v.defaultString(rp+"instance_class", &r.InstanceClass, a.InstanceClass)
 		v.auroraClass(rp+"instance_class", &r.InstanceClass)
@@ -113,7 +113,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 		if !v.has(sp + "min_acu") {
 			sl.MinACU = 0.5
 		} else if !half(sl.MinACU) {
-			v.errorf(sp+"min_acu", "must be 0 to 256 in 0.5-ACU steps (aws-facts 4.2), got %g", sl.MinACU)
+			v.errorf(sp+"min_acu", "must be 0 to 256 in 0.5-ACU steps (fact 4.2), got %g", sl.MinACU)
 		}
 		if !v.has(sp + "max_acu") {
 			sl.MaxACU = 128
@@ -125,7 +125,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 		}
 		if v.has(sp + "auto_pause") {
 			if sl.AutoPause < Duration(300e9) || sl.AutoPause > Duration(86400e9) {
-				v.errorf(sp+"auto_pause", "must be 300s to 24h (aws-facts 4.6), got %v", sl.AutoPause)
+				v.errorf(sp+"auto_pause", "must be 300s to 24h (fact 4.6), got %v", sl.AutoPause)
 			}
 		}
 		v.nonNegative(sp+"resume", sl.Resume)

@@ -182,7 +182,7 @@ func (v *validator) capacity(p string, rcu, wcu float64, partitions int, prov bo
 	a := v.autoScalingAt(p)
 	ap += "."
 	if v.has(ap+"target") && (a.Target < 0.2 || a.Target > 0.9) {
-		v.errorf(ap+"target", "must be 0.2 to 0.9 (target utilization 20–90 %%, aws-facts 5.22), got %s", formatNumber(a.Target))
+		v.errorf(ap+"target", "must be 0.2 to 0.9 (target utilization 20–90 %%, fact 5.22), got %s", formatNumber(a.Target))
 	}
 	for _, dim := range []struct {
 		min, max string
@@ -524,4 +524,3 @@ var ddbKindOrder = []dynamodb.Kind{
 	dynamodb.PutItem, dynamodb.UpdateItem, dynamodb.DeleteItem, dynamodb.BatchWriteItem, dynamodb.TransactWriteItems,
 	dynamodb.GetItem, dynamodb.Query, dynamodb.BatchGetItem, dynamodb.TransactGetItems,
 }
-

@@ -13,10 +13,10 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 	azs := v.s.Topology.AZs
 	if r.MultiAZ == "cluster" {
 		if v.azsOK && len(azs) < 3 {
-			v.errorf(p+"multi_az", "cluster needs 3 AZs in topology.azs (aws-facts 1.12), got %d", len(azs))
+			v.errorf(p+"multi_az", "cluster needs 3 AZs in topology.azs (fact 1.12), got %d", len(azs))
 		}
 		if r.Engine != "postgres" && r.Engine != "mysql" {
-			v.errorf(p+"multi_az", "a Multi-AZ DB cluster runs postgres or mysql (aws-facts 1.12), not %s", r.Engine)
+			v.errorf(p+"multi_az", "a Multi-AZ DB cluster runs postgres or mysql (fact 1.12), not %s", r.Engine)
 		}
 		if !v.has(p + "cluster_standby_azs") {
 			for _, az := range azs {
@@ -36,12 +36,12 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 		v.errorf(p+"cluster_standby_azs", "applies only to multi_az: cluster")
 	}
 
-	limit := 15 // aws-facts 2.11
+	limit := 15 // fact 2.11
 	if r.Engine == "oracle" {
 		limit = 5
 	}
 	if len(r.ReadReplicas) > limit {
-		v.errorf(p+"read_replicas", "%s allows at most %d read replicas (aws-facts 2.11), got %d", r.Engine, limit, len(r.ReadReplicas))
+		v.errorf(p+"read_replicas", "%s allows at most %d read replicas (fact 2.11), got %d", r.Engine, limit, len(r.ReadReplicas))
 	}
 	for i := range r.ReadReplicas {
 		rr := &r.ReadReplicas[i]
@@ -52,7 +52,7 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 		}
 		if v.has(rp+"region") && rr.Region != v.s.Topology.Region {
 			if _, ok := rds.InterRegionRTT(v.s.Topology.Region, rr.Region); !ok {
-				v.errorf(rp+"region", "no round-trip time known between %s and %s (aws-facts 6.5 lists us-east-1, us-west-1, us-west-2, eu-west-1, eu-central-1, sa-east-1, ap-northeast-1, ap-southeast-1, ap-southeast-2, ...)", v.s.Topology.Region, rr.Region)
+				v.errorf(rp+"region", "no round-trip time known between %s and %s (fact 6.5 lists us-east-1, us-west-1, us-west-2, eu-west-1, eu-central-1, sa-east-1, ap-northeast-1, ap-southeast-1, ap-southeast-2, ...)", v.s.Topology.Region, rr.Region)
 			}
 		}
 		v.defaultString(rp+"instance_class", &rr.InstanceClass, r.InstanceClass)
@@ -66,7 +66,7 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 		} else if rr.ApplyWorkers < 1 {
 			v.errorf(rp+"apply_workers", "must be at least 1, got %d", rr.ApplyWorkers)
 		} else if rr.ApplyWorkers > 1 && r.Engine == "postgres" {
-			v.errorf(rp+"apply_workers", "PostgreSQL applies WAL in a single process (aws-facts 2.6): must be 1")
+			v.errorf(rp+"apply_workers", "PostgreSQL applies WAL in a single process (fact 2.6): must be 1")
 		}
 		v.dist(rp+"apply_time", rr.ApplyTime)
 	}

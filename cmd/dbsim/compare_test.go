@@ -62,7 +62,7 @@ func TestCompareBundledSet(t *testing.T) {
 		assert.InDelta(t, cj.Systems[0].Requests, s.Requests, 10, "%s sees the arrivals of %s", s.Scenario, cj.Systems[0].Scenario)
 	}
 	// The AZ outage takes the RDS primary and the Aurora writer: both fail
-	// over, RDS (60–120 s, aws-facts 1.3) for longer than Aurora (< 30 s
+	// over, RDS (60–120 s, fact 1.3) for longer than Aurora (< 30 s
 	// with a replica, fact 3.21).
 	assert.Equal(t, "rds", cj.Systems[0].System)
 	assert.Equal(t, "aurora", cj.Systems[1].System)

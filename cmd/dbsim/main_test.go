@@ -41,7 +41,7 @@ func runJSON(t *testing.T, args ...string) (summary, string) {
 }
 
 func TestMultiAZFailoverInPublishedRange(t *testing.T) {
-	// aws-facts 1.3: a Multi-AZ instance failover typically takes 60–120 s;
+	// fact 1.3: a Multi-AZ instance failover typically takes 60–120 s;
 	// fact 1.1: synchronous replication, so no acknowledged write is lost.
 	s, _ := runJSON(t, "run", "rds-multi-az-failover")
 	require.NotEmpty(t, s.Failovers)

@@ -120,7 +120,7 @@ func TestSweepWithOwnPrices(t *testing.T) {
 	dir, file := writeTiny(t)
 	out, _, code := run(t, "sweep", "--print-prices")
 	require.Equal(t, exitOK, code)
-	// Halve the db.r6g.large price (aws-facts 7.2: $0.225/h).
+	// Halve the db.r6g.large price (fact 7.2: $0.225/h).
 	own := strings.Replace(out, "usd_per_hour: 0.225,", "usd_per_hour: 0.1125,", 1)
 	require.NotEqual(t, out, own)
 	prices := filepath.Join(dir, "prices.yaml")

@@ -55,7 +55,7 @@ type Config struct {
 	// Class is the writer's instance class; AZ the writer's AZ.
 	Class Class
 	AZ    cluster.AZ
-	// Replicas are the Aurora replicas (at most 15, aws-facts 3.17).
+	// Replicas are the Aurora replicas (at most 15, fact 3.17).
 	Replicas []Replica
 
 	// VolumeBytes is the data in the cluster volume; it sets the number of
@@ -105,7 +105,7 @@ type Config struct {
 // Replica is one Aurora replica.
 type Replica struct {
 	AZ cluster.AZ
-	// Tier is the promotion priority, 0 (first) to 15 (aws-facts 3.22).
+	// Tier is the promotion priority, 0 (first) to 15 (fact 3.22).
 	Tier int
 	// Class is the replica's instance class; the zero Class means the
 	// writer's.
@@ -215,7 +215,7 @@ func (c Config) Validate(azs int) error {
 	case !inAZ(c.AZ):
 		return fmt.Errorf("aurora: writer AZ %d outside the topology's %d AZs", c.AZ, azs)
 	case len(c.Replicas) > 15:
-		return fmt.Errorf("aurora: %d replicas; Aurora allows at most 15 (aws-facts 3.17)", len(c.Replicas))
+		return fmt.Errorf("aurora: %d replicas; Aurora allows at most 15 (fact 3.17)", len(c.Replicas))
 	case c.Serverless == nil && c.Class.VCPUs < 1:
 		return fmt.Errorf("aurora: instance class %q has no vCPUs", c.Class.Name)
 	case c.VolumeBytes < 0 || c.Storage.PGBytes <= 0:
@@ -241,7 +241,7 @@ func (c Config) Validate(azs int) error {
 			return fmt.Errorf("aurora: replica %d AZ %d outside the topology", i+1, r.AZ)
 		}
 		if r.Tier < 0 || r.Tier > 15 {
-			return fmt.Errorf("aurora: replica %d tier %d outside 0–15 (aws-facts 3.22)", i+1, r.Tier)
+			return fmt.Errorf("aurora: replica %d tier %d outside 0–15 (fact 3.22)", i+1, r.Tier)
 		}
 	}
 	if s := c.Serverless; s != nil {
@@ -515,7 +515,7 @@ func (m *Model) served(a any) {
 }
 
 // readPage serves a buffer-cache miss from one up-to-date segment of the
-// key's PG, the nearest (aws-facts 3.14: no quorum read). With no segment
+// key's PG, the nearest (fact 3.14: no quorum read). With no segment
 // reachable the read hangs and the client times out.
 func (m *Model) readPage(in *instance, c *cluster.Call) {
 	n := m.st.nearest(m.st.pgOf(c.Key), in.host.AZ)
@@ -536,10 +536,10 @@ func (m *Model) pageRead(a any) {
 
 // issue gives a served write its LSN and sends its redo record to the six
 // segments of its PG; the commit is acknowledged later, when the VDL passes
-// it (aws-facts 3.13: the worker does not wait).
+// it (fact 3.13: the worker does not wait).
 func (m *Model) issue(c *cluster.Call) {
 	if m.lsn-m.vdl >= m.cfg.Storage.LAL {
-		m.lalWait = append(m.lalWait, c) // back-pressure (aws-facts 3.12)
+		m.lalWait = append(m.lalWait, c) // back-pressure (fact 3.12)
 		return
 	}
 	m.lsn++

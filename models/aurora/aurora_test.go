@@ -12,7 +12,7 @@ import (
 )
 
 func TestReplicaLagCalibration(t *testing.T) {
-	// aws-facts 3.19 (AUR17 Table 4, SysBench write-only on r3.8xlarge):
+	// fact 3.19 (AUR17 Table 4, SysBench write-only on r3.8xlarge):
 	// replica lag 2.62 ms @1k writes/s, 3.42 @2k, 3.94 @5k, 5.38 @10k.
 	// Tolerance ±0.5 ms at each rate: the table is one run per rate and its
 	// increments (+0.80, +0.52, +1.44 ms) are not smooth, so no smooth
@@ -96,7 +96,7 @@ func TestHotKeyReadsOnAReplicaAreStale(t *testing.T) {
 }
 
 func TestFailoverWithReplicaUnder30s(t *testing.T) {
-	// aws-facts 3.21: with a replica, service is typically restored in
+	// fact 3.21: with a replica, service is typically restored in
 	// < 60 s, often < 30 s; fact 3.15: recovery < 10 s with no redo replay.
 	for seed := uint64(1); seed <= 5; seed++ {
 		cfg := Defaults()
@@ -120,7 +120,7 @@ func TestFailoverWithReplicaUnder30s(t *testing.T) {
 }
 
 func TestFailoverWithoutReplicaTakesMinutes(t *testing.T) {
-	// aws-facts 3.21: without a replica the writer is recreated, typically
+	// fact 3.21: without a replica the writer is recreated, typically
 	// in < 10 min.
 	h := newHarness(t, 1, Defaults(), clients(), 200)
 	h.k.At(sim.At(time.Minute), func() { require.NoError(t, h.m.FailInstance("writer")) })
@@ -135,7 +135,7 @@ func TestFailoverWithoutReplicaTakesMinutes(t *testing.T) {
 }
 
 func TestFailoverTargetByTierThenSize(t *testing.T) {
-	// aws-facts 3.22: the best tier (0 first) wins; ties go to the largest
+	// fact 3.22: the best tier (0 first) wins; ties go to the largest
 	// instance.
 	large, _ := LookupClass("db.r6g.large")
 	xl4, _ := LookupClass("db.r6g.4xlarge")
@@ -177,7 +177,7 @@ func TestAZOutageOfWriterFailsOver(t *testing.T) {
 
 func TestReaderEndpoint(t *testing.T) {
 	// Endpoints(): [0] cluster endpoint, TTL 5 s; [1] reader endpoint over
-	// every replica, TTL 1 s (aws-facts 3.24, 1.5); without replicas the
+	// every replica, TTL 1 s (fact 3.24, 1.5); without replicas the
 	// reader endpoint reaches the writer.
 	cfg := Defaults()
 	cfg.Replicas = []Replica{{AZ: 1}, {AZ: 2}}
@@ -197,7 +197,7 @@ func TestReaderEndpoint(t *testing.T) {
 }
 
 func TestRecoveryDoesNotGrowWithLoad(t *testing.T) {
-	// aws-facts 3.15: crash recovery < 10 s even after > 100,000 writes/s,
+	// fact 3.15: crash recovery < 10 s even after > 100,000 writes/s,
 	// because the storage applies redo continuously: the new writer only
 	// opens the volume. (The rds model's recovery grows with the redo since
 	// the last checkpoint.)

@@ -4,7 +4,7 @@ import "dbsim/models/cluster"
 
 // Class is an Aurora DB instance class: its vCPUs set the engine's
 // concurrency (one worker per vCPU), and break failover-target ties
-// (aws-facts 3.22: the largest instance wins).
+// (fact 3.22: the largest instance wins).
 type Class = cluster.Class
 
 // classes lists the provisioned classes Aurora offers in its common

@@ -14,7 +14,7 @@ import (
 // --- health and failover ---
 
 // check is one health check of the writer by the control plane (the Host
-// Manager, aws-facts 3.26). It also refreshes the reader endpoint's list of
+// Manager, fact 3.26). It also refreshes the reader endpoint's list of
 // healthy replicas.
 func (m *Model) check() {
 	m.refreshReaders()
@@ -73,7 +73,7 @@ func (m *Model) capacity(in *instance) float64 {
 
 // target is the failover target: the healthy replica in the best promotion
 // tier (0 first), ties going to the largest instance, then to the lowest
-// index (aws-facts 3.22: "then arbitrary").
+// index (fact 3.22: "then arbitrary").
 func (m *Model) target() *instance {
 	var cands []*instance
 	for _, in := range m.insts {
@@ -107,7 +107,7 @@ func (m *Model) FailoverTarget() int {
 }
 
 // promote makes t the writer: only the old writer and t restart
-// (aws-facts 3.23); t opens the shared volume, which already holds every
+// (fact 3.23); t opens the shared volume, which already holds every
 // durable record, and the cluster endpoint's DNS record moves to it.
 func (m *Model) promote(t *instance) {
 	if !(t.role == readerRole && t.host.Accepting() && m.topo.Up(t.host.AZ)) {
@@ -168,7 +168,7 @@ func (m *Model) recreate() {
 }
 
 // recover opens the volume on the new writer: it needs a read quorum of
-// every PG to find the VDL (aws-facts 3.15), and no redo replay, because
+// every PG to find the VDL (fact 3.15), and no redo replay, because
 // the storage applies redo continuously. Acknowledged writes that the
 // read quorum could miss are lost.
 func (m *Model) recover(in *instance) {

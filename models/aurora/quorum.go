@@ -7,7 +7,7 @@ import (
 )
 
 // Segments is the number of copies of each protection group: 6, two in
-// each of three AZs (aws-facts 3.1).
+// each of three AZs (fact 3.1).
 const Segments = 6
 
 // AllSegments is the set of all six segments of a protection group, one
@@ -16,7 +16,7 @@ const AllSegments uint8 = 1<<Segments - 1
 
 // SegmentAZ is the index (0, 1 or 2) of the storage AZ that holds segment
 // slot s of every protection group: slots 0–1 in the first, 2–3 in the
-// second, 4–5 in the third (two per AZ, aws-facts 3.1).
+// second, 4–5 in the third (two per AZ, fact 3.1).
 func SegmentAZ(s int) int { return s / 2 }
 
 // AZMask is the set of the two segments in storage AZ a (0, 1 or 2).
@@ -25,8 +25,8 @@ func AZMask(a int) uint8 { return 3 << (2 * a) }
 // Quorum decides what a protection group can do when the segments in up
 // (bit i set = segment i is up, or has acknowledged) are the live ones: it
 // takes writes when at least vw segments are up and serves quorum reads
-// (needed only for crash recovery and repair, aws-facts 3.14) when at least
-// vr are. Aurora's quorums are vw = 4, vr = 3 of 6 (aws-facts 3.1).
+// (needed only for crash recovery and repair, fact 3.14) when at least
+// vr are. Aurora's quorums are vw = 4, vr = 3 of 6 (fact 3.1).
 func Quorum(up uint8, vw, vr int) (write, read bool) {
 	n := bits.OnesCount8(up & AllSegments)
 	return n >= vw, n >= vr

@@ -9,7 +9,7 @@ import (
 )
 
 // naiveQuorum is the twin of Quorum written from the definition: count the
-// live segments one by one (aws-facts 3.1: V = 6, Vw = 4, Vr = 3).
+// live segments one by one (fact 3.1: V = 6, Vw = 4, Vr = 3).
 func naiveQuorum(live [Segments]bool) (write, read bool) {
 	n := 0
 	for _, up := range live {
@@ -23,7 +23,7 @@ func naiveQuorum(live [Segments]bool) (write, read bool) {
 func TestQuorumEverySubsetOfFailedNodes(t *testing.T) {
 	// The acceptance: over every subset of failed segments (2^6),
 	// writes are available iff at least 4 are up, reads iff at least 3
-	// (aws-facts 3.1).
+	// (fact 3.1).
 	for failed := 0; failed < 1<<Segments; failed++ {
 		var live [Segments]bool
 		var up uint8
@@ -41,7 +41,7 @@ func TestQuorumEverySubsetOfFailedNodes(t *testing.T) {
 }
 
 func TestQuorumAZPlusOne(t *testing.T) {
-	// aws-facts 3.2: losing a whole AZ (2 segments) keeps writes; an AZ plus
+	// fact 3.2: losing a whole AZ (2 segments) keeps writes; an AZ plus
 	// one more segment stops writes but keeps reads.
 	for az := range 3 {
 		up := AllSegments &^ AZMask(az)
@@ -62,7 +62,7 @@ func TestQuorumAZPlusOne(t *testing.T) {
 func TestQuorumsIntersect(t *testing.T) {
 	// Nothing acknowledged is lost: every write quorum (>= 4 segments that
 	// hold a write) meets every read quorum (>= 3 live segments), for every
-	// pair of subsets, because 4 + 3 > 6 (aws-facts 3.1).
+	// pair of subsets, because 4 + 3 > 6 (fact 3.1).
 	pairs := 0
 	for held := 0; held < 1<<Segments; held++ {
 		if w, _ := Quorum(uint8(held), 4, 3); !w {

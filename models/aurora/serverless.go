@@ -60,7 +60,7 @@ func (s *Serverless) validate() error {
 	half := func(v float64) bool { return v >= 0 && math.Abs(v*2-math.Round(v*2)) < 1e-9 }
 	switch {
 	case !half(s.MinACU) || !half(s.MaxACU):
-		return fmt.Errorf("aurora: serverless capacity must be in 0.5-ACU steps (aws-facts 4.2), got %g–%g", s.MinACU, s.MaxACU)
+		return fmt.Errorf("aurora: serverless capacity must be in 0.5-ACU steps (fact 4.2), got %g–%g", s.MinACU, s.MaxACU)
 	case s.MaxACU < math.Max(s.MinACU, 0.5):
 		return fmt.Errorf("aurora: serverless max ACU %g below min %g", s.MaxACU, s.MinACU)
 	case s.Interval <= 0 || s.TargetUtilization <= 0 || s.TargetUtilization > 1 || s.VCPUPerACU <= 0:
@@ -160,7 +160,7 @@ func (m *Model) scaleOne(in *instance, floor float64) {
 func ceilHalf(v float64) float64 { return math.Ceil(v*2-1e-9) / 2 }
 
 // unit is the group that pauses and resumes with in: the writer and the
-// tier 0–1 readers together (aws-facts 4.6), any other reader alone.
+// tier 0–1 readers together (fact 4.6), any other reader alone.
 func (m *Model) unit(in *instance) []*instance {
 	if in.role == readerRole && in.tier > 1 {
 		return []*instance{in}

@@ -26,7 +26,7 @@ func meanServiceVCPUSeconds(cfg Config) float64 {
 }
 
 func TestServerlessCapacityFollowsLoadWithALag(t *testing.T) {
-	// aws-facts 4.1–4.4: capacity in 0.5-ACU steps between min and max,
+	// fact 4.1–4.4: capacity in 0.5-ACU steps between min and max,
 	// tracking CPU load, with larger steps at larger capacity (4.3); the
 	// rate is not published (4.4), so the test checks the mechanism: the
 	// capacity settles where utilisation meets the target, some seconds
@@ -78,7 +78,7 @@ func TestServerlessCapacityFollowsLoadWithALag(t *testing.T) {
 }
 
 func TestServerlessPausesAndResumes(t *testing.T) {
-	// aws-facts 4.6: with min 0 ACU the instance pauses after
+	// fact 4.6: with min 0 ACU the instance pauses after
 	// SecondsUntilAutoPause (default 300 s) without activity; 4.7: the next
 	// connection resumes it in ~15 s (~30 s after more than 24 h).
 	cfg := serverless(0, 16)
@@ -118,7 +118,7 @@ func TestServerlessPausesAndResumes(t *testing.T) {
 }
 
 func TestServerlessTier01ReadersFollowTheWriter(t *testing.T) {
-	// aws-facts 4.5: readers in tiers 0–1 scale with the writer; tiers 2–15
+	// fact 4.5: readers in tiers 0–1 scale with the writer; tiers 2–15
 	// scale on their own load. 4.6: the writer and tier 0–1 readers pause
 	// and resume together.
 	cfg := serverless(0, 32)

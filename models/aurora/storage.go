@@ -400,7 +400,7 @@ func (st *storage) firstLost() (uint64, bool) {
 }
 
 // readable reports whether every PG has a read quorum: what a new writer
-// needs to open the volume (aws-facts 3.15).
+// needs to open the volume (fact 3.15).
 func (st *storage) readable() bool { return st.stuckR == 0 }
 
 // openTime is the time to find the VDL at recovery: one read-quorum round
@@ -504,7 +504,7 @@ func (st *storage) nodeUp(n *node) {
 
 // segmentUp brings slot s of p back: its node returned with its data, or a
 // new node was filled with a copy (replaced). Either way it catches up
-// from its live peers (gossip, aws-facts 3.9) with what they hold, and
+// from its live peers (gossip, fact 3.9) with what they hold, and
 // receives the records still waiting for a quorum.
 func (st *storage) segmentUp(p *pg, s int, replaced bool) {
 	m := st.m
@@ -576,7 +576,7 @@ func (p *pg) mergeRuns(safe int) {
 }
 
 // scheduleRepair re-replicates slot s of p, whose node n failed, onto a new
-// node in the same AZ (aws-facts 3.4), after RepairDetect.
+// node in the same AZ (fact 3.4), after RepairDetect.
 func (st *storage) scheduleRepair(p *pg, s int, n *node) {
 	cfg := st.m.cfg.Storage
 	if cfg.RepairRate <= 0 || p.repair[s] {

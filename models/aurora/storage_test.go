@@ -12,7 +12,7 @@ import (
 )
 
 func TestVolumeIsCutIntoProtectionGroups(t *testing.T) {
-	// aws-facts 3.3: 10 GB segments; a volume is ceil(size / 10 GB) PGs of 6
+	// fact 3.3: 10 GB segments; a volume is ceil(size / 10 GB) PGs of 6
 	// segments, 2 per AZ in 3 AZs (fact 3.1).
 	cfg := Defaults()
 	cfg.VolumeBytes = 95 * GB
@@ -39,7 +39,7 @@ func medianWrite(t *testing.T, cfg Config, setup func(m *Model)) time.Duration {
 }
 
 func TestOneSlowStorageNodeIsHidden(t *testing.T) {
-	// aws-facts 3.9 / 3.11: a write is durable at the 4th of 6
+	// fact 3.9 / 3.11: a write is durable at the 4th of 6
 	// acknowledgements, so a slow node does not slow writes. A slow node in
 	// every PG (the writer's own AZ, the fastest to answer) barely moves the
 	// median; three slow nodes per PG put one of them in every quorum.
@@ -63,7 +63,7 @@ func TestOneSlowStorageNodeIsHidden(t *testing.T) {
 }
 
 func TestAZOutageKeepsWrites(t *testing.T) {
-	// aws-facts 3.2: losing an AZ (2 of 6 segments) keeps write availability.
+	// fact 3.2: losing an AZ (2 of 6 segments) keeps write availability.
 	cfg := Defaults()
 	cfg.MissRatio = 0.2
 	h := newHarness(t, 1, cfg, clients(), 500)
@@ -80,7 +80,7 @@ func TestAZOutageKeepsWrites(t *testing.T) {
 }
 
 func TestAZPlusOneStopsWritesKeepsReadsLosesNothing(t *testing.T) {
-	// aws-facts 3.2: an AZ plus one more segment down stops writes (3 of 6
+	// fact 3.2: an AZ plus one more segment down stops writes (3 of 6
 	// left) but keeps reads; the read quorum lets the lost segment be
 	// re-replicated (fact 3.4), which restores writes, and nothing
 	// acknowledged is lost (every acked write is on >= 4 segments).
@@ -142,7 +142,7 @@ func TestAZPlusOneWithoutRepairWaitsForTheAZ(t *testing.T) {
 }
 
 func TestSegmentRepairTakesTenSecondsPer10GB(t *testing.T) {
-	// aws-facts 3.4: a 10 GB segment is repaired in ~10 s on a 10 Gbps link.
+	// fact 3.4: a 10 GB segment is repaired in ~10 s on a 10 Gbps link.
 	cfg := Defaults()
 	cfg.VolumeBytes = 15 * GB // PG 0 full (10 GB), PG 1 half full (5 GB)
 	h := newIdleHarness(t, 1, cfg, clients())
@@ -209,7 +209,7 @@ func TestWeakQuorumLosesAcknowledgedWrites(t *testing.T) {
 }
 
 func TestLALBackPressure(t *testing.T) {
-	// aws-facts 3.12: no new LSN while the newest is LAL above the VDL. A
+	// fact 3.12: no new LSN while the newest is LAL above the VDL. A
 	// stuck PG stalls the VDL; with a small LAL the writer stops handing out
 	// LSNs after LAL writes.
 	cfg := Defaults()
@@ -230,7 +230,7 @@ func TestStorageYearWithoutWorkload(t *testing.T) {
 	// no workload: node MTTF 1000 h, MTTR 1 h (not published: a tunable).
 	// Repairs (5 s + 10 s) end nearly every failure, so the chance of 3
 	// concurrent failures in one PG is ~20·u³ ≈ 1e-15 per PG: no write
-	// unavailability, as aws-facts 3.4 argues.
+	// unavailability, as fact 3.4 argues.
 	cfg := Defaults()
 	cfg.Storage.MTTF, cfg.Storage.MTTR = 1000*time.Hour, time.Hour
 	h := newIdleHarness(t, 7, cfg, clients())

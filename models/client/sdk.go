@@ -25,7 +25,7 @@ func SDKNames() []string {
 }
 
 // SDKRetry returns the retry policy a DynamoDB client of the named AWS SDK
-// uses by default (aws-facts §5e). Retry.Delay computes
+// uses by default (models/REFERENCES.md, section 5). Retry.Delay computes
 // min(Cap, Base·2^(n-1)) for retry n, jittered, which each preset maps its
 // SDK's formula onto.
 func SDKRetry(name string) (Retry, error) {
@@ -48,7 +48,7 @@ func SDKRetry(name string) (Retry, error) {
 	case JavaV2:
 		// Fact 5.38: DynamoDbRetryPolicy: 8 retries (9 attempts), full
 		// jitter on min(25 ms·2^retries, 20 s). The throttling backoff and
-		// the standard mode's retry bucket of v2 are not in aws-facts:
+		// the standard mode's retry bucket of v2 are not in models/REFERENCES.md:
 		// throttles back off like other errors here.
 		return Retry{MaxAttempts: 9, Base: 25 * time.Millisecond, Cap: 20 * time.Second, Jitter: FullJitter}, nil
 	case Boto3Legacy:

@@ -12,7 +12,7 @@ import (
 // answers one of them at random per lookup. A change takes Propagation to
 // reach every resolver; meanwhile lookups see the old or the new answer,
 // the new one more often as the change spreads (the "flapping" reported in
-// aws-facts 1.6).
+// fact 1.6).
 type Record struct {
 	Name        string
 	TTL         time.Duration

@@ -14,11 +14,11 @@ const (
 	WriteUnitBytes = 1 * KB   // one write of up to 1 KB (fact 5.6)
 	MaxItemBytes   = 400 * KB // largest item (fact 5.7)
 	// MaxQueryBytes is the most a Query (one page) reads; DynamoDB pages a
-	// Query at 1 MB. Not in aws-facts (DynamoDB developer guide, Query).
+	// Query at 1 MB. Not in models/REFERENCES.md (DynamoDB developer guide, Query).
 	MaxQueryBytes = 1 << 20
 	// MaxBatchGet and MaxBatchWrite are the largest BatchGetItem and
 	// BatchWriteItem; MaxTransactItems the largest transaction. Not in
-	// aws-facts (DynamoDB developer guide, service quotas).
+	// models/REFERENCES.md (DynamoDB developer guide, service quotas).
 	MaxBatchGet      = 100
 	MaxBatchWrite    = 25
 	MaxTransactItems = 100

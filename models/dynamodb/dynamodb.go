@@ -724,7 +724,7 @@ func (m *Model) UpdateTable(index int, rcu, wcu float64) bool {
 	if (rcu > 0 && rcu < t.provR) || (wcu > 0 && wcu < t.provW) {
 		now := time.Duration(m.k.Now())
 		if !t.capc.AutoScaling.Quota.Allowed(now, t.decreases) {
-			m.log.Addf("UpdateTable %s to %s refused: the decrease quota is spent (aws-facts 5.9)", t.describe(), throughput(rcu, wcu))
+			m.log.Addf("UpdateTable %s to %s refused: the decrease quota is spent (fact 5.9)", t.describe(), throughput(rcu, wcu))
 			return false
 		}
 		t.decreases = append(t.decreases, now)

@@ -105,7 +105,7 @@ func TestHotPartitionUnderZipfBelowTableCapacity(t *testing.T) {
 }
 
 func TestCelebrityKeyThrottlesWhateverTheCapacity(t *testing.T) {
-	// Facts 5.1, 5.16 (aws-facts §9.9): one key written at 1,500 WCU/s
+	// Facts 5.1, 5.16: one key written at 1,500 WCU/s
 	// throttles at the partition's 1,000 WCU hard limit on a 40,000 WCU
 	// table, and split for heat does not help: one key cannot be split.
 	for _, wcu := range []float64{10000, 40000} {
@@ -224,7 +224,7 @@ func TestPerSecondEnforcementPerMinuteMetrics(t *testing.T) {
 }
 
 func TestAutoScalingIgnoresShortSpikeAbsorbsSustainedRise(t *testing.T) {
-	// Facts 5.22, 5.23 (§9.12): scaling up needs 2 consecutive 1-minute
+	// Facts 5.22, 5.23: scaling up needs 2 consecutive 1-minute
 	// data points above the 70 % target, then UpdateTable takes minutes:
 	// a 70 s spike is over before capacity changes; a sustained rise is
 	// absorbed, minutes late. Burst credit is off to isolate the alarms.

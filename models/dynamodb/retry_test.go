@@ -59,7 +59,7 @@ func peakToMean(b []int) (ratio, empty float64) {
 }
 
 func TestRetryStormLegacyRetriesComeInWaves(t *testing.T) {
-	// Facts 5.40, 5.41 (§9.15): a herd of 3,000 writes meets a partition's
+	// Facts 5.40, 5.41: a herd of 3,000 writes meets a partition's
 	// 1,000 WCU/s hard limit. boto3's legacy mode retries every throttled
 	// write exactly 50, 100, 200 … ms later: the retries arrive in
 	// synchronised waves that each find the bucket empty again. The

@@ -19,7 +19,7 @@ var classes = func() cluster.Classes {
 	}
 	gen := map[string]int{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64}
 	// The "d" families have local NVMe storage: the only ones a Multi-AZ DB
-	// cluster runs on (aws-facts 1.16).
+	// cluster runs on (fact 1.16).
 	for _, f := range []string{"m5", "m6g", "m5d", "m6gd"} {
 		add(f, false, 4, gen)
 	}

@@ -152,9 +152,9 @@ func Defaults() Config {
 		DNSTTL:             5 * time.Second,  // fact 1.5 (commonly reported for RDS endpoints)
 		DNSPropagation:     20 * time.Second, // fact 1.6: "typically less than 30 s", flapping for 20–30 s
 		ReplaceInstance:    6 * time.Minute,  // no RDS figure; fact 3.21 gives < 10 min for recreating an Aurora writer
-		CheckpointInterval: 5 * time.Minute,  // PostgreSQL's default checkpoint_timeout (not in aws-facts)
-		RedoPerWrite:       2 << 10,          // WAL per small write incl. page images (not in aws-facts)
-		RedoRate:           20 << 20,         // redo replay rate in bytes/s (not in aws-facts; calibrate)
+		CheckpointInterval: 5 * time.Minute,  // PostgreSQL's default checkpoint_timeout (not in models/REFERENCES.md)
+		RedoPerWrite:       2 << 10,          // WAL per small write incl. page images (not in models/REFERENCES.md)
+		RedoRate:           20 << 20,         // redo replay rate in bytes/s (not in models/REFERENCES.md; calibrate)
 
 		ApplyTime:   DefaultApplyTime(),
 		PromoteTime: 3 * time.Minute, // fact 2.13: "a few minutes"; the exact figure is unpublished and grows with the replica's size

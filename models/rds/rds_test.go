@@ -68,7 +68,7 @@ func clients() client.Config {
 }
 
 func TestMultiAZFailoverWithinPublishedRange(t *testing.T) {
-	// aws-facts 1.3: Multi-AZ instance failover typically takes 60–120 s.
+	// fact 1.3: Multi-AZ instance failover typically takes 60–120 s.
 	for seed := uint64(1); seed <= 5; seed++ {
 		cfg := Defaults()
 		cfg.MultiAZ = true
