@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"dbsim/models/aurora"
 	"dbsim/models/rds"
 )
 
@@ -58,10 +59,12 @@ const (
 	// maxItemSize is DynamoDB's item limit (fact 5.7), a sane bound for
 	// every system.
 	maxItemSize = Size(400 << 10)
+)
 
-	defaultEngine        = "postgres"
-	defaultInstanceClass = "db.r6g.large"
-	defaultStorage       = Size(100 << 30)
+// The models' defaults are the scenario's: one place for each.
+var (
+	rdsDefaults    = rds.Defaults()
+	auroraDefaults = aurora.Defaults()
 )
 
 // Allowed values of the enumerated keys.
@@ -324,10 +327,10 @@ func (v *validator) system() {
 
 func (v *validator) rds(r *RDSSystem) {
 	const p = "system."
-	v.defaultString(p+"engine", &r.Engine, defaultEngine)
+	v.defaultString(p+"engine", &r.Engine, rdsDefaults.Engine)
 	v.oneOf(p+"engine", "engine", r.Engine, engines)
 
-	v.defaultString(p+"instance_class", &r.InstanceClass, defaultInstanceClass)
+	v.defaultString(p+"instance_class", &r.InstanceClass, rdsDefaults.Class.Name)
 	if c, ok := rds.LookupClass(r.InstanceClass); ok {
 		r.InstanceClass = c.Name
 	} else {
@@ -364,7 +367,7 @@ func (v *validator) rds(r *RDSSystem) {
 	}
 
 	if !v.has(p + "storage.size") {
-		r.Storage.Size = defaultStorage
+		r.Storage.Size = Size(rdsDefaults.StorageBytes)
 	} else if r.Storage.Size <= 0 {
 		v.errorf(p+"storage.size", "must be > 0, got %s", r.Storage.Size)
 	}

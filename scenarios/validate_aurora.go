@@ -15,16 +15,16 @@ var auroraEngines = []string{"aurora-postgresql", "aurora-mysql"}
 // system is built.
 func (v *validator) aurora(a *AuroraSystem) {
 	const p = "system."
-	v.defaultString(p+"engine", &a.Engine, "aurora-postgresql")
+	v.defaultString(p+"engine", &a.Engine, auroraDefaults.Engine)
 	v.oneOf(p+"engine", "engine", a.Engine, auroraEngines)
-	v.defaultString(p+"instance_class", &a.InstanceClass, defaultInstanceClass)
+	v.defaultString(p+"instance_class", &a.InstanceClass, auroraDefaults.Class.Name)
 	v.auroraClass(p+"instance_class", &a.InstanceClass)
 	v.defaultString(p+"az", &a.AZ, v.firstAZ())
 	if v.has(p + "az") {
 		v.az(p+"az", a.AZ)
 	}
 	if !v.has(p + "volume.size") {
-		a.Volume.Size = defaultStorage
+		a.Volume.Size = Size(auroraDefaults.VolumeBytes)
 	} else if a.Volume.Size <= 0 {
 		v.errorf(p+"volume.size", "must be > 0, got %v", a.Volume.Size)
 	}
