@@ -201,6 +201,9 @@ func (n *Net) Abandon(c *Call) {
 // through, or at once if it does not: the host's keepalive would notice,
 // later, which dbsim does not wait for).
 func (n *Net) Hangup(h *Host, epoch uint32, from AZ) {
+	if epoch != h.epoch {
+		return // the connection died with its epoch: nothing to close
+	}
 	n.T.k.After(n.T.OneWay(from, h.AZ), func() { n.closed(h, epoch) })
 }
 
