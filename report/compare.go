@@ -314,8 +314,8 @@ func ComparePlots(c *Comparison) []*Figure {
 	data := make([]*seriesData, len(c.Results))
 	end := 0.0
 	for i, res := range c.Results {
-		if ser := series0(res); ser != nil {
-			data[i] = newSeriesData(ser)
+		if series0(res) != nil {
+			data[i] = newSeriesData(rep0(res))
 			end = math.Max(end, data[i].start(data[i].n)/60)
 		}
 	}

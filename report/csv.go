@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -45,7 +46,7 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 	}
 
 	if ser != nil {
-		d := newSeriesData(ser)
+		d := newSeriesData(rep0(res))
 		cols := make([][]float64, len(rest))
 		for j, i := range rest {
 			cols[j] = ser.Values(i)
@@ -81,23 +82,34 @@ func isCountColumn(name string) bool {
 
 // series0 is the series of replication 0, or nil.
 func series0(res *scenarios.Result) *sim.Series {
-	if res == nil || len(res.Replications) == 0 || res.Replications[0] == nil {
+	if rep := rep0(res); rep != nil {
+		return rep.Series
+	}
+	return nil
+}
+
+// rep0 is replication 0, or nil.
+func rep0(res *scenarios.Result) *scenarios.Replication {
+	if res == nil || len(res.Replications) == 0 {
 		return nil
 	}
-	return res.Replications[0].Series
+	return res.Replications[0]
 }
 
 // seriesData gives the per-bucket values the CSV and the plots derive from
 // a series.
 type seriesData struct {
 	s      *sim.Series
+	gauges []metric.ID // the model's gauges among the columns
 	n      int
 	bucket float64 // seconds
 	counts map[string][]float64
 }
 
-func newSeriesData(s *sim.Series) *seriesData {
-	d := &seriesData{s: s, n: s.Len(), bucket: s.Bucket().Seconds(), counts: map[string][]float64{}}
+// newSeriesData reads the series of rep, which must have one.
+func newSeriesData(rep *scenarios.Replication) *seriesData {
+	s := rep.Series
+	d := &seriesData{s: s, gauges: rep.Gauges, n: s.Len(), bucket: s.Bucket().Seconds(), counts: map[string][]float64{}}
 	for _, c := range countColumns {
 		d.counts[c] = d.column(c)
 	}
@@ -111,6 +123,20 @@ func (d *seriesData) column(name string) []float64 {
 		return nil
 	}
 	return d.s.Values(i)
+}
+
+// gauge returns the values of the model's gauge id, or nil if absent.
+func (d *seriesData) gauge(id metric.ID) []float64 { return d.column(id.Column()) }
+
+// ofKind returns the model's gauges of kind k, in the model's order.
+func (d *seriesData) ofKind(k metric.Kind) []metric.ID {
+	var out []metric.ID
+	for _, id := range d.gauges {
+		if id.Kind == k {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // start is the start of bucket b in seconds.

@@ -18,6 +18,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -34,12 +35,6 @@ const (
 	// panelHeight is the height of a figure of two panels.
 	panelHeight = 6 * vg.Inch
 	pngDPI      = 150
-)
-
-// Column prefixes of optional series plotted when present.
-const (
-	lagPrefix      = "lag_ms:"
-	capacityPrefix = "capacity_"
 )
 
 // Figure is one plot of a run, ready to be written as PNG or SVG. Both
@@ -69,9 +64,9 @@ type Figure struct {
 var runFigures = []string{"latency", "availability", "throughput", "load", "lag", "capacity", "dynamodb_capacity", "partitions"}
 
 // Plots returns the figures of replication 0 of res: latency, availability
-// and throughput always, load when the series has "utilization:" columns
-// (RDS and Aurora instances), lag when it has "lag_ms:" columns, capacity
-// when it has "capacity_" columns, and the DynamoDB figures.
+// and throughput always, load when the model has utilization gauges (RDS
+// and Aurora instances), lag when it has lag gauges, capacity when it has
+// Serverless v2 capacity gauges, and the DynamoDB figures.
 func Plots(res *scenarios.Result) []*Figure {
 	name := "run"
 	if res != nil && res.Scenario != nil && res.Scenario.Name != "" {
@@ -83,7 +78,7 @@ func Plots(res *scenarios.Result) []*Figure {
 	ser := series0(res)
 	var d *seriesData
 	if ser != nil {
-		d = newSeriesData(ser)
+		d = newSeriesData(rep0(res))
 	}
 	marks := newAnnotations(res, d)
 	figs := []*Figure{
@@ -95,13 +90,11 @@ func Plots(res *scenarios.Result) []*Figure {
 		if f := loadFigure(name, res, d, marks); f != nil {
 			figs = append(figs, f)
 		}
-		if cols := prefixed(ser, lagPrefix); len(cols) > 0 {
-			figs = append(figs, lagFigure(name, d, cols, marks))
+		if ids := d.ofKind(metric.Lag); len(ids) > 0 {
+			figs = append(figs, lagFigure(name, d, ids, marks))
 		}
-		if cols := prefixed(ser, capacityPrefix); len(cols) > 0 {
-			// "capacity_acu" or "capacity_acu:replica-1" -> "capacity (ACU)"
-			unit := strings.ToUpper(strings.TrimPrefix(strings.SplitN(cols[0], ":", 2)[0], capacityPrefix))
-			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+unit+")", "", d, cols, marks))
+		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
+			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+metric.CapacityACU.Unit()+")", d, ids, metric.ID.Column, marks))
 		}
 		figs = append(figs, dynamoFigures(name, d, marks)...) // DynamoDB capacity and partitions, when recorded
 	}
@@ -487,19 +480,19 @@ func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 	return f
 }
 
-// groupFigure plots every column in cols (lag per replica, capacity
-// measures) on one linear axis, named by the column without prefix.
-func groupFigure(file, title, ylabel, prefix string, d *seriesData, cols []string, marks *annotations) *Figure {
+// groupFigure plots the gauges ids (lag per replica, capacity measures)
+// on one linear axis, each line labelled by label(id).
+func groupFigure(file, title, ylabel string, d *seriesData, ids []metric.ID, label func(metric.ID) string, marks *annotations) *Figure {
 	f := newFigure(file, title, ylabel, d, marks)
 	hi := 0.0
-	for i, col := range cols {
-		ys := d.column(col)
+	for i, id := range ids {
+		ys := d.gauge(id)
 		for _, y := range ys {
 			if !math.IsNaN(y) && !math.IsInf(y, 0) {
 				hi = math.Max(hi, y)
 			}
 		}
-		f.addLine(d, ys, strings.TrimPrefix(col, prefix), lineStyle(i, 1.2))
+		f.addLine(d, ys, label(id), lineStyle(i, 1.2))
 	}
 	f.p.Y.Min = 0
 	f.p.Y.Max = math.Max(hi*1.05, 1)
@@ -508,40 +501,29 @@ func groupFigure(file, title, ylabel, prefix string, d *seriesData, cols []strin
 
 // lagFigure plots each replica's lag, in milliseconds, or in seconds once
 // some lag passes 10 s (a runaway replica), so the axis stays readable.
-func lagFigure(name string, d *seriesData, cols []string, marks *annotations) *Figure {
+func lagFigure(name string, d *seriesData, ids []metric.ID, marks *annotations) *Figure {
 	peak := 0.0
-	for _, col := range cols {
-		for _, y := range d.column(col) {
+	for _, id := range ids {
+		for _, y := range d.gauge(id) {
 			if !math.IsNaN(y) && !math.IsInf(y, 0) {
 				peak = math.Max(peak, y)
 			}
 		}
 	}
 	if peak <= 10_000 {
-		return groupFigure("lag", name+": replica lag", "replica lag (ms)", lagPrefix, d, cols, marks)
+		return groupFigure("lag", name+": replica lag", "replica lag (ms)", d, ids, metric.ID.Subject, marks)
 	}
 	f := newFigure("lag", name+": replica lag", "replica lag (s)", d, marks)
-	for i, col := range cols {
-		ms := d.column(col)
+	for i, id := range ids {
+		ms := d.gauge(id)
 		secs := make([]float64, len(ms))
 		for b, y := range ms {
 			secs[b] = y / 1000
 		}
-		f.addLine(d, secs, strings.TrimPrefix(col, lagPrefix), lineStyle(i, 1.2))
+		f.addLine(d, secs, id.Subject(), lineStyle(i, 1.2))
 	}
 	f.p.Y.Min, f.p.Y.Max = 0, peak/1000*1.05
 	return f
-}
-
-// prefixed returns the series' column names with the prefix, in order.
-func prefixed(s *sim.Series, prefix string) []string {
-	var out []string
-	for _, n := range s.Names() {
-		if strings.HasPrefix(n, prefix) {
-			out = append(out, n)
-		}
-	}
-	return out
 }
 
 // percentTicks label an availability axis from 100 down to its bottom in
@@ -875,8 +857,8 @@ func (a *annotations) rowHeight() vg.Length {
 	return a.style.Rectangle("Xg").Size().Y
 }
 
-// cluster is a run of labels laid out side by side, first to last.
-type cluster struct {
+// labelRun is a run of labels laid out side by side, first to last.
+type labelRun struct {
 	first, last  int // indices into the shown labels
 	start, width vg.Length
 }
@@ -918,11 +900,11 @@ func (a *annotations) layout(c draw.Canvas, p *plot.Plot) vg.Length {
 func (a *annotations) place(idx []int, c draw.Canvas, p *plot.Plot, left, right vg.Length) bool {
 	sep := vg.Points(labelSep)
 	// want is the left edge that centers label k on its line; off is its
-	// offset within its cluster.
+	// offset within its run.
 	want := func(k int) vg.Length { l := a.labels[idx[k]]; return c.X(p.X.Norm(l.x)) - l.tw/2 }
-	var cs []cluster
+	var cs []labelRun
 	for k := range idx {
-		cur := cluster{first: k, last: k, start: want(k), width: a.labels[idx[k]].w}
+		cur := labelRun{first: k, last: k, start: want(k), width: a.labels[idx[k]].w}
 		for {
 			cur.start = max(left, min(cur.start, right-cur.width))
 			if len(cs) == 0 {
@@ -932,10 +914,10 @@ func (a *annotations) place(idx []int, c draw.Canvas, p *plot.Plot, left, right 
 			if prev.start+prev.width+sep <= cur.start {
 				break
 			}
-			// Merge: the cluster's start is the mean of what each member
+			// Merge: the run's start is the mean of what each member
 			// wants minus its offset.
 			cs = cs[:len(cs)-1]
-			merged := cluster{first: prev.first, last: cur.last}
+			merged := labelRun{first: prev.first, last: cur.last}
 			var sum vg.Length
 			for j := merged.first; j <= merged.last; j++ {
 				if j > merged.first {

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"dbsim/models/metric"
 	"fmt"
 	"image/color"
 	"math"
@@ -21,25 +22,18 @@ const (
 	partitionWCULimit = 1000 // fact 5.1
 )
 
-// Columns of the DynamoDB model's gauges (models/dynamodb, Gauges).
-const (
-	dynConsumed    = "consumed_"    // + "rcu"/"wcu", + ":pN" or ":INDEX"
-	dynProvisioned = "provisioned_" // + "rcu"/"wcu", + ":INDEX"
-	dynPartitions  = "partitions"
-)
-
 // dynamoFigures returns the DynamoDB figures of a run whose series has the
-// DynamoDB model's gauges (consumed_wcu and provisioned_wcu), none
+// DynamoDB model's gauges (ConsumedWCU and ProvisionedWCU), none
 // otherwise: "capacity" (consumed against provisioned capacity, the
 // auto-scaling steps visible; "dynamodb_capacity" if the run also has an
 // Aurora-style capacity plot) and "partitions" (a partition × time heatmap
 // of each partition's consumption as a share of its hard limit).
 func dynamoFigures(name string, d *seriesData, marks *annotations) []*Figure {
-	if d == nil || d.column(dynConsumed+"wcu") == nil || d.column(dynProvisioned+"wcu") == nil {
+	if d == nil || d.gauge(metric.Of(metric.ConsumedWCU)) == nil || d.gauge(metric.Of(metric.ProvisionedWCU)) == nil {
 		return nil
 	}
 	file := "capacity"
-	if len(prefixed(d.s, capacityPrefix)) > 0 {
+	if len(d.ofKind(metric.CapacityACU)) > 0 {
 		file = "dynamodb_capacity"
 	}
 	figs := []*Figure{dynamoCapacityFigure(file, name, d, marks)}
@@ -56,11 +50,14 @@ func dynamoFigures(name string, d *seriesData, marks *annotations) []*Figure {
 // run never consumed (reads of a write-only workload) is left out and the
 // title says so.
 func dynamoCapacityFigure(file, name string, d *seriesData, marks *annotations) *Figure {
-	type dim struct{ unit, what string }
-	dims := []dim{{"wcu", "writes"}, {"rcu", "reads"}}
+	type dim struct {
+		unit, what            string
+		consumed, provisioned metric.Kind
+	}
+	dims := []dim{{"wcu", "writes", metric.ConsumedWCU, metric.ProvisionedWCU}, {"rcu", "reads", metric.ConsumedRCU, metric.ProvisionedRCU}}
 	var shown, omitted []dim
 	for _, dm := range dims {
-		if anyPositive(d.column(dynConsumed + dm.unit)) {
+		if anyPositive(d.gauge(metric.Of(dm.consumed))) {
 			shown = append(shown, dm)
 		} else {
 			omitted = append(omitted, dm)
@@ -76,8 +73,8 @@ func dynamoCapacityFigure(file, name string, d *seriesData, marks *annotations) 
 	// of the same hue on top, dashed for an index, so that consumption
 	// held at the provisioned rate (throttling) still shows, and an index
 	// consuming what its table does does not hide the table's line.
-	add := func(col, label string, ci int, provisioned, index bool) {
-		ys := d.column(col)
+	add := func(id metric.ID, label string, ci int, provisioned, index bool) {
+		ys := d.gauge(id)
 		if ys == nil {
 			return
 		}
@@ -98,15 +95,18 @@ func dynamoCapacityFigure(file, name string, d *seriesData, marks *annotations) 
 	colour := map[string]int{"wcu": 0, "rcu": 1}
 	for _, dm := range shown {
 		u := strings.ToUpper(dm.unit)
-		add(dynProvisioned+dm.unit, "provisioned "+u+"/s", colour[dm.unit], true, false)
-		add(dynConsumed+dm.unit, "consumed "+u+"/s", colour[dm.unit], false, false)
+		add(metric.Of(dm.provisioned), "provisioned "+u+"/s", colour[dm.unit], true, false)
+		add(metric.Of(dm.consumed), "consumed "+u+"/s", colour[dm.unit], false, false)
 	}
 	ci := 3 // purple, green, sky blue, vermillion: not black, which is the phase lines'
-	for _, col := range prefixed(d.s, dynProvisioned+"wcu:") {
-		gsi := strings.TrimPrefix(col, dynProvisioned+"wcu:")
-		add(col, gsi+" provisioned WCU/s", ci, true, true)
-		add(dynConsumed+"wcu:"+gsi, gsi+" consumed WCU/s", ci, false, true)
-		if rc := dynConsumed + "rcu:" + gsi; anyPositive(d.column(rc)) {
+	for _, id := range d.ofKind(metric.ProvisionedWCU) {
+		gsi := id.Index
+		if gsi == "" {
+			continue // the base table's, above
+		}
+		add(id, gsi+" provisioned WCU/s", ci, true, true)
+		add(metric.OfIndex(metric.ConsumedWCU, gsi), gsi+" consumed WCU/s", ci, false, true)
+		if rc := metric.OfIndex(metric.ConsumedRCU, gsi); anyPositive(d.gauge(rc)) {
 			add(rc, gsi+" consumed RCU/s", ci+1, false, true)
 			ci++
 		}
@@ -202,6 +202,7 @@ const (
 // per-partition columns and limit.
 type partitionDim struct {
 	unit, what string
+	consumed   metric.Kind
 	limit      float64
 	limitText  string
 	rows       [][]float64 // by partition id
@@ -215,12 +216,12 @@ type partitionDim struct {
 // consumed.
 func partitionHeat(d *seriesData) (dm *partitionDim, ids []int, split, overflow bool, g *heatGrid) {
 	dims := []*partitionDim{
-		{unit: "wcu", what: "writes", limit: partitionWCULimit, limitText: "1,000"},
-		{unit: "rcu", what: "reads", limit: partitionRCULimit, limitText: "3,000"},
+		{unit: "wcu", what: "writes", consumed: metric.ConsumedWCU, limit: partitionWCULimit, limitText: "1,000"},
+		{unit: "rcu", what: "reads", consumed: metric.ConsumedRCU, limit: partitionRCULimit, limitText: "3,000"},
 	}
 	for _, dm := range dims {
 		for id := 0; ; id++ {
-			ys := d.column(dynConsumed + dm.unit + ":p" + strconv.Itoa(id))
+			ys := d.gauge(metric.OfPartition(dm.consumed, "", id))
 			if ys == nil {
 				break
 			}
@@ -245,7 +246,7 @@ func partitionHeat(d *seriesData) (dm *partitionDim, ids []int, split, overflow 
 	// A partition exists in bucket b when the table had more partitions
 	// than its id (ids are given in creation order); without the gauge,
 	// always. The model's last row carries every partition beyond it.
-	parts := d.column(dynPartitions)
+	parts := d.gauge(metric.Of(metric.Partitions))
 	exists := func(id, b int) bool {
 		p := at0(parts, b)
 		return parts == nil || math.IsNaN(p) || p > float64(id)

@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -31,15 +31,25 @@ func dynamoResult(buckets, rows int) *scenarios.Result {
 		cols[name] = ser.Column(name)
 		return cols[name]
 	}
-	for _, n := range []string{"ok", "failed", "throttled", "consumed_rcu", "consumed_wcu", "provisioned_rcu", "provisioned_wcu", "partitions"} {
+	var gauges []metric.ID
+	gauge := func(id metric.ID) int {
+		if _, ok := cols[id.Column()]; !ok {
+			gauges = append(gauges, id)
+		}
+		return col(id.Column())
+	}
+	for _, n := range []string{"ok", "failed", "throttled"} {
 		col(n)
+	}
+	for _, k := range []metric.Kind{metric.ConsumedRCU, metric.ConsumedWCU, metric.ProvisionedRCU, metric.ProvisionedWCU, metric.Partitions} {
+		gauge(metric.Of(k))
 	}
 	for p := range rows {
-		col("consumed_rcu:p" + strconv.Itoa(p))
-		col("consumed_wcu:p" + strconv.Itoa(p))
+		gauge(metric.OfPartition(metric.ConsumedRCU, "", p))
+		gauge(metric.OfPartition(metric.ConsumedWCU, "", p))
 	}
-	for _, n := range []string{"consumed_wcu:by-status", "provisioned_wcu:by-status", "consumed_rcu:by-status"} {
-		col(n)
+	for _, k := range []metric.Kind{metric.ConsumedWCU, metric.ProvisionedWCU, metric.ConsumedRCU} {
+		gauge(metric.OfIndex(k, "by-status"))
 	}
 	for b := range buckets {
 		t := at(b)
@@ -53,7 +63,7 @@ func dynamoResult(buckets, rows int) *scenarios.Result {
 			if p == 3 {
 				w = 1200
 			}
-			ser.Set(t, col("consumed_wcu:p"+strconv.Itoa(p)), w)
+			ser.Set(t, gauge(metric.OfPartition(metric.ConsumedWCU, "", p)), w)
 			total += w
 		}
 		prov := 7000.0
@@ -62,12 +72,12 @@ func dynamoResult(buckets, rows int) *scenarios.Result {
 		}
 		ser.Set(t, col("ok"), 5000)
 		ser.Set(t, col("throttled"), 40)
-		ser.Set(t, col("consumed_wcu"), total)
-		ser.Set(t, col("provisioned_wcu"), prov)
-		ser.Set(t, col("provisioned_rcu"), 3000)
-		ser.Set(t, col("partitions"), float64(parts))
-		ser.Set(t, col("consumed_wcu:by-status"), 180)
-		ser.Set(t, col("provisioned_wcu:by-status"), 200)
+		ser.Set(t, gauge(metric.Of(metric.ConsumedWCU)), total)
+		ser.Set(t, gauge(metric.Of(metric.ProvisionedWCU)), prov)
+		ser.Set(t, gauge(metric.Of(metric.ProvisionedRCU)), 3000)
+		ser.Set(t, gauge(metric.Of(metric.Partitions)), float64(parts))
+		ser.Set(t, gauge(metric.OfIndex(metric.ConsumedWCU, "by-status")), 180)
+		ser.Set(t, gauge(metric.OfIndex(metric.ProvisionedWCU, "by-status")), 200)
 	}
 	sc := &scenarios.Scenario{
 		Name: "test-dynamodb", Seed: 1, Replications: 1,
@@ -79,6 +89,7 @@ func dynamoResult(buckets, rows int) *scenarios.Result {
 		SimulatedSeconds: float64(buckets * 5),
 		Latency:          scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
 		Series:           ser,
+		Gauges:           gauges,
 		Faults:           []scenarios.FaultWindow{{Start: at(20), End: at(30), Label: "hot key"}},
 	}
 	return &scenarios.Result{Scenario: sc, Replications: []*scenarios.Replication{rep}}
@@ -135,7 +146,7 @@ func TestPartitionHeatmapRows(t *testing.T) {
 	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"}, labels)
 
 	// The hot partition's cells are in the top class, the others not.
-	d := newSeriesData(res.Replications[0].Series)
+	d := newSeriesData(res.Replications[0])
 	_, _, _, _, g := partitionHeat(d)
 	require.NotNil(t, g)
 	top := float64(len(heatColors) - 1)
@@ -234,7 +245,7 @@ func TestUpdateTableMarked(t *testing.T) {
 		GSIs: []scenarios.DynamoDBGSI{{Name: "by-status",
 			Updates: []scenarios.DynamoDBUpdate{{At: scenarios.Duration(3 * time.Minute), RCU: 500, WCU: 400}}}},
 	}}
-	a := newAnnotations(res, newSeriesData(res.Replications[0].Series))
+	a := newAnnotations(res, newSeriesData(res.Replications[0]))
 	var texts []string
 	var lines []float64
 	for _, l := range a.lines {

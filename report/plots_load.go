@@ -4,22 +4,14 @@ import (
 	"image/color"
 	"math"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
-)
-
-// Column prefixes of the per-instance load gauges (cluster.Load).
-const (
-	utilPrefix  = "utilization:"
-	connsPrefix = "connections:"
-	queuePrefix = "queued:"
-	limitPrefix = "max_connections:"
 )
 
 // limitOffScale is how far above the busiest connection or queue line a
@@ -36,7 +28,7 @@ var colorLimit = color.NRGBA{R: 100, G: 100, B: 100, A: 255}
 var loadColors = []int{0, 1, 3, 4, 5, 6}
 
 // loadFigure plots each database instance's engine load, nil when the
-// series has no "utilization:" columns (DynamoDB): above, the share of
+// model has no utilization gauges (DynamoDB): above, the share of
 // its vCPUs busy in %; below, its open connections (solid) and the
 // statements waiting for a vCPU (dashed), with its connection limit as a
 // labelled dashed line where the run says what it is (see connLimits).
@@ -45,8 +37,8 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		return nil
 	}
 	var insts []string
-	for _, col := range prefixed(d.s, utilPrefix) {
-		insts = append(insts, strings.TrimPrefix(col, utilPrefix))
+	for _, id := range d.ofKind(metric.Utilization) {
+		insts = append(insts, id.Instance)
 	}
 	if len(insts) == 0 {
 		return nil
@@ -70,13 +62,13 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 	hi := 0.0
 	for i, inst := range insts {
 		ci := loadColors[i%len(loadColors)]
-		util := d.column(utilPrefix + inst)
+		util := d.gauge(metric.OfInstance(metric.Utilization, inst))
 		pct := make([]float64, len(util))
 		for b, u := range util {
 			pct[b] = 100 * u
 		}
 		f.addLine(d, pct, inst+" utilization", lineStyle(ci, 1.2))
-		conns, queued := d.column(connsPrefix+inst), d.column(queuePrefix+inst)
+		conns, queued := d.gauge(metric.OfInstance(metric.Connections, inst)), d.gauge(metric.OfInstance(metric.Queued, inst))
 		hi = math.Max(hi, math.Max(maxFinite(conns), maxFinite(queued)))
 		addLineTo(f.lower, &f.lowerLegend, d, conns, inst+" connections", lineStyle(ci, 1.2))
 		addLineTo(f.lower, &f.lowerLegend, d, queued, inst+" queued statements", lineStyle(ci, 1, vg.Points(3), vg.Points(2)))
@@ -84,7 +76,7 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 
 	// The connection limits: one line for all instances when they share
 	// one, else one per instance whose limit is known.
-	limits := connLimits(res, insts)
+	limits := connLimits(d, insts)
 	top := hi
 	addLimit := func(lim int, who string, c color.Color) {
 		what := "connection limit"
@@ -119,21 +111,13 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 	return f
 }
 
-// connLimits are the connection limits of the instances in replication
-// 0's series (gauges "max_connections:NAME"); -1 for an instance whose
-// limit changed during the run (no single line), absent for one without.
-func connLimits(res *scenarios.Result, insts []string) map[string]int {
+// connLimits are the connection limits of the instances (their
+// metric.MaxConnections gauges); -1 for an instance whose limit changed
+// during the run (no single line), absent for one without.
+func connLimits(d *seriesData, insts []string) map[string]int {
 	out := map[string]int{}
-	if res == nil || len(res.Replications) == 0 || res.Replications[0] == nil || res.Replications[0].Series == nil {
-		return out
-	}
-	series := res.Replications[0].Series
 	for _, inst := range insts {
-		col, ok := series.Lookup(limitPrefix + inst)
-		if !ok {
-			continue
-		}
-		for _, v := range series.Values(col) {
+		for _, v := range d.gauge(metric.OfInstance(metric.MaxConnections, inst)) {
 			switch lim, seen := out[inst]; {
 			case v <= 0 || math.IsNaN(v):
 			case !seen:

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -64,8 +65,12 @@ func TestLoadFigureNotForDynamoDB(t *testing.T) {
 // the load gauges of the named instances, each with conns connections.
 func loadResult(conns float64, insts ...string) *scenarios.Result {
 	s := sim.NewSeries(time.Second)
+	var gauges []metric.ID
 	for _, inst := range insts {
-		u, c, q := s.Column(utilPrefix+inst), s.Column(connsPrefix+inst), s.Column(queuePrefix+inst)
+		ids := []metric.ID{metric.OfInstance(metric.Utilization, inst), metric.OfInstance(metric.Connections, inst),
+			metric.OfInstance(metric.Queued, inst), metric.OfInstance(metric.MaxConnections, inst)}
+		gauges = append(gauges, ids...)
+		u, c, q := s.Column(ids[0].Column()), s.Column(ids[1].Column()), s.Column(ids[2].Column())
 		for b := range 120 {
 			at := sec(float64(b))
 			s.Set(at, u, 0.4)
@@ -75,7 +80,7 @@ func loadResult(conns float64, insts ...string) *scenarios.Result {
 	}
 	sc := &scenarios.Scenario{Name: "load", Duration: scenarios.Duration(2 * time.Minute), Bucket: scenarios.Duration(time.Second),
 		System: scenarios.System{Kind: "aurora", Aurora: &scenarios.AuroraSystem{}}}
-	return &scenarios.Result{Scenario: sc, Replications: []*scenarios.Replication{{Series: s}}}
+	return &scenarios.Result{Scenario: sc, Replications: []*scenarios.Replication{{Series: s, Gauges: gauges}}}
 }
 
 func TestLoadFigureLimits(t *testing.T) {
@@ -83,7 +88,7 @@ func TestLoadFigureLimits(t *testing.T) {
 	// then lim2.
 	withLimit := func(res *scenarios.Result, inst string, lim, lim2 float64) {
 		s := res.Replications[0].Series
-		c := s.Column(limitPrefix + inst)
+		c := s.Column(metric.OfInstance(metric.MaxConnections, inst).Column())
 		for b := range 120 {
 			v := lim
 			if b >= 60 {
@@ -120,7 +125,7 @@ func TestLoadFigureLimits(t *testing.T) {
 		res := loadResult(100, "writer", "replica-1")
 		withLimit(res, "writer", 120, 120)
 		withLimit(res, "replica-1", 130, 140) // changed: no line
-		assert.Equal(t, map[string]int{"writer": 120, "replica-1": -1}, connLimits(res, []string{"writer", "replica-1"}))
+		assert.Equal(t, map[string]int{"writer": 120, "replica-1": -1}, connLimits(newSeriesData(res.Replications[0]), []string{"writer", "replica-1"}))
 		svg := svgOf(t, figureNamed(Plots(res), "load"))
 		assert.Contains(t, svg, ">writer connection limit 120<")
 		assert.NotContains(t, svg, "replica-1 connection limit")
@@ -131,7 +136,7 @@ func TestLoadFigureBuckets(t *testing.T) {
 	res := loadResult(10, "primary")
 	res.Scenario.System = scenarios.System{Kind: "rds", RDS: &scenarios.RDSSystem{}}
 	s := sim.NewSeries(5 * time.Second)
-	u := s.Column(utilPrefix + "primary")
+	u := s.Column(metric.OfInstance(metric.Utilization, "primary").Column())
 	s.Set(0, u, 0.5)
 	res.Replications[0].Series = s
 	f := figureNamed(Plots(res), "load")

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -111,10 +112,18 @@ func testResult() *scenarios.Result {
 			rep.Saturations = []scenarios.Saturation{{Name: "primary", Start: sec(120), End: sec(180.5),
 				PeakUtilization: 1, PeakConns: 800, MaxConns: 1712, VCPUs: 2}}
 		}
-		rep.Series = testSeries(i, rep.Failovers)
+		rep.Series, rep.Gauges = testSeries(i, rep.Failovers), testGauges()
 		res.Replications = append(res.Replications, rep)
 	}
 	return res
+}
+
+// testGauges are the model gauges of testSeries: a replica's lag, the
+// writer's capacity, the primary's load.
+func testGauges() []metric.ID {
+	return []metric.ID{metric.OfInstance(metric.Lag, "replica-1"), metric.Of(metric.CapacityACU),
+		metric.OfInstance(metric.Utilization, "primary"), metric.OfInstance(metric.Connections, "primary"),
+		metric.OfInstance(metric.Queued, "primary"), metric.OfInstance(metric.MaxConnections, "primary")}
 }
 
 // testSeries fills a 660-bucket series the way the runner does: counts
@@ -132,12 +141,13 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 			cols[name] = s.ColumnFill(name, math.NaN())
 		}
 	}
-	lag := s.Column("lag_ms:replica-1")
-	acu := s.Column("capacity_acu")
+	gauges := testGauges()
 	// The primary's load, as cluster.Load records it: saturated from 2:00
 	// to 3:00 (testResult's episode), a tenth busy otherwise.
-	util, conns, queued := s.Column("utilization:primary"), s.Column("connections:primary"), s.Column("queued:primary")
-	limit := s.Column("max_connections:primary")
+	lag := s.Column(gauges[0].Column())
+	acu := s.Column(gauges[1].Column())
+	util, conns, queued := s.Column(gauges[2].Column()), s.Column(gauges[3].Column()), s.Column(gauges[4].Column())
+	limit := s.Column(gauges[5].Column())
 	r := rand.New(rand.NewPCG(uint64(seed), 7))
 	down := func(t float64) (writes, clients bool) {
 		for _, f := range fos {

@@ -302,7 +302,7 @@ func Summarize(res *scenarios.Result) *Summary {
 				PeakConnections: e.PeakConns, MaxConnections: e.MaxConns})
 		}
 		for _, c := range rep.Counters {
-			s.Counters[c.Name] += c.Value
+			s.Counters[c.ID.Column()] += c.Value
 		}
 		merge(read, rep.Latency.Read)
 		merge(write, rep.Latency.Write)

@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -23,7 +25,7 @@ func TestSummaryMergesLagStaleReadsAndCounters(t *testing.T) {
 			Latency:    scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
 			StaleReads: stale,
 			Lag:        []scenarios.NamedLatency{{Name: "replica-1", Dist: lag(lagMS...)}},
-			Counters:   []scenarios.Counter{{Name: "throttles:p0", Value: throttles}},
+			Counters:   []cluster.Counter{{ID: metric.OfPartition(metric.Throttles, "", 0), Value: throttles}},
 		}
 	}
 	s := Summarize(&scenarios.Result{Replications: []*scenarios.Replication{

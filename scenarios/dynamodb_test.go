@@ -11,6 +11,7 @@ import (
 	"dbsim/models/client"
 	"dbsim/models/cluster"
 	"dbsim/models/dynamodb"
+	"dbsim/models/metric"
 )
 
 func TestDynamoDBKeysLeftOutKeepTheModelsDefaults(t *testing.T) {
@@ -330,7 +331,7 @@ workload:
 	assert.Greater(t, idx.Requests.Throttled, base.Requests.Total/4, "four index partitions at most, each capped at 3,000 RCU/s")
 	var onIndex int64
 	for _, c := range idx.Counters {
-		if strings.HasPrefix(c.Name, "throttles:by-status") {
+		if c.ID.Kind == metric.Throttles && c.ID.Index == "by-status" {
 			onIndex += c.Value
 		}
 	}

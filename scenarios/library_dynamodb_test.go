@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"dbsim/models/metric"
 	"sort"
 	"strings"
 	"testing"
@@ -68,8 +69,8 @@ func maxOf(xs []float64) float64 {
 func partitionThrottles(rep *Replication) map[string]int64 {
 	out := map[string]int64{}
 	for _, c := range rep.Counters {
-		if p, ok := strings.CutPrefix(c.Name, "throttles:"); ok && !strings.Contains(p, ":") {
-			out[p] = c.Value
+		if c.ID.Kind == metric.Throttles && c.ID.Index == "" {
+			out[c.ID.Subject()] = c.Value
 		}
 	}
 	return out

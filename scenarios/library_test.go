@@ -42,7 +42,7 @@ func staleSeriesSums(t *testing.T, rep *Replication, warmup time.Duration) {
 
 func counter(rep *Replication, name string) int64 {
 	for _, c := range rep.Counters {
-		if c.Name == name {
+		if c.ID.Column() == name {
 			return c.Value
 		}
 	}

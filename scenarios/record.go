@@ -3,11 +3,11 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"strings"
 	"time"
 
 	"dbsim/models/client"
 	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -190,9 +190,9 @@ func (r *recorder) noteSuccess(instance int) {
 type gauge struct {
 	cluster.Gauge
 	col     int
-	lag     *sim.Latency // for "lag_ms:" gauges
-	samples *Samples     // for "utilization:", "connections:", "queued:" and "max_connections:" gauges
-	// For "lag_ms:" gauges, whose samples may be missing (NaN): the
+	lag     *sim.Latency // for metric.Lag gauges
+	samples *Samples     // for an instance's load gauges
+	// For metric.Lag gauges, whose samples may be missing (NaN): the
 	// bucket being filled, and the sum and count of its samples.
 	bucket   sim.Time
 	sum      float64
@@ -204,16 +204,14 @@ type gauge struct {
 func (r *recorder) watch(g cluster.Gauged) {
 	for _, x := range g.Gauges() {
 		gg := gauge{Gauge: x}
-		if strings.HasPrefix(x.Name, "lag_ms:") {
+		if x.ID.Kind == metric.Lag {
 			// A bucket where the replica never replicated is empty.
-			gg.col = r.series.ColumnFill(x.Name, math.NaN())
+			gg.col = r.series.ColumnFill(x.ID.Column(), math.NaN())
 			gg.lag = sim.NewLatency()
 		} else {
-			gg.col = r.series.Column(x.Name)
+			gg.col = r.series.Column(x.ID.Column())
 		}
-		if kind, name, ok := strings.Cut(x.Name, ":"); ok {
-			gg.samples = r.loadSamples(kind, name)
-		}
+		gg.samples = r.loadSamples(x.ID)
 		r.gauges = append(r.gauges, gg)
 	}
 	if len(r.gauges) == 0 {
@@ -255,9 +253,15 @@ func (r *recorder) watch(g cluster.Gauged) {
 	r.k.After(0, tick)
 }
 
-// loadSamples is where the samples of an instance's load gauge of the
-// given kind go; nil for gauges of other kinds.
-func (r *recorder) loadSamples(kind, name string) *Samples {
+// loadSamples is where the samples of an instance's load gauge go; nil
+// for gauges of other kinds.
+func (r *recorder) loadSamples(id metric.ID) *Samples {
+	switch id.Kind {
+	case metric.Utilization, metric.Connections, metric.Queued, metric.MaxConnections:
+	default:
+		return nil
+	}
+	name := id.Instance
 	var l *EngineLoad
 	for _, x := range r.loads {
 		if x.Name == name {
@@ -271,17 +275,16 @@ func (r *recorder) loadSamples(kind, name string) *Samples {
 		}
 		return l
 	}
-	switch kind {
-	case "utilization":
+	switch id.Kind {
+	case metric.Utilization:
 		return &get().Utilization
-	case "connections":
+	case metric.Connections:
 		return &get().Connections
-	case "queued":
+	case metric.Queued:
 		return &get().Queued
-	case "max_connections":
+	default:
 		return &get().Limit
 	}
-	return nil
 }
 
 func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replication {
@@ -308,8 +311,9 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 			ByPromotion: f.ByPromotion})
 	}
 	for _, g := range r.gauges {
+		rep.Gauges = append(rep.Gauges, g.ID)
 		if g.lag != nil {
-			rep.Lag = append(rep.Lag, NamedLatency{Name: strings.TrimPrefix(g.Name, "lag_ms:"), Dist: g.lag})
+			rep.Lag = append(rep.Lag, NamedLatency{Name: g.ID.Instance, Dist: g.lag})
 		}
 	}
 	rep.Loads = r.loads

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"math"
 
+	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -47,18 +49,22 @@ type Replication struct {
 	// yet applied a write acknowledged before the read was sent.
 	StaleReads int64
 	// Lag holds, per replica, the distribution of its lag sampled once per
-	// second over the measured window (gauges named "lag_ms:NAME").
+	// second over the measured window (the metric.Lag gauges).
 	Lag []NamedLatency
 	// Loads are, per database instance, its utilization, connections and
 	// queued statements sampled once per second over the measured window
-	// (gauges named "utilization:NAME", "connections:NAME", "queued:NAME").
+	// (the metric.Utilization, Connections, Queued and MaxConnections
+	// gauges).
 	Loads []*EngineLoad
 	// Saturations are the episodes of an instance at its limits, over the
 	// whole run; one still going when the run ended ends then.
 	Saturations []Saturation
 	// Counters are model-specific totals over the run, in the model's
 	// order (e.g. throttles per partition).
-	Counters []Counter
+	Counters []cluster.Counter
+	// Gauges are the model's gauges, each a column of Series named by its
+	// ID.Column(), in the order the model listed them.
+	Gauges []metric.ID
 
 	// Series is the time series of the whole run (warmup included), one row
 	// per Scenario.Bucket. Columns hold counts per bucket: "ok", "failed"
@@ -207,12 +213,6 @@ type Saturation struct {
 type NamedLatency struct {
 	Name string
 	Dist *sim.Latency
-}
-
-// Counter is a named total.
-type Counter struct {
-	Name  string
-	Value int64
 }
 
 // Number is a float64 that marshals NaN and ±Inf as JSON null (and

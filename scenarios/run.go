@@ -230,9 +230,7 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		rep.UnreplicatedAcks = a.UnreplicatedAcks()
 	}
 	if c, ok := sys.model.(cluster.Counted); ok {
-		for _, x := range c.Counters() {
-			rep.Counters = append(rep.Counters, Counter{Name: x.Name, Value: x.Value})
-		}
+		rep.Counters = c.Counters()
 	}
 	return rep, nil
 }

@@ -43,6 +43,7 @@ import (
 	"time"
 
 	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -693,23 +694,23 @@ func (m *Model) ResetStats() {
 	}
 }
 
-// Gauges are each replica's lag ("lag_ms:replica-N": the mean lag of the
+// Gauges are each replica's metric.Lag (the mean lag of the
 // records it applied since the previous sample, or the age of its oldest
 // unapplied record if it applied none; 0 while it is the writer or down),
-// and with Serverless v2 the writer's capacity ("capacity_acu") and each
-// replica's ("capacity_acu:replica-N"). A lag sample restarts the
+// and with Serverless v2 the writer's metric.CapacityACU (no instance)
+// and each replica's. A lag sample restarts the
 // per-sample mean, so only the runner should sample.
 func (m *Model) Gauges() []cluster.Gauge {
 	var gs []cluster.Gauge
 	for _, in := range m.insts[1:] {
 		in := in
-		gs = append(gs, cluster.Gauge{Name: "lag_ms:" + in.name, Sample: func() float64 { return m.lagSample(in) }})
+		gs = append(gs, cluster.Gauge{ID: metric.OfInstance(metric.Lag, in.name), Sample: func() float64 { return m.lagSample(in) }})
 	}
 	if m.cfg.Serverless != nil {
-		gs = append(gs, cluster.Gauge{Name: "capacity_acu", Sample: func() float64 { return m.writer.acu }})
+		gs = append(gs, cluster.Gauge{ID: metric.Of(metric.CapacityACU), Sample: func() float64 { return m.writer.acu }})
 		for _, in := range m.insts[1:] {
 			in := in
-			gs = append(gs, cluster.Gauge{Name: "capacity_acu:" + in.name, Sample: func() float64 { return in.acu }})
+			gs = append(gs, cluster.Gauge{ID: metric.OfInstance(metric.CapacityACU, in.name), Sample: func() float64 { return in.acu }})
 		}
 	}
 	for _, in := range m.insts {
@@ -740,13 +741,13 @@ func (m *Model) lagSample(in *instance) float64 {
 func (m *Model) Counters() []cluster.Counter {
 	m.st.account()
 	return []cluster.Counter{
-		{Name: "storage_node_failures", Value: m.st.failures},
-		{Name: "segment_repairs", Value: m.st.repairs},
-		{Name: "volume_write_unavailable_ms", Value: m.st.writeDown.Milliseconds()},
-		{Name: "volume_read_unavailable_ms", Value: m.st.readDown.Milliseconds()},
+		{ID: metric.Of(metric.StorageNodeFailures), Value: m.st.failures},
+		{ID: metric.Of(metric.SegmentRepairs), Value: m.st.repairs},
+		{ID: metric.Of(metric.VolumeWriteUnavailableMS), Value: m.st.writeDown.Milliseconds()},
+		{ID: metric.Of(metric.VolumeReadUnavailableMS), Value: m.st.readDown.Milliseconds()},
 		// Acknowledged writes no read quorum can find any more: 0 unless the
 		// quorums are configured so that they need not intersect.
-		{Name: "lost_acked_writes", Value: m.LostAcked()},
+		{ID: metric.Of(metric.LostAckedWrites), Value: m.LostAcked()},
 	}
 }
 

@@ -54,7 +54,7 @@ func TestReplicaLagGaugeAndStaleReads(t *testing.T) {
 	h.keys = 20
 	gs := h.m.Gauges()
 	require.Len(t, gs, 2+3*4, "two lags, then each instance's utilization, connections, queued and connection limit")
-	assert.Equal(t, "lag_ms:replica-1", gs[0].Name)
+	assert.Equal(t, "lag_ms:replica-1", gs[0].ID.Column())
 	var samples []float64
 	for s := 1; s <= 20; s++ {
 		h.k.Run(sim.At(time.Duration(s) * time.Second))

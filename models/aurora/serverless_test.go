@@ -37,7 +37,7 @@ func TestServerlessCapacityFollowsLoadWithALag(t *testing.T) {
 	sv := cfg.Serverless
 	want := rate * meanServiceVCPUSeconds(cfg) / sv.TargetUtilization / sv.VCPUPerACU
 	gauge := h.m.Gauges()[0]
-	require.Equal(t, "capacity_acu", gauge.Name)
+	require.Equal(t, "capacity_acu", gauge.ID.Column())
 
 	h.k.Run(sim.At(30 * time.Second))
 	assert.Equal(t, 0.5, gauge.Sample(), "idle at the minimum")

@@ -1,14 +1,14 @@
 package cluster
 
+import "dbsim/models/metric"
+
 // Gauge is a quantity a model exposes over time, such as a replica's lag or
 // the current capacity. The runner samples every gauge once per second into
-// the time series (column Name) and, for names starting "lag_ms:", into a
+// the time series (column ID.Column()) and, for metric.Lag, into a
 // distribution for the summary. A NaN sample means "no value now" (a
 // replica that is not replicating has no lag): it is left out of both.
 type Gauge struct {
-	// Name is the series column, with its unit: "lag_ms:replica-1",
-	// "capacity_acu", "consumed_wcu:p3".
-	Name   string
+	ID     metric.ID
 	Sample func() float64
 }
 
@@ -17,8 +17,8 @@ type Gauged interface {
 	Gauges() []Gauge
 }
 
-// Counted is implemented by models that count things the summary reports
-// by name, such as throttles per partition.
+// Counted is implemented by models that count things the summary reports,
+// such as throttles per partition.
 type Counted interface {
 	// Counters returns named totals over the measured window, in a fixed
 	// order.
@@ -39,8 +39,8 @@ type Settler interface {
 	Settle()
 }
 
-// Counter is a named total.
+// Counter is a total a model counts, such as throttles on a partition.
 type Counter struct {
-	Name  string
+	ID    metric.ID
 	Value int64
 }

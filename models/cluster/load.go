@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -30,7 +31,8 @@ type Saturation struct {
 
 // Load watches one database instance's engine for the runner: its CPU
 // utilization, open connections and queued statements as gauges
-// ("utilization:NAME", "connections:NAME", "queued:NAME"), and its
+// (metric.Utilization, Connections, Queued and MaxConnections of
+// instance Name), and its
 // saturation episodes in the log. The engine is looked up at each sample,
 // so a role that moves to another host (a failover) keeps its series.
 type Load struct {
@@ -62,15 +64,15 @@ func NewLoad(log *Log, name string, fn func() (*Host, *sim.Station)) *Load {
 // follows saturation.
 func (l *Load) Gauges() []Gauge {
 	return []Gauge{
-		{Name: "utilization:" + l.Name, Sample: l.sample},
-		{Name: "connections:" + l.Name, Sample: func() float64 {
+		{ID: metric.OfInstance(metric.Utilization, l.Name), Sample: l.sample},
+		{ID: metric.OfInstance(metric.Connections, l.Name), Sample: func() float64 {
 			if h, _ := l.engine(); h != nil {
 				return float64(h.Conns())
 			}
 			return 0
 		}},
-		{Name: "queued:" + l.Name, Sample: func() float64 { return l.q }},
-		{Name: "max_connections:" + l.Name, Sample: func() float64 {
+		{ID: metric.OfInstance(metric.Queued, l.Name), Sample: func() float64 { return l.q }},
+		{ID: metric.OfInstance(metric.MaxConnections, l.Name), Sample: func() float64 {
 			if h, _ := l.engine(); h != nil {
 				return float64(h.MaxConns)
 			}

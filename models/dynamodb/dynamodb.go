@@ -55,6 +55,7 @@ import (
 	"time"
 
 	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -942,11 +943,11 @@ func (m *Model) repair(p *partition, j int) {
 // partition × time heatmap, each partition's consumed capacity, in units
 // per second averaged since the previous sample:
 //
-//	consumed_rcu, consumed_wcu, provisioned_rcu, provisioned_wcu
-//	consumed_rcu:pN, consumed_wcu:pN   partition N (ids in creation order)
-//	throttled:pN                       partition N's throttled requests
-//	consumed_wcu:INDEX, provisioned_wcu:INDEX, consumed_rcu:INDEX
-//	partitions                         the base table's partition count
+//	Consumed/ProvisionedRCU/WCU       the base table
+//	ConsumedRCU/WCU of partition N    ids in creation order
+//	Throttled of partition N          its throttled requests
+//	Consumed/ProvisionedWCU, ConsumedRCU of each index
+//	Partitions                        the base table's partition count
 //
 // Rows are bounded: GaugePartitions rows (default twice the initial
 // partition count, at most 64); the last row also carries every partition
@@ -958,11 +959,11 @@ func (m *Model) Gauges() []cluster.Gauge {
 	}
 	t := m.base
 	gs := []cluster.Gauge{
-		m.rate("consumed_rcu", func() float64 { return t.cumR }),
-		m.rate("consumed_wcu", func() float64 { return t.cumW }),
-		{Name: "provisioned_rcu", Sample: func() float64 { return t.provR }},
-		{Name: "provisioned_wcu", Sample: func() float64 { return t.provW }},
-		{Name: "partitions", Sample: func() float64 { return float64(len(t.parts)) }},
+		m.rate(metric.Of(metric.ConsumedRCU), func() float64 { return t.cumR }),
+		m.rate(metric.Of(metric.ConsumedWCU), func() float64 { return t.cumW }),
+		{ID: metric.Of(metric.ProvisionedRCU), Sample: func() float64 { return t.provR }},
+		{ID: metric.Of(metric.ProvisionedWCU), Sample: func() float64 { return t.provW }},
+		{ID: metric.Of(metric.Partitions), Sample: func() float64 { return float64(len(t.parts)) }},
 	}
 	for i := 0; i < rows; i++ {
 		last := i == rows-1
@@ -982,10 +983,10 @@ func (m *Model) Gauges() []cluster.Gauge {
 				return v
 			}
 		}
-		gs = append(gs, m.rate(fmt.Sprintf("consumed_rcu:p%d", i), sum(false)), m.rate(fmt.Sprintf("consumed_wcu:p%d", i), sum(true)))
+		gs = append(gs, m.rate(metric.OfPartition(metric.ConsumedRCU, "", i), sum(false)), m.rate(metric.OfPartition(metric.ConsumedWCU, "", i), sum(true)))
 		// Throttled requests per second on the partition (all of its
 		// throttles, not reset by ResetCounters, so the rate never jumps).
-		gs = append(gs, m.rate(fmt.Sprintf("throttled:p%d", i), func() float64 {
+		gs = append(gs, m.rate(metric.OfPartition(metric.Throttled, "", i), func() float64 {
 			v := 0.0
 			for id := i; id < len(t.parts); id++ {
 				v += float64(t.parts[id].throttledAll)
@@ -999,18 +1000,18 @@ func (m *Model) Gauges() []cluster.Gauge {
 	for _, g := range m.gsis {
 		g := g
 		gs = append(gs,
-			m.rate("consumed_wcu:"+g.name, func() float64 { return g.cumW }),
-			cluster.Gauge{Name: "provisioned_wcu:" + g.name, Sample: func() float64 { return g.provW }},
-			m.rate("consumed_rcu:"+g.name, func() float64 { return g.cumR }))
+			m.rate(metric.OfIndex(metric.ConsumedWCU, g.name), func() float64 { return g.cumW }),
+			cluster.Gauge{ID: metric.OfIndex(metric.ProvisionedWCU, g.name), Sample: func() float64 { return g.provW }},
+			m.rate(metric.OfIndex(metric.ConsumedRCU, g.name), func() float64 { return g.cumR }))
 	}
 	return gs
 }
 
 // rate turns a cumulative count into a gauge of its rate per second
 // since the previous sample.
-func (m *Model) rate(name string, cum func() float64) cluster.Gauge {
+func (m *Model) rate(id metric.ID, cum func() float64) cluster.Gauge {
 	last, at := cum(), m.k.Now()
-	return cluster.Gauge{Name: name, Sample: func() float64 {
+	return cluster.Gauge{ID: id, Sample: func() float64 {
 		now, v := m.k.Now(), cum()
 		if now <= at {
 			return 0
@@ -1021,33 +1022,33 @@ func (m *Model) rate(name string, cum func() float64) cluster.Gauge {
 	}}
 }
 
-// Counters are the named totals of the run, in a fixed order:
-// "throttles:pN" per base partition (throttled requests, or batch items),
-// "throttles:INDEX:pN" per index partition, then totals: throttled reads
+// Counters are the totals of the run, in a fixed order: Throttles per
+// base partition (throttled requests, or batch items), then per index
+// partition, then totals: throttled reads
 // and writes, base writes throttled by an index (gsi_backpressure),
 // unprocessed batch items, requests refused for want of a leader or
 // quorum (unavailable), over-size items (invalid), heat splits done and
-// refused (one hot key), auto scaling increases and decreases, leader
-// failovers, and the final partition count.
+// refused (one hot key), auto scaling increases and decreases, and leader
+// failovers.
 func (m *Model) Counters() []cluster.Counter {
 	var cs []cluster.Counter
 	for _, t := range m.tables() {
 		for _, p := range t.parts {
-			cs = append(cs, cluster.Counter{Name: "throttles:" + p.name(), Value: p.throttles})
+			cs = append(cs, cluster.Counter{ID: metric.OfPartition(metric.Throttles, p.t.name, p.id), Value: p.throttles})
 		}
 	}
 	return append(cs,
-		cluster.Counter{Name: "throttled_reads", Value: m.throttledReads},
-		cluster.Counter{Name: "throttled_writes", Value: m.throttledWrites},
-		cluster.Counter{Name: "gsi_backpressure", Value: m.backpressure},
-		cluster.Counter{Name: "unprocessed_items", Value: m.unprocessed},
-		cluster.Counter{Name: "unavailable", Value: m.unavailable},
-		cluster.Counter{Name: "invalid", Value: m.invalid},
-		cluster.Counter{Name: "heat_splits", Value: m.heatSplits},
-		cluster.Counter{Name: "heat_splits_refused", Value: m.heatRefused},
-		cluster.Counter{Name: "scale_ups", Value: m.scaleUps},
-		cluster.Counter{Name: "scale_downs", Value: m.scaleDowns},
-		cluster.Counter{Name: "leader_failovers", Value: m.leaderFailovers},
+		cluster.Counter{ID: metric.Of(metric.ThrottledReads), Value: m.throttledReads},
+		cluster.Counter{ID: metric.Of(metric.ThrottledWrites), Value: m.throttledWrites},
+		cluster.Counter{ID: metric.Of(metric.GSIBackpressure), Value: m.backpressure},
+		cluster.Counter{ID: metric.Of(metric.UnprocessedItems), Value: m.unprocessed},
+		cluster.Counter{ID: metric.Of(metric.Unavailable), Value: m.unavailable},
+		cluster.Counter{ID: metric.Of(metric.Invalid), Value: m.invalid},
+		cluster.Counter{ID: metric.Of(metric.HeatSplits), Value: m.heatSplits},
+		cluster.Counter{ID: metric.Of(metric.HeatSplitsRefused), Value: m.heatRefused},
+		cluster.Counter{ID: metric.Of(metric.ScaleUps), Value: m.scaleUps},
+		cluster.Counter{ID: metric.Of(metric.ScaleDowns), Value: m.scaleDowns},
+		cluster.Counter{ID: metric.Of(metric.LeaderFailovers), Value: m.leaderFailovers},
 	)
 }
 

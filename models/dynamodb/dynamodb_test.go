@@ -11,6 +11,7 @@ import (
 
 	"dbsim/models/client"
 	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -346,7 +347,7 @@ func TestGSIBackPressureThrottlesBaseWrites(t *testing.T) {
 	assert.Positive(t, h.m.Partitions(1)[0].Throttles)
 	assert.Zero(t, h.throttlesBetween(95, 120), "after UpdateTable on the index")
 	cs := h.m.Counters()
-	assert.Equal(t, "throttles:by-status:p0", cs[len(h.m.base.parts)].Name)
+	assert.Equal(t, "throttles:by-status:p0", cs[len(h.m.base.parts)].ID.Column())
 }
 
 func TestLowCardinalityIndexHotPartition(t *testing.T) {
@@ -546,7 +547,7 @@ func TestGaugesReportConsumedCapacity(t *testing.T) {
 	gs := h.m.Gauges()
 	byName := map[string]cluster.Gauge{}
 	for _, g := range gs {
-		byName[g.Name] = g
+		byName[g.ID.Column()] = g
 	}
 	require.Contains(t, byName, "consumed_wcu:p15", "twice the 8 initial partitions")
 	require.NotContains(t, byName, "consumed_wcu:p16")
@@ -581,13 +582,13 @@ func TestLastGaugeRowCarriesTheRest(t *testing.T) {
 	var last cluster.Gauge
 	n := 0
 	for _, g := range h.m.Gauges() {
-		if len(g.Name) > 14 && g.Name[:14] == "consumed_wcu:p" {
+		if g.ID.Kind == metric.ConsumedWCU && g.ID.PerPartition {
 			n++
 			last = g
 		}
 	}
 	require.Equal(t, 4, n)
-	require.Equal(t, "consumed_wcu:p3", last.Name)
+	require.Equal(t, metric.OfPartition(metric.ConsumedWCU, "", 3), last.ID)
 	h.drive("w", steady(1600), writes(KB, uniform(1_000_000)))
 	h.k.Run(sim.At(10 * time.Second))
 	assert.InDelta(t, 1000, last.Sample(), 100, "5 of 8 partitions at 200 WCU/s each")
@@ -613,7 +614,7 @@ func TestResetCountersAndLeadersInAZ(t *testing.T) {
 	byName := func() map[string]int64 {
 		out := map[string]int64{}
 		for _, c := range h.m.Counters() {
-			out[c.Name] = c.Value
+			out[c.ID.Column()] = c.Value
 		}
 		return out
 	}

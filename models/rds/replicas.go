@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/sim"
 )
 
@@ -907,9 +908,9 @@ func (m *Model) Standby(j int) ReplicaStatus { return m.standbys[j].status() }
 // been shipped to the replicas.
 func (m *Model) Durable() uint64 { return m.durable }
 
-// Gauges are each read replica's lag, "lag_ms:replica-N", and in the
-// cluster deployment each standby's, "lag_ms:standby-1" and
-// "lag_ms:standby-2" (the slot follows failovers: the old writer takes
+// Gauges are each read replica's metric.Lag ("replica-N"), and in the
+// cluster deployment each standby's ("standby-1" and "standby-2": the
+// slot follows failovers: the old writer takes
 // the promoted standby's slot). Lag is the age in milliseconds of the
 // oldest write the replica lacks, 0 when it has them all. A copy that is
 // not replicating (down, restarting, orphaned by a promotion, or promoted)
@@ -919,11 +920,11 @@ func (m *Model) Durable() uint64 { return m.durable }
 func (m *Model) Gauges() []cluster.Gauge {
 	var g []cluster.Gauge
 	for _, r := range m.replicas {
-		g = append(g, cluster.Gauge{Name: "lag_ms:" + r.name, Sample: func() float64 { return r.lagMS() }})
+		g = append(g, cluster.Gauge{ID: metric.OfInstance(metric.Lag, r.name), Sample: func() float64 { return r.lagMS() }})
 	}
 	if m.cfg.Cluster {
 		for j := range m.standbys {
-			g = append(g, cluster.Gauge{Name: fmt.Sprintf("lag_ms:standby-%d", j+1),
+			g = append(g, cluster.Gauge{ID: metric.OfInstance(metric.Lag, fmt.Sprintf("standby-%d", j+1)),
 				Sample: func() float64 { return m.standbys[j].lagMS() }})
 		}
 	}
@@ -959,30 +960,29 @@ func (r *replica) lagMS() float64 {
 func ms(d time.Duration) float64 { return float64(d) / 1e6 }
 
 // Counters are, when the deployment has replicas or standbys:
-// "replica_reads" (reads served by them), "stale_reads" (those that lacked
+// ReplicaReads (reads served by them), StaleReads (those that lacked
 // their key's newest write acknowledged before they were sent),
-// "stale_read_writes_behind" (the sum over stale reads of the log distance
+// StaleReadWritesBehind (the sum over stale reads of the log distance
 // from what they saw to the key's newest missed write: divided by
-// stale_reads it is the mean number of writes, of any key, a stale read
-// was behind), and "stale_reads:replica-N" /
-// "stale_reads:standby-N" per replica. Staleness has the distribution of
+// StaleReads it is the mean number of writes, of any key, a stale read
+// was behind), and StaleReads per replica and standby. Staleness has the distribution of
 // how old the missed data was.
 func (m *Model) Counters() []cluster.Counter {
 	if len(m.readers) == 0 {
 		return nil
 	}
-	c := []cluster.Counter{{Name: "replica_reads", Value: m.stale.reads}, {Name: "stale_reads", Value: m.stale.stale},
-		{Name: "stale_read_writes_behind", Value: m.stale.behind}}
+	c := []cluster.Counter{{ID: metric.Of(metric.ReplicaReads), Value: m.stale.reads}, {ID: metric.Of(metric.StaleReads), Value: m.stale.stale},
+		{ID: metric.Of(metric.StaleReadWritesBehind), Value: m.stale.behind}}
 	for i, r := range m.replicas {
 		var v int64
 		if i < len(m.stale.replica) {
 			v = m.stale.replica[i]
 		}
-		c = append(c, cluster.Counter{Name: "stale_reads:" + r.name, Value: v})
+		c = append(c, cluster.Counter{ID: metric.OfInstance(metric.StaleReads, r.name), Value: v})
 	}
 	if m.cfg.Cluster {
 		for j, v := range m.stale.standby {
-			c = append(c, cluster.Counter{Name: fmt.Sprintf("stale_reads:standby-%d", j+1), Value: v})
+			c = append(c, cluster.Counter{ID: metric.OfInstance(metric.StaleReads, fmt.Sprintf("standby-%d", j+1)), Value: v})
 		}
 	}
 	return c

@@ -156,7 +156,7 @@ func newRHarness(t *testing.T, seed uint64, cfg Config, ccfg client.Config, rate
 	var sample func()
 	sample = func() {
 		for _, g := range gauges {
-			h.lags[g.Name] = append(h.lags[g.Name], g.Sample())
+			h.lags[g.ID.Column()] = append(h.lags[g.ID.Column()], g.Sample())
 		}
 		k.After(time.Second, sample)
 	}
@@ -372,7 +372,7 @@ func TestStaleReadsOnlyWhenBehind(t *testing.T) {
 	assert.Zero(t, h.spurious, "a read flagged stale missed an acknowledged write of its key")
 	cs := map[string]int64{}
 	for _, c := range h.m.Counters() {
-		cs[c.Name] = c.Value
+		cs[c.ID.Column()] = c.Value
 	}
 	assert.Equal(t, cs["stale_reads"], cs["stale_reads:replica-1"])
 	assert.Greater(t, cs["stale_read_writes_behind"], cs["stale_reads"])

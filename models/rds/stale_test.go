@@ -111,7 +111,7 @@ func TestHotKeyReadsOnALaggingReplicaAreStale(t *testing.T) {
 	assert.Greater(t, cold, 0.0, "a cold key written during the lag is stale too")
 	cs := map[string]int64{}
 	for _, c := range h.m.Counters() {
-		cs[c.Name] = c.Value
+		cs[c.ID.Column()] = c.Value
 	}
 	assert.InDelta(t, h.staleReads, cs["stale_reads"], 20, "the model counts the reads whose answers are still on the way too")
 	assert.Equal(t, cs["stale_reads"], cs["stale_reads:replica-1"])
@@ -132,7 +132,7 @@ func TestHotKeyReadsOnClusterStandbysAreStale(t *testing.T) {
 	assert.Less(t, cold, 0.002)
 	cs := map[string]int64{}
 	for _, c := range h.m.Counters() {
-		cs[c.Name] = c.Value
+		cs[c.ID.Column()] = c.Value
 	}
 	assert.InDelta(t, h.staleReads, cs["stale_reads"], 20, "the model counts the reads whose answers are still on the way too")
 	assert.Equal(t, cs["stale_reads"], cs["stale_reads:standby-1"]+cs["stale_reads:standby-2"])
