@@ -402,7 +402,7 @@ func compareLatencyFigure(c *Comparison, data []*seriesData, marks *annotations)
 		if d == nil {
 			continue
 		}
-		ys := d.column("write_p99_ms")
+		ys := d.column(sim.LatencyColumn(scenarios.Writes, sim.P99))
 		for b, y := range ys {
 			if y > 0 && !math.IsInf(y, 0) {
 				ys[b] = math.Log10(y)

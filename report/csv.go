@@ -12,7 +12,7 @@ import (
 )
 
 // Count columns of the run's series, turned into rates in the CSV and plots.
-var countColumns = []string{"ok", "failed", "throttled", "retried", "stale_reads"}
+var countColumns = []string{scenarios.ColumnOK, scenarios.ColumnFailed, scenarios.ColumnThrottled, scenarios.ColumnRetried, scenarios.ColumnStaleReads}
 
 // WriteCSV writes timeseries.csv: the time series of replication 0, one row
 // per bucket. The columns are time_s (the bucket's start, seconds since the
@@ -161,7 +161,7 @@ func (d *seriesData) rate(name string, b int) float64 {
 
 // availability is ok/(ok+failed) in bucket b, NaN without requests.
 func (d *seriesData) availability(b int) float64 {
-	ok, failed := d.count("ok", b), d.count("failed", b)
+	ok, failed := d.count(scenarios.ColumnOK, b), d.count(scenarios.ColumnFailed, b)
 	if ok+failed <= 0 {
 		return math.NaN()
 	}

@@ -344,10 +344,10 @@ func latencyFigure(name string, d *seriesData, marks *annotations) *Figure {
 		col, label string
 		sty        draw.LineStyle
 	}{
-		{"all_p50_ms", "p50", lineStyle(0, 1)},
-		{"all_p99_ms", "p99", lineStyle(1, 1)},
-		{"all_p999_ms", "p99.9", lineStyle(2, 0.8)},
-		{"write_p99_ms", "write p99", lineStyle(3, 1.2, vg.Points(4), vg.Points(2))},
+		{sim.LatencyColumn(scenarios.AllRequests, sim.P50), "p50", lineStyle(0, 1)},
+		{sim.LatencyColumn(scenarios.AllRequests, sim.P99), "p99", lineStyle(1, 1)},
+		{sim.LatencyColumn(scenarios.AllRequests, sim.P999), "p99.9", lineStyle(2, 0.8)},
+		{sim.LatencyColumn(scenarios.Writes, sim.P99), "write p99", lineStyle(3, 1.2, vg.Points(4), vg.Points(2))},
 	}
 	if d != nil {
 		for _, l := range lines {
@@ -402,11 +402,14 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 	f.addLine(d, ys, "all requests", lineStyle(0, 1.2))
 	// Reads and writes apart, when the run recorded both: a failover or a
 	// lost write quorum often stops writes while reads go on.
-	if d != nil && d.column("read_failed") != nil && d.column("write_failed") != nil {
-		for i, op := range []string{"read", "write"} {
+	if d != nil && d.column(scenarios.ColumnReadFailed) != nil && d.column(scenarios.ColumnWriteFailed) != nil {
+		for i, op := range []struct{ name, ok, failed string }{
+			{"read", scenarios.ColumnReadOK, scenarios.ColumnReadFailed},
+			{"write", scenarios.ColumnWriteOK, scenarios.ColumnWriteFailed},
+		} {
 			opYs := make([]float64, d.n)
 			seen := false
-			okCol, failedCol := d.column(op+"_ok"), d.column(op+"_failed")
+			okCol, failedCol := d.column(op.ok), d.column(op.failed)
 			for b := range opYs {
 				ok, failed := at0(okCol, b), at0(failedCol, b)
 				opYs[b] = math.NaN()
@@ -418,7 +421,7 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 			}
 			if seen {
 				// orange reads, purple writes: apart from the black phase lines
-				f.addLine(d, opYs, op+"s", lineStyle(1+2*i, 1.1, vg.Points(4), vg.Points(2)))
+				f.addLine(d, opYs, op.name+"s", lineStyle(1+2*i, 1.1, vg.Points(4), vg.Points(2)))
 			}
 		}
 	}
@@ -457,9 +460,9 @@ func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 			c          color.Color
 			always     bool
 		}{
-			{"ok", "ok/s", colorOK, true},
-			{"failed", "failed/s", colorFailed, true},
-			{"throttled", "throttled/s", colorThrot, false},
+			{scenarios.ColumnOK, "ok/s", colorOK, true},
+			{scenarios.ColumnFailed, "failed/s", colorFailed, true},
+			{scenarios.ColumnThrottled, "throttled/s", colorThrot, false},
 		} {
 			ys := make([]float64, d.n)
 			nonzero := false

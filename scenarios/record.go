@@ -53,20 +53,20 @@ func newRecorder(s *Scenario, k *sim.Kernel, log *cluster.Log) *recorder {
 	series := sim.NewSeries(s.Bucket.D())
 	r := &recorder{k: k, log: log, warmup: sim.At(s.Warmup.D()), end: sim.At(s.Duration.D()), series: series,
 		lat:       Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
-		okCol:     series.Column("ok"),
-		failCol:   series.Column("failed"),
-		thrCol:    series.Column("throttled"),
-		retryCol:  series.Column("retried"),
-		staleCol:  series.Column("stale_reads"),
+		okCol:     series.Column(ColumnOK),
+		failCol:   series.Column(ColumnFailed),
+		thrCol:    series.Column(ColumnThrottled),
+		retryCol:  series.Column(ColumnRetried),
+		staleCol:  series.Column(ColumnStaleReads),
 		clientsOK: map[*cluster.Failover]sim.Time{},
 	}
 	r.opCols = [2][2]int{
-		{series.Column("read_ok"), series.Column("read_failed")},
-		{series.Column("write_ok"), series.Column("write_failed")},
+		{series.Column(ColumnReadOK), series.Column(ColumnReadFailed)},
+		{series.Column(ColumnWriteOK), series.Column(ColumnWriteFailed)},
 	}
-	r.all = sim.NewLatencySeries(series, "all")
-	r.read = sim.NewLatencySeries(series, "read")
-	r.write = sim.NewLatencySeries(series, "write")
+	r.all = sim.NewLatencySeries(series, AllRequests)
+	r.read = sim.NewLatencySeries(series, Reads)
+	r.write = sim.NewLatencySeries(series, Writes)
 	for _, w := range s.Workload {
 		if w.Mix.Write > 0 {
 			r.writes = true

@@ -77,6 +77,25 @@ type Replication struct {
 	Series *sim.Series
 }
 
+// The runner's own columns of Replication.Series (the others are the
+// model's gauges): counts per bucket, and per kind of request the latency
+// columns sim.LatencyColumn(AllRequests, sim.P99) and so on.
+const (
+	ColumnOK          = "ok"
+	ColumnFailed      = "failed"
+	ColumnThrottled   = "throttled"
+	ColumnRetried     = "retried"
+	ColumnStaleReads  = "stale_reads"
+	ColumnReadOK      = "read_ok"
+	ColumnReadFailed  = "read_failed"
+	ColumnWriteOK     = "write_ok"
+	ColumnWriteFailed = "write_failed"
+
+	AllRequests = "all"
+	Reads       = "read"
+	Writes      = "write"
+)
+
 // Requests counts what the clients saw. Total = OK + Failed; Throttled and
 // Retried count attempts, not requests.
 type Requests struct {

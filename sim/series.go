@@ -143,12 +143,32 @@ type LatencySeries struct {
 // columns.
 var latencyQuantiles = [4]float64{0.50, 0.90, 0.99, 0.999}
 
+// LatencyStat is one of a LatencySeries' columns: a percentile, the
+// maximum or the mean of a bucket.
+type LatencyStat int
+
+// The columns of a LatencySeries, in order.
+const (
+	P50 LatencyStat = iota
+	P90
+	P99
+	P999
+	Max
+	Mean
+)
+
+// LatencyColumn is the name of the column of statistic st that
+// NewLatencySeries registers under prefix: "all_p99_ms".
+func LatencyColumn(prefix string, st LatencyStat) string {
+	return prefix + [...]string{"_p50_ms", "_p90_ms", "_p99_ms", "_p999_ms", "_max_ms", "_mean_ms"}[st]
+}
+
 // NewLatencySeries registers the latency columns prefix_p50_ms …
 // prefix_mean_ms on s (NaN-filled) and returns the recorder that fills them.
 func NewLatencySeries(s *Series, prefix string) *LatencySeries {
 	ls := &LatencySeries{s: s, l: NewLatency(), cur: -1}
-	for i, suffix := range [6]string{"_p50_ms", "_p90_ms", "_p99_ms", "_p999_ms", "_max_ms", "_mean_ms"} {
-		ls.cols[i] = s.ColumnFill(prefix+suffix, math.NaN())
+	for st := P50; st <= Mean; st++ {
+		ls.cols[st] = s.ColumnFill(LatencyColumn(prefix, st), math.NaN())
 	}
 	return ls
 }
