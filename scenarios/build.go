@@ -41,7 +41,12 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 	if err != nil {
 		return client.Config{}, err
 	}
-	jitter := map[string]client.Jitter{"none": client.NoJitter, "full": client.FullJitter, "equal": client.EqualJitter}[c.Retry.Jitter]
+	var jitter client.Jitter
+	for _, j := range client.Jitters {
+		if j.String() == c.Retry.Jitter {
+			jitter = j
+		}
+	}
 	retry := client.Retry{MaxAttempts: c.Retry.MaxAttempts, Base: c.Retry.Base.D(), Cap: c.Retry.Cap.D(), Jitter: jitter}
 	if c.SDK != "" {
 		// The SDK's preset (its throttling backoff and retry quota), with

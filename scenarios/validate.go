@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"dbsim/models/aurora"
+	"dbsim/models/client"
+	"dbsim/models/cluster"
 	"dbsim/models/rds"
 )
 
@@ -27,30 +29,6 @@ const (
 
 	defaultRegion = "us-east-1"
 	maxAZs        = 6
-	// defaultSameAZRTT is the measured round trip inside one AZ (fact 6.3).
-	defaultSameAZRTT = Duration(450 * time.Microsecond)
-	// defaultCrossAZRTT is a round trip between AZs: "usually < 1 ms"
-	// (fact 6.2), 1.33 ms and 2.11 ms measured (fact 6.3).
-	defaultCrossAZRTT = Duration(time.Millisecond)
-
-	defaultInstances   = 4
-	defaultConnections = 50 // per client instance
-	// defaultMaxInFlight bounds each client process's requests in flight:
-	// far above what a healthy run holds (rate × latency), so that only
-	// overload meets it, and small enough that memory stays bounded
-	// whatever the load (about 1 KB a request).
-	defaultMaxInFlight = 10_000
-	// defaultConnectTimeout is the JDBC connect timeout AWS recommends
-	// (fact 1.23).
-	defaultConnectTimeout = Duration(2 * time.Second)
-	defaultTimeout        = Duration(2 * time.Second)
-	defaultMaxAttempts    = 3
-	// defaultRetryBase is AWS's backoff guidance: 50 ms, 100 ms, 200 ms, ...
-	// (fact 5.36).
-	defaultRetryBase = Duration(50 * time.Millisecond)
-	// defaultRetryCap is the SDKs' maximum backoff (fact 5.37).
-	defaultRetryCap = Duration(20 * time.Second)
-	defaultJitter   = "full"
 
 	defaultProcess  = "poisson"
 	defaultKeyDist  = "uniform"
@@ -65,13 +43,13 @@ const (
 var (
 	rdsDefaults    = rds.Defaults()
 	auroraDefaults = aurora.Defaults()
+	clientDefaults = client.Defaults()
 )
 
 // Allowed values of the enumerated keys.
 var (
 	engines       = []string{"postgres", "mysql", "mariadb", "oracle", "sqlserver"}
 	multiAZModes  = []string{"none", "instance", "cluster"}
-	jitters       = []string{"none", "full", "equal"}
 	processes     = []string{"poisson", "constant"}
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
@@ -285,10 +263,10 @@ func (v *validator) topology() {
 		}
 	}
 	if !v.has("topology.same_az_rtt") {
-		t.SameAZRTT = defaultSameAZRTT
+		t.SameAZRTT = Duration(cluster.DefaultSameAZRTT)
 	}
 	if !v.has("topology.cross_az_rtt") {
-		t.CrossAZRTT = defaultCrossAZRTT
+		t.CrossAZRTT = Duration(cluster.DefaultCrossAZRTT)
 	}
 	v.nonNegative("topology.same_az_rtt", t.SameAZRTT)
 	v.nonNegative("topology.cross_az_rtt", t.CrossAZRTT)
@@ -429,23 +407,24 @@ func (v *validator) clients() {
 	if v.has(p + "az") {
 		v.az(p+"az", c.AZ)
 	}
-	v.defaultAtLeast(p+"instances", &c.Instances, defaultInstances, 1)
-	v.defaultAtLeast(p+"connections", &c.Connections, defaultConnections, 1)
-	v.defaultPositive(p+"connect_timeout", &c.ConnectTimeout, defaultConnectTimeout)
-	v.defaultPositive(p+"timeout", &c.Timeout, defaultTimeout)
+	d := clientDefaults
+	v.defaultAtLeast(p+"instances", &c.Instances, d.Instances, 1)
+	v.defaultAtLeast(p+"connections", &c.Connections, d.Connections, 1)
+	v.defaultPositive(p+"connect_timeout", &c.ConnectTimeout, Duration(d.ConnectTimeout))
+	v.defaultPositive(p+"timeout", &c.Timeout, Duration(d.Timeout))
 	v.defaultPositive(p+"pool_timeout", &c.PoolTimeout, c.Timeout)
-	v.defaultAtLeast(p+"max_in_flight", &c.MaxInFlight, defaultMaxInFlight, 1)
+	v.defaultAtLeast(p+"max_in_flight", &c.MaxInFlight, d.MaxInFlight, 1)
 
 	r := &c.Retry
-	v.defaultAtLeast(p+"retry.max_attempts", &r.MaxAttempts, defaultMaxAttempts, 1)
-	v.defaultPositive(p+"retry.base", &r.Base, defaultRetryBase)
+	v.defaultAtLeast(p+"retry.max_attempts", &r.MaxAttempts, d.Retry.MaxAttempts, 1)
+	v.defaultPositive(p+"retry.base", &r.Base, Duration(d.Retry.Base))
 	if !v.has(p + "retry.cap") {
-		r.Cap = defaultRetryCap
+		r.Cap = Duration(d.Retry.Cap)
 	} else if r.Cap < r.Base && !v.broken(p+"retry.base") {
 		v.errorf(p+"retry.cap", "must be at least retry.base (%s), got %s", r.Base, r.Cap)
 	}
-	v.defaultString(p+"retry.jitter", &r.Jitter, defaultJitter)
-	v.oneOf(p+"retry.jitter", "jitter", r.Jitter, jitters)
+	v.defaultString(p+"retry.jitter", &r.Jitter, d.Retry.Jitter.String())
+	v.oneOf(p+"retry.jitter", "jitter", r.Jitter, jitterNames())
 	v.retryBudget(p+"retry.budget", &r.Budget)
 
 	switch v.defaultString(p+"dns_cache", &c.DNSCache, "ttl"); c.DNSCache {
@@ -835,4 +814,13 @@ func (v *validator) share(path string, x float64) bool {
 		return false
 	}
 	return true
+}
+
+// jitterNames are the names of the client's jitter modes.
+func jitterNames() []string {
+	var out []string
+	for _, j := range client.Jitters {
+		out = append(out, j.String())
+	}
+	return out
 }

@@ -30,6 +30,12 @@ const (
 	EqualJitter               // delay/2 plus uniform in [0, delay/2)
 )
 
+// String is the jitter's name in a scenario: "none", "full", "equal".
+func (j Jitter) String() string { return [...]string{"none", "full", "equal"}[j] }
+
+// Jitters are the jitter modes, in order.
+var Jitters = []Jitter{NoJitter, FullJitter, EqualJitter}
+
 // Retry is a driver's retry policy.
 type Retry struct {
 	// MaxAttempts counts the first try: 1 means no retries.
@@ -112,6 +118,19 @@ type Config struct {
 	// arrives at a process holding that many is rejected at once (status
 	// Rejected). 0: no bound.
 	MaxInFlight int
+}
+
+// Defaults are the client settings a scenario leaves out: 4 processes of
+// 50 connections each, the 2 s connect timeout AWS recommends for JDBC
+// (fact 1.23) and a 2 s statement timeout, at most 10,000 requests in
+// flight per process (far above what a healthy run holds, rate × latency,
+// so only overload meets it, and small enough that memory stays bounded
+// at about 1 KB a request), and 3 attempts backing off from 50 ms (fact
+// 5.36) to at most 20 s (fact 5.37) with full jitter.
+func Defaults() Config {
+	return Config{Instances: 4, Connections: 50, ConnectTimeout: 2 * time.Second, Timeout: 2 * time.Second,
+		MaxInFlight: 10_000,
+		Retry:       Retry{MaxAttempts: 3, Base: 50 * time.Millisecond, Cap: 20 * time.Second, Jitter: FullJitter}}
 }
 
 // Request is one application request.

@@ -24,6 +24,15 @@ type Topology struct {
 	watch   []func(az AZ, down bool)
 }
 
+// Round trips a region has unless a scenario says otherwise.
+const (
+	// DefaultSameAZRTT is the measured round trip inside one AZ (fact 6.3).
+	DefaultSameAZRTT = 450 * time.Microsecond
+	// DefaultCrossAZRTT is a round trip between AZs: "usually < 1 ms"
+	// (fact 6.2), 1.33 ms and 2.11 ms measured (fact 6.3).
+	DefaultCrossAZRTT = time.Millisecond
+)
+
 // NewTopology returns a region with the named AZs. The round-trip times are
 // those of a packet and its answer; a one-way trip takes half.
 func NewTopology(k *sim.Kernel, azs []string, sameAZRTT, crossAZRTT time.Duration) *Topology {
