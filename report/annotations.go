@@ -1,0 +1,386 @@
+package report
+
+import (
+	"image/color"
+	"math"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"dbsim/scenarios"
+	"dbsim/sim"
+)
+
+// annotations mark the events of replication 0 on every plot: shaded
+// windows (faults, failovers from failure to clients ok, warmup) and
+// dashed vertical lines (failover phases), labelled in one row in a strip
+// above the data area, each label joined to its line by a leader. Times
+// are in minutes.
+type annotations struct {
+	bands  []band
+	labels []label
+	lines  []phaseLine
+	style  text.Style
+	// faults, failovers and saturations tell whether those bands exist,
+	// for the legend.
+	faults, failovers, saturations bool
+	// unlabelled draws the windows and lines only: the labels are on the
+	// panel above.
+	unlabelled bool
+}
+
+// phaseLine is a failover phase's time and its label's index.
+type phaseLine struct {
+	x     float64
+	label int
+}
+
+type band struct {
+	x0, x1 float64
+	fill   color.Color
+}
+
+// label is a text naming the line (or window) at x.
+type label struct {
+	x     float64
+	text  string
+	color color.Color
+	// prio orders which labels stay when not all fit: 0 are kept longest.
+	prio int
+
+	// Set by layout: the canvas x of the text's left edge, the width it
+	// is given (its measured width tw, with fontSlack), and whether it is
+	// drawn.
+	x0, w, tw vg.Length
+	shown     bool
+}
+
+// Label layout constants.
+const (
+	labelSize = 8
+	maxPrio   = 2
+	labelSep  = 8 // points between two labels
+)
+
+func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
+	a := &annotations{style: textStyle(labelSize, colorPhase)}
+	end := 0.0
+	if d != nil {
+		end = d.start(d.n) / 60
+	}
+	if res != nil && res.Scenario != nil && res.Scenario.Warmup > 0 {
+		w := res.Scenario.Warmup.D().Seconds() / 60
+		a.bands = append(a.bands, band{x0: 0, x1: w, fill: colorWarmup})
+		a.labels = append(a.labels, label{x: w / 2, text: "warmup", color: colorWarmTx, prio: 1})
+	}
+	if res == nil || len(res.Replications) == 0 || res.Replications[0] == nil {
+		return a
+	}
+	rep := res.Replications[0]
+	minutes := func(t sim.Time) float64 { return t.Seconds() / 60 }
+
+	starts := map[sim.Time]string{} // fault start -> its label
+	for _, fw := range rep.Faults {
+		x1 := minutes(fw.End)
+		if fw.End < fw.Start {
+			x1 = math.Max(end, minutes(fw.Start)) // still active when the run ended
+		}
+		if x1 > minutes(fw.Start) { // an instant fault is a labelled line, not a band
+			a.bands = append(a.bands, band{x0: minutes(fw.Start), x1: x1, fill: colorFault})
+			a.faults = true
+		}
+		if starts[fw.Start] == "" {
+			starts[fw.Start] = fw.Label
+		}
+	}
+	for _, fo := range rep.Failovers {
+		if fo.Start >= 0 {
+			// The outage as the clients saw it.
+			stop := fo.ClientsRecovered
+			if stop < 0 {
+				stop = fo.Accepting
+			}
+			x1 := end
+			if stop >= 0 {
+				x1 = minutes(stop)
+			}
+			a.bands = append(a.bands, band{x0: minutes(fo.Start), x1: x1, fill: colorOutage})
+			a.failovers = true
+		}
+		for _, ph := range []struct {
+			t    sim.Time
+			text string
+			prio int
+		}{
+			{fo.Start, "failure", 0},
+			{fo.Detected, "detected", 2},
+			{fo.Promoted, "promoted", 2},
+			{fo.Accepting, "writes ok", 1},
+			{fo.ClientsRecovered, "clients ok", 0},
+		} {
+			if ph.t < 0 {
+				continue
+			}
+			a.lines = append(a.lines, phaseLine{x: minutes(ph.t), label: len(a.labels)})
+			l := label{x: minutes(ph.t), text: ph.text, color: colorPhase, prio: ph.prio}
+			if ph.text == "failure" && starts[ph.t] != "" {
+				// The fault that caused it names the failure.
+				l.text, l.color = starts[ph.t], colorFaultTx
+				delete(starts, ph.t)
+			}
+			a.labels = append(a.labels, l)
+		}
+	}
+	// Saturation: an instance at its limits, which a reader must not take
+	// for a failure.
+	for _, e := range rep.Saturations {
+		a.bands = append(a.bands, band{x0: minutes(e.Start), x1: minutes(e.End), fill: colorSatur})
+		a.labels = append(a.labels, label{x: minutes(e.Start), text: e.Name + " saturated", color: colorSaturTx, prio: 1})
+		a.saturations = true
+	}
+	// Faults that started no failover get their own label.
+	for _, fw := range rep.Faults {
+		if t := starts[fw.Start]; t != "" {
+			a.labels = append(a.labels, label{x: minutes(fw.Start), text: t, color: colorFaultTx, prio: 0})
+			delete(starts, fw.Start)
+		}
+	}
+	// Rate changes: where the offered load steps (a burst, a pause).
+	if sc := res.Scenario; sc != nil {
+		for _, w := range sc.Workload {
+			for _, rc := range w.RateChanges {
+				text := "rate " + rc.Rate.String()
+				if len(sc.Workload) > 1 {
+					text = w.Name + " " + text
+				}
+				x := rc.At.D().Seconds() / 60
+				a.lines = append(a.lines, phaseLine{x: x, label: len(a.labels)})
+				a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
+			}
+		}
+		// Scheduled UpdateTable calls: when they were asked for (the
+		// capacity steps update_delay later).
+		if ddb := sc.System.DynamoDB; ddb != nil {
+			mark := func(who string, us []scenarios.DynamoDBUpdate) {
+				for _, u := range us {
+					text := who + "UpdateTable"
+					if u.RCU > 0 {
+						text += " " + thousands(int64(u.RCU)) + " RCU"
+					}
+					if u.WCU > 0 {
+						text += " " + thousands(int64(u.WCU)) + " WCU"
+					}
+					x := u.At.D().Seconds() / 60
+					a.lines = append(a.lines, phaseLine{x: x, label: len(a.labels)})
+					a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
+				}
+			}
+			mark("", ddb.Table.Updates)
+			for _, g := range ddb.Table.GSIs {
+				mark(g.Name+" ", g.Updates)
+			}
+		}
+	}
+	sortLabels(a)
+	return a
+}
+
+// sortLabels orders a's labels by x, keeping its lines pointing at theirs.
+func sortLabels(a *annotations) {
+	order := make([]int, len(a.labels))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(i, j int) bool { return a.labels[order[i]].x < a.labels[order[j]].x })
+	sorted, where := make([]label, len(order)), make([]int, len(order))
+	for k, i := range order {
+		sorted[k], where[i] = a.labels[i], k
+	}
+	a.labels = sorted
+	for i := range a.lines {
+		a.lines[i].label = where[a.lines[i].label]
+	}
+}
+
+// clone returns a copy of a with its own labels (which layout modifies).
+func (a *annotations) clone() *annotations {
+	b := *a
+	b.labels = append([]label(nil), a.labels...)
+	return &b
+}
+
+// addLegend adds the shaded windows to the legend.
+func (a *annotations) addLegend(lg *plot.Legend) {
+	if a.faults {
+		lg.Add("fault", boxThumb{colorFault})
+	}
+	if a.failovers {
+		lg.Add("failover", boxThumb{colorOutage})
+	}
+	if a.saturations {
+		lg.Add("saturated", boxThumb{colorSatur})
+	}
+}
+
+// boxThumb is a legend thumbnail for a shaded window.
+type boxThumb struct{ c color.Color }
+
+func (b boxThumb) Thumbnail(c *draw.Canvas) {
+	c.FillPolygon(b.c, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
+}
+
+// Heights in the label strip: the leaders' zone under the row of labels,
+// and the row.
+func (a *annotations) leaderHeight() vg.Length { return vg.Points(10) }
+func (a *annotations) rowHeight() vg.Length {
+	return a.style.Rectangle("Xg").Size().Y
+}
+
+// labelRun is a run of labels laid out side by side, first to last.
+type labelRun struct {
+	first, last  int // indices into the shown labels
+	start, width vg.Length
+}
+
+// layout places the labels in one row above the data canvas c, in the
+// order of their lines, each centered on its line when there is room and
+// otherwise shifted as little as possible (least squares, by merging
+// overlapping labels into clusters centered on their lines). When they do
+// not all fit in the width, the least important (detected and promoted,
+// then writes ok and warmup) are left out; their lines are still drawn. It
+// returns the height the strip needs.
+func (a *annotations) layout(c draw.Canvas, p *plot.Plot) vg.Length {
+	// Labels may reach over the y axis's labels and over the legend
+	// column, both of which start below the strip.
+	left, right := c.Min.X-vg.Points(25), c.Max.X+vg.Points(40)
+	for prio := maxPrio; prio >= -1; prio-- {
+		var idx []int
+		for i := range a.labels {
+			l := &a.labels[i]
+			l.shown = l.prio <= prio && l.x >= p.X.Min && l.x <= p.X.Max
+			if l.shown {
+				l.tw = a.style.Width(l.text)
+				l.w = l.tw * fontSlack
+				idx = append(idx, i)
+			}
+		}
+		if len(idx) == 0 {
+			return 0
+		}
+		if a.place(idx, c, p, left, right) {
+			return a.leaderHeight() + a.rowHeight()
+		}
+	}
+	return 0
+}
+
+// place lays out the labels idx (in line order) between left and right,
+// reporting whether they fit.
+func (a *annotations) place(idx []int, c draw.Canvas, p *plot.Plot, left, right vg.Length) bool {
+	sep := vg.Points(labelSep)
+	// want is the left edge that centers label k on its line; off is its
+	// offset within its run.
+	want := func(k int) vg.Length { l := a.labels[idx[k]]; return c.X(p.X.Norm(l.x)) - l.tw/2 }
+	var cs []labelRun
+	for k := range idx {
+		cur := labelRun{first: k, last: k, start: want(k), width: a.labels[idx[k]].w}
+		for {
+			cur.start = max(left, min(cur.start, right-cur.width))
+			if len(cs) == 0 {
+				break
+			}
+			prev := cs[len(cs)-1]
+			if prev.start+prev.width+sep <= cur.start {
+				break
+			}
+			// Merge: the run's start is the mean of what each member
+			// wants minus its offset.
+			cs = cs[:len(cs)-1]
+			merged := labelRun{first: prev.first, last: cur.last}
+			var sum vg.Length
+			for j := merged.first; j <= merged.last; j++ {
+				if j > merged.first {
+					merged.width += sep
+				}
+				sum += want(j) - merged.width
+				merged.width += a.labels[idx[j]].w
+			}
+			merged.start = sum / vg.Length(merged.last-merged.first+1)
+			cur = merged
+		}
+		cs = append(cs, cur)
+	}
+	for _, cl := range cs {
+		if cl.width > right-left {
+			return false
+		}
+		x := cl.start
+		for j := cl.first; j <= cl.last; j++ {
+			l := &a.labels[idx[j]]
+			l.x0 = x
+			x += l.w + sep
+		}
+	}
+	return true
+}
+
+// Plot implements plot.Plotter: the shaded windows and dashed lines in the
+// data area, the labels and their leaders in the strip above it.
+func (a *annotations) Plot(c draw.Canvas, p *plot.Plot) {
+	a.layout(c, p)
+	xs := func(x float64) vg.Length { return c.X(p.X.Norm(x)) }
+	clampX := func(x vg.Length) vg.Length { return max(c.Min.X, min(c.Max.X, x)) }
+
+	for _, b := range a.bands {
+		x0, x1 := clampX(xs(b.x0)), clampX(xs(b.x1))
+		if x1-x0 < vg.Points(2) { // an instant still shows
+			x1 = x0 + vg.Points(2)
+		}
+		c.FillPolygon(b.fill, []vg.Point{{X: x0, Y: c.Min.Y}, {X: x1, Y: c.Min.Y}, {X: x1, Y: c.Max.Y}, {X: x0, Y: c.Max.Y}})
+	}
+
+	// A phase line is drawn when its label is, or when it stands apart
+	// from the others: where a long run packs a failover's five phases
+	// into a few points, only the labelled ones are drawn.
+	dashed := draw.LineStyle{Color: colorPhase, Width: vg.Points(0.7), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
+	for i, ln := range a.lines {
+		if ln.x < p.X.Min || ln.x > p.X.Max {
+			continue
+		}
+		x := xs(ln.x)
+		apart := true
+		for j, o := range a.lines {
+			if j != i && vg.Length(math.Abs(float64(xs(o.x)-x))) < vg.Points(4) {
+				apart = false
+			}
+		}
+		if apart || a.labels[ln.label].shown {
+			c.StrokeLine2(dashed, x, c.Min.Y, x, c.Max.Y)
+		}
+	}
+
+	if a.unlabelled {
+		return
+	}
+
+	// A leader rises from the line, then runs to the nearest point of
+	// the label's bottom edge, below the row of labels, so leaders cross
+	// no label and, being in line order, no other leader.
+	base := c.Max.Y + a.leaderHeight()
+	knee := c.Max.Y + vg.Points(2)
+	for _, l := range a.labels {
+		if !l.shown {
+			continue
+		}
+		x := xs(l.x)
+		end := vg.Point{X: max(l.x0+vg.Points(1), min(x, l.x0+l.tw-vg.Points(1))), Y: base - vg.Points(1)}
+		ls := draw.LineStyle{Color: l.color, Width: vg.Points(0.5)}
+		c.StrokeLines(ls, []vg.Point{{X: x, Y: c.Max.Y}, {X: x, Y: knee}, end})
+		sty := a.style
+		sty.Color = l.color
+		c.FillText(sty, vg.Point{X: l.x0, Y: base}, l.text)
+	}
+}

@@ -1,0 +1,330 @@
+package report
+
+import (
+	"bytes"
+	"image/color"
+	"io"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"dbsim/models/metric"
+	"dbsim/scenarios"
+)
+
+// fontSlack widens measured text where it must not collide: an SVG viewer
+// without Liberation Sans or a metric-compatible font (Arial, Helvetica)
+// substitutes one, DejaVu Sans say, that is up to 15% wider.
+const fontSlack = 1.15
+
+// Size and resolution of every plot.
+const (
+	plotWidth  = 8 * vg.Inch
+	plotHeight = 4 * vg.Inch
+	// panelHeight is the height of a figure of two panels.
+	panelHeight = 6 * vg.Inch
+	pngDPI      = 150
+)
+
+// Figure is one plot of a run, ready to be written as PNG or SVG. Both
+// formats draw the same picture; the output is a pure function of the
+// Result, byte for byte. A Figure may not be drawn by two goroutines at
+// once; different Figures may.
+type Figure struct {
+	// Name is the file name without extension: one of runFigures.
+	Name string
+	// Title is the plot's title.
+	Title string
+
+	p      *plot.Plot
+	legend plot.Legend
+	marks  *annotations
+
+	// lower, when set, is a second panel under p on the same time axis,
+	// with its own legend beside it; the figure is then panelHeight high.
+	lower       *plot.Plot
+	lowerLegend plot.Legend
+}
+
+// runFigures are the names of every figure Plots can return, in its
+// order. A report written into a directory removes the files of those
+// this run did not draw, so that no figure of an earlier run is left
+// beside the new ones.
+var runFigures = []string{"latency", "availability", "throughput", "load", "lag", "capacity", "dynamodb_capacity", "partitions"}
+
+// Plots returns the figures of replication 0 of res: latency, availability
+// and throughput always, load when the model has utilization gauges (RDS
+// and Aurora instances), lag when it has lag gauges, capacity when it has
+// Serverless v2 capacity gauges, and the DynamoDB figures.
+func Plots(res *scenarios.Result) []*Figure {
+	name := "run"
+	if res != nil && res.Scenario != nil && res.Scenario.Name != "" {
+		name = res.Scenario.Name
+	}
+	if res != nil && len(res.Replications) > 1 {
+		name += " (replication 0)"
+	}
+	ser := series0(res)
+	var d *seriesData
+	if ser != nil {
+		d = newSeriesData(rep0(res))
+	}
+	marks := newAnnotations(res, d)
+	figs := []*Figure{
+		latencyFigure(name, d, marks),
+		availabilityFigure(name, d, marks),
+		throughputFigure(name, d, marks),
+	}
+	if ser != nil {
+		if f := loadFigure(name, res, d, marks); f != nil {
+			figs = append(figs, f)
+		}
+		if ids := d.ofKind(metric.Lag); len(ids) > 0 {
+			figs = append(figs, lagFigure(name, d, ids, marks))
+		}
+		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
+			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+metric.CapacityACU.Unit()+")", d, ids, metric.ID.Column, marks))
+		}
+		figs = append(figs, dynamoFigures(name, d, marks)...) // DynamoDB capacity and partitions, when recorded
+	}
+	for _, f := range figs {
+		marks.addLegend(&f.legend) // after the data lines
+	}
+	return figs
+}
+
+// WritePNG writes the figure as a PNG image.
+func (f *Figure) WritePNG(w io.Writer) error { return renderPNGSized(w, f.height(), f.draw) }
+
+// WriteSVG writes the figure as an SVG document (see renderSVG).
+func (f *Figure) WriteSVG(w io.Writer) error { return renderSVGSized(w, f.height(), f.draw) }
+
+// height is the figure's height: plotHeight, panelHeight with two panels.
+func (f *Figure) height() vg.Length {
+	if f.lower != nil {
+		return panelHeight
+	}
+	return plotHeight
+}
+
+// renderPNG paints a figure of the standard size as a PNG image.
+func renderPNG(w io.Writer, paint func(draw.Canvas)) error {
+	return renderPNGSized(w, plotHeight, paint)
+}
+
+// renderPNGSized paints a figure of the standard width and height h as a
+// PNG image.
+func renderPNGSized(w io.Writer, h vg.Length, paint func(draw.Canvas)) error {
+	c := vgimg.NewWith(vgimg.UseWH(plotWidth, h), vgimg.UseDPI(pngDPI))
+	paint(draw.New(c))
+	_, err := vgimg.PngCanvas{Canvas: c}.WriteTo(w)
+	return err
+}
+
+// renderSVG paints a figure of the standard size as an SVG document.
+// Fonts are not embedded; the text names Liberation Sans and, where it is
+// not installed, the fonts that have its metrics (Arial, Helvetica), so
+// labels keep the widths the layout measured.
+func renderSVG(w io.Writer, paint func(draw.Canvas)) error {
+	return renderSVGSized(w, plotHeight, paint)
+}
+
+// renderSVGSized is renderSVG for a figure h high.
+func renderSVGSized(w io.Writer, h vg.Length, paint func(draw.Canvas)) error {
+	c := vgsvg.New(plotWidth, h)
+	paint(draw.New(c))
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
+	return err
+}
+
+const svgFonts = "font-family:'Liberation Sans',Arial,Helvetica,sans-serif;"
+
+// Fonts and colors.
+var (
+	sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+	colorFault   = color.NRGBA{R: 214, G: 39, B: 40, A: 40}   // translucent red
+	colorFaultTx = color.NRGBA{R: 160, G: 20, B: 20, A: 255}  // its label
+	colorWarmup  = color.NRGBA{R: 128, G: 128, B: 128, A: 28} // translucent grey
+	colorWarmTx  = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
+	colorPhase   = color.NRGBA{R: 60, G: 60, B: 60, A: 255}
+	colorOutage  = color.NRGBA{R: 240, G: 170, B: 0, A: 36}  // translucent amber
+	colorSatur   = color.NRGBA{R: 120, G: 60, B: 160, A: 34} // translucent purple: an instance at its limits
+	colorSaturTx = color.NRGBA{R: 100, G: 40, B: 140, A: 255}
+
+	// Data lines: a colorblind-safe palette (Okabe-Ito) without red, which
+	// marks faults.
+	palette = []color.Color{
+		color.NRGBA{R: 0, G: 114, B: 178, A: 255},   // blue
+		color.NRGBA{R: 230, G: 159, B: 0, A: 255},   // orange
+		color.NRGBA{R: 0, G: 0, B: 0, A: 255},       // black
+		color.NRGBA{R: 204, G: 121, B: 167, A: 255}, // purple
+		color.NRGBA{R: 0, G: 158, B: 115, A: 255},   // green
+		color.NRGBA{R: 86, G: 180, B: 233, A: 255},  // sky blue
+		color.NRGBA{R: 213, G: 94, B: 0, A: 255},    // vermillion
+	}
+	colorOK     = color.NRGBA{R: 0, G: 158, B: 115, A: 255} // green
+	colorFailed = color.NRGBA{R: 213, G: 94, B: 0, A: 255}  // vermillion
+	colorThrot  = color.NRGBA{R: 0, G: 114, B: 178, A: 255} // blue
+)
+
+func textStyle(size vg.Length, c color.Color) text.Style {
+	return text.Style{
+		Color:   c,
+		Font:    font.From(sansFont, size),
+		Handler: plot.DefaultTextHandler,
+	}
+}
+
+// newFigure returns a figure with the common styling: sans fonts, x axis
+// in minutes over the whole run, the annotations underneath the data.
+func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *Figure {
+	marks = marks.clone() // layout state is per figure
+	p := newPanel(ylabel, d, marks)
+	p.Title.Text = title
+	p.Title.TextStyle.Font = font.From(sansFont, 12)
+	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
+}
+
+// newPanel returns a plot with the common styling and no title: x axis in
+// minutes over the whole run, the annotations marks underneath the data.
+func newPanel(ylabel string, d *seriesData, marks *annotations) *plot.Plot {
+	p := plot.New()
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = font.From(sansFont, 10)
+		a.Tick.Label.Font = font.From(sansFont, 9)
+	}
+	p.X.Label.Text = "time (min)"
+	p.X.Tick.Marker = minuteTicks{}
+	p.Y.Label.Text = ylabel
+	p.X.Min, p.X.Max = 0, 1
+	if d != nil && d.n > 0 {
+		p.X.Max = d.start(d.n) / 60
+	}
+	p.Add(plotter.NewGrid())
+	p.Add(marks)
+	return p
+}
+
+// draw lays the figure out on c: the plot on the left, the legend in a
+// column on its right (so it never covers data), the annotation labels in
+// a strip between the title and the data.
+func (f *Figure) draw(c draw.Canvas) {
+	if f.lower != nil {
+		f.drawPanels(c)
+		return
+	}
+	lw := blank(c, &f.legend)
+	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
+
+	// Whether the labels need a strip depends on the data area's width,
+	// which does not depend on the strip.
+	f.p.Title.Padding = 0
+	f.p.Title.Padding = f.marks.layout(f.p.DataCanvas(pc), f.p) + vg.Points(4)
+	f.p.Draw(pc)
+	drawLegendBeside(c, pc, f.p, &f.legend, lw)
+}
+
+// figMargin is the space around a figure's parts.
+var figMargin = vg.Points(6)
+
+// newLegend is a figure's legend, drawn in a column right of the plot.
+func newLegend() plot.Legend {
+	lg := plot.NewLegend()
+	lg.TextStyle.Font = font.From(sansFont, 9)
+	lg.Top, lg.Left = true, true
+	lg.Padding = vg.Points(2)
+	return lg
+}
+
+// blank paints c white and returns the width of the column lg needs at
+// its right (0 for an empty legend).
+func blank(c draw.Canvas, lg *plot.Legend) vg.Length {
+	c.SetColor(color.White)
+	c.Fill(c.Rectangle.Path())
+	lw := lg.Rectangle(c).Size().X * fontSlack
+	if lw > 0 {
+		lw += 2 * figMargin
+	}
+	return lw
+}
+
+// drawLegendBeside draws lg in the column of c, lw wide, right of the
+// plot p drawn on pc, level with p's data area, where it never covers data.
+func drawLegendBeside(c, pc draw.Canvas, p *plot.Plot, lg *plot.Legend, lw vg.Length) {
+	if lw == 0 {
+		return
+	}
+	data := p.DataCanvas(pc)
+	lg.Draw(draw.Canvas{Canvas: c.Canvas, Rectangle: vg.Rectangle{
+		Min: vg.Point{X: pc.Max.X + figMargin, Y: data.Min.Y},
+		Max: vg.Point{X: c.Max.X - figMargin, Y: data.Max.Y},
+	}})
+}
+
+// addLine plots ys against the bucket times of d as a line broken at NaN,
+// adding a legend entry when the line has any point. An isolated point is
+// drawn as a dot.
+func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) {
+	addLineTo(f.p, &f.legend, d, ys, label, sty)
+}
+
+// addLineTo is Figure.addLine onto the panel p with the legend lg.
+func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label string, sty draw.LineStyle) {
+	if d == nil {
+		return
+	}
+	var seg plotter.XYs
+	drawn := false
+	flush := func() {
+		switch len(seg) {
+		case 0:
+			return
+		case 1:
+			s, err := plotter.NewScatter(seg)
+			if err == nil {
+				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width, Shape: draw.CircleGlyph{}}
+				p.Add(s)
+			}
+		default:
+			l, err := plotter.NewLine(seg)
+			if err == nil {
+				l.LineStyle = sty
+				p.Add(l)
+			}
+		}
+		drawn = true
+		seg = nil
+	}
+	half := d.bucket / 2
+	for b := 0; b < d.n; b++ {
+		y := at0(ys, b)
+		if math.IsNaN(y) || math.IsInf(y, 0) {
+			flush()
+			continue
+		}
+		// A bucket's value is plotted at the bucket's middle.
+		seg = append(seg, plotter.XY{X: (d.start(b) + half) / 60, Y: y})
+	}
+	flush()
+	if drawn {
+		thumb, _ := plotter.NewLine(plotter.XYs{{}, {}})
+		thumb.LineStyle = sty
+		lg.Add(label, thumb)
+	}
+}
+
+func lineStyle(i int, width vg.Length, dashes ...vg.Length) draw.LineStyle {
+	return draw.LineStyle{Color: palette[i%len(palette)], Width: width, Dashes: dashes}
+}

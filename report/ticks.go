@@ -1,0 +1,115 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+)
+
+// percentTicks label an availability axis from 100 down to its bottom in
+// round steps (20 on 0–100, 0.02 on 99.9–100), with a minor tick halfway;
+// gonum's default ticks print 99.9–100 as "1e+02".
+type percentTicks struct{}
+
+func (percentTicks) Ticks(bottom, top float64) []plot.Tick {
+	top = math.Min(top, 100)
+	if !(top > bottom) {
+		return nil
+	}
+	want := (top - bottom) / 5
+	e := int(math.Floor(math.Log10(want)))
+	step := 10 * math.Pow10(e)
+	for _, m := range []float64{1, 2, 5} {
+		if m*math.Pow10(e) >= want {
+			step = m * math.Pow10(e)
+			break
+		}
+	}
+	dec := max(0, -int(math.Floor(math.Log10(step)+1e-9)))
+	var ticks []plot.Tick
+	for k := 0; ; k++ {
+		v := 100 - float64(k)*step/2
+		if v < bottom-1e-9 {
+			break
+		}
+		if v > top+1e-9 {
+			continue
+		}
+		t := plot.Tick{Value: v}
+		if k%2 == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', dec, 64)
+		}
+		ticks = append(ticks, t)
+	}
+	return ticks
+}
+
+// log10Ticks are ticks for an axis of log10 values, labelled with the
+// values themselves: every integer of each decade when the axis spans at
+// most one decade, 1, 2 and 5 when at most three, the powers of ten
+// otherwise; the other integers get unlabelled minor ticks.
+// minuteTicks labels the time axis in round minutes (or fractions of one
+// for short runs), with 4 to 10 labels and unlabelled ticks between.
+type minuteTicks struct{}
+
+func (minuteTicks) Ticks(min, max float64) []plot.Tick {
+	steps := []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440}
+	step := steps[len(steps)-1]
+	for _, st := range steps {
+		if (max-min)/st <= 10 {
+			step = st
+			break
+		}
+	}
+	decimals := 0
+	for st := step; st < 1 && decimals < 2; st *= 10 {
+		decimals++
+	}
+	var ts []plot.Tick
+	first := math.Ceil(min/step - 1e-9)
+	for i := 0; ; i++ {
+		v := (first + float64(i)) * step
+		if v > max+1e-9 {
+			break
+		}
+		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
+		if mid := v + step/2; mid < max {
+			ts = append(ts, plot.Tick{Value: mid})
+		}
+	}
+	return ts
+}
+
+type log10Ticks struct{}
+
+func (log10Ticks) Ticks(min, max float64) []plot.Tick {
+	if !(max > min) || math.IsInf(min, 0) || math.IsInf(max, 0) {
+		return nil
+	}
+	span := max - min
+	var ticks []plot.Tick
+	for e := int(math.Floor(min)); e <= int(math.Ceil(max)); e++ {
+		for i := 1; i < 10; i++ {
+			v := math.Log10(float64(i)) + float64(e)
+			if v < min-1e-9 || v > max+1e-9 {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if i == 1 || span <= 1 || (span <= 3 && (i == 2 || i == 5)) {
+				t.Label = decimal(i, e)
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// decimal formats i·10^e without an exponent: 2, 50, 0.05.
+func decimal(i, e int) string {
+	if e >= 0 {
+		return strconv.Itoa(i) + strings.Repeat("0", e)
+	}
+	return strconv.FormatFloat(float64(i)*math.Pow10(e), 'f', -e, 64)
+}
