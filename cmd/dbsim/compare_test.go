@@ -143,31 +143,6 @@ func TestCompareWarnsWhenWorkloadsDiffer(t *testing.T) {
 	assert.Equal(t, cj.Systems[0].Requests, cj.Systems[1].Requests, "one system twice: exactly the same requests")
 }
 
-func TestComparabilityIgnoresWhatOneSystemCannotExpress(t *testing.T) {
-	// A DynamoDB workload defaults consistency to eventual and may not set
-	// reads_from; neither makes the RDS comparison unfair.
-	var list []*scenarios.Scenario
-	for _, n := range []string{"order-processing-rds", "order-processing-aurora", "order-processing-dynamodb"} {
-		s, err := scenarios.LoadBundled(n)
-		require.NoError(t, err)
-		list = append(list, s)
-	}
-	assert.Empty(t, comparability(list))
-
-	// Targets name instances in each system's words: not a difference.
-	r, err := scenarios.LoadBundled("rds-multi-az-failover")
-	require.NoError(t, err)
-	a, err := scenarios.LoadBundled("aurora-vs-rds-failover")
-	require.NoError(t, err)
-	assert.Empty(t, comparability([]*scenarios.Scenario{r, a}))
-
-	// A fault at another time is.
-	a.Faults[0].At = scenarios.Duration(4 * 60e9)
-	w := comparability([]*scenarios.Scenario{r, a})
-	require.Len(t, w, 1)
-	assert.Contains(t, w[0], "faults[0].at (4m vs 3m)")
-}
-
 func TestCompareBadInput(t *testing.T) {
 	dir := t.TempDir()
 	a := writeFile(t, dir, "a.yaml", smallScenario("small-a", "200/s", 1))
