@@ -5,7 +5,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -32,4 +34,24 @@ func TestREADMEExamplesLoad(t *testing.T) {
 		n++
 	}
 	require.GreaterOrEqual(t, n, 4, "the README's scenario examples")
+}
+
+// The README's first example is a tour of the RDS keys: it must do what
+// its description says, a failover at 3:00 that the standby takes over
+// in one to two minutes and a 30 s partition, and nothing else.
+func TestREADMETourDoesWhatItSays(t *testing.T) {
+	src, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	y := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindStringSubmatch(string(src))[1]
+	require.Contains(t, y, "name: rds-multi-az-tour")
+	s, err := Parse("README.md", []byte(y))
+	require.NoError(t, err)
+	s.Replications = 1
+	rep := run(t, s)
+	require.Len(t, rep.Failovers, 1)
+	f := rep.Failovers[0]
+	assert.Equal(t, 3*time.Minute, time.Duration(f.Start))
+	assert.InDelta(t, 90, f.Accepting.Sub(f.Start).Seconds(), 30, "detection, promotion and DNS: 60–120 s")
+	avail := float64(rep.Requests.OK) / float64(rep.Requests.Total)
+	assert.Greater(t, avail, 0.8, "down for the failover and the partition only")
 }
