@@ -18,12 +18,13 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/sweep"
 )
 
 // A sweep's outputs: sweep.csv (one row per point), sweep.json (the raw
 // per-replication numbers, the same format as a shard's), and plots of
 // chosen metrics against each swept parameter. All of them are a pure
-// function of the SweepResult, so the merge of a sharded sweep writes the
+// function of the sweep.Result, so the merge of a sharded sweep writes the
 // same bytes as the unsharded run.
 
 // DefaultSweepPlots are the metrics plotted when a sweep names none; the
@@ -39,14 +40,14 @@ func SweepShardFile(shard, shards int) string {
 // sweep-shard-I-of-N.json (atomically, as WriteDir does; other files in dir
 // are left alone, so shards may share a directory); ctx can stop it as it
 // does WriteDirContext.
-func WriteSweepShard(ctx context.Context, dir string, r *scenarios.SweepResult) error {
+func WriteSweepShard(ctx context.Context, dir string, r *sweep.Result) error {
 	return writeDirContext(ctx, dir, []output{{SweepShardFile(r.Shard, r.Shards), r.WriteJSON}})
 }
 
 // WriteSweepDir writes a whole sweep's report into dir: sweep.csv,
 // sweep.json and the plots as PNG and SVG (see SweepPlots); ctx can stop
 // it as it does WriteDirContext.
-func WriteSweepDir(ctx context.Context, dir string, r *scenarios.SweepResult) error {
+func WriteSweepDir(ctx context.Context, dir string, r *sweep.Result) error {
 	figs, err := SweepPlots(r)
 	if err != nil {
 		return err
@@ -62,10 +63,10 @@ func WriteSweepDir(ctx context.Context, dir string, r *scenarios.SweepResult) er
 }
 
 // SweepTargets parses the targets recorded in r.
-func SweepTargets(r *scenarios.SweepResult) ([]scenarios.SweepTarget, error) {
-	var ts []scenarios.SweepTarget
+func SweepTargets(r *sweep.Result) ([]sweep.Target, error) {
+	var ts []sweep.Target
 	for _, s := range r.Targets {
-		t, err := scenarios.ParseTarget(s)
+		t, err := sweep.ParseTarget(s)
 		if err != nil {
 			return nil, err
 		}
@@ -76,20 +77,20 @@ func SweepTargets(r *scenarios.SweepResult) ([]scenarios.SweepTarget, error) {
 
 // WriteSweepCSV writes sweep.csv: a header, then one row per point in index
 // order. The columns are the swept paths (their values as given), then for
-// each metric (scenarios.SweepMetrics) its mean over the point's
+// each metric (sweep.Metrics) its mean over the point's
 // replications and the ends of the Student-t 95% confidence interval of
 // that mean, clamped to the metric's range (NAME_mean, NAME_ci95_lo,
 // NAME_ci95_hi; see PointResult.Stat; empty when a
 // replication had no value), then cost_estimated, and meets_targets when
 // the sweep has targets (judged on the means).
-func WriteSweepCSV(w io.Writer, r *scenarios.SweepResult) error {
+func WriteSweepCSV(w io.Writer, r *sweep.Result) error {
 	targets, err := SweepTargets(r)
 	if err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
 	header := r.Columns()
-	for _, m := range scenarios.SweepMetrics {
+	for _, m := range sweep.Metrics {
 		header = append(header, m.Column+"_mean", m.Column+"_ci95_lo", m.Column+"_ci95_hi")
 	}
 	header = append(header, "cost_estimated")
@@ -102,7 +103,7 @@ func WriteSweepCSV(w io.Writer, r *scenarios.SweepResult) error {
 	for i := range r.Results {
 		p := &r.Results[i]
 		row := append([]string(nil), p.Values...)
-		for m := range scenarios.SweepMetrics {
+		for m := range sweep.Metrics {
 			mean, lo, hi := p.Stat(m)
 			row = append(row, csvNumber(m, mean), csvNumber(m, lo), csvNumber(m, hi))
 		}
@@ -130,7 +131,7 @@ func csvNumber(m int, v float64) string {
 		return ""
 	}
 	var r float64
-	switch scenarios.SweepMetrics[m].Unit {
+	switch sweep.Metrics[m].Unit {
 	case "fraction":
 		r = roundDec(v, fractionDecimals)
 	case "ms":
@@ -165,7 +166,7 @@ type SweepFigure struct {
 // SweepPlots returns the figures of r: for each plotted metric (r.Plots,
 // or DefaultSweepPlots, plus the metrics of the targets) and each axis
 // with more than one value, the metric against that axis.
-func SweepPlots(r *scenarios.SweepResult) ([]*SweepFigure, error) {
+func SweepPlots(r *sweep.Result) ([]*SweepFigure, error) {
 	targets, err := SweepTargets(r)
 	if err != nil {
 		return nil, err
@@ -184,7 +185,7 @@ func SweepPlots(r *scenarios.SweepResult) ([]*SweepFigure, error) {
 		metrics = append(metrics, m)
 	}
 	for _, n := range names {
-		m, ok := scenarios.LookupSweepMetric(n)
+		m, ok := sweep.LookupMetric(n)
 		if !ok {
 			return nil, fmt.Errorf("--plot: unknown metric %q", n)
 		}
@@ -199,7 +200,7 @@ func SweepPlots(r *scenarios.SweepResult) ([]*SweepFigure, error) {
 			if len(r.Axes[a].Values) < 2 {
 				continue
 			}
-			var mt []scenarios.SweepTarget
+			var mt []sweep.Target
 			for _, t := range targets {
 				if t.Metric == m {
 					mt = append(mt, t)
@@ -222,7 +223,7 @@ type sweepX struct {
 	title   string
 }
 
-func newSweepX(ax scenarios.SweepAxis) sweepX {
+func newSweepX(ax sweep.Axis) sweepX {
 	x := sweepX{title: strings.Join(ax.Paths, " + ")}
 	for _, v := range ax.Values {
 		x.labels = append(x.labels, displayValues(v))
@@ -273,24 +274,20 @@ func newSweepX(ax scenarios.SweepAxis) sweepX {
 // axes' steps.
 type sweepSeries struct {
 	label  string
-	points []*scenarios.PointResult // per step of the plotted axis (nil: not run)
+	points []*sweep.PointResult // per step of the plotted axis (nil: not run)
 }
 
-func sweepFigure(r *scenarios.SweepResult, m, a int, targets []scenarios.SweepTarget) *SweepFigure {
-	metric := scenarios.SweepMetrics[m]
+func sweepFigure(r *sweep.Result, m, a int, targets []sweep.Target) *SweepFigure {
+	metric := sweep.Metrics[m]
 	ax := r.Axes[a]
 	x := newSweepX(ax)
 
 	// Group the points by their steps on the other axes, in index order.
 	var series []*sweepSeries
 	byKey := map[string]*sweepSeries{}
-	sizes := make([]int, len(r.Axes))
-	for i := range r.Axes {
-		sizes[i] = len(r.Axes[i].Values)
-	}
 	for i := range r.Results {
 		p := &r.Results[i]
-		steps := stepsOf(p.Index, sizes)
+		steps := r.Steps(p.Index)
 		var parts []string
 		for o, oa := range r.Axes {
 			if o == a || len(oa.Values) < 2 {
@@ -301,7 +298,7 @@ func sweepFigure(r *scenarios.SweepResult, m, a int, targets []scenarios.SweepTa
 		key := strings.Join(parts, ", ")
 		s := byKey[key]
 		if s == nil {
-			s = &sweepSeries{label: key, points: make([]*scenarios.PointResult, len(ax.Values))}
+			s = &sweepSeries{label: key, points: make([]*sweep.PointResult, len(ax.Values))}
 			byKey[key] = s
 			series = append(series, s)
 		}
@@ -319,7 +316,7 @@ func sweepFigure(r *scenarios.SweepResult, m, a int, targets []scenarios.SweepTa
 
 	// stat is a point's mean and interval in plotted units (availability
 	// in %).
-	stat := func(p *scenarios.PointResult) (mean, lo, hi float64) {
+	stat := func(p *sweep.PointResult) (mean, lo, hi float64) {
 		mean, lo, hi = p.Stat(m)
 		if metric.Unit == "fraction" {
 			return 100 * mean, 100 * lo, 100 * hi
@@ -529,7 +526,7 @@ func sweepFigure(r *scenarios.SweepResult, m, a int, targets []scenarios.SweepTa
 
 // noValueReason says why a point may have no value of metric (a
 // replication without one makes the mean undefined).
-func noValueReason(metric scenarios.SweepMetric) string {
+func noValueReason(metric sweep.Metric) string {
 	switch metric.Name {
 	case "failover.duration":
 		return "a failover never\nfinished, or none began"
@@ -552,16 +549,6 @@ func minMax(xs []float64) (lo, hi float64) {
 		lo, hi = math.Min(lo, x), math.Max(hi, x)
 	}
 	return lo, hi
-}
-
-// stepsOf is scenarios.Sweep.Steps for a grid of the given sizes.
-func stepsOf(index int, sizes []int) []int {
-	steps := make([]int, len(sizes))
-	for a := len(sizes) - 1; a >= 0; a-- {
-		steps[a] = index % sizes[a]
-		index /= sizes[a]
-	}
-	return steps
 }
 
 // displayValues writes a step's values for a reader: joined by " + ",
@@ -712,7 +699,7 @@ func (linearTicks) Ticks(lo, hi float64) []plot.Tick {
 // setYRange frames [lo, hi] (in plotted units) with a margin: from 0 for
 // counts, seconds and costs, up to 100 for availability, a tenth of a
 // decade around log-scale latencies.
-func (f *SweepFigure) setYRange(lo, hi float64, logY bool, metric scenarios.SweepMetric) {
+func (f *SweepFigure) setYRange(lo, hi float64, logY bool, metric sweep.Metric) {
 	if math.IsInf(lo, 1) { // no value at all
 		lo, hi = 0, 1
 	}
@@ -800,14 +787,14 @@ var sweepTextMetrics = []string{"availability", "all.p99", "write.p99", "client.
 // the main metrics (means over replications) and, when the sweep has
 // targets, the planner's answer: the cheapest point meeting every target,
 // or the closest one and by how much it misses.
-func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
+func WriteSweepText(w io.Writer, r *sweep.Result) error {
 	targets, err := SweepTargets(r)
 	if err != nil {
 		return err
 	}
 	var metrics []int
 	for _, n := range sweepTextMetrics {
-		m, _ := scenarios.LookupSweepMetric(n)
+		m, _ := sweep.LookupMetric(n)
 		metrics = append(metrics, m)
 	}
 	for _, t := range targets {
@@ -828,7 +815,7 @@ func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
 	head := []string{"#"}
 	head = append(head, r.Columns()...)
 	for _, m := range metrics {
-		head = append(head, scenarios.SweepMetrics[m].Name+" "+textUnit(m))
+		head = append(head, sweep.Metrics[m].Name+" "+textUnit(m))
 	}
 	if len(targets) > 0 {
 		head = append(head, "targets")
@@ -840,7 +827,7 @@ func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
 		row = append(row, p.Values...)
 		for _, m := range metrics {
 			v := textNumber(m, p.Mean(m))
-			if scenarios.SweepMetrics[m].Unit == "usd" && p.CostEstimated {
+			if sweep.Metrics[m].Unit == "usd" && p.CostEstimated {
 				v += "*"
 			}
 			row = append(row, v)
@@ -874,25 +861,25 @@ func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
 	}
 	fmt.Fprintf(w, "\ntargets: %s (judged on the mean over replications)\n", strings.Join(ts, ", "))
 	a := r.Answer(targets)
-	describe := func(p *scenarios.PointResult) string {
+	describe := func(p *sweep.PointResult) string {
 		var parts []string
 		for i, c := range r.Columns() {
 			parts = append(parts, c+"="+p.Values[i])
 		}
 		return fmt.Sprintf("#%d %s", p.Index, strings.Join(parts, " "))
 	}
-	costM, _ := scenarios.LookupSweepMetric("cost")
-	stat := func(p *scenarios.PointResult, m int) string {
+	costM, _ := sweep.LookupMetric("cost")
+	stat := func(p *sweep.PointResult, m int) string {
 		mean, lo, hi := p.Stat(m)
-		s := scenarios.FormatMetric(m, mean)
+		s := sweep.FormatMetric(m, mean)
 		if len(p.Replications) > 1 && !math.IsNaN(mean) && lo != hi {
-			s += fmt.Sprintf(" (95%% CI %s – %s)", scenarios.FormatMetric(m, lo), scenarios.FormatMetric(m, hi))
+			s += fmt.Sprintf(" (95%% CI %s – %s)", sweep.FormatMetric(m, lo), sweep.FormatMetric(m, hi))
 		}
 		return s
 	}
 	if a.Best != nil {
 		fmt.Fprintf(w, "cheapest point meeting every target (%d of %d points meet them):\n  %s\n", a.Meeting, len(r.Results), describe(a.Best))
-		fmt.Fprintf(w, "  cost %s/month%s\n", scenarios.FormatMetric(costM, a.Best.Mean(costM)), estimatedNote(a.Best))
+		fmt.Fprintf(w, "  cost %s/month%s\n", sweep.FormatMetric(costM, a.Best.Mean(costM)), estimatedNote(a.Best))
 		unsure := false
 		for _, t := range targets {
 			_, lo, hi := a.Best.Stat(t.Metric)
@@ -900,7 +887,7 @@ func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
 			if !t.Met(lo) || !t.Met(hi) {
 				caveat, unsure = "  <- the interval crosses the target", true
 			}
-			fmt.Fprintf(w, "  %s: %s%s\n", scenarios.SweepMetrics[t.Metric].Name, stat(a.Best, t.Metric), caveat)
+			fmt.Fprintf(w, "  %s: %s%s\n", sweep.Metrics[t.Metric].Name, stat(a.Best, t.Metric), caveat)
 		}
 		if unsure {
 			fmt.Fprintln(w, "  the mean meets every target, but not with 95% confidence: more replications would settle it")
@@ -908,7 +895,7 @@ func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
 		return nil
 	}
 	fmt.Fprintf(w, "no point meets the targets; the closest is\n  %s\n", describe(a.Closest))
-	fmt.Fprintf(w, "  cost %s/month%s\n", scenarios.FormatMetric(costM, a.Closest.Mean(costM)), estimatedNote(a.Closest))
+	fmt.Fprintf(w, "  cost %s/month%s\n", sweep.FormatMetric(costM, a.Closest.Mean(costM)), estimatedNote(a.Closest))
 	for i, t := range targets {
 		verdict := "met"
 		if miss := a.Misses[i]; miss > 0 {
@@ -917,13 +904,13 @@ func WriteSweepText(w io.Writer, r *scenarios.SweepResult) error {
 				verdict += ": " + missText(t, miss)
 			}
 		}
-		fmt.Fprintf(w, "  %s: %s (target %s %s: %s)\n", scenarios.SweepMetrics[t.Metric].Name, stat(a.Closest, t.Metric),
-			t.Op, scenarios.FormatMetric(t.Metric, t.Value), verdict)
+		fmt.Fprintf(w, "  %s: %s (target %s %s: %s)\n", sweep.Metrics[t.Metric].Name, stat(a.Closest, t.Metric),
+			t.Op, sweep.FormatMetric(t.Metric, t.Value), verdict)
 	}
 	return nil
 }
 
-func estimatedNote(p *scenarios.PointResult) string {
+func estimatedNote(p *sweep.PointResult) string {
 	if p.CostEstimated {
 		return " (estimated)"
 	}
@@ -933,8 +920,8 @@ func estimatedNote(p *scenarios.PointResult) string {
 // missText says how far a target is missed: for availability as a multiple
 // of the downtime the target allows, otherwise as a percentage of the
 // target ("13% over", "20% under").
-func missText(t scenarios.SweepTarget, miss float64) string {
-	if scenarios.SweepMetrics[t.Metric].Unit == "fraction" {
+func missText(t sweep.Target, miss float64) string {
+	if sweep.Metrics[t.Metric].Unit == "fraction" {
 		return fmt.Sprintf("%s× the downtime allowed", strconv.FormatFloat(roundSig(miss+1, 3), 'f', -1, 64))
 	}
 	side := "over"
@@ -945,7 +932,7 @@ func missText(t scenarios.SweepTarget, miss float64) string {
 }
 
 func textUnit(m int) string {
-	switch scenarios.SweepMetrics[m].Unit {
+	switch sweep.Metrics[m].Unit {
 	case "fraction":
 		return "%"
 	case "ms":
@@ -962,7 +949,7 @@ func textNumber(m int, v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "-"
 	}
-	switch scenarios.SweepMetrics[m].Unit {
+	switch sweep.Metrics[m].Unit {
 	case "fraction":
 		return strconv.FormatFloat(roundDec(100*v, 4), 'f', -1, 64)
 	case "usd":
