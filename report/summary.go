@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 	"dbsim/sim"
 )
 
@@ -85,8 +86,8 @@ type Summary struct {
 	Counters map[string]int64 `json:"counters"`
 
 	// CostMonthly is what the system costs per month at list price, with
-	// its breakdown (scenarios.Prices.MeanMonthlyCost).
-	CostMonthly *scenarios.Cost `json:"cost_monthly"`
+	// its breakdown (pricing.Prices.MeanMonthlyCost).
+	CostMonthly *pricing.Cost `json:"cost_monthly"`
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -234,8 +235,9 @@ func fraction(v float64) scenarios.Number {
 	return scenarios.Number(roundDec(v, fractionDecimals))
 }
 
-// Summarize reduces a finished run to its Summary.
-func Summarize(res *scenarios.Result) *Summary {
+// Summarize reduces a finished run to its Summary, its cost at prices (nil:
+// the built-in table).
+func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 	s := &Summary{
 		Replications:     len(res.Replications),
 		SimulatedSeconds: scenarios.Null,
@@ -352,7 +354,7 @@ func Summarize(res *scenarios.Result) *Summary {
 	s.FailoverDurationS = interval(engine)
 	s.ClientOutageS = interval(clients)
 	if res.Scenario != nil {
-		c := res.Prices.MeanMonthlyCost(res.Scenario, res.Replications)
+		c := prices.MeanMonthlyCost(res.Scenario, res.Replications)
 		s.CostMonthly = &c
 	}
 	return s

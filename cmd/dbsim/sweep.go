@@ -12,6 +12,7 @@ import (
 
 	"dbsim/report"
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 	"dbsim/scenarios/sweep"
 )
 
@@ -90,7 +91,7 @@ Examples:
 		return err
 	}
 	if *printPrices {
-		_, err := stdout.Write(scenarios.DefaultPricesYAML())
+		_, err := stdout.Write(pricing.DefaultYAML())
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -127,9 +128,9 @@ Examples:
 	if err != nil {
 		return err
 	}
-	var prices *scenarios.Prices
+	var prices *pricing.Prices
 	if *pricesFile != "" {
-		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+		if prices, err = pricing.Load(*pricesFile); err != nil {
 			return badInput{err}
 		}
 	}

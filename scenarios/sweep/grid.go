@@ -11,6 +11,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 )
 
 // Error is a problem with a --set or with a point of the grid, at the
@@ -57,7 +58,7 @@ type Sweep struct {
 	// Replications, when > 0, replaces every point's replications.
 	Replications int
 	// Prices prices each point (nil: the built-in table).
-	Prices *scenarios.Prices
+	Prices *pricing.Prices
 }
 
 // maxPoints bounds a grid: every point is parsed before anything runs.
@@ -274,7 +275,7 @@ func (sw *Sweep) Fingerprint() string {
 	}
 	prices := sw.Prices
 	if prices == nil {
-		prices = scenarios.DefaultPrices()
+		prices = pricing.Default()
 	}
 	pj, _ := json.Marshal(prices)
 	h.Write(pj)

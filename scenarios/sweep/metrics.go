@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 	"dbsim/sim"
 )
 
@@ -29,8 +30,8 @@ type Metric struct {
 // percentiles of successful requests in ms; failover_duration_s and
 // client_outage_s the mean over its failovers (no value when it had none,
 // or one that never finished); lost_writes its total; cost_usd_month the
-// monthly cost of the point's system (Prices.MonthlyCost; no value when
-// the price table cannot price all of it).
+// monthly cost of the point's system (pricing.Prices.MonthlyCost; no
+// value when the price table cannot price all of it).
 var Metrics = func() []Metric {
 	m := []Metric{{Name: "availability", Column: "availability", Label: "availability (%)", Unit: "fraction"}}
 	for _, op := range []string{"read", "write", "all"} {
@@ -84,7 +85,7 @@ func metricNames() []string {
 }
 
 // replicationMetrics extracts Metrics from one replication.
-func replicationMetrics(rep *scenarios.Replication, cost scenarios.Cost) []scenarios.Number {
+func replicationMetrics(rep *scenarios.Replication, cost pricing.Cost) []scenarios.Number {
 	out := make([]scenarios.Number, 0, len(Metrics))
 	nan := scenarios.Number(math.NaN())
 	q := rep.Requests

@@ -8,12 +8,13 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 )
 
 func TestUnpricedPointHasNoCost(t *testing.T) {
 	// A table without the price a system needs prices it at 0, said so:
 	// a sweep then has no cost for the point, so it cannot look cheapest.
-	p, err := scenarios.ParsePrices("p.yaml", []byte("hours_per_month: 730\n"))
+	p, err := pricing.Parse("p.yaml", []byte("hours_per_month: 730\n"))
 	require.NoError(t, err)
 	s, err := scenarios.LoadBundled("rds-multi-az-failover")
 	require.NoError(t, err)
