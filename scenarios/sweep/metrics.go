@@ -7,7 +7,6 @@ import (
 
 	"dbsim/scenarios"
 	"dbsim/scenarios/pricing"
-	"dbsim/sim"
 )
 
 // Metric is one number a sweep reports per point: a mean over the
@@ -84,64 +83,21 @@ func metricNames() []string {
 	return names
 }
 
-// replicationMetrics extracts Metrics from one replication.
+// replicationMetrics are the values of Metrics for one replication
+// (scenarios.Measure) whose system costs cost per month.
 func replicationMetrics(rep *scenarios.Replication, cost pricing.Cost) []scenarios.Number {
+	m := scenarios.Measure(rep)
 	out := make([]scenarios.Number, 0, len(Metrics))
-	nan := scenarios.Number(math.NaN())
-	q := rep.Requests
-	if q.Total > 0 {
-		out = append(out, scenarios.Number(float64(q.OK)/float64(q.Total)))
-	} else {
-		out = append(out, nan)
-	}
-	for _, l := range []*sim.Latency{rep.Latency.Read, rep.Latency.Write, rep.Latency.All} {
-		for _, p := range []float64{0.50, 0.99, 0.999} {
-			out = append(out, quantileMS(l, p))
-		}
-	}
-	var dur, outage []float64
-	var lost int64
-	for _, f := range rep.Failovers {
-		dur = append(dur, spanS(f.Start, f.Accepting))
-		outage = append(outage, spanS(f.Start, f.ClientsRecovered))
-		lost += f.LostWrites
+	out = append(out, scenarios.Number(m.Availability))
+	for _, q := range []scenarios.Quantiles{m.Read, m.Write, m.All} {
+		out = append(out, scenarios.Number(q.P50), scenarios.Number(q.P99), scenarios.Number(q.P999))
 	}
 	total := scenarios.Number(cost.TotalUSD)
 	if cost.Partial { // a lower bound would make the system look cheapest
 		total = scenarios.Number(math.NaN())
 	}
-	out = append(out, meanOrNaN(dur), meanOrNaN(outage), scenarios.Number(lost), total)
+	out = append(out, scenarios.Number(m.FailoverDuration), scenarios.Number(m.ClientOutage), scenarios.Number(m.LostWrites), total)
 	return out
-}
-
-// quantileMS is quantile p of l in ms, NaN for an empty histogram. The
-// histogram reports a quantile as the top of its bucket: it is capped at
-// the exact maximum, as the summary does.
-func quantileMS(l *sim.Latency, p float64) scenarios.Number {
-	if l == nil || l.Count() == 0 {
-		return scenarios.Number(math.NaN())
-	}
-	return scenarios.Number(float64(min(l.Quantile(p), l.Max())) / 1e6)
-}
-
-// spanS is end-start in seconds, NaN when either never came.
-func spanS(start, end sim.Time) float64 {
-	if start < 0 || end < 0 {
-		return math.NaN()
-	}
-	return end.Sub(start).Seconds()
-}
-
-// meanOrNaN is the mean of xs; NaN when xs is empty or holds a NaN.
-func meanOrNaN(xs []float64) scenarios.Number {
-	if len(xs) == 0 {
-		return scenarios.Number(math.NaN())
-	}
-	sum := 0.0
-	for _, x := range xs {
-		sum += x
-	}
-	return scenarios.Number(sum / float64(len(xs)))
 }
 
 // FormatMetric writes a value of metric m with its unit for people:
