@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -178,20 +177,4 @@ func TestWriteSweepTextAnswers(t *testing.T) {
 	// (8.5 − 4) ÷ 4 = 112.5%, shown to 3 digits.
 	assert.Contains(t, out, "no point meets the targets; the closest is\n  #0 ")
 	assert.Contains(t, out, "(target < 4 ms: missed: 112% over)")
-}
-
-func TestLinearTicksHaveNoNegativeZero(t *testing.T) {
-	for _, r := range [][2]float64{{0, 108}, {-0.0001, 730}, {99.2, 100.04}} {
-		for _, tk := range (linearTicks{}).Ticks(r[0], r[1]) {
-			assert.False(t, strings.HasPrefix(tk.Label, "-0"), "%v: %q", r, tk.Label)
-		}
-	}
-	ticks := (linearTicks{}).Ticks(99.2, 100.04)
-	var labels []string
-	for _, tk := range ticks {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
-	}
-	assert.Equal(t, []string{"99.2", "99.4", "99.6", "99.8", "100.0"}, labels)
 }
