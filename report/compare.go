@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 	"dbsim/sim"
 )
 
@@ -33,6 +34,8 @@ type Comparison struct {
 	// Warnings say why the runs may not be comparable (different seeds or
 	// workloads); empty when they saw the same requests.
 	Warnings []string
+	// Prices prices every run (nil: the built-in table).
+	Prices *pricing.Prices
 }
 
 // Title is c.Name, or "A vs B vs C" from the scenario names.
@@ -118,7 +121,7 @@ func SummarizeComparison(c *Comparison) *CompareSummary {
 	cs := &CompareSummary{Name: c.Title(), Comparable: len(c.Warnings) == 0,
 		Warnings: append([]string{}, c.Warnings...), Systems: []CompareRow{}}
 	for _, res := range c.Results {
-		cs.Systems = append(cs.Systems, compareRow(Summarize(res)))
+		cs.Systems = append(cs.Systems, compareRow(Summarize(res, c.Prices)))
 	}
 	return cs
 }

@@ -38,7 +38,7 @@ func TestCompareRowsMatchTheSummaries(t *testing.T) {
 	assert.True(t, cs.Comparable)
 	require.Len(t, cs.Systems, 2)
 	for i, r := range cs.Systems {
-		s := Summarize(c.Results[i])
+		s := Summarize(c.Results[i], nil)
 		assert.Equal(t, s.Scenario, r.Scenario)
 		assert.Equal(t, s.System, r.System)
 		assert.Equal(t, s.LatencyMS.Write.P99, r.WriteP99MS)

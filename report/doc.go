@@ -25,6 +25,11 @@
 // moved into place once every file rendered. A failed render leaves the
 // target untouched.
 //
+// The other commands' outputs are here too: a comparison's
+// (WriteCompareDir, compare.go) and a sweep's (WriteSweepDir, sweep.go:
+// sweep.csv in sweep_csv.go, the figures in sweep_figures.go and
+// sweep_axes.go, the terminal table in sweep_text.go).
+//
 // Times in every output are seconds (or, on plot axes, minutes) since the
 // start of the run, warmup included, as the narrative gives them.
 //

@@ -25,7 +25,7 @@ func TestBundledSummaries(t *testing.T) {
 			res, err := scenarios.Run(s, scenarios.Options{})
 			require.NoError(t, err)
 			var got bytes.Buffer
-			require.NoError(t, WriteJSON(&got, Summarize(res)))
+			require.NoError(t, WriteJSON(&got, Summarize(res, nil)))
 			path := filepath.Join("testdata", "golden", b.Name+".summary.json")
 			if *update {
 				require.NoError(t, os.WriteFile(path, got.Bytes(), 0o644))

@@ -16,7 +16,7 @@ import (
 func TestHTMLIsSelfContained(t *testing.T) {
 	res := testResult()
 	var b bytes.Buffer
-	require.NoError(t, WriteHTML(&b, res, Summarize(res), Plots(res)))
+	require.NoError(t, WriteHTML(&b, res, Summarize(res, nil), Plots(res)))
 	page := b.String()
 	assert.Equal(t, len(Plots(res)), strings.Count(page, "<svg "), "every plot inlined")
 	assert.NotContains(t, page, "<?xml", "SVG prologs stripped")
@@ -51,7 +51,7 @@ func TestHTMLRendersItsPlots(t *testing.T) {
 	bin := chromium(t)
 	res := testResult()
 	var b bytes.Buffer
-	require.NoError(t, WriteHTML(&b, res, Summarize(res), Plots(res)))
+	require.NoError(t, WriteHTML(&b, res, Summarize(res, nil), Plots(res)))
 	lines := renderProbe(t, bin, b.String(), `
 const out = [];
 for (const s of document.querySelectorAll("figure svg")) {

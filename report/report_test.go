@@ -216,7 +216,7 @@ func testSeries(seed int, fos []scenarios.Failover) *sim.Series {
 func summaryJSON(t *testing.T, res *scenarios.Result) []byte {
 	t.Helper()
 	var buf bytes.Buffer
-	require.NoError(t, WriteJSON(&buf, Summarize(res)))
+	require.NoError(t, WriteJSON(&buf, Summarize(res, nil)))
 	return buf.Bytes()
 }
 
@@ -282,7 +282,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 }
 
 func TestSummaryValues(t *testing.T) {
-	s := Summarize(testResult())
+	s := Summarize(testResult(), nil)
 	assert.Equal(t, Requests{Total: 1_800_000, OK: 1_796_500, Failed: 3500, Throttled: 9, Retried: 123}, s.Requests)
 	avail := []float64{599000.0 / 600000, 597500.0 / 600000, 1}
 	mean := (avail[0] + avail[1] + avail[2]) / 3
@@ -365,7 +365,7 @@ func TestMeanCI95(t *testing.T) {
 func TestSummaryOneReplicationNoFailover(t *testing.T) {
 	res := testResult()
 	res.Replications = res.Replications[2:] // the one without a failover
-	s := Summarize(res)
+	s := Summarize(res, nil)
 	assert.Equal(t, s.Availability, s.AvailabilityCI95[0])
 	assert.Equal(t, s.Availability, s.AvailabilityCI95[1])
 	assert.Nil(t, s.FailoverDurationS)
@@ -388,7 +388,7 @@ func TestSummaryEmptyRun(t *testing.T) {
 	assert.False(t, back.Availability.Valid())
 
 	var text bytes.Buffer
-	require.NoError(t, WriteText(&text, Summarize(res)))
+	require.NoError(t, WriteText(&text, Summarize(res, nil)))
 	assert.Contains(t, text.String(), "availability  -")
 }
 
@@ -456,7 +456,7 @@ func TestCSVHalfSecondBuckets(t *testing.T) {
 
 func TestText(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteText(&buf, Summarize(testResult())))
+	require.NoError(t, WriteText(&buf, Summarize(testResult(), nil)))
 	golden(t, "summary.golden.txt", buf.Bytes())
 	out := buf.String()
 	assert.Contains(t, out, "failover at 5:00 (replication 0): engine 72.3 s, clients 95.1 s, lost writes 0")
@@ -465,11 +465,11 @@ func TestText(t *testing.T) {
 	res := testResult()
 	res.Replications = res.Replications[:1]
 	buf.Reset()
-	require.NoError(t, WriteText(&buf, Summarize(res)))
+	require.NoError(t, WriteText(&buf, Summarize(res, nil)))
 	assert.Contains(t, buf.String(), "failover at 5:00: engine 72.3 s, clients 95.1 s, lost writes 0")
 	assert.NotContains(t, buf.String(), "stale reads", "none: no line")
 
-	sum := Summarize(res)
+	sum := Summarize(res, nil)
 	sum.StaleReads, sum.LatencyMS.Read.Count = 25, 1000
 	buf.Reset()
 	require.NoError(t, WriteText(&buf, sum))
@@ -588,7 +588,7 @@ func TestWriteDirRemovesFiguresOfAnEarlierRun(t *testing.T) {
 func TestWriteDirFailureLeavesNothing(t *testing.T) {
 	boom := errors.New("boom")
 	failing := func(res *scenarios.Result) []output {
-		outs := outputs(res)
+		outs := outputs(res, nil)
 		// Fail on the last file, after all others rendered.
 		outs = append(outs, output{"broken.png", func(w io.Writer) error {
 			_, _ = w.Write([]byte("half"))
@@ -597,7 +597,7 @@ func TestWriteDirFailureLeavesNothing(t *testing.T) {
 		return outs
 	}
 	panicking := func(res *scenarios.Result) []output {
-		return append(outputs(res), output{"panic.svg", func(io.Writer) error { panic("log scale") }})
+		return append(outputs(res, nil), output{"panic.svg", func(io.Writer) error { panic("log scale") }})
 	}
 
 	for name, outs := range map[string]func(*scenarios.Result) []output{"error": failing, "panic": panicking} {
@@ -634,7 +634,7 @@ func TestWriteDirMakesParents(t *testing.T) {
 
 	// On failure the parents made are removed again.
 	bad := filepath.Join(root, "x", "y", "out")
-	outs := append(outputs(testResult()), output{"bad", func(io.Writer) error { return errors.New("boom") }})
+	outs := append(outputs(testResult(), nil), output{"bad", func(io.Writer) error { return errors.New("boom") }})
 	require.Error(t, writeDir(bad, outs))
 	assert.NoDirExists(t, filepath.Join(root, "x"))
 }

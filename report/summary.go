@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 	"dbsim/sim"
 )
 
@@ -85,8 +86,8 @@ type Summary struct {
 	Counters map[string]int64 `json:"counters"`
 
 	// CostMonthly is what the system costs per month at list price, with
-	// its breakdown (scenarios.Prices.MeanMonthlyCost).
-	CostMonthly *scenarios.Cost `json:"cost_monthly"`
+	// its breakdown (pricing.Prices.MeanMonthlyCost).
+	CostMonthly *pricing.Cost `json:"cost_monthly"`
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -234,8 +235,9 @@ func fraction(v float64) scenarios.Number {
 	return scenarios.Number(roundDec(v, fractionDecimals))
 }
 
-// Summarize reduces a finished run to its Summary.
-func Summarize(res *scenarios.Result) *Summary {
+// Summarize reduces a finished run to its Summary, its cost at prices (nil:
+// the built-in table).
+func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 	s := &Summary{
 		Replications:     len(res.Replications),
 		SimulatedSeconds: scenarios.Null,
@@ -274,8 +276,9 @@ func Summarize(res *scenarios.Result) *Summary {
 		s.Requests.Throttled += q.Throttled
 		s.Requests.Retried += q.Retried
 		s.Requests.Rejected += q.Rejected
-		if q.Total > 0 {
-			avail = append(avail, float64(q.OK)/float64(q.Total))
+		m := scenarios.Measure(rep)
+		if !math.IsNaN(m.Availability) {
+			avail = append(avail, m.Availability)
 		}
 		s.StaleReads += rep.StaleReads
 		s.UnreplicatedAcks += rep.UnreplicatedAcks
@@ -308,7 +311,7 @@ func Summarize(res *scenarios.Result) *Summary {
 		merge(write, rep.Latency.Write)
 		merge(all, rep.Latency.All)
 
-		for _, f := range rep.Failovers {
+		for j, f := range rep.Failovers {
 			fo := Failover{
 				Replication:   i,
 				Cause:         f.Cause,
@@ -316,8 +319,8 @@ func Summarize(res *scenarios.Result) *Summary {
 				DetectedS:     at(f.Detected),
 				PromotedS:     at(f.Promoted),
 				EndS:          at(f.Accepting),
-				DurationS:     span(f.Start, f.Accepting),
-				ClientOutageS: span(f.Start, f.ClientsRecovered),
+				DurationS:     seconds(m.Failovers[j].Duration),
+				ClientOutageS: seconds(m.Failovers[j].ClientOutage),
 				LostWrites:    f.LostWrites,
 			}
 			if fo.DurationS.Valid() {
@@ -326,9 +329,9 @@ func Summarize(res *scenarios.Result) *Summary {
 			if fo.ClientOutageS.Valid() {
 				clients = append(clients, float64(fo.ClientOutageS))
 			}
-			s.LostWrites += f.LostWrites
 			s.Failovers = append(s.Failovers, fo)
 		}
+		s.LostWrites += m.LostWrites
 	}
 
 	if len(avail) > 0 {
@@ -352,7 +355,7 @@ func Summarize(res *scenarios.Result) *Summary {
 	s.FailoverDurationS = interval(engine)
 	s.ClientOutageS = interval(clients)
 	if res.Scenario != nil {
-		c := res.Prices.MeanMonthlyCost(res.Scenario, res.Replications)
+		c := prices.MeanMonthlyCost(res.Scenario, res.Replications)
 		s.CostMonthly = &c
 	}
 	return s
@@ -393,15 +396,14 @@ func span(start, end sim.Time) scenarios.Number {
 
 func ms(d time.Duration) scenarios.Number { return sig(float64(d) / float64(time.Millisecond)) }
 
-// latencyStats summarizes l. Quantiles are capped at the exact maximum:
-// the histogram reports a quantile as the top of its bucket, which can lie
-// up to 0.1% above the largest span recorded.
+// latencyStats summarizes l. Quantiles are capped at the exact maximum, as
+// everywhere (scenarios.QuantileMS).
 func latencyStats(l *sim.Latency) LatencyStats {
 	n := l.Count()
 	if n == 0 {
 		return LatencyStats{Mean: scenarios.Null, P50: scenarios.Null, P90: scenarios.Null, P99: scenarios.Null, P999: scenarios.Null, Max: scenarios.Null}
 	}
-	q := func(p float64) scenarios.Number { return ms(min(l.Quantile(p), l.Max())) }
+	q := func(p float64) scenarios.Number { return sig(scenarios.QuantileMS(l, p)) }
 	return LatencyStats{
 		Count: n,
 		Mean:  ms(l.Mean()),

@@ -30,7 +30,7 @@ func TestSummaryMergesLagStaleReadsAndCounters(t *testing.T) {
 	}
 	s := Summarize(&scenarios.Result{Replications: []*scenarios.Replication{
 		rep(3, []int{10, 20}, 5), rep(4, []int{30, 400}, 6),
-	}})
+	}}, nil)
 	assert.Equal(t, int64(7), s.StaleReads)
 	assert.Equal(t, map[string]int64{"throttles:p0": 11}, s.Counters)
 	l := s.ReplicaLagMS["replica-1"]
@@ -52,7 +52,7 @@ func TestFailoverIntervalsAreNotNegative(t *testing.T) {
 	}
 	s := Summarize(&scenarios.Result{Replications: []*scenarios.Replication{
 		rep(60, 62, 63), rep(60, 160, 200),
-	}})
+	}}, nil)
 	for name, iv := range map[string]*Interval{"failover_duration_s": s.FailoverDurationS, "client_outage_s": s.ClientOutageS} {
 		assert.Positive(t, float64(iv.Mean), name)
 		assert.Equal(t, scenarios.Number(0), iv.CI95[0], "%s: the lower end is clamped at 0", name)

@@ -4,39 +4,39 @@ import (
 	"bytes"
 	"encoding/csv"
 	"math"
-	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/sweep"
 )
 
 // syntheticSweep is a 2 × 2 grid (instance class × rate) with two
 // replications per point; write p99 is bad for the large class at the high
 // rate and missing for one point's client outage.
-func syntheticSweep(t *testing.T, targets ...string) *scenarios.SweepResult {
+func syntheticSweep(t *testing.T, targets ...string) *sweep.Result {
 	t.Helper()
 	metric := func(name string) int {
-		m, ok := scenarios.LookupSweepMetric(name)
+		m, ok := sweep.LookupMetric(name)
 		require.True(t, ok, name)
 		return m
 	}
-	r := &scenarios.SweepResult{Format: scenarios.SweepFormat, Scenario: "synthetic", Shards: 1, Points: 4,
-		Axes: []scenarios.SweepAxis{
+	r := &sweep.Result{Format: sweep.Format, Scenario: "synthetic", Shards: 1, Points: 4,
+		Axes: []sweep.Axis{
 			{Paths: []string{"system.instance_class"}, Values: [][]string{{"db.r6g.large"}, {"db.r6g.xlarge"}}},
 			{Paths: []string{"workload[0].arrival.rate"}, Values: [][]string{{"1000/s"}, {"3000/s"}}},
 		},
 		Targets: targets, Plots: []string{}}
-	for _, m := range scenarios.SweepMetrics {
+	for _, m := range sweep.Metrics {
 		r.Metrics = append(r.Metrics, m.Name)
 	}
 	for i := range 4 {
 		large, fast := i < 2, i%2 == 1
-		p := scenarios.PointResult{Index: i, Values: []string{[]string{"db.r6g.large", "db.r6g.xlarge"}[i/2], []string{"1000/s", "3000/s"}[i%2]}}
+		p := sweep.PointResult{Index: i, Values: []string{[]string{"db.r6g.large", "db.r6g.xlarge"}[i/2], []string{"1000/s", "3000/s"}[i%2]}}
 		for rep := range 2 {
-			v := make([]scenarios.Number, len(scenarios.SweepMetrics))
+			v := make([]scenarios.Number, len(sweep.Metrics))
 			for m := range v {
 				v[m] = scenarios.Number(1 + float64(rep))
 			}
@@ -71,7 +71,7 @@ func TestSweepCSV(t *testing.T) {
 	assert.Equal(t, []string{"system.instance_class", "workload[0].arrival.rate",
 		"availability_mean", "availability_ci95_lo", "availability_ci95_hi", "read_p50_ms_mean"}, head[:6])
 	assert.Equal(t, []string{"cost_usd_month_mean", "cost_usd_month_ci95_lo", "cost_usd_month_ci95_hi", "cost_estimated", "meets_targets"}, head[len(head)-5:])
-	assert.Len(t, head, 2+3*len(scenarios.SweepMetrics)+2)
+	assert.Len(t, head, 2+3*len(sweep.Metrics)+2)
 	col := func(name string) int {
 		for i, h := range head {
 			if h == name {
@@ -96,16 +96,16 @@ func TestSweepCSV(t *testing.T) {
 }
 
 func TestSweepXNumericOrCategorical(t *testing.T) {
-	x := newSweepX(scenarios.SweepAxis{Paths: []string{"workload[0].arrival.rate"}, Values: [][]string{{"1000/s"}, {"2k/s"}}})
+	x := newSweepX(sweep.Axis{Paths: []string{"workload[0].arrival.rate"}, Values: [][]string{{"1000/s"}, {"2k/s"}}})
 	assert.True(t, x.numeric)
 	assert.Equal(t, []float64{1000, 2000}, x.pos)
 	assert.Equal(t, "workload[0].arrival.rate (per s)", x.title)
-	x = newSweepX(scenarios.SweepAxis{Paths: []string{"clients.timeout"}, Values: [][]string{{"500ms"}, {"2s"}}})
+	x = newSweepX(sweep.Axis{Paths: []string{"clients.timeout"}, Values: [][]string{{"500ms"}, {"2s"}}})
 	assert.Equal(t, []float64{0.5, 2}, x.pos)
-	x = newSweepX(scenarios.SweepAxis{Paths: []string{"clients.retry.max_attempts"}, Values: [][]string{{"1"}, {"3"}}})
+	x = newSweepX(sweep.Axis{Paths: []string{"clients.retry.max_attempts"}, Values: [][]string{{"1"}, {"3"}}})
 	assert.True(t, x.numeric)
 	for _, vals := range [][][]string{{{"db.r6g.large"}, {"db.r6g.xlarge"}}, {{"true"}, {"false"}}, {{"1000/s"}, {"5s"}}} {
-		x = newSweepX(scenarios.SweepAxis{Paths: []string{"p"}, Values: vals})
+		x = newSweepX(sweep.Axis{Paths: []string{"p"}, Values: vals})
 		assert.False(t, x.numeric, "%v", vals)
 		assert.Equal(t, []float64{0, 1}, x.pos)
 	}
@@ -177,20 +177,4 @@ func TestWriteSweepTextAnswers(t *testing.T) {
 	// (8.5 − 4) ÷ 4 = 112.5%, shown to 3 digits.
 	assert.Contains(t, out, "no point meets the targets; the closest is\n  #0 ")
 	assert.Contains(t, out, "(target < 4 ms: missed: 112% over)")
-}
-
-func TestLinearTicksHaveNoNegativeZero(t *testing.T) {
-	for _, r := range [][2]float64{{0, 108}, {-0.0001, 730}, {99.2, 100.04}} {
-		for _, tk := range (linearTicks{}).Ticks(r[0], r[1]) {
-			assert.False(t, strings.HasPrefix(tk.Label, "-0"), "%v: %q", r, tk.Label)
-		}
-	}
-	ticks := (linearTicks{}).Ticks(99.2, 100.04)
-	var labels []string
-	for _, tk := range ticks {
-		if tk.Label != "" {
-			labels = append(labels, tk.Label)
-		}
-	}
-	assert.Equal(t, []string{"99.2", "99.4", "99.6", "99.8", "100.0"}, labels)
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 )
 
 // output is one file of a report directory and how to render it. An
@@ -21,9 +22,10 @@ type output struct {
 	render func(io.Writer) error
 }
 
-// outputs lists every file WriteDir writes for res, in a fixed order.
-func outputs(res *scenarios.Result) []output {
-	sum := Summarize(res)
+// outputs lists every file WriteDir writes for res, its cost at prices,
+// in a fixed order.
+func outputs(res *scenarios.Result, prices *pricing.Prices) []output {
+	sum := Summarize(res, prices)
 	outs := []output{
 		{"summary.json", func(w io.Writer) error { return WriteJSON(w, sum) }},
 		{"timeseries.csv", func(w io.Writer) error { return WriteCSV(w, res) }},
@@ -49,7 +51,7 @@ func outputs(res *scenarios.Result) []output {
 // WriteDir writes the report of res into dir: summary.json,
 // timeseries.csv, latency, availability and throughput plots as PNG and
 // SVG (load, lag and capacity too when the run recorded them), and
-// report.html.
+// report.html. The cost is at the built-in prices (see WriteDirContext).
 //
 // The write is atomic in the sense that matters to a reader: every file is
 // first rendered into a fresh temporary directory next to dir, and only
@@ -63,15 +65,16 @@ func outputs(res *scenarios.Result) []output {
 // moves removes the temporary directory (and any parent it created) and
 // leaves dir untouched.
 func WriteDir(dir string, res *scenarios.Result) error {
-	return writeDir(dir, outputs(res))
+	return writeDir(dir, outputs(res, nil))
 }
 
-// WriteDirContext is WriteDir that ctx can stop: cancelled before the
+// WriteDirContext is WriteDir that ctx can stop, with the cost at prices
+// (nil: the built-in table, as WriteDir prices it): cancelled before the
 // files are moved into place (a signal while the plots render), it removes
 // the temporary directory, leaves dir untouched and returns an error that
 // wraps context.Cause(ctx).
-func WriteDirContext(ctx context.Context, dir string, res *scenarios.Result) error {
-	return writeDirContext(ctx, dir, outputs(res))
+func WriteDirContext(ctx context.Context, dir string, res *scenarios.Result, prices *pricing.Prices) error {
+	return writeDirContext(ctx, dir, outputs(res, prices))
 }
 
 func writeDir(dir string, outs []output) error {

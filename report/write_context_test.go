@@ -29,7 +29,7 @@ func TestWriteStoppedHalfwayLeavesNothing(t *testing.T) {
 	left, _ := os.ReadDir(parent)
 	assert.Empty(t, left, "no out/, no .out.tmp-*")
 
-	require.NoError(t, WriteDirContext(context.Background(), dir, testResult()))
+	require.NoError(t, WriteDirContext(context.Background(), dir, testResult(), nil))
 	assert.FileExists(t, filepath.Join(dir, "summary.json"))
 }
 

@@ -54,5 +54,7 @@
 // Besides the format, this package holds the workload generators (arrival
 // processes and key choosers fed from named random streams), the fault
 // schedules, and the runner that wires a scenario to a model on the sim
-// kernel and collects a Result.
+// kernel and collects a Result. Measure reduces one replication of it to
+// the metrics that summaries (package report) and sweeps (package sweep)
+// judge it by; what it costs is package pricing's.
 package scenarios

@@ -16,9 +16,6 @@ type Result struct {
 	// Replications are in index order. Replication 0 is the one the time
 	// series, plots and narrative show: one run, as it happened.
 	Replications []*Replication
-	// Prices prices the run's system (nil: the built-in table,
-	// scenarios/prices.yaml).
-	Prices *Prices
 }
 
 // Replication is what one independent run recorded over its measurement

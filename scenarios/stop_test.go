@@ -89,12 +89,4 @@ func TestPanicInAReplicationIsAnError(t *testing.T) {
 	assert.Equal(t, 1, pe.Replication)
 	assert.Equal(t, "panic in rds-multi-az-failover, replication 1: injected", pe.Error())
 	assert.Contains(t, string(pe.Stack), "stop_test.go")
-
-	ax, err := ParseSet("seed=1,2")
-	require.NoError(t, err)
-	sw := &Sweep{Base: s, Axes: []SweepAxis{ax}, Replications: 2}
-	points, err := sw.Points()
-	require.NoError(t, err)
-	_, err = sw.Run(points, SweepOptions{})
-	require.ErrorAs(t, err, &pe, "a sweep returns the panic too")
 }

@@ -12,6 +12,7 @@ import (
 
 	"dbsim/report"
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 )
 
 func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -76,9 +77,9 @@ Examples:
 			s.Replications = *reps
 		}
 	}
-	var prices *scenarios.Prices
+	var prices *pricing.Prices
 	if *pricesFile != "" {
-		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+		if prices, err = pricing.Load(*pricesFile); err != nil {
 			return badInput{err}
 		}
 	}
@@ -87,7 +88,7 @@ Examples:
 		dir = "out/compare"
 	}
 
-	c := &report.Comparison{Name: name, Warnings: scenarios.Comparability(list)}
+	c := &report.Comparison{Name: name, Warnings: scenarios.Comparability(list), Prices: prices}
 	est := estimate(list, workersOf(*workers))
 	if err := checkEstimate(strings.Join(fs.Args(), " "), est, lim.force, stderr); err != nil {
 		return err
@@ -106,9 +107,6 @@ Examples:
 	stop()
 	if err != nil {
 		return err
-	}
-	for _, r := range c.Results {
-		r.Prices = prices
 	}
 	if dir != "" {
 		if err := report.WriteCompareDir(ctx, dir, c); err != nil {

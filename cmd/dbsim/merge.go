@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"dbsim/scenarios"
+	"dbsim/scenarios/sweep"
 )
 
 func mergeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -72,7 +72,7 @@ Examples:
 			dir = filepath.Dir(dir)
 		}
 	}
-	var parts []*scenarios.SweepResult
+	var parts []*sweep.Result
 	for _, f := range files {
 		r, err := readSweep(f)
 		if err != nil {
@@ -80,7 +80,7 @@ Examples:
 		}
 		parts = append(parts, r)
 	}
-	merged, err := scenarios.MergeSweeps(parts, files)
+	merged, err := sweep.Merge(parts, files)
 	if err != nil {
 		return badInput{err}
 	}
@@ -99,11 +99,11 @@ Examples:
 	return finishSweep(ctx, stdout, dir, merged)
 }
 
-func readSweep(path string) (*scenarios.SweepResult, error) {
+func readSweep(path string) (*sweep.Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return scenarios.ReadSweepResult(f)
+	return sweep.ReadResult(f)
 }

@@ -10,6 +10,7 @@ import (
 
 	"dbsim/report"
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
 )
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -70,9 +71,9 @@ Examples:
 	if dir == "" && !*asJSON {
 		dir = "out"
 	}
-	var prices *scenarios.Prices
+	var prices *pricing.Prices
 	if *pricesFile != "" {
-		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+		if prices, err = pricing.Load(*pricesFile); err != nil {
 			return badInput{err}
 		}
 	}
@@ -88,10 +89,9 @@ Examples:
 	if err != nil {
 		return err
 	}
-	res.Prices = prices
-	sum := report.Summarize(res)
+	sum := report.Summarize(res, prices)
 	if dir != "" {
-		if err := report.WriteDirContext(ctx, dir, res); err != nil {
+		if err := report.WriteDirContext(ctx, dir, res, prices); err != nil {
 			return err
 		}
 	}

@@ -12,6 +12,8 @@ import (
 
 	"dbsim/report"
 	"dbsim/scenarios"
+	"dbsim/scenarios/pricing"
+	"dbsim/scenarios/sweep"
 )
 
 // multiFlag is a repeatable string flag.
@@ -89,7 +91,7 @@ Examples:
 		return err
 	}
 	if *printPrices {
-		_, err := stdout.Write(scenarios.DefaultPricesYAML())
+		_, err := stdout.Write(pricing.DefaultYAML())
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -103,9 +105,9 @@ Examples:
 	if err != nil {
 		return err
 	}
-	var axes []scenarios.SweepAxis
+	var axes []sweep.Axis
 	for _, arg := range sets {
-		ax, err := scenarios.ParseSet(arg)
+		ax, err := sweep.ParseSet(arg)
 		if err != nil {
 			return badInput{err}
 		}
@@ -126,13 +128,13 @@ Examples:
 	if err != nil {
 		return err
 	}
-	var prices *scenarios.Prices
+	var prices *pricing.Prices
 	if *pricesFile != "" {
-		if prices, err = scenarios.LoadPrices(*pricesFile); err != nil {
+		if prices, err = pricing.Load(*pricesFile); err != nil {
 			return badInput{err}
 		}
 	}
-	sw := &scenarios.Sweep{Base: s, Axes: axes, Replications: *reps, Prices: prices}
+	sw := &sweep.Sweep{Base: s, Axes: axes, Replications: *reps, Prices: prices}
 	points, err := sw.Points()
 	if err != nil {
 		return badInput{err}
@@ -161,10 +163,10 @@ Examples:
 		fmt.Fprintf(stderr, "sweeping %s: %d points, %d simulation runs%s\n", s.Name, len(points), runs, where)
 	}
 	done := 0
-	opt := scenarios.SweepOptions{Shard: shardI, Shards: shardN, Workers: *workers, Targets: targets, Plots: plots}
+	opt := sweep.Options{Shard: shardI, Shards: shardN, Workers: *workers, Targets: targets, Plots: plots}
 	if !*quiet {
 		cols := sw.Columns()
-		opt.Done = func(pt *scenarios.SweepPoint, _ *scenarios.PointResult) {
+		opt.Done = func(pt *sweep.Point, _ *sweep.PointResult) {
 			done++
 			var parts []string
 			for i, c := range cols {
@@ -195,7 +197,7 @@ Examples:
 
 // finishSweep writes a whole sweep's report and prints its table and
 // answer.
-func finishSweep(ctx context.Context, stdout io.Writer, dir string, res *scenarios.SweepResult) error {
+func finishSweep(ctx context.Context, stdout io.Writer, dir string, res *sweep.Result) error {
 	if err := report.WriteSweepDir(ctx, dir, res); err != nil {
 		return err
 	}
@@ -220,10 +222,10 @@ func parseShard(s string) (i, n int, err error) {
 	return i, n, nil
 }
 
-func parseTargets(args []string) ([]scenarios.SweepTarget, error) {
-	var ts []scenarios.SweepTarget
+func parseTargets(args []string) ([]sweep.Target, error) {
+	var ts []sweep.Target
 	for _, a := range args {
-		t, err := scenarios.ParseTarget(a)
+		t, err := sweep.ParseTarget(a)
 		if err != nil {
 			return nil, badInput{err}
 		}
@@ -234,9 +236,9 @@ func parseTargets(args []string) ([]scenarios.SweepTarget, error) {
 
 func checkPlots(names []string) error {
 	for _, n := range names {
-		if _, ok := scenarios.LookupSweepMetric(n); !ok {
+		if _, ok := sweep.LookupMetric(n); !ok {
 			var all []string
-			for _, m := range scenarios.SweepMetrics {
+			for _, m := range sweep.Metrics {
 				all = append(all, m.Name)
 			}
 			return badInput{fmt.Errorf("--plot: unknown metric %q (allowed: %s)", n, strings.Join(all, ", "))}

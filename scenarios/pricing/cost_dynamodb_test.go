@@ -1,4 +1,4 @@
-package scenarios
+package pricing
 
 import (
 	"testing"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"dbsim/scenarios"
 	"dbsim/sim"
 )
 
@@ -23,15 +24,15 @@ func TestDynamoDBCostFromTheRun(t *testing.T) {
 	set("consumed_wcu:p0", 999)           // a partition: not billed twice
 	set("consumed_wcu", 500)
 	set("consumed_rcu", 2000)
-	rep := &Replication{Series: series, SimulatedSeconds: 60}
+	rep := &scenarios.Replication{Series: series, SimulatedSeconds: 60}
 
-	s := &Scenario{System: System{Kind: "dynamodb", DynamoDB: &DynamoDBSystem{Table: DynamoDBTable{Mode: "provisioned"}}}}
-	c := DefaultPrices().MonthlyCost(s, rep)
+	s := &scenarios.Scenario{System: scenarios.System{Kind: "dynamodb", DynamoDB: &scenarios.DynamoDBSystem{Table: scenarios.DynamoDBTable{Mode: "provisioned"}}}}
+	c := Default().MonthlyCost(s, rep)
 	// fact 7.17: $0.00065 per WCU-hour, $0.00013 per RCU-hour; 730 h.
 	assert.InDelta(t, (1200*0.00065+3000*0.00013)*730, c.TotalUSD, 0.01)
 
 	s.System.DynamoDB.Table.Mode = "on-demand"
-	c = DefaultPrices().MonthlyCost(s, rep)
+	c = Default().MonthlyCost(s, rep)
 	// fact 7.16: $0.625 per million WRU, $0.125 per million RRU.
 	month := 730 * 3600.0
 	assert.InDelta(t, (500*0.625+2000*0.125)*month/1e6, c.TotalUSD, 0.01)

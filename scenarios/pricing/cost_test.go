@@ -1,7 +1,6 @@
-package scenarios
+package pricing
 
 import (
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,11 +10,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/scenarios"
 	"dbsim/sim"
 )
 
 func TestDefaultPricesCiteAWSFacts(t *testing.T) {
-	p := DefaultPrices()
+	p := Default()
 	assert.Equal(t, 730.0, p.HoursPerMonth)
 	// The table's figures are those of section 7 of models/REFERENCES.md.
 	for _, c := range []struct {
@@ -74,7 +74,7 @@ func TestRDSMultiAZCostByHand(t *testing.T) {
 	// 100 GB gp3 (the default). Instances 2 × $0.225/h × 730 h = $328.50
 	// (facts 7.2, 7.4); storage 100 GB × 2 × $0.115 = $23.00 (facts 7.4,
 	// 7.6).
-	s, err := LoadBundled("rds-multi-az-failover")
+	s, err := scenarios.LoadBundled("rds-multi-az-failover")
 	require.NoError(t, err)
 	c := MonthlyCost(s, nil)
 	assert.Equal(t, 328.50, c.InstancesUSD)
@@ -89,14 +89,14 @@ func TestRDSMultiAZCostByHand(t *testing.T) {
 	assert.Contains(t, c.Items[1].Source, "models/REFERENCES.md 7.6")
 }
 
-func rdsScenario(t *testing.T, class, engine, multiAZ, storage string) *Scenario {
+func rdsScenario(t *testing.T, class, engine, multiAZ, storage string) *scenarios.Scenario {
 	t.Helper()
 	y := `name: c
 duration: 1m
 system: {kind: rds, engine: ` + engine + `, instance_class: ` + class + `, multi_az: ` + multiAZ + `, storage: {size: ` + storage + `}}
 workload: [{name: w, arrival: {rate: 10/s}, mix: {read: 1, write: 0}}]
 `
-	s, err := Parse("c.yaml", []byte(y))
+	s, err := scenarios.Parse("c.yaml", []byte(y))
 	require.NoError(t, err)
 	return s
 }
@@ -140,7 +140,7 @@ func TestRDSCostSingleAZAndEstimates(t *testing.T) {
 }
 
 func TestAuroraCostByHand(t *testing.T) {
-	p := DefaultPrices()
+	p := Default()
 	// Standard: writer and one replica db.r6g.large, 2 × $0.26 × 730 =
 	// $379.60 (fact 7.9); 100 GB × $0.10 = $10 (7.12); 50 M I/Os × $0.20/M
 	// = $10 (7.13).
@@ -170,7 +170,7 @@ func TestAuroraCostByHand(t *testing.T) {
 }
 
 func TestDynamoDBCostByHand(t *testing.T) {
-	p := DefaultPrices()
+	p := Default()
 	month := 730 * 3600.0
 	// On-demand (7.16): 1000 writes/s = 2,628 M WRU × $0.625 = $1,642.50;
 	// 4000 reads/s = 10,512 M RRU × $0.125 = $1,314; storage (100 − 25 free)
@@ -193,10 +193,10 @@ func TestGaugeMeanOverTheMeasuredWindow(t *testing.T) {
 	for i, v := range []float64{100, 100, 2, 4, 6} { // the first two are warmup
 		ser.Add(sim.At(time.Duration(i)*time.Second), col, v)
 	}
-	m, ok := GaugeMean(&Replication{Series: ser}, 2*time.Second, "capacity_acu")
+	m, ok := GaugeMean(&scenarios.Replication{Series: ser}, 2*time.Second, "capacity_acu")
 	require.True(t, ok)
 	assert.Equal(t, 4.0, m)
-	_, ok = GaugeMean(&Replication{Series: ser}, 0, "nope")
+	_, ok = GaugeMean(&scenarios.Replication{Series: ser}, 0, "nope")
 	assert.False(t, ok)
 }
 
@@ -211,9 +211,9 @@ rds:
 `
 	path := filepath.Join(dir, "p.yaml")
 	require.NoError(t, os.WriteFile(path, []byte(own), 0o644))
-	p, err := LoadPrices(path)
+	p, err := Load(path)
 	require.NoError(t, err)
-	s, err := LoadBundled("rds-multi-az-failover")
+	s, err := scenarios.LoadBundled("rds-multi-az-failover")
 	require.NoError(t, err)
 	c := p.MonthlyCost(s, nil)
 	assert.Equal(t, 146.0, c.InstancesUSD) // 2 × 0.1 × 730
@@ -228,32 +228,31 @@ rds:
 		{"hours_per_month: 730\nrds: {storage_gp3_gb_month: {usd: 1, date: x}}\n", "fact"},
 		{"hours_per_month: 730\nrds: {instances: [{engine: postgres, class: db.r6g.large, usd_per_hour: 1, fact: a, date: b}, {engine: postgres, class: db.r6g.large, usd_per_hour: 2, fact: a, date: b}]}\n", "already priced"},
 	} {
-		_, err := ParsePrices("p.yaml", []byte(bad.yaml))
+		_, err := Parse("p.yaml", []byte(bad.yaml))
 		require.Error(t, err, bad.yaml)
 		assert.Contains(t, err.Error(), bad.want, bad.yaml)
 		assert.True(t, strings.HasPrefix(err.Error(), "p.yaml"), err.Error())
 	}
 
 	// A table without the price a system needs: priced at 0, said so.
-	p, err = ParsePrices("p.yaml", []byte("hours_per_month: 730\n"))
+	p, err = Parse("p.yaml", []byte("hours_per_month: 730\n"))
 	require.NoError(t, err)
 	c = p.MonthlyCost(s, nil)
 	assert.True(t, c.Estimated)
 	assert.True(t, c.Partial)
 	assert.True(t, c.Items[0].Unpriced)
 	assert.Contains(t, c.Items[0].Note, "not priced")
-	// A sweep then has no cost for the point, so it cannot look cheapest.
-	cm, _ := LookupSweepMetric("cost")
-	assert.True(t, math.IsNaN(float64(replicationMetrics(s, &Replication{}, c)[cm])))
+	// A sweep then has no cost for the point (package sweep's
+	// TestUnpricedPointHasNoCost).
 }
 
 func TestMeanMonthlyCostOfARun(t *testing.T) {
-	s, err := LoadBundled("rds-multi-az-failover")
+	s, err := scenarios.LoadBundled("rds-multi-az-failover")
 	require.NoError(t, err)
 	// RDS is billed by size: every replication costs the same, $351.50
 	// (facts 7.2, 7.4, 7.6); with no replication the scenario is priced alone.
-	c := (*Prices)(nil).MeanMonthlyCost(s, []*Replication{{}, {}})
+	c := (*Prices)(nil).MeanMonthlyCost(s, []*scenarios.Replication{{}, {}})
 	assert.Equal(t, 351.50, c.TotalUSD)
 	assert.Equal(t, MonthlyCost(s, nil), c)
-	assert.Equal(t, 351.50, DefaultPrices().MeanMonthlyCost(s, nil).TotalUSD)
+	assert.Equal(t, 351.50, Default().MeanMonthlyCost(s, nil).TotalUSD)
 }

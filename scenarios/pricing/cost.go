@@ -1,21 +1,14 @@
-package scenarios
+package pricing
 
 import (
-	"bytes"
-	_ "embed"
-	"errors"
 	"fmt"
-	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"dbsim/models/rds"
+	"dbsim/scenarios"
 )
 
 // Cost is what a scenario's system would cost per month (Prices.HoursPerMonth,
@@ -39,11 +32,11 @@ type Cost struct {
 	// the total is only a lower bound. A sweep reports no cost for it.
 	Partial bool `json:"partial"`
 	// Items are the billed lines the totals add up, in a fixed order.
-	Items []CostItem `json:"items"`
+	Items []Item `json:"items"`
 }
 
-// CostItem is one billed line: Quantity Units at UnitUSD each.
-type CostItem struct {
+// Item is one billed line: Quantity Units at UnitUSD each.
+type Item struct {
 	// Category is the Cost field the line adds to: "instances", "storage",
 	// "io", "capacity" or "requests".
 	Category string  `json:"category"`
@@ -68,230 +61,6 @@ const (
 	catCapacity  = "capacity"
 	catRequests  = "requests"
 )
-
-// --- the price table ---
-
-// Prices is a price table: the embedded default (scenarios/prices.yaml,
-// from section 7 of models/REFERENCES.md) or a user's replacement read by LoadPrices.
-// Every entry carries its citation.
-type Prices struct {
-	Region   string `yaml:"region"`
-	Currency string `yaml:"currency"`
-	// HoursPerMonth converts hourly prices to monthly ones (730).
-	HoursPerMonth float64        `yaml:"hours_per_month"`
-	RDS           RDSPrices      `yaml:"rds"`
-	Aurora        AuroraPrices   `yaml:"aurora"`
-	DynamoDB      DynamoDBPrices `yaml:"dynamodb"`
-
-	// File is where the table was read from ("" for the default).
-	File string `yaml:"-" json:"-"`
-}
-
-// Citation says where a price comes from: an id in models/REFERENCES.md (Fact) or free
-// text (Source), and when it was read (Date).
-type Citation struct {
-	Fact   string `yaml:"fact"`
-	Source string `yaml:"source"`
-	Date   string `yaml:"date"`
-	Note   string `yaml:"note"`
-}
-
-// String formats the citation for a cost item: "fact 7.2 (2025)".
-func (c Citation) String() string {
-	s := c.Source
-	if c.Fact != "" {
-		s = "models/REFERENCES.md " + c.Fact
-	}
-	if c.Date != "" {
-		s += " (" + c.Date + ")"
-	}
-	return s
-}
-
-// InstancePrice is the Single-AZ on-demand price of one instance class
-// running one engine.
-type InstancePrice struct {
-	Engine     string  `yaml:"engine"`
-	Class      string  `yaml:"class"`
-	USDPerHour float64 `yaml:"usd_per_hour"`
-	Citation   `yaml:",inline"`
-}
-
-// UnitPrice is a price per unit; the unit is in the key that holds it
-// (storage_gb_month, io_million_requests, ...). Free units per month, if
-// any, are not billed.
-type UnitPrice struct {
-	USD      float64 `yaml:"usd"`
-	Free     float64 `yaml:"free"`
-	Citation `yaml:",inline"`
-}
-
-// Multiplier is how many times a deployment bills compute and storage.
-type Multiplier struct {
-	Compute  float64 `yaml:"compute"`
-	Storage  float64 `yaml:"storage"`
-	Citation `yaml:",inline"`
-}
-
-// Factor is a multiple of another price.
-type Factor struct {
-	Factor   float64 `yaml:"factor"`
-	Citation `yaml:",inline"`
-}
-
-// RDSPrices are RDS (not Aurora) prices.
-type RDSPrices struct {
-	Instances         []InstancePrice `yaml:"instances"`
-	MultiAZInstance   Multiplier      `yaml:"multi_az_instance"`
-	MultiAZCluster    Multiplier      `yaml:"multi_az_cluster"`
-	StorageGP3GBMonth UnitPrice       `yaml:"storage_gp3_gb_month"`
-}
-
-// AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
-// and Serverless v2).
-type AuroraPrices struct {
-	Instances                      []InstancePrice `yaml:"instances"`
-	IOOptimizedFactor              Factor          `yaml:"io_optimized_factor"`
-	StorageGBMonth                 UnitPrice       `yaml:"storage_gb_month"`
-	IOOptimizedStorageGBMonth      UnitPrice       `yaml:"io_optimized_storage_gb_month"`
-	IOMillionRequests              UnitPrice       `yaml:"io_million_requests"`
-	ServerlessV2ACUHour            UnitPrice       `yaml:"serverless_v2_acu_hour"`
-	IOOptimizedServerlessV2ACUHour UnitPrice       `yaml:"io_optimized_serverless_v2_acu_hour"`
-}
-
-// DynamoDBPrices are DynamoDB prices (Standard table class).
-type DynamoDBPrices struct {
-	OnDemandMillionWRU UnitPrice `yaml:"on_demand_million_wru"`
-	OnDemandMillionRRU UnitPrice `yaml:"on_demand_million_rru"`
-	ProvisionedWCUHour UnitPrice `yaml:"provisioned_wcu_hour"`
-	ProvisionedRCUHour UnitPrice `yaml:"provisioned_rcu_hour"`
-	StorageGBMonth     UnitPrice `yaml:"storage_gb_month"`
-}
-
-//go:embed prices.yaml
-var defaultPricesYAML []byte
-
-// DefaultPricesYAML returns the text of the built-in price table, a
-// starting point for a user's own (dbsim ... --prices FILE).
-func DefaultPricesYAML() []byte { return bytes.Clone(defaultPricesYAML) }
-
-var defaultPrices = sync.OnceValue(func() *Prices {
-	p, err := ParsePrices("scenarios/prices.yaml", defaultPricesYAML)
-	if err != nil {
-		panic("dbsim: the built-in price table is invalid: " + err.Error())
-	}
-	return p
-})
-
-// DefaultPrices returns the built-in price table (scenarios/prices.yaml).
-// The same table is returned on every call: do not modify it.
-func DefaultPrices() *Prices { return defaultPrices() }
-
-// LoadPrices reads a price table that replaces the built-in one entirely.
-func LoadPrices(path string) (*Prices, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	return ParsePrices(path, data)
-}
-
-// ParsePrices decodes and checks a price table; file names it in errors.
-// Unknown keys are errors; every price must be ≥ 0 with a date and a fact
-// or source; multipliers and hours_per_month must be > 0.
-func ParsePrices(file string, data []byte) (*Prices, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	p := &Prices{}
-	if err := dec.Decode(p); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, fmt.Errorf("%s: the price table is empty", file)
-		}
-		return nil, fmt.Errorf("%s: %s", file, strings.TrimPrefix(err.Error(), "yaml: "))
-	}
-	p.File = file
-	if errs := p.check(); len(errs) > 0 {
-		return nil, fmt.Errorf("%s: %s", file, strings.Join(errs, "; "))
-	}
-	return p, nil
-}
-
-// check lists the table's problems.
-func (p *Prices) check() []string {
-	var errs []string
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Sprintf(format, args...)) }
-	if !(p.HoursPerMonth > 0) {
-		bad("hours_per_month must be > 0, got %v", p.HoursPerMonth)
-	}
-	cite := func(path string, c Citation) {
-		if c.Fact == "" && c.Source == "" {
-			bad("%s: needs a fact (an id in models/REFERENCES.md) or a source", path)
-		}
-		if c.Date == "" {
-			bad("%s: needs the date the price was read", path)
-		}
-	}
-	unit := func(path string, u UnitPrice) {
-		if u == (UnitPrice{}) {
-			return // absent: the item is reported as unpriced if a system needs it
-		}
-		if !(u.USD >= 0) || math.IsInf(u.USD, 0) || !(u.Free >= 0) {
-			bad("%s: usd and free must be ≥ 0", path)
-		}
-		cite(path, u.Citation)
-	}
-	instances := func(path string, list []InstancePrice) {
-		seen := map[string]int{}
-		for i, e := range list {
-			at := fmt.Sprintf("%s[%d]", path, i)
-			if e.Engine == "" || e.Class == "" {
-				bad("%s: needs an engine and a class", at)
-			}
-			if !(e.USDPerHour >= 0) || math.IsInf(e.USDPerHour, 0) {
-				bad("%s: usd_per_hour must be ≥ 0", at)
-			}
-			key := e.Engine + " " + strings.ToLower(e.Class)
-			if j, dup := seen[key]; dup {
-				bad("%s: %s is already priced at %s[%d]", at, key, path, j)
-			}
-			seen[key] = i
-			cite(at, e.Citation)
-		}
-	}
-	mult := func(path string, m Multiplier) {
-		if m == (Multiplier{}) {
-			return
-		}
-		if !(m.Compute > 0) || !(m.Storage > 0) {
-			bad("%s: compute and storage must be > 0", path)
-		}
-		cite(path, m.Citation)
-	}
-	instances("rds.instances", p.RDS.Instances)
-	mult("rds.multi_az_instance", p.RDS.MultiAZInstance)
-	mult("rds.multi_az_cluster", p.RDS.MultiAZCluster)
-	unit("rds.storage_gp3_gb_month", p.RDS.StorageGP3GBMonth)
-	a := p.Aurora
-	instances("aurora.instances", a.Instances)
-	if a.IOOptimizedFactor != (Factor{}) {
-		if !(a.IOOptimizedFactor.Factor > 0) {
-			bad("aurora.io_optimized_factor: factor must be > 0")
-		}
-		cite("aurora.io_optimized_factor", a.IOOptimizedFactor.Citation)
-	}
-	unit("aurora.storage_gb_month", a.StorageGBMonth)
-	unit("aurora.io_optimized_storage_gb_month", a.IOOptimizedStorageGBMonth)
-	unit("aurora.io_million_requests", a.IOMillionRequests)
-	unit("aurora.serverless_v2_acu_hour", a.ServerlessV2ACUHour)
-	unit("aurora.io_optimized_serverless_v2_acu_hour", a.IOOptimizedServerlessV2ACUHour)
-	d := p.DynamoDB
-	unit("dynamodb.on_demand_million_wru", d.OnDemandMillionWRU)
-	unit("dynamodb.on_demand_million_rru", d.OnDemandMillionRRU)
-	unit("dynamodb.provisioned_wcu_hour", d.ProvisionedWCUHour)
-	unit("dynamodb.provisioned_rcu_hour", d.ProvisionedRCUHour)
-	unit("dynamodb.storage_gb_month", d.StorageGBMonth)
-	return errs
-}
 
 // --- formulas on plain numbers ---
 
@@ -340,8 +109,8 @@ func cents(usd float64) float64 { return math.Round(usd*100) / 100 }
 // --- costing a scenario ---
 
 // MonthlyCost prices s with the built-in table; see Prices.MonthlyCost.
-func MonthlyCost(s *Scenario, rep *Replication) Cost {
-	return DefaultPrices().MonthlyCost(s, rep)
+func MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
+	return Default().MonthlyCost(s, rep)
 }
 
 // MonthlyCost is what the system of s costs per month at p's prices (nil
@@ -353,9 +122,9 @@ func MonthlyCost(s *Scenario, rep *Replication) Cost {
 // deployment, fact 7.4) × hours per month, plus gp3 storage per GB-month
 // (× 2 Multi-AZ, facts 7.4 and 7.6). A class missing from the table is
 // priced from its family (see InstanceHourly) and marked estimated.
-func (p *Prices) MonthlyCost(s *Scenario, rep *Replication) Cost {
+func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	if p == nil {
-		p = DefaultPrices()
+		p = Default()
 	}
 	var b costBuilder
 	switch {
@@ -375,7 +144,7 @@ func (p *Prices) MonthlyCost(s *Scenario, rep *Replication) Cost {
 // line (quantities and amounts): the cost a run's summary reports. For
 // systems billed by provisioned size (RDS) every replication costs the
 // same; for those billed by use it is the mean use.
-func (p *Prices) MeanMonthlyCost(s *Scenario, reps []*Replication) Cost {
+func (p *Prices) MeanMonthlyCost(s *scenarios.Scenario, reps []*scenarios.Replication) Cost {
 	var costs []Cost
 	for _, r := range reps {
 		if r != nil {
@@ -405,7 +174,7 @@ func (p *Prices) MeanMonthlyCost(s *Scenario, reps []*Replication) Cost {
 	return b.cost()
 }
 
-func (p *Prices) rdsCost(b *costBuilder, r *RDSSystem) {
+func (p *Prices) rdsCost(b *costBuilder, r *scenarios.RDSSystem) {
 	deploy, mult := "Single-AZ", Multiplier{Compute: 1, Storage: 1}
 	var multSrc string
 	switch r.MultiAZ {
@@ -427,7 +196,7 @@ func (p *Prices) rdsCost(b *costBuilder, r *RDSSystem) {
 		b.unpriced(catInstances, r.InstanceClass, ip.Note)
 	} else {
 		n := mult.Compute
-		b.add(CostItem{Category: catInstances,
+		b.add(Item{Category: catInstances,
 			What:     fmt.Sprintf("%s × %s %s (%s)", formatCount(n), r.InstanceClass, r.Engine, deploy),
 			Quantity: n * hours, Unit: "instance-hours", UnitUSD: ip.USD,
 			USD: InstanceMonthlyUSD(ip.USD, n, hours), Source: src, Estimated: ip.Estimated, Note: ip.Note})
@@ -438,7 +207,7 @@ func (p *Prices) rdsCost(b *costBuilder, r *RDSSystem) {
 		b.unpriced(catStorage, "gp3 storage", "the price table has no rds.storage_gp3_gb_month")
 		return
 	}
-	b.add(CostItem{Category: catStorage,
+	b.add(Item{Category: catStorage,
 		What:     fmt.Sprintf("%s GB gp3 × %s copies (%s)", formatCount(gb), formatCount(mult.Storage), deploy),
 		Quantity: gb * mult.Storage, Unit: "GB-months", UnitUSD: st.USD,
 		USD:    StorageMonthlyUSD(gb, mult.Storage, st.Free, st.USD),
@@ -451,11 +220,11 @@ func (p *Prices) rdsCost(b *costBuilder, r *RDSSystem) {
 			b.unpriced(catInstances, rr.InstanceClass, rp.Note)
 			continue
 		}
-		b.add(CostItem{Category: catInstances,
+		b.add(Item{Category: catInstances,
 			What:     fmt.Sprintf("read replica %d: %s %s", i+1, rr.InstanceClass, r.Engine),
 			Quantity: hours, Unit: "instance-hours", UnitUSD: rp.USD,
 			USD: InstanceMonthlyUSD(rp.USD, 1, hours), Source: rp.Source, Estimated: rp.Estimated, Note: rp.Note})
-		b.add(CostItem{Category: catStorage,
+		b.add(Item{Category: catStorage,
 			What:     fmt.Sprintf("read replica %d: %s GB gp3", i+1, formatCount(gb)),
 			Quantity: gb, Unit: "GB-months", UnitUSD: st.USD,
 			USD: StorageMonthlyUSD(gb, 1, st.Free, st.USD), Source: st.Citation.String()})
@@ -588,7 +357,7 @@ type AuroraUsage struct {
 // 7.13), Serverless v2 ACU-hours (fact 7.14).
 func (p *Prices) AuroraCost(u AuroraUsage) Cost {
 	if p == nil {
-		p = DefaultPrices()
+		p = Default()
 	}
 	var b costBuilder
 	a := p.Aurora
@@ -611,7 +380,7 @@ func (p *Prices) AuroraCost(u AuroraUsage) Cost {
 		if i > 0 {
 			role = fmt.Sprintf("replica %d", i)
 		}
-		b.add(CostItem{Category: catInstances, What: fmt.Sprintf("%s %s %s", class, u.Engine, role),
+		b.add(Item{Category: catInstances, What: fmt.Sprintf("%s %s %s", class, u.Engine, role),
 			Quantity: hours, Unit: "instance-hours", UnitUSD: ip.USD * factor,
 			USD: InstanceMonthlyUSD(ip.USD*factor, 1, hours), Source: joinSources(ip.Source, factorSrc),
 			Estimated: ip.Estimated, Note: ip.Note})
@@ -652,7 +421,7 @@ type DynamoDBUsage struct {
 // free GB (fact 7.19).
 func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
 	if p == nil {
-		p = DefaultPrices()
+		p = Default()
 	}
 	var b costBuilder
 	d := p.DynamoDB
@@ -678,7 +447,7 @@ func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
 // measured window (the buckets that start at or after warmup): e.g. the
 // mean "capacity_acu" of a Serverless v2 run. It reports false when the
 // series has no such column or no bucket in the window.
-func GaugeMean(rep *Replication, warmup time.Duration, name string) (float64, bool) {
+func GaugeMean(rep *scenarios.Replication, warmup time.Duration, name string) (float64, bool) {
 	if rep == nil || rep.Series == nil {
 		return 0, false
 	}
@@ -704,9 +473,9 @@ func GaugeMean(rep *Replication, warmup time.Duration, name string) (float64, bo
 
 // --- building a Cost ---
 
-type costBuilder struct{ items []CostItem }
+type costBuilder struct{ items []Item }
 
-func (b *costBuilder) add(it CostItem) {
+func (b *costBuilder) add(it Item) {
 	it.USD = cents(it.USD)
 	b.items = append(b.items, it)
 }
@@ -718,19 +487,19 @@ func (b *costBuilder) unit(cat, what string, qty float64, unit string, price Uni
 		b.unpriced(cat, what, "the price table has no price for "+what)
 		return
 	}
-	b.add(CostItem{Category: cat, What: what, Quantity: qty, Unit: unit, UnitUSD: price.USD, USD: usd,
+	b.add(Item{Category: cat, What: what, Quantity: qty, Unit: unit, UnitUSD: price.USD, USD: usd,
 		Source: price.Citation.String(), Note: price.Note})
 }
 
 // unpriced adds a line the table could not price: 0 USD, estimated.
 func (b *costBuilder) unpriced(cat, what, note string) {
-	b.items = append(b.items, CostItem{Category: cat, What: what, Estimated: true, Unpriced: true, Note: "not priced: " + note})
+	b.items = append(b.items, Item{Category: cat, What: what, Estimated: true, Unpriced: true, Note: "not priced: " + note})
 }
 
 func (b *costBuilder) cost() Cost {
 	c := Cost{Items: b.items}
 	if c.Items == nil {
-		c.Items = []CostItem{}
+		c.Items = []Item{}
 	}
 	for _, it := range b.items {
 		switch it.Category {
@@ -764,5 +533,9 @@ func joinSources(a, b string) string {
 	return a + "; " + b
 }
 
-// formatCount writes a quantity without float noise: 2, 0.5, 100.
-func formatCount(v float64) string { return formatNumber(v) }
+// formatCount writes a quantity without float noise: 2, 0.5, 100 (up to
+// 12 significant digits, no exponent, as scenario values are written).
+func formatCount(v float64) string {
+	rounded, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	return strconv.FormatFloat(rounded, 'f', -1, 64)
+}

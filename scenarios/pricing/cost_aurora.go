@@ -1,10 +1,11 @@
-package scenarios
+package pricing
 
 import (
 	"math"
 	"strings"
 
 	"dbsim/models/aurora"
+	"dbsim/scenarios"
 )
 
 // auroraCost prices an Aurora cluster (Aurora Standard: the scenario format
@@ -15,7 +16,7 @@ import (
 // model does not count storage I/Os: every read that misses the buffer
 // cache (cache_miss_ratio) is one read I/O, every write one write I/O per
 // started 4 KB of the item (Aurora bills log writes in 4 KB units).
-func (p *Prices) auroraCost(s *Scenario, rep *Replication) Cost {
+func (p *Prices) auroraCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	a := s.System.Aurora
 	// The price table names the engine under Aurora ("postgres", "mysql").
 	u := AuroraUsage{Engine: strings.TrimPrefix(a.Engine, "aurora-"), StorageGB: float64(a.Volume.Size) / (1 << 30)}

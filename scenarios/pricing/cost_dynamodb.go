@@ -1,12 +1,16 @@
-package scenarios
+package pricing
 
-import "strings"
+import (
+	"strings"
+
+	"dbsim/scenarios"
+)
 
 // dynamodbCost prices a DynamoDB table from what the run measured, held
 // for a month: on-demand bills the request units consumed (the mean of the
 // consumed_wcu / consumed_rcu gauges), provisioned the mean provisioned
 // capacity (which auto scaling moves) of the table and its indexes.
-func (p *Prices) dynamodbCost(s *Scenario, rep *Replication) Cost {
+func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	d := s.System.DynamoDB
 	u := DynamoDBUsage{OnDemand: d.Table.Mode == "on-demand", StorageGB: float64(d.Table.Size) / (1 << 30)}
 	if rep == nil || rep.Series == nil {
