@@ -1,5 +1,5 @@
 // Package report turns a finished run (a scenarios.Result) into the
-// outputs described in DESIGN.md, "Outputs":
+// outputs the README describes under "Outputs":
 //
 //   - summary.json: Summarize builds a Summary, WriteJSON writes it with a
 //     fixed key order, units in the key names, floats rounded so that the

@@ -164,7 +164,7 @@ type Replication struct {
 // with no replicas and a 100 GB volume.
 func Defaults() Config {
 	class, _ := LookupClass("db.r6g.large")
-	read, _ := sim.LogNormalP50P99(0.4e-3, 3e-3)    // as the rds model: illustrative (DESIGN.md); fact 3.33 reports P50 ≈ 1 ms
+	read, _ := sim.LogNormalP50P99(0.4e-3, 3e-3)    // as the rds model: illustrative, not published; fact 3.33 reports P50 ≈ 1 ms
 	write, _ := sim.LogNormalP50P99(0.8e-3, 6e-3)   // as the rds model
 	connect, _ := sim.LogNormalP50P99(1.5e-3, 5e-3) // as the rds model (not published)
 	// Not published: a storage node's persist time. A storage node persists

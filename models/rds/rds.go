@@ -124,7 +124,7 @@ type Config struct {
 // take these defaults), gives the other deployments.
 func Defaults() Config {
 	class, _ := LookupClass("db.r6g.large")
-	read, _ := sim.LogNormalP50P99(0.4e-3, 3e-3)  // illustrative (DESIGN.md); AUR17 §6.2 (fact 3.33) reports P50 ≈ 1 ms for MySQL
+	read, _ := sim.LogNormalP50P99(0.4e-3, 3e-3)  // illustrative, not published; AUR17 §6.2 (fact 3.33) reports P50 ≈ 1 ms for MySQL
 	write, _ := sim.LogNormalP50P99(0.8e-3, 6e-3) // as read
 	standby, _ := sim.LogNormalP50P99(1e-3, 4e-3) // fact 1.8: magnitude unpublished; with a 1 ms cross-AZ RTT this adds ~2 ms per write, the low end of the 2–5 ms reported there
 	// Fact 1.15: the cluster deployment commits "up to 2× faster" than the

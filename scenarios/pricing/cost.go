@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"dbsim/models/metric"
 	"dbsim/models/rds"
 	"dbsim/scenarios"
 )
@@ -337,7 +338,7 @@ func classFamily(class string) (family, size string) {
 
 // AuroraUsage is what an Aurora cluster uses in a month. The Aurora model
 // will fill it from a scenario and a replication: MeanACU from the mean of
-// the "capacity_acu" gauge over the measured window (GaugeMean),
+// the capacity gauges over the measured window (GaugeMean),
 // IORequestsPerMonth from its storage I/O count (MonthlyCount).
 type AuroraUsage struct {
 	Engine string
@@ -443,15 +444,15 @@ func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
 	return b.cost()
 }
 
-// GaugeMean is the mean of a gauge's column in rep's time series over the
-// measured window (the buckets that start at or after warmup): e.g. the
-// mean "capacity_acu" of a Serverless v2 run. It reports false when the
-// series has no such column or no bucket in the window.
-func GaugeMean(rep *scenarios.Replication, warmup time.Duration, name string) (float64, bool) {
+// GaugeMean is the mean of gauge id's column in rep's time series over
+// the measured window (the buckets that start at or after warmup): e.g.
+// the writer's mean capacity in a Serverless v2 run. It reports false when
+// the series has no such column or no bucket in the window.
+func GaugeMean(rep *scenarios.Replication, warmup time.Duration, id metric.ID) (float64, bool) {
 	if rep == nil || rep.Series == nil {
 		return 0, false
 	}
-	col, ok := rep.Series.Lookup(name)
+	col, ok := rep.Series.Lookup(id.Column())
 	if !ok {
 		return 0, false
 	}

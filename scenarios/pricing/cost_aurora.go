@@ -5,13 +5,14 @@ import (
 	"strings"
 
 	"dbsim/models/aurora"
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 )
 
 // auroraCost prices an Aurora cluster (Aurora Standard: the scenario format
 // has no I/O-Optimized switch yet). Instances: the writer and each replica
 // (a replica without a class has the writer's). Serverless v2: the mean of
-// every "capacity_acu" gauge over the measured window, summed, instead of
+// every metric.CapacityACU gauge over the measured window, summed, instead of
 // instance-hours. Storage: the volume's size. I/O: estimated, since the
 // model does not count storage I/Os: every read that misses the buffer
 // cache (cache_miss_ratio) is one read I/O, every write one write I/O per
@@ -33,9 +34,9 @@ func (p *Prices) auroraCost(s *scenarios.Scenario, rep *scenarios.Replication) C
 	}
 	if rep != nil && rep.Series != nil {
 		if serverless {
-			for _, name := range rep.Series.Names() {
-				if name == "capacity_acu" || strings.HasPrefix(name, "capacity_acu:") {
-					m, _ := GaugeMean(rep, s.Warmup.D(), name)
+			for _, id := range rep.Gauges {
+				if id.Kind == metric.CapacityACU {
+					m, _ := GaugeMean(rep, s.Warmup.D(), id)
 					u.MeanACU += m
 				}
 			}

@@ -1,14 +1,13 @@
 package pricing
 
 import (
-	"strings"
-
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 )
 
 // dynamodbCost prices a DynamoDB table from what the run measured, held
 // for a month: on-demand bills the request units consumed (the mean of the
-// consumed_wcu / consumed_rcu gauges), provisioned the mean provisioned
+// ConsumedWCU / ConsumedRCU gauges), provisioned the mean provisioned
 // capacity (which auto scaling moves) of the table and its indexes.
 func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	d := s.System.DynamoDB
@@ -16,13 +15,12 @@ func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication)
 	if rep == nil || rep.Series == nil {
 		return p.DynamoDBCost(u)
 	}
-	mean := func(prefix string) float64 {
+	mean := func(k metric.Kind) float64 {
 		total := 0.0
-		for _, name := range rep.Series.Names() {
-			// The table's gauge and its indexes' ("provisioned_wcu:by-status"),
-			// not its partitions' ("consumed_wcu:p3").
-			if name == prefix || (strings.HasPrefix(name, prefix+":") && !isPartitionGauge(name)) {
-				m, _ := GaugeMean(rep, s.Warmup.D(), name)
+		for _, id := range rep.Gauges {
+			// The table's gauge and its indexes', not its partitions'.
+			if id.Kind == k && !id.PerPartition {
+				m, _ := GaugeMean(rep, s.Warmup.D(), id)
 				total += m
 			}
 		}
@@ -30,25 +28,10 @@ func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication)
 	}
 	if u.OnDemand {
 		seconds := p.HoursPerMonth * 3600
-		u.WRUPerMonth = mean("consumed_wcu") * seconds
-		u.RRUPerMonth = mean("consumed_rcu") * seconds
+		u.WRUPerMonth = mean(metric.ConsumedWCU) * seconds
+		u.RRUPerMonth = mean(metric.ConsumedRCU) * seconds
 	} else {
-		u.WCU, u.RCU = mean("provisioned_wcu"), mean("provisioned_rcu")
+		u.WCU, u.RCU = mean(metric.ProvisionedWCU), mean(metric.ProvisionedRCU)
 	}
 	return p.DynamoDBCost(u)
-}
-
-// isPartitionGauge reports whether a gauge name ends in a partition,
-// ":p0", ":p17".
-func isPartitionGauge(name string) bool {
-	i := strings.LastIndex(name, ":p")
-	if i < 0 || i+2 == len(name) {
-		return false
-	}
-	for _, c := range name[i+2:] {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -6,25 +6,28 @@ import (
 
 	"github.com/stretchr/testify/assert"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
 
 func TestDynamoDBCostFromTheRun(t *testing.T) {
 	series := sim.NewSeries(time.Second)
-	set := func(name string, v float64) {
-		c := series.Column(name)
+	var gauges []metric.ID
+	set := func(id metric.ID, v float64) {
+		gauges = append(gauges, id)
+		c := series.Column(id.Column())
 		for s := 0; s < 60; s++ {
 			series.Set(sim.At(time.Duration(s)*time.Second), c, v)
 		}
 	}
-	set("provisioned_wcu", 1000)
-	set("provisioned_rcu", 3000)
-	set("provisioned_wcu:by-status", 200) // an index: billed too
-	set("consumed_wcu:p0", 999)           // a partition: not billed twice
-	set("consumed_wcu", 500)
-	set("consumed_rcu", 2000)
-	rep := &scenarios.Replication{Series: series, SimulatedSeconds: 60}
+	set(metric.Of(metric.ProvisionedWCU), 1000)
+	set(metric.Of(metric.ProvisionedRCU), 3000)
+	set(metric.OfIndex(metric.ProvisionedWCU, "by-status"), 200) // an index: billed too
+	set(metric.OfPartition(metric.ConsumedWCU, "", 0), 999)      // a partition: not billed twice
+	set(metric.Of(metric.ConsumedWCU), 500)
+	set(metric.Of(metric.ConsumedRCU), 2000)
+	rep := &scenarios.Replication{Series: series, Gauges: gauges, SimulatedSeconds: 60}
 
 	s := &scenarios.Scenario{System: scenarios.System{Kind: "dynamodb", DynamoDB: &scenarios.DynamoDBSystem{Table: scenarios.DynamoDBTable{Mode: "provisioned"}}}}
 	c := Default().MonthlyCost(s, rep)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -189,14 +190,15 @@ func TestDynamoDBCostByHand(t *testing.T) {
 
 func TestGaugeMeanOverTheMeasuredWindow(t *testing.T) {
 	ser := sim.NewSeries(time.Second)
-	col := ser.Column("capacity_acu")
+	acu := metric.Of(metric.CapacityACU)
+	col := ser.Column(acu.Column())
 	for i, v := range []float64{100, 100, 2, 4, 6} { // the first two are warmup
 		ser.Add(sim.At(time.Duration(i)*time.Second), col, v)
 	}
-	m, ok := GaugeMean(&scenarios.Replication{Series: ser}, 2*time.Second, "capacity_acu")
+	m, ok := GaugeMean(&scenarios.Replication{Series: ser}, 2*time.Second, acu)
 	require.True(t, ok)
 	assert.Equal(t, 4.0, m)
-	_, ok = GaugeMean(&scenarios.Replication{Series: ser}, 0, "nope")
+	_, ok = GaugeMean(&scenarios.Replication{Series: ser}, 0, metric.Of(metric.Lag))
 	assert.False(t, ok)
 }
 
