@@ -130,6 +130,9 @@ type Failover struct {
 	LostWrites int64
 	// ByPromotion: a read replica promotion a user requested ended it.
 	ByPromotion bool
+	// Replaced: no other copy took over; the writer came back on a new
+	// host (a replacement, not a failover).
+	Replaced bool
 }
 
 // FaultWindow is a span during which a fault was active.

@@ -57,6 +57,10 @@ type Failover struct {
 	// requested ended the failover: its losses are the user's choice of
 	// an asynchronous copy, not the system's.
 	ByPromotion bool
+	// Replaced is set when no other copy took over: the writer came back
+	// on a new host with its volume, a replacement rather than a failover
+	// (a Single-AZ instance, an Aurora cluster without replicas).
+	Replaced bool
 }
 
 // Log records what happened in a run: events for the narrative and
