@@ -17,7 +17,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"sort"
 
 	"dbsim/scenarios"
 )
@@ -40,18 +39,25 @@ func (b badInput) Unwrap() error { return b.err }
 
 type command struct {
 	summary string
+	help    help
 	// run runs the command; ctx is cancelled by SIGINT or SIGTERM (its
-	// cause a signalled).
+	// cause a signalled). Given -h or --help it returns a helpRequested.
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]command{
-	"run":      {"simulate a scenario and write its report", runCmd},
-	"validate": {"check scenario files and list every problem", validateCmd},
-	"list":     {"list the bundled scenarios", listCmd},
-	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepCmd},
-	"merge":    {"join the shard results of a sweep into its report", mergeCmd},
-	"compare":  {"run one workload through several systems, side by side", compareCmd},
+	"run":      {"simulate a scenario and write its report", runHelp, runCmd},
+	"validate": {"check scenario files and list every problem", validateHelp, validateCmd},
+	"list":     {"list the bundled scenarios", listHelp, listCmd},
+	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepHelp, sweepCmd},
+	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
+	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
+}
+
+// help is registered here: its command reads the table, which a map
+// literal cannot hold without an initialization cycle.
+func init() {
+	commands["help"] = command{"print the help of dbsim or of a command", helpHelp, helpCmd}
 }
 
 func main() {
@@ -82,7 +88,7 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 			code = exitRuntime
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {
 			return exitBadInput
@@ -91,11 +97,16 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "dbsim: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return exitBadInput
+		return finish(unknownCommand(args[0]), stdout, stderr)
 	}
-	err := cmd.run(ctx, args[1:], stdout, stderr)
+	return finish(cmd.run(ctx, args[1:], stdout, stderr), stdout, stderr)
+}
+
+// finish prints what a command returned, once, and returns the exit
+// status: its help on stdout, an error on stderr.
+func finish(err error, stdout, stderr io.Writer) int {
+	var h helpRequested
+	var u usageError
 	var bad badInput
 	var pe *scenarios.PanicError
 	var oom *outOfMemory
@@ -103,6 +114,17 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &h):
+		writeHelp(stdout, commands[h.fs.Name()].help, h.fs)
+		return exitOK
+	case errors.As(err, &u):
+		fmt.Fprintln(stderr, u.err)
+		if c, ok := commands[u.cmd]; ok {
+			fmt.Fprintf(stderr, "Usage: dbsim %s (dbsim help %s for more)\n", c.help.usage, u.cmd)
+		} else {
+			fmt.Fprintln(stderr, `Run "dbsim help" for the commands.`)
+		}
+		return exitBadInput
 	case errors.As(err, &bad):
 		fmt.Fprintln(stderr, bad.err)
 		return exitBadInput
@@ -121,6 +143,7 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	}
 }
 
+// usage is dbsim's own help: what it does, its commands, examples.
 func usage(w io.Writer) {
 	fmt.Fprint(w, `dbsim simulates AWS managed databases (RDS, Aurora, DynamoDB) under a
 workload and a fault schedule, and reports what the clients saw.
@@ -130,12 +153,7 @@ Usage:
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, `
@@ -145,7 +163,8 @@ Examples:
   dbsim run my-scenario.yaml --seed 7 --replications 20 --json
   dbsim validate scenarios/library/*.yaml
 
-Run "dbsim COMMAND -h" for a command's options.
+Run "dbsim help COMMAND" (or "dbsim COMMAND -h") for a command's
+arguments, options and examples.
 
 Before it runs anything, dbsim estimates a scenario's work (requests,
 events, wall time, peak memory) and refuses one over its limits (2e10

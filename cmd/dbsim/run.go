@@ -13,43 +13,39 @@ import (
 	"dbsim/scenarios/pricing"
 )
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the report into `DIR` (default \"out\", or nothing with --json)")
-	seed := fs.Uint64("seed", 0, "override the scenario's seed")
-	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
-	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
-	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
-	lim := addLimitFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim run SCENARIO|NAME [options]
-
-Simulates a scenario (a YAML file, or the name of a bundled scenario: see
-"dbsim list") and writes summary.json, timeseries.csv and plots.
+// runHelp is the help of dbsim run.
+var runHelp = help{
+	usage: "run SCENARIO|NAME [options]",
+	about: `Simulates a scenario and writes its report: summary.json,
+timeseries.csv, plots (PNG and SVG) and report.html, and prints a text
+summary.
 
 A scenario whose estimate (see dbsim validate) is over the limits is
 refused with exit status 2 unless --force; a heap over --max-memory stops
 the run with exit status 1; SIGINT or SIGTERM stops it with 130 or 143.
 Either way nothing is written. On a terminal a run of more than a few
-seconds shows its progress on stderr.
+seconds shows its progress on stderr.`,
+	args: []arg{{"SCENARIO|NAME", "a scenario file (YAML), or the name of a bundled scenario (see dbsim list)"}},
+	examples: []string{
+		"dbsim run rds-multi-az-failover -o out",
+		"dbsim run client-dns-cache --json",
+		"dbsim run my.yaml --seed 3 --replications 10 -o results/my",
+	},
+}
 
-Options:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, `
-Examples:
-  dbsim run rds-multi-az-failover -o out
-  dbsim run client-dns-cache --json
-  dbsim run my.yaml --seed 3 --replications 10 -o results/my
-`)
-	}
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run")
+	out := fs.String("o", "", "write the report into `DIR` (default \"out\", or nothing with --json)")
+	seed := fs.Uint64("seed", 0, "override the scenario's seed (`N`)")
+	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
+	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
+	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
+	lim := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return badInput{fmt.Errorf("dbsim run: want one scenario, got %d", fs.NArg())}
+		return usageErrorf("run", "want one scenario, got %d", fs.NArg())
 	}
 	s, err := loadScenario(fs.Arg(0))
 	if err != nil {
@@ -120,24 +116,4 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 		return nil, badInput{err}
 	}
 	return s, nil
-}
-
-// parseFlags parses flags and positional arguments in any order.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return badInput{fmt.Errorf("")}
-			}
-			return badInput{err}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-	return fs.Parse(append([]string{"--"}, pos...))
 }
