@@ -142,7 +142,7 @@ func loadComparison(args []string) (string, []*scenarios.Scenario, error) {
 			}
 			continue
 		}
-		s, err := loadScenario(arg)
+		s, err := loadScenarioOr(arg, true)
 		if err != nil {
 			return "", nil, err
 		}

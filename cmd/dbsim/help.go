@@ -8,6 +8,8 @@ import (
 	"io"
 	"slices"
 	"strings"
+
+	"dbsim/scenarios"
 )
 
 // This file is the commands' help: the text "dbsim CMD -h" and
@@ -217,7 +219,7 @@ func helpCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 
 // unknownCommand is the usage error of a command name dbsim does not have.
 func unknownCommand(name string) error {
-	return usageError{"", fmt.Errorf("dbsim: unknown command %q (commands: %s)", name, strings.Join(commandNames(), ", "))}
+	return usageError{"", fmt.Errorf("dbsim: unknown command %q%s (commands: %s)", name, scenarios.DidYouMean(name, commandNames()), strings.Join(commandNames(), ", "))}
 }
 
 // commandNames lists the commands, sorted.

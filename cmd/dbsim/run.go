@@ -103,6 +103,12 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // loadScenario reads a scenario file, or a bundled scenario by name.
 func loadScenario(arg string) (*scenarios.Scenario, error) {
+	return loadScenarioOr(arg, false)
+}
+
+// loadScenarioOr is loadScenario for a command that also takes a bundled
+// comparison (comparisons true), which a mistyped name may then be near.
+func loadScenarioOr(arg string, comparisons bool) (*scenarios.Scenario, error) {
 	var s *scenarios.Scenario
 	var err error
 	if fi, statErr := os.Stat(arg); statErr == nil && !fi.IsDir() {
@@ -110,10 +116,29 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 	} else if scenarios.IsBundled(arg) {
 		s, err = scenarios.LoadBundled(arg)
 	} else {
-		return nil, badInput{fmt.Errorf("%s: no such file, and no bundled scenario of that name (see dbsim list)", arg)}
+		what := "bundled scenario"
+		if comparisons {
+			what = "bundled scenario or comparison"
+		}
+		return nil, badInput{fmt.Errorf("%s: no such file, and no %s of that name%s (see dbsim list)", arg, what, scenarios.DidYouMean(arg, bundledNames(comparisons)))}
 	}
 	if err != nil {
 		return nil, badInput{err}
 	}
 	return s, nil
+}
+
+// bundledNames lists the bundled scenarios and, if comparisons, the
+// bundled comparisons.
+func bundledNames(comparisons bool) []string {
+	var names []string
+	for _, b := range scenarios.Bundled() {
+		names = append(names, b.Name)
+	}
+	if comparisons {
+		for _, c := range scenarios.BundledComparisons() {
+			names = append(names, c.Name)
+		}
+	}
+	return names
 }
