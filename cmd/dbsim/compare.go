@@ -29,7 +29,7 @@ one seed.
 Writes compare.csv and compare.json (one row per system), the plots
 compare-write-p99 and compare-availability (PNG and SVG, one line per
 system) and compare.html, and prints the table.`,
-	args: []arg{{"SCENARIO|NAME...", "two or more scenario files or bundled scenarios, or a bundled comparison (a named set of scenarios: see dbsim list)"}},
+	args: []arg{{"SCENARIO|NAME...", "two or more scenario files (- reads one from stdin) or bundled scenarios, or a bundled comparison (a named set of scenarios: see dbsim list)"}},
 	examples: []string{
 		"dbsim compare rds-vs-aurora-vs-dynamodb",
 		"dbsim compare order-processing-rds order-processing-aurora --replications 10",
@@ -57,6 +57,9 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if fs.NArg() == 0 {
 		return usageErrorf("compare", "name at least two scenarios, or a bundled comparison")
+	}
+	if err := stdinOnce("compare", fs.Args()); err != nil {
+		return err
 	}
 	name, list, err := loadComparison(fs.Args())
 	if err != nil {

@@ -52,6 +52,7 @@ var commands = map[string]command{
 	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepHelp, sweepCmd},
 	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
 	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
+	"show":     {"print a bundled scenario's YAML, to start your own from", showHelp, showCmd},
 }
 
 // help is registered here: its command reads the table, which a map
@@ -159,6 +160,7 @@ Commands:
 	fmt.Fprint(w, `
 Examples:
   dbsim list
+  dbsim show rds-multi-az-failover > my.yaml
   dbsim run rds-multi-az-failover -o out
   dbsim run my-scenario.yaml --seed 7 --replications 20 --json
   dbsim validate scenarios/library/*.yaml

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"dbsim/report"
@@ -25,7 +26,7 @@ refused with exit status 2 unless --force; a heap over --max-memory stops
 the run with exit status 1; SIGINT or SIGTERM stops it with 130 or 143.
 Either way nothing is written. On a terminal a run of more than a few
 seconds shows its progress on stderr.`,
-	args: []arg{{"SCENARIO|NAME", "a scenario file (YAML), or the name of a bundled scenario (see dbsim list)"}},
+	args: []arg{{"SCENARIO|NAME", "a scenario file (YAML; - reads it from stdin), or the name of a bundled scenario (see dbsim list)"}},
 	examples: []string{
 		"dbsim run rds-multi-az-failover -o out",
 		"dbsim run client-dns-cache --json",
@@ -111,7 +112,9 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 func loadScenarioOr(arg string, comparisons bool) (*scenarios.Scenario, error) {
 	var s *scenarios.Scenario
 	var err error
-	if fi, statErr := os.Stat(arg); statErr == nil && !fi.IsDir() {
+	if arg == "-" {
+		s, err = readStdin()
+	} else if fi, statErr := os.Stat(arg); statErr == nil && !fi.IsDir() {
 		s, err = scenarios.Load(arg)
 	} else if scenarios.IsBundled(arg) {
 		s, err = scenarios.LoadBundled(arg)
@@ -126,6 +129,31 @@ func loadScenarioOr(arg string, comparisons bool) (*scenarios.Scenario, error) {
 		return nil, badInput{err}
 	}
 	return s, nil
+}
+
+// stdin is what "-" reads a scenario from; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// stdinName names the scenario read from stdin in messages.
+const stdinName = "<stdin>"
+
+// readStdin reads and parses a scenario from stdin, refusing one over
+// scenarios.MaxFileSize as a file is.
+func readStdin() (*scenarios.Scenario, error) {
+	data, err := io.ReadAll(io.LimitReader(stdin, scenarios.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", stdinName, err)
+	}
+	return scenarios.Parse(stdinName, data)
+}
+
+// stdinOnce refuses arguments that name stdin ("-") more than once: the
+// second would read nothing.
+func stdinOnce(cmd string, args []string) error {
+	if n := slices.Index(args, "-"); n >= 0 && slices.Contains(args[n+1:], "-") {
+		return usageErrorf(cmd, "- (stdin) can be given once")
+	}
+	return nil
 }
 
 // bundledNames lists the bundled scenarios and, if comparisons, the

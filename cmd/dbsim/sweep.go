@@ -58,7 +58,7 @@ that its default applies.
 
 Metrics: availability, {read,write,all}.{p50,p99,p999} (ms),
 failover.duration (s), client.outage (s), lost_writes, cost (USD/month).`,
-	args: []arg{{"SCENARIO|NAME", "a scenario file, or the name of a bundled scenario (see dbsim list)"}},
+	args: []arg{{"SCENARIO|NAME", "a scenario file (- reads it from stdin), or the name of a bundled scenario (see dbsim list)"}},
 	examples: []string{
 		"dbsim sweep rds-multi-az-failover --replications 5 \\",
 		"    --set system.instance_class=db.r6g.large,db.r6g.xlarge \\",

@@ -20,9 +20,10 @@ events, 4 GB, more fault events than requests) is an error, as dbsim run
 would refuse it, unless --force. Exit status 2 if any has a problem.
 
 Warnings (suspect but allowed: the scenario runs) go to stderr.`,
-	args: []arg{{"SCENARIO|NAME...", "scenario files, or names of bundled scenarios (see dbsim list)"}},
+	args: []arg{{"SCENARIO|NAME...", "scenario files (- reads one from stdin), or names of bundled scenarios (see dbsim list)"}},
 	examples: []string{
 		"dbsim validate my.yaml",
+		"dbsim show rds-multi-az-failover | dbsim validate -",
 		"dbsim validate scenarios/library/*.yaml",
 	},
 }
@@ -35,6 +36,9 @@ func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if fs.NArg() == 0 {
 		return usageErrorf("validate", "no scenario given")
+	}
+	if err := stdinOnce("validate", fs.Args()); err != nil {
+		return err
 	}
 	var bad []error
 	for _, arg := range fs.Args() {
