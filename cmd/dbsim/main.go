@@ -53,6 +53,7 @@ var commands = map[string]command{
 	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
 	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
 	"show":     {"print a bundled scenario's YAML, to start your own from", showHelp, showCmd},
+	"version":  {"print dbsim's version, git revision and Go version", versionHelp, versionCmd},
 }
 
 // help is registered here: its command reads the table, which a map
@@ -95,6 +96,9 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 			return exitBadInput
 		}
 		return exitOK
+	}
+	if args[0] == "--version" {
+		args[0] = "version"
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
