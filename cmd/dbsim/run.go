@@ -31,6 +31,7 @@ seconds shows its progress on stderr.`,
 		"dbsim run rds-multi-az-failover -o out",
 		"dbsim run client-dns-cache --json",
 		"dbsim run my.yaml --seed 3 --replications 10 -o results/my",
+		"dbsim run my.yaml -q -o results/my && echo done",
 	},
 }
 
@@ -41,6 +42,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
 	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
 	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
+	quiet := fs.Bool("q", false, "quiet: no text summary, warnings or progress; only errors (--json still prints summary.json)")
 	lim := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -48,11 +50,15 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if fs.NArg() != 1 {
 		return usageErrorf("run", "want one scenario, got %d", fs.NArg())
 	}
+	notes := stderr // warnings and progress: none with -q
+	if *quiet {
+		notes = io.Discard
+	}
 	s, err := loadScenario(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	printWarnings(stderr, s)
+	printWarnings(notes, s)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["seed"] {
@@ -76,11 +82,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	workers := workersOf(0)
 	est := estimate([]*scenarios.Scenario{s}, workers)
-	if err := checkEstimate(fs.Arg(0), est, lim.force, stderr); err != nil {
+	if err := checkEstimate(fs.Arg(0), est, lim.force, notes); err != nil {
 		return err
 	}
 	var prog scenarios.Progress
-	runCtx, stop := guardRun(ctx, lim, est, &prog, s.Duration.D()*time.Duration(s.Replications), s.Replications, false, stderr)
+	runCtx, stop := guardRun(ctx, lim, est, &prog, s.Duration.D()*time.Duration(s.Replications), s.Replications, *quiet, stderr)
 	res, err := scenarios.Run(s, scenarios.Options{Context: runCtx, Progress: &prog, Workers: workers})
 	stop()
 	if err != nil {
@@ -94,6 +100,9 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	if *asJSON {
 		return report.WriteJSON(stdout, sum)
+	}
+	if *quiet {
+		return nil
 	}
 	if err := report.WriteText(stdout, sum); err != nil {
 		return err
