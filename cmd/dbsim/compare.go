@@ -89,6 +89,11 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkEstimate(strings.Join(fs.Args(), " "), est, lim.force, stderr); err != nil {
 		return err
 	}
+	if dir != "" {
+		if err := checkOutDir("compare", dir); err != nil {
+			return err
+		}
+	}
 	runs, total := 0, time.Duration(0)
 	for _, s := range list {
 		runs += s.Replications

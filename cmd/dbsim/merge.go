@@ -65,6 +65,9 @@ func mergeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			dir = filepath.Dir(dir)
 		}
 	}
+	if err := checkOutDir("merge", dir); err != nil {
+		return err
+	}
 	var parts []*sweep.Result
 	for _, f := range files {
 		r, err := readSweep(f)

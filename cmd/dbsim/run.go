@@ -85,6 +85,11 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err := checkEstimate(fs.Arg(0), est, lim.force, notes); err != nil {
 		return err
 	}
+	if dir != "" {
+		if err := checkOutDir("run", dir); err != nil {
+			return err
+		}
+	}
 	var prog scenarios.Progress
 	runCtx, stop := guardRun(ctx, lim, est, &prog, s.Duration.D()*time.Duration(s.Replications), s.Replications, *quiet, stderr)
 	res, err := scenarios.Run(s, scenarios.Options{Context: runCtx, Progress: &prog, Workers: workers})

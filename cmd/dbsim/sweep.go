@@ -152,6 +152,9 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkEstimate(fs.Arg(0)+" (sweep)", est, lim.force, stderr); err != nil {
 		return err
 	}
+	if err := checkOutDir("sweep", *out); err != nil {
+		return err
+	}
 	if !*quiet {
 		where := ""
 		if shardN > 1 {
