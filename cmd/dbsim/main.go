@@ -53,6 +53,7 @@ var commands = map[string]command{
 	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
 	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
 	"show":     {"print a bundled scenario's YAML, to start your own from", showHelp, showCmd},
+	"schema":   {"print the JSON Schema of scenarios, for completion and checking in editors", schemaHelp, schemaCmd},
 	"version":  {"print dbsim's version, git revision and Go version", versionHelp, versionCmd},
 }
 
