@@ -4,6 +4,7 @@
 //	dbsim run rds-multi-az-failover -o out
 //	dbsim validate my-scenario.yaml
 //	dbsim list
+//	dbsim help run
 //
 // Exit status: 0 on success; 1 on a runtime or internal failure (out of
 // memory included); 2 on bad input (a scenario too big to run included);
