@@ -57,6 +57,9 @@ func TestHelpCommand(t *testing.T) {
 	}
 	dash, _, _ := run(t, "-h")
 	assert.Equal(t, top, dash)
+	for _, line := range strings.Split(top, "\n") {
+		assert.LessOrEqual(t, len([]rune(line)), helpWidth, "wrapped: %q", line)
+	}
 
 	out, errOut, code := run(t, "help", "frobnicate")
 	assert.Equal(t, exitBadInput, code)

@@ -49,12 +49,12 @@ type command struct {
 var commands = map[string]command{
 	"run":      {"simulate a scenario and write its report", runHelp, runCmd},
 	"validate": {"check scenario files and list every problem", validateHelp, validateCmd},
-	"list":     {"list the bundled scenarios", listHelp, listCmd},
+	"list":     {"list the bundled scenarios, or the instance classes", listHelp, listCmd},
 	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepHelp, sweepCmd},
 	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
 	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
 	"show":     {"print a bundled scenario's YAML, to start your own from", showHelp, showCmd},
-	"schema":   {"print the JSON Schema of scenarios, for completion and checking in editors", schemaHelp, schemaCmd},
+	"schema":   {"print the JSON Schema of scenarios, for editors", schemaHelp, schemaCmd},
 	"version":  {"print dbsim's version, git revision and Go version", versionHelp, versionCmd},
 }
 
