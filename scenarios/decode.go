@@ -253,7 +253,7 @@ func (d *decoder) system(n *yaml.Node, path string, s *System) {
 	case slices.Contains(plannedKinds, s.Kind):
 		d.failValue(kindNode, kp, "%q is not supported yet (allowed: %s)", s.Kind, strings.Join(kinds, ", "))
 	default:
-		d.failValue(kindNode, kp, "unknown kind %q (allowed: %s)", s.Kind, strings.Join(kinds, ", "))
+		d.failValue(kindNode, kp, "unknown kind %q%s (allowed: %s)", s.Kind, DidYouMean(s.Kind, kinds), strings.Join(kinds, ", "))
 	}
 }
 
@@ -303,19 +303,55 @@ func yamlName(f reflect.StructField) string {
 }
 
 // unknownKey explains an unknown key, suggesting the closest allowed one
-// when it looks like a typo.
+// when it looks like a typo: what is wrong first, then what is allowed.
 func unknownKey(key string, allowed []string) string {
-	msg := fmt.Sprintf("unknown key %q (allowed: %s)", key, strings.Join(allowed, ", "))
-	best, bestDist := "", math.MaxInt
-	for _, a := range allowed {
-		if dist := editDistance(strings.ToLower(key), a); dist < bestDist {
-			best, bestDist = a, dist
+	return fmt.Sprintf("unknown key %q%s (allowed: %s)", key, DidYouMean(key, allowed), strings.Join(allowed, ", "))
+}
+
+// DidYouMean is "; did you mean X?" (or "X or Y?") for the candidates that
+// word looks like a typo of (see Nearest), or "" when there is none.
+func DidYouMean(word string, candidates []string) string {
+	near := Nearest(word, candidates, 3)
+	switch len(near) {
+	case 0:
+		return ""
+	case 1:
+		return "; did you mean " + near[0] + "?"
+	default:
+		return "; did you mean " + strings.Join(near[:len(near)-1], ", ") + " or " + near[len(near)-1] + "?"
+	}
+}
+
+// Nearest returns at most n of candidates that word looks like a typo of,
+// in the order of candidates: those at the smallest edit distance from
+// word (ignoring case), if that distance is at most a third of the shorter
+// name's length (at least 1), and otherwise those that word is the start
+// of (db.r6g.4x for db.r6g.4xlarge), if word has at least 4 characters.
+// None when every candidate is as near as the others.
+func Nearest(word string, candidates []string, n int) []string {
+	w := strings.ToLower(word)
+	best, bestDist := []string(nil), math.MaxInt
+	for _, c := range candidates {
+		d := editDistance(w, strings.ToLower(c))
+		if d > max(1, min(len(w), len(c))/3) || d > bestDist {
+			continue
+		}
+		if d < bestDist {
+			best, bestDist = best[:0], d
+		}
+		best = append(best, c)
+	}
+	if len(best) == 0 && len(w) >= 4 {
+		for _, c := range candidates {
+			if strings.HasPrefix(strings.ToLower(c), w) {
+				best = append(best, c)
+			}
 		}
 	}
-	if bestDist <= max(1, min(len(key), len(best))/3) {
-		msg += "; did you mean " + best + "?"
+	if len(best) == len(candidates) && len(best) > 1 {
+		return nil // as near to one as to any other: no help
 	}
-	return msg
+	return best[:min(n, len(best))]
 }
 
 // editDistance is the Levenshtein distance between a and b, in bytes.

@@ -117,6 +117,15 @@ func Load(path string) (*Scenario, error) {
 	return Parse(path, data)
 }
 
+// BundledComparisonSource returns a bundled comparison's file as embedded
+// in dbsim, byte for byte (dbsim show prints it).
+func BundledComparisonSource(name string) ([]byte, error) {
+	if !IsBundledComparison(name) {
+		return nil, fmt.Errorf("no bundled comparison %q", name)
+	}
+	return comparisons.ReadFile("library/compare/" + name + ".yaml")
+}
+
 // Parse decodes and validates a scenario; file names it in error messages
 // and in Scenario.File. Decoding is strict: unknown keys, duplicate keys,
 // values of the wrong type and numbers without units are errors. Optional

@@ -5,12 +5,15 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"dbsim/models/rds"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/ (expected errors and warnings)")
@@ -267,10 +270,45 @@ func TestAliasBomb(t *testing.T) {
 
 func TestSuggestion(t *testing.T) {
 	allowed := []string{"process", "rate"}
-	assert.Equal(t, `unknown key "rat" (allowed: process, rate); did you mean rate?`, unknownKey("rat", allowed))
-	assert.Equal(t, `unknown key "Rate" (allowed: process, rate); did you mean rate?`, unknownKey("Rate", allowed))
+	assert.Equal(t, `unknown key "rat"; did you mean rate? (allowed: process, rate)`, unknownKey("rat", allowed))
+	assert.Equal(t, `unknown key "Rate"; did you mean rate? (allowed: process, rate)`, unknownKey("Rate", allowed))
 	assert.Equal(t, `unknown key "colour" (allowed: process, rate)`, unknownKey("colour", allowed))
 	assert.Equal(t, 3, editDistance("kitten", "sitting"))
+}
+
+func TestNearest(t *testing.T) {
+	classes := rds.ClassNames()
+	assert.Equal(t, []string{"db.r6g.large"}, Nearest("db.r6g.larg", classes, 3), "one typo")
+	assert.Equal(t, []string{"db.r6g.large"}, Nearest("DB.R6G.LARG", classes, 3), "case is ignored")
+	assert.Equal(t, []string{"db.r6g.4xlarge"}, Nearest("db.r6g.4x", classes, 3), "the start of a name")
+	assert.Len(t, Nearest("db.r6", classes, 3), 3, "at most n")
+	assert.Empty(t, Nearest("db.x9.huge", classes, 3), "nothing near")
+	assert.Empty(t, Nearest("us-east-1d", []string{"us-east-1a", "us-east-1b", "us-east-1c"}, 3), "all as near: no help")
+	assert.Equal(t, []string{"instance_class"}, Nearest("instance_clas", fieldNames(reflect.TypeFor[RDSSystem]()), 3))
+
+	assert.Equal(t, "; did you mean run?", DidYouMean("rn", []string{"run", "list"}))
+	assert.Equal(t, "; did you mean db.r6g.2xlarge or db.r6g.4xlarge?", DidYouMean("db.r6g.xxlarge", []string{"db.r6g.2xlarge", "db.r6g.4xlarge", "db.r6g.large"}))
+	assert.Empty(t, DidYouMean("frobnicate", []string{"run", "list"}))
+}
+
+// fieldNames lists the YAML keys of a struct type.
+func fieldNames(t reflect.Type) []string {
+	var names []string
+	for _, f := range fieldsOf(t) {
+		names = append(names, f.name)
+	}
+	return names
+}
+
+// An unknown instance class names the nearest known ones and how to list
+// them all, not all 70.
+func TestUnknownClassSuggests(t *testing.T) {
+	_, err := Parse("c.yaml", []byte("name: c\nduration: 1m\nsystem: {kind: rds, instance_class: db.r6g.larg}\nworkload: [{arrival: {rate: 1/s}}]\n"))
+	require.Error(t, err)
+	assert.Equal(t, `c.yaml:3:37: system.instance_class: unknown instance class "db.r6g.larg"; did you mean db.r6g.large? (allowed: 70 classes; dbsim list --classes lists them)`, err.Error())
+	_, err = Parse("c.yaml", []byte("name: c\nduration: 1m\nsystem: {kind: aurora, instance_class: db.r7g.xlarg}\nworkload: [{arrival: {rate: 1/s}}]\n"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown instance class "db.r7g.xlarg"; did you mean db.r7g.xlarge? (allowed: `)
 }
 
 // TestSyntaxErrorLines pins the line of YAML syntax errors. yaml.v3 counts

@@ -275,7 +275,7 @@ func (v *validator) topology() {
 // az checks that the AZ named at path is one of topology.azs.
 func (v *validator) az(path, name string) {
 	if v.azsOK && !slices.Contains(v.s.Topology.AZs, name) {
-		v.errorf(path, "unknown AZ %q (allowed: %s)", name, strings.Join(v.s.Topology.AZs, ", "))
+		v.errorf(path, "unknown AZ %q%s (allowed: %s)", name, DidYouMean(name, v.s.Topology.AZs), strings.Join(v.s.Topology.AZs, ", "))
 	}
 }
 
@@ -312,7 +312,7 @@ func (v *validator) rds(r *RDSSystem) {
 	if c, ok := rds.LookupClass(r.InstanceClass); ok {
 		r.InstanceClass = c.Name
 	} else {
-		v.errorf(p+"instance_class", "unknown instance class %q (allowed: %s)", r.InstanceClass, strings.Join(rds.ClassNames(), ", "))
+		v.errorf(p+"instance_class", "%s", unknownClass(r.InstanceClass, rds.ClassNames()))
 	}
 
 	v.defaultString(p+"az", &r.AZ, v.firstAZ())
@@ -375,6 +375,12 @@ func (v *validator) rds(r *RDSSystem) {
 	if v.has(p+"recovery.redo_rate") && r.Recovery.RedoRate <= 0 {
 		v.errorf(p+"recovery.redo_rate", "must be > 0, got %s", r.Recovery.RedoRate)
 	}
+}
+
+// unknownClass explains an unknown instance class: the nearest known
+// ones, and how to list them all (there are too many to print).
+func unknownClass(name string, known []string) string {
+	return fmt.Sprintf("unknown instance class %q%s (allowed: %d classes; dbsim list --classes lists them)", name, DidYouMean(name, known), len(known))
 }
 
 // maxConnections checks a connection limit that the scenario sets.
@@ -545,7 +551,7 @@ func (v *validator) fault(i int) {
 	case !v.has(p + ".kind"):
 		v.errorf(p+".kind", "required (allowed: %s)", strings.Join(faultKindList, ", "))
 	case !known:
-		v.errorf(p+".kind", "unknown fault kind %q (allowed: %s)", f.Kind, strings.Join(faultKindList, ", "))
+		v.errorf(p+".kind", "unknown fault kind %q%s (allowed: %s)", f.Kind, DidYouMean(f.Kind, faultKindList), strings.Join(faultKindList, ", "))
 	}
 
 	hasAt, hasMTTF := v.has(p+".at"), v.has(p+".mttf")
@@ -678,7 +684,7 @@ func (v *validator) dist(path string, d DistSpec) {
 	}
 	want, ok := distParams[d.Dist]
 	if !ok {
-		v.errorf(path+".dist", "unknown dist %q (allowed: %s)", d.Dist, strings.Join(distNames, ", "))
+		v.errorf(path+".dist", "unknown dist %q%s (allowed: %s)", d.Dist, DidYouMean(d.Dist, distNames), strings.Join(distNames, ", "))
 		return
 	}
 	var missing []string
@@ -761,7 +767,7 @@ func (v *validator) oneOf(path, noun, val string, allowed []string) bool {
 	if slices.Contains(allowed, val) {
 		return true
 	}
-	v.errorf(path, "unknown %s %q (allowed: %s)", noun, val, strings.Join(allowed, ", "))
+	v.errorf(path, "unknown %s %q%s (allowed: %s)", noun, val, DidYouMean(val, allowed), strings.Join(allowed, ", "))
 	return false
 }
 

@@ -3,7 +3,6 @@ package scenarios
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"dbsim/models/aurora"
 )
@@ -166,7 +165,7 @@ func (v *validator) auroraClass(path string, name *string) {
 		*name = c.Name
 		return
 	}
-	v.errorf(path, "unknown instance class %q (allowed: %s)", *name, strings.Join(aurora.ClassNames(), ", "))
+	v.errorf(path, "%s", unknownClass(*name, aurora.ClassNames()))
 }
 
 // hasReplicas reports whether the system has replicas that serve reads.

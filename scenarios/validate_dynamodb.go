@@ -431,7 +431,7 @@ func (v *validator) clientSDK() {
 	}
 	r, err := client.SDKRetry(c.SDK)
 	if err != nil {
-		v.errorf(p+"sdk", "unknown SDK %q (allowed: %s)", c.SDK, strings.Join(client.SDKNames(), ", "))
+		v.errorf(p+"sdk", "unknown SDK %q%s (allowed: %s)", c.SDK, DidYouMean(c.SDK, client.SDKNames()), strings.Join(client.SDKNames(), ", "))
 		return
 	}
 	if !v.has(p + "retry.max_attempts") {

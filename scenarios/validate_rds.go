@@ -59,7 +59,7 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 		if c, ok := rds.LookupClass(rr.InstanceClass); ok {
 			rr.InstanceClass = c.Name
 		} else {
-			v.errorf(rp+"instance_class", "unknown instance class %q (see system.instance_class)", rr.InstanceClass)
+			v.errorf(rp+"instance_class", "%s", unknownClass(rr.InstanceClass, rds.ClassNames()))
 		}
 		if !v.has(rp + "apply_workers") {
 			rr.ApplyWorkers = 1

@@ -82,7 +82,7 @@ func TestOversizedFileIsRefused(t *testing.T) {
 
 // testCommand registers a command for one test.
 func testCommand(t *testing.T, name string, fn func(ctx context.Context) error) {
-	commands[name] = command{"test", func(ctx context.Context, _ []string, _, _ io.Writer) error { return fn(ctx) }}
+	commands[name] = command{summary: "test", run: func(ctx context.Context, _ []string, _, _ io.Writer) error { return fn(ctx) }}
 	t.Cleanup(func() { delete(commands, name) })
 }
 

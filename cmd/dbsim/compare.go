@@ -15,23 +15,10 @@ import (
 	"dbsim/scenarios/pricing"
 )
 
-func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("compare", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write compare.csv, compare.json, plots and compare.html into `DIR` (default \"out/compare\", or nothing with --json)")
-	seed := fs.Uint64("seed", 0, "give every scenario this seed (`N`)")
-	reps := fs.Int("replications", 0, "give every scenario this number of replications (`N`)")
-	asJSON := fs.Bool("json", false, "print compare.json to stdout instead of the table")
-	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
-	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
-	quiet := fs.Bool("q", false, "no progress line on stderr")
-	lim := addLimitFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim compare SCENARIO|NAME SCENARIO|NAME... [options]
-
-Runs one workload through several systems and reports them side by side.
-Each argument is a scenario file, a bundled scenario, or a bundled
-comparison (a named set of scenarios: see "dbsim list").
+// compareHelp is the help of dbsim compare.
+var compareHelp = help{
+	usage: "compare SCENARIO|NAME SCENARIO|NAME... [options]",
+	about: `Runs one workload through several systems and reports them side by side.
 
 Scenarios with the same seed and the same workload see the same arrivals
 (common random numbers), so the differences come from the systems. dbsim
@@ -41,18 +28,25 @@ one seed.
 
 Writes compare.csv and compare.json (one row per system), the plots
 compare-write-p99 and compare-availability (PNG and SVG, one line per
-system) and compare.html, and prints the table.
+system) and compare.html, and prints the table.`,
+	args: []arg{{"SCENARIO|NAME...", "two or more scenario files (- reads one from stdin) or bundled scenarios, or a bundled comparison (a named set of scenarios: see dbsim list)"}},
+	examples: []string{
+		"dbsim compare rds-vs-aurora-vs-dynamodb",
+		"dbsim compare order-processing-rds order-processing-aurora --replications 10",
+		"dbsim compare mine-rds.yaml mine-aurora.yaml --seed 7 --json",
+	},
+}
 
-Options:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, `
-Examples:
-  dbsim compare rds-vs-aurora-vs-dynamodb
-  dbsim compare order-processing-rds order-processing-aurora --replications 10 -o out/orders
-  dbsim compare mine-rds.yaml mine-aurora.yaml --seed 7 --json
-`)
-	}
+func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("compare")
+	out := fs.String("o", "", "write compare.csv, compare.json, plots and compare.html into `DIR` (default \"out/compare\", or nothing with --json)")
+	seed := fs.Uint64("seed", 0, "give every scenario this seed (`N`)")
+	reps := fs.Int("replications", 0, "give every scenario this number of replications (`N`)")
+	asJSON := fs.Bool("json", false, "print compare.json to stdout instead of the table")
+	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
+	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
+	quiet := fs.Bool("q", false, "no progress line on stderr")
+	lim := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -62,8 +56,10 @@ Examples:
 		return badInput{fmt.Errorf("dbsim compare: --replications must be at least 1")}
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return badInput{fmt.Errorf("dbsim compare: name at least two scenarios, or a bundled comparison")}
+		return usageErrorf("compare", "name at least two scenarios, or a bundled comparison")
+	}
+	if err := stdinOnce("compare", fs.Args()); err != nil {
+		return err
 	}
 	name, list, err := loadComparison(fs.Args())
 	if err != nil {
@@ -92,6 +88,11 @@ Examples:
 	est := estimate(list, workersOf(*workers))
 	if err := checkEstimate(strings.Join(fs.Args(), " "), est, lim.force, stderr); err != nil {
 		return err
+	}
+	if dir != "" {
+		if err := checkOutDir("compare", dir); err != nil {
+			return err
+		}
 	}
 	runs, total := 0, time.Duration(0)
 	for _, s := range list {
@@ -149,7 +150,7 @@ func loadComparison(args []string) (string, []*scenarios.Scenario, error) {
 			}
 			continue
 		}
-		s, err := loadScenario(arg)
+		s, err := loadScenarioOr(arg, true)
 		if err != nil {
 			return "", nil, err
 		}

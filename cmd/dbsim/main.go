@@ -4,6 +4,7 @@
 //	dbsim run rds-multi-az-failover -o out
 //	dbsim validate my-scenario.yaml
 //	dbsim list
+//	dbsim help run
 //
 // Exit status: 0 on success; 1 on a runtime or internal failure (out of
 // memory included); 2 on bad input (a scenario too big to run included);
@@ -17,7 +18,6 @@ import (
 	"io"
 	"os"
 	"runtime/debug"
-	"sort"
 
 	"dbsim/scenarios"
 )
@@ -40,18 +40,28 @@ func (b badInput) Unwrap() error { return b.err }
 
 type command struct {
 	summary string
+	help    help
 	// run runs the command; ctx is cancelled by SIGINT or SIGTERM (its
-	// cause a signalled).
+	// cause a signalled). Given -h or --help it returns a helpRequested.
 	run func(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 var commands = map[string]command{
-	"run":      {"simulate a scenario and write its report", runCmd},
-	"validate": {"check scenario files and list every problem", validateCmd},
-	"list":     {"list the bundled scenarios", listCmd},
-	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepCmd},
-	"merge":    {"join the shard results of a sweep into its report", mergeCmd},
-	"compare":  {"run one workload through several systems, side by side", compareCmd},
+	"run":      {"simulate a scenario and write its report", runHelp, runCmd},
+	"validate": {"check scenario files and list every problem", validateHelp, validateCmd},
+	"list":     {"list the bundled scenarios, or the instance classes", listHelp, listCmd},
+	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepHelp, sweepCmd},
+	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
+	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
+	"show":     {"print a bundled scenario's YAML, to start your own from", showHelp, showCmd},
+	"schema":   {"print the JSON Schema of scenarios, for editors", schemaHelp, schemaCmd},
+	"version":  {"print dbsim's version, git revision and Go version", versionHelp, versionCmd},
+}
+
+// help is registered here: its command reads the table, which a map
+// literal cannot hold without an initialization cycle.
+func init() {
+	commands["help"] = command{"print the help of dbsim or of a command", helpHelp, helpCmd}
 }
 
 func main() {
@@ -82,20 +92,28 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 			code = exitRuntime
 		}
 	}()
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)
 		if len(args) == 0 {
 			return exitBadInput
 		}
 		return exitOK
 	}
+	if args[0] == "--version" {
+		args[0] = "version"
+	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(stderr, "dbsim: unknown command %q\n\n", args[0])
-		usage(stderr)
-		return exitBadInput
+		return finish(unknownCommand(args[0]), stdout, stderr)
 	}
-	err := cmd.run(ctx, args[1:], stdout, stderr)
+	return finish(cmd.run(ctx, args[1:], stdout, stderr), stdout, stderr)
+}
+
+// finish prints what a command returned, once, and returns the exit
+// status: its help on stdout, an error on stderr.
+func finish(err error, stdout, stderr io.Writer) int {
+	var h helpRequested
+	var u usageError
 	var bad badInput
 	var pe *scenarios.PanicError
 	var oom *outOfMemory
@@ -103,6 +121,17 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &h):
+		writeHelp(stdout, commands[h.fs.Name()].help, h.fs)
+		return exitOK
+	case errors.As(err, &u):
+		fmt.Fprintln(stderr, u.err)
+		if c, ok := commands[u.cmd]; ok {
+			fmt.Fprintf(stderr, "Usage: dbsim %s (dbsim help %s for more)\n", c.help.usage, u.cmd)
+		} else {
+			fmt.Fprintln(stderr, `Run "dbsim help" for the commands.`)
+		}
+		return exitBadInput
 	case errors.As(err, &bad):
 		fmt.Fprintln(stderr, bad.err)
 		return exitBadInput
@@ -121,6 +150,7 @@ func MainContext(ctx context.Context, args []string, stdout, stderr io.Writer) (
 	}
 }
 
+// usage is dbsim's own help: what it does, its commands, examples.
 func usage(w io.Writer) {
 	fmt.Fprint(w, `dbsim simulates AWS managed databases (RDS, Aurora, DynamoDB) under a
 workload and a fault schedule, and reports what the clients saw.
@@ -130,22 +160,19 @@ Usage:
 
 Commands:
 `)
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandNames() {
 		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprint(w, `
 Examples:
   dbsim list
+  dbsim show rds-multi-az-failover > my.yaml
   dbsim run rds-multi-az-failover -o out
   dbsim run my-scenario.yaml --seed 7 --replications 20 --json
   dbsim validate scenarios/library/*.yaml
 
-Run "dbsim COMMAND -h" for a command's options.
+Run "dbsim help COMMAND" (or "dbsim COMMAND -h") for a command's
+arguments, options and examples.
 
 Before it runs anything, dbsim estimates a scenario's work (requests,
 events, wall time, peak memory) and refuses one over its limits (2e10

@@ -156,3 +156,29 @@ func TestRunWritesTheReport(t *testing.T) {
 		assert.FileExists(t, filepath.Join(dir, f))
 	}
 }
+
+// run -q prints nothing but errors: no summary, no warnings, no progress;
+// the report is written all the same.
+func TestRunQuiet(t *testing.T) {
+	dir, file := writeTiny(t)
+	out := filepath.Join(dir, "out")
+	stdout, stderr, code := run(t, "run", file, "-q", "-o", out)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stdout)
+	assert.Empty(t, stderr)
+	assert.FileExists(t, filepath.Join(out, "summary.json"))
+
+	weak := "../../scenarios/testdata/warnings/aurora-quorums.yaml"
+	_, stderr, code = run(t, "run", weak, "--replications", "1", "--json")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Contains(t, stderr, "warning:", "without -q, the warnings")
+	stdout, stderr, code = run(t, "run", weak, "--replications", "1", "--json", "-q")
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stderr, "-q: no warnings")
+	var s summary
+	require.NoError(t, json.Unmarshal([]byte(stdout), &s), "--json still prints summary.json")
+
+	_, stderr, code = run(t, "run", "no-such-scenario", "-q")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, stderr, "no such file", "-q: errors all the same")
+}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,38 +11,32 @@ import (
 	"dbsim/scenarios/sweep"
 )
 
+// mergeHelp is the help of dbsim merge.
+var mergeHelp = help{
+	usage: "merge DIR|FILE... [options]",
+	about: `Joins the shard results of a sweep (sweep-shard-I-of-N.json, written by
+dbsim sweep --shard I/N) into the report one unsharded sweep writes, byte
+for byte: sweep.csv, sweep.json and the plots. Every shard 0..N-1 must be
+there exactly once, all from the same sweep.`,
+	args: []arg{{"DIR|FILE...", "shard files, or directories that stand for every sweep-shard-*.json in them"}},
+	examples: []string{
+		"dbsim merge shards/ -o results/",
+		"dbsim merge a/sweep-shard-0-of-2.json b/sweep-shard-1-of-2.json -o results/",
+	},
+}
+
 func mergeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("merge", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("merge")
 	var targets multiFlag
 	var plots listFlag
 	out := fs.String("o", "", "write sweep.csv, sweep.json and plots into `DIR` (default: the first DIR given, or the first file's directory)")
 	fs.Var(&targets, "target", "judge the points against `EXPR` instead of the sweep's own --target (repeatable)")
 	fs.Var(&plots, "plot", "plot these `METRICS` instead of the sweep's own --plot")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim merge DIR|FILE... [options]
-
-Joins the shard results of a sweep (sweep-shard-I-of-N.json, written by
-dbsim sweep --shard I/N) into the report one unsharded sweep writes, byte
-for byte: sweep.csv, sweep.json and the plots. A DIR stands for every
-sweep-shard-*.json in it. Every shard 0..N-1 must be there exactly once,
-all from the same sweep.
-
-Options:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, `
-Examples:
-  dbsim merge shards/ -o results/
-  dbsim merge a/sweep-shard-0-of-2.json b/sweep-shard-1-of-2.json -o results/
-`)
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return badInput{fmt.Errorf("dbsim merge: want shard files or directories")}
+		return usageErrorf("merge", "want shard files or directories")
 	}
 	var files []string
 	for _, arg := range fs.Args() {
@@ -71,6 +64,9 @@ Examples:
 		if fi, _ := os.Stat(dir); !fi.IsDir() {
 			dir = filepath.Dir(dir)
 		}
+	}
+	if err := checkOutDir("merge", dir); err != nil {
+		return err
 	}
 	var parts []*sweep.Result
 	for _, f := range files {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"dbsim/report"
@@ -13,49 +14,51 @@ import (
 	"dbsim/scenarios/pricing"
 )
 
-func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	out := fs.String("o", "", "write the report into `DIR` (default \"out\", or nothing with --json)")
-	seed := fs.Uint64("seed", 0, "override the scenario's seed")
-	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
-	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
-	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
-	lim := addLimitFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim run SCENARIO|NAME [options]
-
-Simulates a scenario (a YAML file, or the name of a bundled scenario: see
-"dbsim list") and writes summary.json, timeseries.csv and plots.
+// runHelp is the help of dbsim run.
+var runHelp = help{
+	usage: "run SCENARIO|NAME [options]",
+	about: `Simulates a scenario and writes its report: summary.json,
+timeseries.csv, plots (PNG and SVG) and report.html, and prints a text
+summary.
 
 A scenario whose estimate (see dbsim validate) is over the limits is
 refused with exit status 2 unless --force; a heap over --max-memory stops
 the run with exit status 1; SIGINT or SIGTERM stops it with 130 or 143.
 Either way nothing is written. On a terminal a run of more than a few
-seconds shows its progress on stderr.
+seconds shows its progress on stderr.`,
+	args: []arg{{"SCENARIO|NAME", "a scenario file (YAML; - reads it from stdin), or the name of a bundled scenario (see dbsim list)"}},
+	examples: []string{
+		"dbsim run rds-multi-az-failover -o out",
+		"dbsim run client-dns-cache --json",
+		"dbsim run my.yaml --seed 3 --replications 10 -o results/my",
+		"dbsim run my.yaml -q -o results/my && echo done",
+	},
+}
 
-Options:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, `
-Examples:
-  dbsim run rds-multi-az-failover -o out
-  dbsim run client-dns-cache --json
-  dbsim run my.yaml --seed 3 --replications 10 -o results/my
-`)
-	}
+func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("run")
+	out := fs.String("o", "", "write the report into `DIR` (default \"out\", or nothing with --json)")
+	seed := fs.Uint64("seed", 0, "override the scenario's seed (`N`)")
+	reps := fs.Int("replications", 0, "override the number of replications (`N`)")
+	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
+	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
+	quiet := fs.Bool("q", false, "quiet: no text summary, warnings or progress; only errors (--json still prints summary.json)")
+	lim := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return badInput{fmt.Errorf("dbsim run: want one scenario, got %d", fs.NArg())}
+		return usageErrorf("run", "want one scenario, got %d", fs.NArg())
+	}
+	notes := stderr // warnings and progress: none with -q
+	if *quiet {
+		notes = io.Discard
 	}
 	s, err := loadScenario(fs.Arg(0))
 	if err != nil {
 		return err
 	}
-	printWarnings(stderr, s)
+	printWarnings(notes, s)
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["seed"] {
@@ -79,11 +82,16 @@ Examples:
 	}
 	workers := workersOf(0)
 	est := estimate([]*scenarios.Scenario{s}, workers)
-	if err := checkEstimate(fs.Arg(0), est, lim.force, stderr); err != nil {
+	if err := checkEstimate(fs.Arg(0), est, lim.force, notes); err != nil {
 		return err
 	}
+	if dir != "" {
+		if err := checkOutDir("run", dir); err != nil {
+			return err
+		}
+	}
 	var prog scenarios.Progress
-	runCtx, stop := guardRun(ctx, lim, est, &prog, s.Duration.D()*time.Duration(s.Replications), s.Replications, false, stderr)
+	runCtx, stop := guardRun(ctx, lim, est, &prog, s.Duration.D()*time.Duration(s.Replications), s.Replications, *quiet, stderr)
 	res, err := scenarios.Run(s, scenarios.Options{Context: runCtx, Progress: &prog, Workers: workers})
 	stop()
 	if err != nil {
@@ -98,6 +106,9 @@ Examples:
 	if *asJSON {
 		return report.WriteJSON(stdout, sum)
 	}
+	if *quiet {
+		return nil
+	}
 	if err := report.WriteText(stdout, sum); err != nil {
 		return err
 	}
@@ -107,14 +118,26 @@ Examples:
 
 // loadScenario reads a scenario file, or a bundled scenario by name.
 func loadScenario(arg string) (*scenarios.Scenario, error) {
+	return loadScenarioOr(arg, false)
+}
+
+// loadScenarioOr is loadScenario for a command that also takes a bundled
+// comparison (comparisons true), which a mistyped name may then be near.
+func loadScenarioOr(arg string, comparisons bool) (*scenarios.Scenario, error) {
 	var s *scenarios.Scenario
 	var err error
-	if fi, statErr := os.Stat(arg); statErr == nil && !fi.IsDir() {
+	if arg == "-" {
+		s, err = readStdin()
+	} else if fi, statErr := os.Stat(arg); statErr == nil && !fi.IsDir() {
 		s, err = scenarios.Load(arg)
 	} else if scenarios.IsBundled(arg) {
 		s, err = scenarios.LoadBundled(arg)
 	} else {
-		return nil, badInput{fmt.Errorf("%s: no such file, and no bundled scenario of that name (see dbsim list)", arg)}
+		what := "bundled scenario"
+		if comparisons {
+			what = "bundled scenario or comparison"
+		}
+		return nil, badInput{fmt.Errorf("%s: no such file, and no %s of that name%s (see dbsim list)", arg, what, scenarios.DidYouMean(arg, bundledNames(comparisons)))}
 	}
 	if err != nil {
 		return nil, badInput{err}
@@ -122,22 +145,42 @@ func loadScenario(arg string) (*scenarios.Scenario, error) {
 	return s, nil
 }
 
-// parseFlags parses flags and positional arguments in any order.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return badInput{fmt.Errorf("")}
-			}
-			return badInput{err}
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			break
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
+// stdin is what "-" reads a scenario from; tests replace it.
+var stdin io.Reader = os.Stdin
+
+// stdinName names the scenario read from stdin in messages.
+const stdinName = "<stdin>"
+
+// readStdin reads and parses a scenario from stdin, refusing one over
+// scenarios.MaxFileSize as a file is.
+func readStdin() (*scenarios.Scenario, error) {
+	data, err := io.ReadAll(io.LimitReader(stdin, scenarios.MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", stdinName, err)
 	}
-	return fs.Parse(append([]string{"--"}, pos...))
+	return scenarios.Parse(stdinName, data)
+}
+
+// stdinOnce refuses arguments that name stdin ("-") more than once: the
+// second would read nothing.
+func stdinOnce(cmd string, args []string) error {
+	if n := slices.Index(args, "-"); n >= 0 && slices.Contains(args[n+1:], "-") {
+		return usageErrorf(cmd, "- (stdin) can be given once")
+	}
+	return nil
+}
+
+// bundledNames lists the bundled scenarios and, if comparisons, the
+// bundled comparisons.
+func bundledNames(comparisons bool) []string {
+	var names []string
+	for _, b := range scenarios.Bundled() {
+		names = append(names, b.Name)
+	}
+	if comparisons {
+		for _, c := range scenarios.BundledComparisons() {
+			names = append(names, c.Name)
+		}
+	}
+	return names
 }

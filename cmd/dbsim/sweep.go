@@ -41,9 +41,37 @@ func (l *listFlag) Set(v string) error {
 	return nil
 }
 
+// sweepHelp is the help of dbsim sweep.
+var sweepHelp = help{
+	usage: "sweep SCENARIO|NAME --set PATH=V1,V2,... [--set ...] [options]",
+	about: `Runs a scenario at every point of a grid of field values (the
+cartesian product of the --set axes, the first --set outermost) and writes,
+per point, every metric's mean and 95% confidence interval over the
+replications (sweep.csv), the raw numbers (sweep.json) and plots of metrics
+against each swept field. With --target it names the cheapest point that
+meets every target (judged on the means).
+
+PATH is a field path as error messages print it: system.instance_class,
+workload[0].arrival.rate, clients.retry.max_attempts, system.multi_az. A
+value is YAML, checked as if written in the file; ~ removes the key so
+that its default applies.
+
+Metrics: availability, {read,write,all}.{p50,p99,p999} (ms),
+failover.duration (s), client.outage (s), lost_writes, cost (USD/month).`,
+	args: []arg{{"SCENARIO|NAME", "a scenario file (- reads it from stdin), or the name of a bundled scenario (see dbsim list)"}},
+	examples: []string{
+		"dbsim sweep rds-multi-az-failover --replications 5 \\",
+		"    --set system.instance_class=db.r6g.large,db.r6g.xlarge \\",
+		"    --set 'workload[0].arrival.rate=1000/s,3000/s' --target 'write.p99<20ms'",
+		"dbsim sweep my.yaml --target 'availability>=0.9995' --target 'cost<800' \\",
+		"    --set system.multi_az+system.standby_az=none+~,instance+us-east-1b",
+		"dbsim sweep my.yaml --set clients.retry.max_attempts=1,3,5 --shard 2/8 -o out",
+		"dbsim sweep --print-prices > prices.yaml",
+	},
+}
+
 func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("sweep")
 	var sets, targets multiFlag
 	var plots listFlag
 	fs.Var(&sets, "set", "sweep a field: `PATH=V1,V2,...` (repeat for a grid; P1+P2=V1+W1,V2+W2 moves two fields together)")
@@ -57,36 +85,6 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
 	printPrices := fs.Bool("print-prices", false, "print the built-in price table (a starting point for --prices) and exit")
 	lim := addLimitFlags(fs)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim sweep SCENARIO|NAME --set PATH=V1,V2,... [--set ...] [options]
-
-Runs a scenario at every point of a grid of field values (the cartesian
-product of the --set axes, the first --set outermost) and writes, per point,
-every metric's mean and 95% confidence interval over the replications
-(sweep.csv), the raw numbers (sweep.json) and plots of metrics against each
-swept field. With --target it names the cheapest point that meets every
-target (judged on the means).
-
-PATH is a field path as error messages print it: system.instance_class,
-workload[0].arrival.rate, clients.retry.max_attempts, system.multi_az. A
-value is YAML, checked as if written in the file; ~ removes the key so
-that its default applies.
-
-Metrics: availability, {read,write,all}.{p50,p99,p999} (ms),
-failover.duration (s), client.outage (s), lost_writes, cost (USD/month).
-
-Options:
-`)
-		fs.PrintDefaults()
-		fmt.Fprint(stderr, `
-Examples:
-  dbsim sweep rds-multi-az-failover --set system.instance_class=db.r6g.large,db.r6g.xlarge \
-      --set workload[0].arrival.rate=1000/s,3000/s --replications 5 --target 'write.p99<20ms'
-  dbsim sweep my.yaml --set system.multi_az+system.standby_az=none+~,instance+us-east-1b \
-      --target 'availability>=0.9995' --target 'cost<800'
-  dbsim sweep my.yaml --set clients.retry.max_attempts=1,3,5 --shard 2/8 -o shards/
-`)
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -95,8 +93,7 @@ Examples:
 		return err
 	}
 	if fs.NArg() != 1 {
-		fs.Usage()
-		return badInput{fmt.Errorf("dbsim sweep: want one scenario, got %d", fs.NArg())}
+		return usageErrorf("sweep", "want one scenario, got %d", fs.NArg())
 	}
 	if len(sets) == 0 {
 		return badInput{fmt.Errorf("dbsim sweep: no --set: name at least one field to sweep, e.g. --set system.instance_class=db.r6g.large,db.r6g.xlarge")}
@@ -153,6 +150,9 @@ Examples:
 	}
 	est := estimate(list, workersOf(*workers))
 	if err := checkEstimate(fs.Arg(0)+" (sweep)", est, lim.force, stderr); err != nil {
+		return err
+	}
+	if err := checkOutDir("sweep", *out); err != nil {
 		return err
 	}
 	if !*quiet {

@@ -3,38 +3,42 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 
 	"dbsim/scenarios"
 )
 
+// validateHelp is the help of dbsim validate.
+var validateHelp = help{
+	usage: "validate SCENARIO|NAME... [--force]",
+	about: `Checks scenarios without running them and lists every problem as
+file:line:col: path: what is wrong (what is allowed), then estimates the
+work of each valid one: simulated requests, attempts, kernel events, wall
+time and peak memory on this machine. A scenario over the limits (2e10
+events, 4 GB, more fault events than requests) is an error, as dbsim run
+would refuse it, unless --force. Exit status 2 if any has a problem.
+
+Warnings (suspect but allowed: the scenario runs) go to stderr.`,
+	args: []arg{{"SCENARIO|NAME...", "scenario files (- reads one from stdin), or names of bundled scenarios (see dbsim list)"}},
+	examples: []string{
+		"dbsim validate my.yaml",
+		"dbsim show rds-multi-az-failover | dbsim validate -",
+		"dbsim validate scenarios/library/*.yaml",
+	},
+}
+
 func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("validate")
 	force := fs.Bool("force", false, "only warn about a scenario too big to run")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, `Usage: dbsim validate FILE|NAME... [--force]
-
-Checks scenarios without running them and lists every problem as
-file:line:col: what is wrong (what is allowed), then estimates the work of
-each valid one: simulated requests, attempts, kernel events, wall time and
-peak memory on this machine. A scenario over the limits (2e10 events, 4 GB,
-more fault events than requests) is an error, as dbsim run would refuse it,
-unless --force. Exit status 2 if any has a problem.
-Warnings (suspect but allowed: the scenario runs) go to stderr.
-
-Example:
-  dbsim validate scenarios/library/*.yaml
-`)
-	}
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
-		fs.Usage()
-		return badInput{errors.New("dbsim validate: no scenario given")}
+		return usageErrorf("validate", "no scenario given")
+	}
+	if err := stdinOnce("validate", fs.Args()); err != nil {
+		return err
 	}
 	var bad []error
 	for _, arg := range fs.Args() {
