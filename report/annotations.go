@@ -18,8 +18,9 @@ import (
 // windows (faults, failovers from failure to clients ok, warmup) and
 // dashed vertical lines (failover phases), labelled in one row in a strip
 // above the data area, each label joined to its line by a leader. Times
-// are in minutes.
+// are in seconds since the start of the run; ax places them.
 type annotations struct {
+	ax     timeAxis
 	bands  []band
 	labels []label
 	lines  []phaseLine
@@ -69,10 +70,10 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 	a := &annotations{style: textStyle(labelSize, colorPhase)}
 	end := 0.0
 	if d != nil {
-		end = d.start(d.n) / 60
+		end = d.start(d.n)
 	}
 	if res != nil && res.Scenario != nil && res.Scenario.Warmup > 0 {
-		w := res.Scenario.Warmup.D().Seconds() / 60
+		w := res.Scenario.Warmup.D().Seconds()
 		a.bands = append(a.bands, band{x0: 0, x1: w, fill: colorWarmup})
 		a.labels = append(a.labels, label{x: w / 2, text: "warmup", color: colorWarmTx, prio: 1})
 	}
@@ -80,16 +81,16 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 		return a
 	}
 	rep := res.Replications[0]
-	minutes := func(t sim.Time) float64 { return t.Seconds() / 60 }
+	seconds := func(t sim.Time) float64 { return t.Seconds() }
 
 	starts := map[sim.Time]string{} // fault start -> its label
 	for _, fw := range rep.Faults {
-		x1 := minutes(fw.End)
+		x1 := seconds(fw.End)
 		if fw.End < fw.Start {
-			x1 = math.Max(end, minutes(fw.Start)) // still active when the run ended
+			x1 = math.Max(end, seconds(fw.Start)) // still active when the run ended
 		}
-		if x1 > minutes(fw.Start) { // an instant fault is a labelled line, not a band
-			a.bands = append(a.bands, band{x0: minutes(fw.Start), x1: x1, fill: colorFault})
+		if x1 > seconds(fw.Start) { // an instant fault is a labelled line, not a band
+			a.bands = append(a.bands, band{x0: seconds(fw.Start), x1: x1, fill: colorFault})
 			a.faults = true
 		}
 		if starts[fw.Start] == "" {
@@ -105,9 +106,9 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			}
 			x1 := end
 			if stop >= 0 {
-				x1 = minutes(stop)
+				x1 = seconds(stop)
 			}
-			a.bands = append(a.bands, band{x0: minutes(fo.Start), x1: x1, fill: colorOutage})
+			a.bands = append(a.bands, band{x0: seconds(fo.Start), x1: x1, fill: colorOutage})
 			a.failovers = true
 		}
 		for _, ph := range []struct {
@@ -124,8 +125,8 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			if ph.t < 0 {
 				continue
 			}
-			a.lines = append(a.lines, phaseLine{x: minutes(ph.t), label: len(a.labels)})
-			l := label{x: minutes(ph.t), text: ph.text, color: colorPhase, prio: ph.prio}
+			a.lines = append(a.lines, phaseLine{x: seconds(ph.t), label: len(a.labels)})
+			l := label{x: seconds(ph.t), text: ph.text, color: colorPhase, prio: ph.prio}
 			if ph.text == "failure" && starts[ph.t] != "" {
 				// The fault that caused it names the failure.
 				l.text, l.color = starts[ph.t], colorFaultTx
@@ -137,14 +138,14 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 	// Saturation: an instance at its limits, which a reader must not take
 	// for a failure.
 	for _, e := range rep.Saturations {
-		a.bands = append(a.bands, band{x0: minutes(e.Start), x1: minutes(e.End), fill: colorSatur})
-		a.labels = append(a.labels, label{x: minutes(e.Start), text: e.Name + " saturated", color: colorSaturTx, prio: 1})
+		a.bands = append(a.bands, band{x0: seconds(e.Start), x1: seconds(e.End), fill: colorSatur})
+		a.labels = append(a.labels, label{x: seconds(e.Start), text: e.Name + " saturated", color: colorSaturTx, prio: 1})
 		a.saturations = true
 	}
 	// Faults that started no failover get their own label.
 	for _, fw := range rep.Faults {
 		if t := starts[fw.Start]; t != "" {
-			a.labels = append(a.labels, label{x: minutes(fw.Start), text: t, color: colorFaultTx, prio: 0})
+			a.labels = append(a.labels, label{x: seconds(fw.Start), text: t, color: colorFaultTx, prio: 0})
 			delete(starts, fw.Start)
 		}
 	}
@@ -156,7 +157,7 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 				if len(sc.Workload) > 1 {
 					text = w.Name + " " + text
 				}
-				x := rc.At.D().Seconds() / 60
+				x := rc.At.D().Seconds()
 				a.lines = append(a.lines, phaseLine{x: x, label: len(a.labels)})
 				a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
 			}
@@ -173,7 +174,7 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 					if u.WCU > 0 {
 						text += " " + thousands(int64(u.WCU)) + " WCU"
 					}
-					x := u.At.D().Seconds() / 60
+					x := u.At.D().Seconds()
 					a.lines = append(a.lines, phaseLine{x: x, label: len(a.labels)})
 					a.labels = append(a.labels, label{x: x, text: text, color: colorPhase, prio: 1})
 				}
@@ -260,7 +261,8 @@ func (a *annotations) layout(c draw.Canvas, p *plot.Plot) vg.Length {
 		var idx []int
 		for i := range a.labels {
 			l := &a.labels[i]
-			l.shown = l.prio <= prio && l.x >= p.X.Min && l.x <= p.X.Max
+			x := a.ax.x(l.x)
+			l.shown = l.prio <= prio && x >= p.X.Min && x <= p.X.Max
 			if l.shown {
 				l.tw = a.style.Width(l.text)
 				l.w = l.tw * fontSlack
@@ -283,7 +285,7 @@ func (a *annotations) place(idx []int, c draw.Canvas, p *plot.Plot, left, right 
 	sep := vg.Points(labelSep)
 	// want is the left edge that centers label k on its line; off is its
 	// offset within its run.
-	want := func(k int) vg.Length { l := a.labels[idx[k]]; return c.X(p.X.Norm(l.x)) - l.tw/2 }
+	want := func(k int) vg.Length { l := a.labels[idx[k]]; return c.X(p.X.Norm(a.ax.x(l.x))) - l.tw/2 }
 	var cs []labelRun
 	for k := range idx {
 		cur := labelRun{first: k, last: k, start: want(k), width: a.labels[idx[k]].w}
@@ -331,7 +333,7 @@ func (a *annotations) place(idx []int, c draw.Canvas, p *plot.Plot, left, right 
 // data area, the labels and their leaders in the strip above it.
 func (a *annotations) Plot(c draw.Canvas, p *plot.Plot) {
 	a.layout(c, p)
-	xs := func(x float64) vg.Length { return c.X(p.X.Norm(x)) }
+	xs := func(x float64) vg.Length { return c.X(p.X.Norm(a.ax.x(x))) }
 	clampX := func(x vg.Length) vg.Length { return max(c.Min.X, min(c.Max.X, x)) }
 
 	for _, b := range a.bands {
@@ -347,7 +349,7 @@ func (a *annotations) Plot(c draw.Canvas, p *plot.Plot) {
 	// into a few points, only the labelled ones are drawn.
 	dashed := draw.LineStyle{Color: colorPhase, Width: vg.Points(0.7), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 	for i, ln := range a.lines {
-		if ln.x < p.X.Min || ln.x > p.X.Max {
+		if x := a.ax.x(ln.x); x < p.X.Min || x > p.X.Max {
 			continue
 		}
 		x := xs(ln.x)
@@ -383,4 +385,20 @@ func (a *annotations) Plot(c draw.Canvas, p *plot.Plot) {
 		sty.Color = l.color
 		c.FillText(sty, vg.Point{X: l.x0, Y: base}, l.text)
 	}
+}
+
+// lastTime is the time of the last window edge, line or label, in
+// seconds: something happened then.
+func (a *annotations) lastTime() float64 {
+	last := 0.0
+	for _, b := range a.bands {
+		last = math.Max(last, math.Max(b.x0, b.x1))
+	}
+	for _, l := range a.labels {
+		last = math.Max(last, l.x)
+	}
+	for _, l := range a.lines {
+		last = math.Max(last, l.x)
+	}
+	return last
 }

@@ -77,6 +77,7 @@ func Plots(res *scenarios.Result) []*Figure {
 		d = newSeriesData(rep0(res))
 	}
 	marks := newAnnotations(res, d)
+	marks.ax = runTimeAxis(d, marks)
 	figs := []*Figure{
 		latencyFigure(name, d, marks),
 		availabilityFigure(name, d, marks),
@@ -187,31 +188,28 @@ func textStyle(size vg.Length, c color.Color) text.Style {
 	}
 }
 
-// newFigure returns a figure with the common styling: sans fonts, x axis
-// in minutes over the whole run, the annotations underneath the data.
-func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *Figure {
+// newFigure returns a figure with the common styling: sans fonts, the
+// time axis marks.ax, the annotations underneath the data.
+func newFigure(name, title, ylabel string, marks *annotations) *Figure {
 	marks = marks.clone() // layout state is per figure
-	p := newPanel(ylabel, d, marks)
+	p := newPanel(ylabel, marks)
 	p.Title.Text = title
 	p.Title.TextStyle.Font = font.From(sansFont, 12)
 	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
 }
 
-// newPanel returns a plot with the common styling and no title: x axis in
-// minutes over the whole run, the annotations marks underneath the data.
-func newPanel(ylabel string, d *seriesData, marks *annotations) *plot.Plot {
+// newPanel returns a plot with the common styling and no title: the time
+// axis marks.ax, the annotations marks underneath the data.
+func newPanel(ylabel string, marks *annotations) *plot.Plot {
 	p := plot.New()
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(sansFont, 10)
 		a.Tick.Label.Font = font.From(sansFont, 9)
 	}
-	p.X.Label.Text = "time (min)"
-	p.X.Tick.Marker = minuteTicks{}
+	p.X.Label.Text = marks.ax.title()
+	p.X.Tick.Marker = marks.ax.ticks()
 	p.Y.Label.Text = ylabel
-	p.X.Min, p.X.Max = 0, 1
-	if d != nil && d.n > 0 {
-		p.X.Max = d.start(d.n) / 60
-	}
+	p.X.Min, p.X.Max = 0, marks.ax.max()
 	p.Add(plotter.NewGrid())
 	p.Add(marks)
 	return p
@@ -277,11 +275,12 @@ func drawLegendBeside(c, pc draw.Canvas, p *plot.Plot, lg *plot.Legend, lw vg.Le
 // adding a legend entry when the line has any point. An isolated point is
 // drawn as a dot.
 func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) {
-	addLineTo(f.p, &f.legend, d, ys, label, sty)
+	addLineTo(f.p, &f.legend, f.marks.ax, d, ys, label, sty)
 }
 
-// addLineTo is Figure.addLine onto the panel p with the legend lg.
-func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label string, sty draw.LineStyle) {
+// addLineTo is Figure.addLine onto the panel p, on the time axis ax, with
+// the legend lg.
+func addLineTo(p *plot.Plot, lg *plot.Legend, ax timeAxis, d *seriesData, ys []float64, label string, sty draw.LineStyle) {
 	if d == nil {
 		return
 	}
@@ -308,14 +307,14 @@ func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label
 		seg = nil
 	}
 	half := d.bucket / 2
-	for b := 0; b < d.n; b++ {
+	for b := 0; b < d.shown(ax); b++ {
 		y := at0(ys, b)
 		if math.IsNaN(y) || math.IsInf(y, 0) {
 			flush()
 			continue
 		}
 		// A bucket's value is plotted at the bucket's middle.
-		seg = append(seg, plotter.XY{X: (d.start(b) + half) / 60, Y: y})
+		seg = append(seg, plotter.XY{X: ax.x(d.start(b) + half), Y: y})
 	}
 	flush()
 	if drawn {

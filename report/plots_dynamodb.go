@@ -66,7 +66,7 @@ func dynamoCapacityFigure(file, name string, d *seriesData, marks *annotations) 
 	if len(shown) == 0 { // an idle table: its provisioned writes at least
 		shown, omitted = dims[:1], dims[1:]
 	}
-	f := newFigure(file, name+": consumed vs provisioned capacity", "capacity units per second", d, marks)
+	f := newFigure(file, name+": consumed vs provisioned capacity", "capacity units per second", marks)
 
 	hi := 0.0
 	// Provisioned: a wide translucent step line; consumed: a thin line
@@ -136,13 +136,13 @@ func (f *Figure) addSteps(d *seriesData, ys []float64, label string, sty draw.Li
 		}
 		seg = nil
 	}
-	for b := 0; b < d.n; b++ {
+	for b := 0; b < d.shown(f.marks.ax); b++ {
 		y := at0(ys, b)
 		if math.IsNaN(y) || math.IsInf(y, 0) {
 			flush()
 			continue
 		}
-		seg = append(seg, plotter.XY{X: d.start(b) / 60, Y: y}, plotter.XY{X: d.start(b+1) / 60, Y: y})
+		seg = append(seg, plotter.XY{X: f.marks.ax.x(d.start(b)), Y: y}, plotter.XY{X: f.marks.ax.x(d.start(b + 1)), Y: y})
 	}
 	flush()
 	if drawn {
@@ -292,6 +292,7 @@ func partitionHeatmapFigure(name string, d *seriesData, marks *annotations) *Fig
 	if g == nil {
 		return nil
 	}
+	g.ax = marks.ax
 	nCols := len(dm.rows)
 
 	u := strings.ToUpper(dm.unit)
@@ -301,7 +302,7 @@ func partitionHeatmapFigure(name string, d *seriesData, marks *annotations) *Fig
 		title += " (new partitions from splits at the bottom)"
 	}
 	ylabel := "partition (creation order)"
-	f := newFigure("partitions", title, ylabel, d, marks)
+	f := newFigure("partitions", title, ylabel, marks)
 
 	hm := plotter.NewHeatMap(g, heatPalette{})
 	hm.Min, hm.Max = 0, float64(len(heatColors)-1)
@@ -338,6 +339,7 @@ func partitionHeatmapFigure(name string, d *seriesData, marks *annotations) *Fig
 // the bottom, the last shown partition; grid column c is bucket c/kx.
 type heatGrid struct {
 	d      *seriesData
+	ax     timeAxis
 	rows   int
 	kx, ky int
 	class  []float64 // [partition row * d.n + bucket], partition row 0 = p0 (top)
@@ -348,16 +350,16 @@ type heatGrid struct {
 	peakID int
 }
 
-func (g *heatGrid) Dims() (c, r int) { return g.d.n * g.kx, g.rows * g.ky }
+func (g *heatGrid) Dims() (c, r int) { return g.d.shown(g.ax) * g.kx, g.rows * g.ky }
 
 func (g *heatGrid) Z(c, r int) float64 {
 	row := g.rows - 1 - r/g.ky
 	return g.class[row*g.d.n+c/g.kx]
 }
 
-// X is in minutes: the grid's columns tile [0, end of the run].
+// X is on the time axis ax: the grid's columns tile [0, end of the run].
 func (g *heatGrid) X(c int) float64 {
-	return (float64(c) + 0.5) / float64(g.kx) * g.d.bucket / 60
+	return g.ax.x((float64(c) + 0.5) / float64(g.kx) * g.d.bucket)
 }
 
 // Y puts the partition shown k-th from the bottom at k, its cell from
@@ -409,9 +411,9 @@ type heatMarks struct {
 }
 
 func (h *heatMarks) Plot(c draw.Canvas, p *plot.Plot) {
-	xs := func(x float64) vg.Length { return c.X(p.X.Norm(x)) }
+	xs := func(x float64) vg.Length { return c.X(p.X.Norm(h.a.ax.x(x))) }
 	y0, y1 := c.Min.Y, c.Y(p.Y.Norm(h.top))
-	in := func(x float64) bool { return x > p.X.Min && x < p.X.Max }
+	in := func(x float64) bool { return h.a.ax.x(x) > p.X.Min && h.a.ax.x(x) < p.X.Max }
 	for _, b := range h.a.bands {
 		var sty draw.LineStyle
 		switch b.fill {

@@ -254,6 +254,6 @@ func TestUpdateTableMarked(t *testing.T) {
 	}
 	assert.Contains(t, texts, "UpdateTable 9,000 WCU")
 	assert.Contains(t, texts, "by-status UpdateTable 500 RCU 400 WCU")
-	assert.Contains(t, lines, 2.0)
-	assert.Contains(t, lines, 3.0)
+	assert.Contains(t, lines, 120.0, "at 2:00 (annotations keep seconds)")
+	assert.Contains(t, lines, 180.0)
 }

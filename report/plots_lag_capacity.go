@@ -9,7 +9,7 @@ import (
 // groupFigure plots the gauges ids (lag per replica, capacity measures)
 // on one linear axis, each line labelled by label(id).
 func groupFigure(file, title, ylabel string, d *seriesData, ids []metric.ID, label func(metric.ID) string, marks *annotations) *Figure {
-	f := newFigure(file, title, ylabel, d, marks)
+	f := newFigure(file, title, ylabel, marks)
 	hi := 0.0
 	for i, id := range ids {
 		ys := d.gauge(id)
@@ -39,7 +39,7 @@ func lagFigure(name string, d *seriesData, ids []metric.ID, marks *annotations) 
 	if peak <= 10_000 {
 		return groupFigure("lag", name+": replica lag", "replica lag (ms)", d, ids, metric.ID.Subject, marks)
 	}
-	f := newFigure("lag", name+": replica lag", "replica lag (s)", d, marks)
+	f := newFigure("lag", name+": replica lag", "replica lag (s)", marks)
 	for i, id := range ids {
 		ms := d.gauge(id)
 		secs := make([]float64, len(ms))

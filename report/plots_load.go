@@ -48,15 +48,15 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		// Buckets of several samples: a second at 100 % need not show.
 		title += " (" + strconv.FormatFloat(d.bucket, 'g', -1, 64) + " s means)"
 	}
-	f := newFigure("load", title, "utilization (% of vCPUs busy)", d, marks)
+	f := newFigure("load", title, "utilization (% of vCPUs busy)", marks)
 	f.p.Y.Min, f.p.Y.Max = 0, 102 // keep a line at 100 % off the top edge
 	f.p.Y.Tick.Marker = percentTicks{}
 	f.p.X.Label.Text = "" // the lower panel's axis is labelled
-	f.p.X.Tick.Marker = unlabelledTicks{minuteTicks{}}
+	f.p.X.Tick.Marker = unlabelledTicks{f.marks.ax.ticks()}
 
 	lowerMarks := f.marks.clone()
 	lowerMarks.unlabelled = true
-	f.lower = newPanel("open connections, queued statements", d, lowerMarks)
+	f.lower = newPanel("open connections, queued statements", lowerMarks)
 	f.lowerLegend = newLegend()
 
 	hi := 0.0
@@ -70,8 +70,8 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		f.addLine(d, pct, inst+" utilization", lineStyle(ci, 1.2))
 		conns, queued := d.gauge(metric.OfInstance(metric.Connections, inst)), d.gauge(metric.OfInstance(metric.Queued, inst))
 		hi = math.Max(hi, math.Max(maxFinite(conns), maxFinite(queued)))
-		addLineTo(f.lower, &f.lowerLegend, d, conns, inst+" connections", lineStyle(ci, 1.2))
-		addLineTo(f.lower, &f.lowerLegend, d, queued, inst+" queued statements", lineStyle(ci, 1, vg.Points(3), vg.Points(2)))
+		addLineTo(f.lower, &f.lowerLegend, f.marks.ax, d, conns, inst+" connections", lineStyle(ci, 1.2))
+		addLineTo(f.lower, &f.lowerLegend, f.marks.ax, d, queued, inst+" queued statements", lineStyle(ci, 1, vg.Points(3), vg.Points(2)))
 	}
 
 	// The connection limits: one line for all instances when they share

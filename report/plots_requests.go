@@ -16,7 +16,7 @@ import (
 // whose ticks are labelled in ms: gonum's LogScale misplaces the axis
 // label's glyph box (it squeezes the plot) and panics on values ≤ 0.
 func latencyFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("latency", name+": latency of successful requests", "latency (ms, log scale)", d, marks)
+	f := newFigure("latency", name+": latency of successful requests", "latency (ms, log scale)", marks)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	lines := []struct {
 		col, label string
@@ -65,7 +65,7 @@ func setLogAxis(f *Figure, lo, hi float64) {
 // 100 and starts at availabilityFloor of the worst bucket, so a small dip
 // still fills the height.
 func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("availability", name+": availability (ok / requests per bucket)", "availability (%)", d, marks)
+	f := newFigure("availability", name+": availability (ok / requests per bucket)", "availability (%)", marks)
 	var ys []float64
 	worst := 100.0
 	if d != nil {
@@ -130,7 +130,7 @@ func availabilityFloor(worst float64) float64 {
 
 // throughputFigure: ok/s and failed/s, throttled/s when any.
 func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("throughput", name+": throughput", "requests per second (by arrival time)", d, marks)
+	f := newFigure("throughput", name+": throughput", "requests per second (by arrival time)", marks)
 	hi := 0.0
 	if d != nil {
 		for _, s := range []struct {
