@@ -328,6 +328,7 @@ func ComparePlots(c *Comparison) []*Figure {
 	for _, f := range figs {
 		marks.addLegend(&f.legend)
 	}
+	alignFigures(figs)
 	return figs
 }
 

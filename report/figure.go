@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -51,6 +52,10 @@ type Figure struct {
 	// with its own legend beside it; the figure is then panelHeight high.
 	lower       *plot.Plot
 	lowerLegend plot.Legend
+
+	// axisCol and legendCol, when set (alignFigures), are the widths of
+	// the y axis and of the legend column the figures of a page share.
+	axisCol, legendCol vg.Length
 }
 
 // runFigures are the names of every figure Plots can return, in its
@@ -98,6 +103,7 @@ func Plots(res *scenarios.Result) []*Figure {
 	for _, f := range figs {
 		marks.addLegend(&f.legend) // after the data lines
 	}
+	alignFigures(figs)
 	return figs
 }
 
@@ -189,12 +195,12 @@ func textStyle(size vg.Length, c color.Color) text.Style {
 }
 
 // newFigure returns a figure with the common styling: sans fonts, the
-// time axis marks.ax, the annotations underneath the data.
+// time axis marks.ax, the annotations underneath the data. The title is
+// drawn by the figure (see frame), not by gonum, which centres it over
+// the plot and lets a long one run off the canvas.
 func newFigure(name, title, ylabel string, marks *annotations) *Figure {
 	marks = marks.clone() // layout state is per figure
 	p := newPanel(ylabel, marks)
-	p.Title.Text = title
-	p.Title.TextStyle.Font = font.From(sansFont, 12)
 	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
 }
 
@@ -215,23 +221,141 @@ func newPanel(ylabel string, marks *annotations) *plot.Plot {
 	return p
 }
 
-// draw lays the figure out on c: the plot on the left, the legend in a
-// column on its right (so it never covers data), the annotation labels in
-// a strip between the title and the data.
-func (f *Figure) draw(c draw.Canvas) {
+// titleStyle is the style of a figure's title.
+var titleStyle = func() text.Style {
+	s := textStyle(12, color.Black)
+	s.XAlign, s.YAlign = draw.XLeft, draw.YTop
+	return s
+}()
+
+// figureFrame is where a figure's parts go on its canvas.
+type figureFrame struct {
+	// plot is the canvas of the plot (or of both panels): the axes and the
+	// data area, with the strip for the annotation labels above.
+	plot draw.Canvas
+	// legendWidth is the width of the legend column right of the plot.
+	legendWidth vg.Length
+	// title are the title's lines, drawn from titleAt down, left-aligned
+	// with the data area.
+	title   []string
+	titleAt vg.Point
+}
+
+// frame lays out the figure's parts on c: the legend in a column on the
+// right (f.legendCol wide when the figures of a page share one), the
+// title on top, wrapped to the canvas, the plot below it, its y axis
+// f.axisCol wide when they share one, so that the data areas of figures
+// drawn one under the other line up.
+func (f *Figure) frame(c draw.Canvas) figureFrame {
+	lw := max(f.ownLegendWidth(c), f.legendCol)
+	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
+	own := f.ownAxisWidth(pc)
+	pc.Min.X += max(0, f.axisCol-own)
+	left := pc.Min.X + own
+	lines := wrapText(titleStyle, f.Title, c.Max.X-figMargin-left)
+	lineH := titleStyle.Rectangle("Xg").Size().Y
+	pc.Max.Y -= vg.Length(len(lines))*lineH + vg.Points(2)
+	return figureFrame{plot: pc, legendWidth: lw, title: lines,
+		titleAt: vg.Point{X: left, Y: c.Max.Y - figMargin/2}}
+}
+
+// drawTitle draws the title's lines.
+func (fr figureFrame) drawTitle(c draw.Canvas) {
+	lineH := titleStyle.Rectangle("Xg").Size().Y
+	for i, l := range fr.title {
+		c.FillText(titleStyle, vg.Point{X: fr.titleAt.X, Y: fr.titleAt.Y - vg.Length(i)*lineH}, l)
+	}
+}
+
+// ownLegendWidth is the width of the legend column the figure's own
+// legends need (0 for none).
+func (f *Figure) ownLegendWidth(c draw.Canvas) vg.Length {
+	lw := legendWidth(c, &f.legend)
 	if f.lower != nil {
-		f.drawPanels(c)
+		lw = max(lw, legendWidth(c, &f.lowerLegend))
+	}
+	return lw
+}
+
+// ownAxisWidth is the width of the figure's y axis (its labels and
+// title): what lies left of the data area on pc.
+func (f *Figure) ownAxisWidth(pc draw.Canvas) vg.Length {
+	w := f.p.DataCanvas(pc).Min.X - pc.Min.X
+	if f.lower != nil {
+		w = max(w, f.lower.DataCanvas(pc).Min.X-pc.Min.X)
+	}
+	return w
+}
+
+// alignFigures gives the figures one y axis width and one legend column
+// width, the largest any of them needs, so that their data areas are as
+// wide and start at the same x: one under the other on a page, their
+// time axes line up.
+func alignFigures(figs []*Figure) {
+	var axis, legend vg.Length
+	for _, f := range figs {
+		c := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: plotWidth, Y: f.height()}}}
+		lw := f.ownLegendWidth(c)
+		legend = max(legend, lw)
+		axis = max(axis, f.ownAxisWidth(draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)))
+	}
+	for _, f := range figs {
+		f.axisCol, f.legendCol = axis, legend
+	}
+}
+
+// wrapText breaks s into lines no wider than w in style sty (measured
+// with fontSlack): at its newlines, then between words, and inside a
+// word only when the word alone is wider than w.
+func wrapText(sty text.Style, s string, w vg.Length) []string {
+	fits := func(t string) bool { return sty.Width(t)*fontSlack <= w }
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+			case fits(line + " " + word):
+				line += " " + word
+				continue
+			default:
+				out = append(out, line)
+			}
+			line = word
+			for !fits(line) && len([]rune(line)) > 1 {
+				rs := []rune(line)
+				k := len(rs) - 1
+				for k > 1 && !fits(string(rs[:k])) {
+					k--
+				}
+				out = append(out, string(rs[:k]))
+				line = string(rs[k:])
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// draw lays the figure out on c (see frame): the plot on the left, the
+// legend in a column on its right (so it never covers data), the
+// annotation labels in a strip between the title and the data.
+func (f *Figure) draw(c draw.Canvas) {
+	blank(c, &f.legend)
+	fr := f.frame(c)
+	fr.drawTitle(c)
+	if f.lower != nil {
+		f.drawPanels(c, fr)
 		return
 	}
-	lw := blank(c, &f.legend)
-	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
-
+	pc := fr.plot
 	// Whether the labels need a strip depends on the data area's width,
 	// which does not depend on the strip.
-	f.p.Title.Padding = 0
-	f.p.Title.Padding = f.marks.layout(f.p.DataCanvas(pc), f.p) + vg.Points(4)
+	if strip := f.marks.layout(f.p.DataCanvas(pc), f.p); strip > 0 {
+		pc.Max.Y -= strip + vg.Points(4)
+	}
 	f.p.Draw(pc)
-	drawLegendBeside(c, pc, f.p, &f.legend, lw)
+	drawLegendBeside(c, pc, f.p, &f.legend, fr.legendWidth)
 }
 
 // figMargin is the space around a figure's parts.
@@ -251,6 +375,12 @@ func newLegend() plot.Legend {
 func blank(c draw.Canvas, lg *plot.Legend) vg.Length {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
+	return legendWidth(c, lg)
+}
+
+// legendWidth is the width of the column lg needs at the right of a
+// figure on c (0 for an empty legend).
+func legendWidth(c draw.Canvas, lg *plot.Legend) vg.Length {
 	lw := lg.Rectangle(c).Size().X * fontSlack
 	if lw > 0 {
 		lw += 2 * figMargin

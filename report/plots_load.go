@@ -187,20 +187,20 @@ func (u unlabelledTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// drawPanels lays out a figure of two panels on c: p above, lower below,
-// their data areas aligned, each with its legend in the column on the
-// right and the annotation labels in a strip above p.
-func (f *Figure) drawPanels(c draw.Canvas) {
-	lw := max(blank(c, &f.legend), blank(c, &f.lowerLegend))
-	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
+// drawPanels lays out a figure of two panels on c in the frame fr: p
+// above, lower below, their data areas aligned, each with its legend in
+// the column on the right and the annotation labels in a strip above p.
+func (f *Figure) drawPanels(c draw.Canvas, fr figureFrame) {
+	pc := fr.plot
 	tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(8)}
 	panels := [][]*plot.Plot{{f.p}, {f.lower}}
-	f.p.Title.Padding = 0
 	cs := plot.Align(panels, tiles, pc)
-	f.p.Title.Padding = f.marks.layout(f.p.DataCanvas(cs[0][0]), f.p) + vg.Points(4)
-	cs = plot.Align(panels, tiles, pc)
+	if strip := f.marks.layout(f.p.DataCanvas(cs[0][0]), f.p); strip > 0 {
+		pc.Max.Y -= strip + vg.Points(4)
+		cs = plot.Align(panels, tiles, pc)
+	}
 	f.p.Draw(cs[0][0])
 	f.lower.Draw(cs[1][0])
-	drawLegendBeside(c, cs[0][0], f.p, &f.legend, lw)
-	drawLegendBeside(c, cs[1][0], f.lower, &f.lowerLegend, lw)
+	drawLegendBeside(c, cs[0][0], f.p, &f.legend, fr.legendWidth)
+	drawLegendBeside(c, cs[1][0], f.lower, &f.lowerLegend, fr.legendWidth)
 }
