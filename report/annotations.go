@@ -4,6 +4,7 @@ import (
 	"image/color"
 	"math"
 	"sort"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
@@ -153,7 +154,7 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 	if sc := res.Scenario; sc != nil {
 		for _, w := range sc.Workload {
 			for _, rc := range w.RateChanges {
-				text := "rate " + rc.Rate.String()
+				text := "rate " + rateText(float64(rc.Rate))
 				if len(sc.Workload) > 1 {
 					text = w.Name + " " + text
 				}
@@ -401,4 +402,13 @@ func (a *annotations) lastTime() float64 {
 		last = math.Max(last, l.x)
 	}
 	return last
+}
+
+// rateText writes an offered rate of requests per second for a label:
+// "2,000 req/s", so that no one reads it off a capacity axis.
+func rateText(perSec float64) string {
+	if perSec == math.Trunc(perSec) && perSec < 1e15 {
+		return thousands(int64(perSec)) + " req/s"
+	}
+	return strconv.FormatFloat(perSec, 'g', 4, 64) + " req/s"
 }

@@ -56,7 +56,15 @@ type Figure struct {
 	// axisCol and legendCol, when set (alignFigures), are the widths of
 	// the y axis and of the legend column the figures of a page share.
 	axisCol, legendCol vg.Length
+
+	// message, when set, is what the figure says instead of a plot with
+	// nothing to show (a heatmap all white): a short figure of the title
+	// and the message, messageHeight high.
+	message string
 }
+
+// messageHeight is the height of a figure that is a message.
+const messageHeight = 1.4 * vg.Inch
 
 // runFigures are the names of every figure Plots can return, in its
 // order. A report written into a directory removes the files of those
@@ -98,7 +106,7 @@ func Plots(res *scenarios.Result) []*Figure {
 		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
 			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+metric.CapacityACU.Unit()+")", d, ids, metric.ID.Column, marks))
 		}
-		figs = append(figs, dynamoFigures(name, d, marks)...) // DynamoDB capacity and partitions, when recorded
+		figs = append(figs, dynamoFigures(name, res.Scenario, d, marks)...) // DynamoDB capacity and partitions, when recorded
 	}
 	for _, f := range figs {
 		marks.addLegend(&f.legend) // after the data lines
@@ -113,9 +121,13 @@ func (f *Figure) WritePNG(w io.Writer) error { return renderPNGSized(w, f.height
 // WriteSVG writes the figure as an SVG document (see renderSVG).
 func (f *Figure) WriteSVG(w io.Writer) error { return renderSVGSized(w, f.height(), f.draw) }
 
-// height is the figure's height: plotHeight, panelHeight with two panels.
+// height is the figure's height: plotHeight, panelHeight with two panels,
+// messageHeight for a message.
 func (f *Figure) height() vg.Length {
-	if f.lower != nil {
+	switch {
+	case f.message != "":
+		return messageHeight
+	case f.lower != nil:
 		return panelHeight
 	}
 	return plotHeight
@@ -294,6 +306,9 @@ func (f *Figure) ownAxisWidth(pc draw.Canvas) vg.Length {
 func alignFigures(figs []*Figure) {
 	var axis, legend vg.Length
 	for _, f := range figs {
+		if f.message != "" {
+			continue // no axes: its message starts where the title does
+		}
 		c := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: plotWidth, Y: f.height()}}}
 		lw := f.ownLegendWidth(c)
 		legend = max(legend, lw)
@@ -344,6 +359,10 @@ func (f *Figure) draw(c draw.Canvas) {
 	blank(c, &f.legend)
 	fr := f.frame(c)
 	fr.drawTitle(c)
+	if f.message != "" {
+		f.drawMessage(c, fr)
+		return
+	}
 	if f.lower != nil {
 		f.drawPanels(c, fr)
 		return
@@ -356,6 +375,19 @@ func (f *Figure) draw(c draw.Canvas) {
 	}
 	f.p.Draw(pc)
 	drawLegendBeside(c, pc, f.p, &f.legend, fr.legendWidth)
+}
+
+// drawMessage draws the figure's message under its title, wrapped to
+// the canvas, where the plot would be.
+func (f *Figure) drawMessage(c draw.Canvas, fr figureFrame) {
+	sty := textStyle(11, colorPhase)
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YTop
+	lineH := sty.Rectangle("Xg").Size().Y * 1.2
+	y := fr.plot.Max.Y - vg.Points(10)
+	for _, l := range wrapText(sty, f.message, c.Max.X-figMargin-fr.titleAt.X) {
+		c.FillText(sty, vg.Point{X: fr.titleAt.X, Y: y}, l)
+		y -= lineH
+	}
 }
 
 // figMargin is the space around a figure's parts.

@@ -93,12 +93,13 @@ func (t timeAxis) max() float64 { return t.x(t.end) }
 func (t timeAxis) cut() bool { return t.end < t.runEnd }
 
 // title is the axis title: "time (s)", and when the idle tail is left
-// out, when nothing happened any more and when the run ended.
+// out, a second line: when nothing happened any more and when the run
+// ended.
 func (t timeAxis) title() string {
 	s := "time (" + t.unit.name + ")"
 	if t.cut() {
-		s += "; nothing happened after " + t.format(t.lastActive) + " " + t.unit.name +
-			": the run's idle rest, to " + t.format(t.runEnd) + " " + t.unit.name + ", is not drawn"
+		s += "\nnothing happened after " + t.format(t.lastActive) + " " + t.unit.name +
+			"; the idle rest of the run, to " + t.format(t.runEnd) + " " + t.unit.name + ", is not drawn"
 	}
 	return s
 }

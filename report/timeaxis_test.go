@@ -41,7 +41,7 @@ func TestTimeAxisCutsAnIdleTail(t *testing.T) {
 	ax := newTimeAxis(15).cutIdleTail(4.25)
 	assert.Equal(t, "s", ax.unit.name)
 	assert.InDelta(t, 5, ax.max(), 1e-9, "a round end a little after the last event")
-	assert.Contains(t, ax.title(), "nothing happened after 4.25 s")
+	assert.Contains(t, ax.title(), "\nnothing happened after 4.25 s")
 	assert.Contains(t, ax.title(), "to 15 s")
 	// A run busy to its second half is shown whole.
 	assert.Equal(t, 15.0, newTimeAxis(15).cutIdleTail(8).end)
