@@ -104,7 +104,7 @@ func Plots(res *scenarios.Result) []*Figure {
 			figs = append(figs, lagFigure(name, d, ids, marks))
 		}
 		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
-			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+metric.CapacityACU.Unit()+")", d, ids, metric.ID.Column, marks))
+			figs = append(figs, capacityFigure(name, res.Scenario, d, ids, marks))
 		}
 		figs = append(figs, dynamoFigures(name, res.Scenario, d, marks)...) // DynamoDB capacity and partitions, when recorded
 	}
@@ -456,13 +456,13 @@ func addLineTo(p *plot.Plot, lg *plot.Legend, ax timeAxis, d *seriesData, ys []f
 			s, err := plotter.NewScatter(seg)
 			if err == nil {
 				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width, Shape: draw.CircleGlyph{}}
-				p.Add(s)
+				p.Add(noGlyphBoxes{s})
 			}
 		default:
 			l, err := plotter.NewLine(seg)
 			if err == nil {
 				l.LineStyle = sty
-				p.Add(l)
+				p.Add(noGlyphBoxes{l})
 			}
 		}
 		drawn = true
@@ -489,3 +489,20 @@ func addLineTo(p *plot.Plot, lg *plot.Legend, ax timeAxis, d *seriesData, ys []f
 func lineStyle(i int, width vg.Length, dashes ...vg.Length) draw.LineStyle {
 	return draw.LineStyle{Color: palette[i%len(palette)], Width: width, Dashes: dashes}
 }
+
+// noGlyphBoxes is a data plotter without its glyph boxes: gonum pads the
+// data area so that a line's width or a dot's radius fits inside it,
+// which would make one figure's data area a point narrower than its
+// neighbour's on the page (see alignFigures). The data area is clipped.
+type noGlyphBoxes struct {
+	p interface {
+		plot.Plotter
+		plot.DataRanger
+	}
+}
+
+// Plot implements plot.Plotter.
+func (n noGlyphBoxes) Plot(c draw.Canvas, p *plot.Plot) { n.p.Plot(c, p) }
+
+// DataRange implements plot.DataRanger.
+func (n noGlyphBoxes) DataRange() (xmin, xmax, ymin, ymax float64) { return n.p.DataRange() }

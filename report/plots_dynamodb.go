@@ -322,7 +322,7 @@ func (f *Figure) addSteps(d *seriesData, ys []float64, label string, sty draw.Li
 		if len(seg) > 0 {
 			if l, err := plotter.NewLine(seg); err == nil {
 				l.LineStyle = sty
-				f.p.Add(l)
+				f.p.Add(noGlyphBoxes{l})
 				drawn = true
 			}
 		}

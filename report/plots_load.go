@@ -154,12 +154,13 @@ func (l lineThumbnail) Thumbnail(c *draw.Canvas) {
 }
 
 // hLine is a horizontal line across the data area at y, with its text
-// above its right end.
+// above its right end (its left end when left is set).
 type hLine struct {
 	y     float64
 	sty   draw.LineStyle
 	text  string
 	style text.Style
+	left  bool
 }
 
 // Plot implements plot.Plotter.
@@ -171,7 +172,11 @@ func (h *hLine) Plot(c draw.Canvas, p *plot.Plot) {
 	c.StrokeLine2(h.sty, c.Min.X, y, c.Max.X, y)
 	sty := h.style
 	sty.XAlign, sty.YAlign = draw.XRight, draw.YBottom
-	c.FillText(sty, vg.Point{X: c.Max.X - vg.Points(3), Y: y + vg.Points(1.5)}, h.text)
+	at := vg.Point{X: c.Max.X - vg.Points(3), Y: y + vg.Points(1.5)}
+	if h.left {
+		sty.XAlign, at.X = draw.XLeft, c.Min.X+vg.Points(3)
+	}
+	c.FillText(sty, at, h.text)
 }
 
 // unlabelledTicks are the ticks of m without their labels: the time axis
