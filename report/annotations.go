@@ -27,8 +27,10 @@ type annotations struct {
 	lines  []phaseLine
 	style  text.Style
 	// faults, failovers and saturations tell whether those bands exist,
-	// for the legend.
+	// for the legend; overlaps are the pairs of them that overlap, whose
+	// shades mix into a colour of their own.
 	faults, failovers, saturations bool
+	overlaps                       []overlap
 	// unlabelled draws the windows and lines only: the labels are on the
 	// panel above.
 	unlabelled bool
@@ -187,7 +189,62 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 		}
 	}
 	sortLabels(a)
+	a.findOverlaps()
 	return a
+}
+
+// overlap is a pair of shaded windows that overlap somewhere, for the
+// legend: their names and fills.
+type overlap struct {
+	text  string
+	fills []color.Color
+}
+
+// bandNames are the legend names of the shaded windows, in legend order.
+var bandNames = []struct {
+	fill color.Color
+	name string
+}{{colorFault, "fault"}, {colorOutage, "failover"}, {colorSatur, "saturated"}}
+
+// findOverlaps lists, in legend order, every pair of kinds of shaded
+// window (two faults, a fault and a failover, ...) that overlap in
+// time: translucent shades laid over each other make a colour the
+// legend must name too.
+func (a *annotations) findOverlaps() {
+	a.overlaps = nil
+	kind := func(b band) int {
+		for i, n := range bandNames {
+			if n.fill == b.fill {
+				return i
+			}
+		}
+		return -1
+	}
+	seen := map[[2]int]bool{}
+	for i, b := range a.bands {
+		for _, o := range a.bands[i+1:] {
+			ki, ko := kind(b), kind(o)
+			if ki < 0 || ko < 0 || math.Min(b.x1, o.x1) <= math.Max(b.x0, o.x0) {
+				continue
+			}
+			seen[[2]int{min(ki, ko), max(ki, ko)}] = true
+		}
+	}
+	for i, n := range bandNames {
+		for j := i; j < len(bandNames); j++ {
+			if !seen[[2]int{i, j}] {
+				continue
+			}
+			text := n.name + " + " + bandNames[j].name
+			if i == j {
+				text = "two " + n.name + "s at once"
+				if n.name == "saturated" {
+					text = "two instances saturated"
+				}
+			}
+			a.overlaps = append(a.overlaps, overlap{text: text, fills: []color.Color{n.fill, bandNames[j].fill}})
+		}
+	}
 }
 
 // sortLabels orders a's labels by x, keeping its lines pointing at theirs.
@@ -217,21 +274,29 @@ func (a *annotations) clone() *annotations {
 // addLegend adds the shaded windows to the legend.
 func (a *annotations) addLegend(lg *plot.Legend) {
 	if a.faults {
-		lg.Add("fault", boxThumb{colorFault})
+		lg.Add("fault", boxThumb(colorFault))
 	}
 	if a.failovers {
-		lg.Add("failover", boxThumb{colorOutage})
+		lg.Add("failover", boxThumb(colorOutage))
 	}
 	if a.saturations {
-		lg.Add("saturated", boxThumb{colorSatur})
+		lg.Add("saturated", boxThumb(colorSatur))
+	}
+	for _, o := range a.overlaps {
+		lg.Add(o.text, boxThumb(o.fills...))
 	}
 }
 
-// boxThumb is a legend thumbnail for a shaded window.
-type boxThumb struct{ c color.Color }
+// boxThumb is a legend thumbnail for a shaded window: its fills laid
+// over each other, as where windows overlap.
+func boxThumb(fills ...color.Color) plot.Thumbnailer { return boxThumbnail{fills} }
 
-func (b boxThumb) Thumbnail(c *draw.Canvas) {
-	c.FillPolygon(b.c, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
+type boxThumbnail struct{ fills []color.Color }
+
+func (b boxThumbnail) Thumbnail(c *draw.Canvas) {
+	for _, f := range b.fills {
+		c.FillPolygon(f, []vg.Point{c.Min, {X: c.Max.X, Y: c.Min.Y}, c.Max, {X: c.Min.X, Y: c.Max.Y}})
+	}
 }
 
 // Heights in the label strip: the leaders' zone under the row of labels,

@@ -390,6 +390,7 @@ func compareAnnotations(c *Comparison) *annotations {
 		}
 	}
 	sortLabels(a)
+	a.findOverlaps()
 	return a
 }
 

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -80,3 +81,18 @@ func TestWrapText(t *testing.T) {
 
 func splitWords(s string) []string { return strings.Fields(s) }
 func joinLines(ls []string) string { return strings.Join(ls, " ") }
+
+func TestOverlappingWindowsHaveALegendEntry(t *testing.T) {
+	// testResult's crash (5:00–6:00) lies inside its failover (5:00 to
+	// clients ok at 6:35): the mixed shade is in the legend.
+	f := figureNamed(Plots(testResult()), "availability")
+	svg := svgOf(t, f)
+	assert.Contains(t, svg, ">fault + failover<")
+	assert.NotContains(t, svg, "two faults at once")
+	// Two faults at once, as aurora-az-plus-one's AZ outage and storage
+	// node failure.
+	a := &annotations{bands: []band{{x0: 180, x1: 420, fill: colorFault}, {x0: 240, x1: 360, fill: colorFault}, {x0: 500, x1: 510, fill: colorOutage}}}
+	a.findOverlaps()
+	require.Len(t, a.overlaps, 1)
+	assert.Equal(t, "two faults at once", a.overlaps[0].text)
+}

@@ -294,7 +294,7 @@ func (f *Figure) addBetween(d *seriesData, lo, hi []float64, label string, fill 
 	}
 	flush()
 	if drawn {
-		f.legend.Add(label, boxThumb{fill})
+		f.legend.Add(label, boxThumb(fill))
 	}
 }
 
