@@ -318,7 +318,7 @@ func ComparePlots(c *Comparison) []*Figure {
 	end := 0.0
 	for i, res := range c.Results {
 		if series0(res) != nil {
-			data[i] = newSeriesData(rep0(res))
+			data[i] = newSeriesData(rep0(res)).settle(res.Scenario)
 			end = math.Max(end, data[i].start(data[i].n))
 		}
 	}
@@ -422,11 +422,13 @@ func compareLatencyFigure(c *Comparison, data []*seriesData, marks *annotations)
 
 // compareAvailabilityFigure: each system's ok/(ok+failed) per bucket in %,
 // on an axis from availabilityFloor of the worst bucket of any system to
-// 100.
+// 100; faint where the requests of a bucket could still have been in
+// flight at the end (as availabilityFigure).
 func compareAvailabilityFigure(c *Comparison, data []*seriesData, marks *annotations) *Figure {
-	f := newFigure("compare-availability", c.Title()+": availability (ok / requests per bucket)",
+	f := newFigure("compare-availability", c.Title()+": availability by arrival time",
 		"availability (%)", marks)
 	worst := 100.0
+	tail := false
 	for i, d := range data {
 		if d == nil {
 			continue
@@ -438,7 +440,10 @@ func compareAvailabilityFigure(c *Comparison, data []*seriesData, marks *annotat
 				worst = math.Min(worst, ys[b])
 			}
 		}
-		f.addLine(d, ys, resultName(c.Results[i]), compareStyle(i))
+		tail = f.addSettledLine(d, ys, resultName(c.Results[i]), compareStyle(i)) || tail
+	}
+	if tail {
+		f.addUnsettledLegend("at the end")
 	}
 	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	f.p.Y.Max += (f.p.Y.Max - f.p.Y.Min) * 0.02

@@ -20,8 +20,12 @@ var countColumns = []string{scenarios.ColumnOK, scenarios.ColumnFailed, scenario
 // start of the run), ok_per_s, failed_per_s, throttled_per_s,
 // retried_per_s, stale_reads_per_s (successful reads that were stale, by
 // arrival: over the buckets after the warmup they add up to the summary's
-// stale_reads), availability (ok/(ok+failed) of the bucket, empty when it
-// had no requests), then every other column of the series in its order
+// stale_reads), availability (ok/(ok+failed) of the requests that arrived
+// in the bucket, empty when it had none, and empty in the last buckets of
+// the run, whose requests could still be in flight when it ended: a
+// request that had not finished is neither ok nor failed, and the slow
+// ones are mostly failures, so their bucket's ratio would read too high;
+// see unsettled), then every other column of the series in its order
 // under its own name (latencies in ms, lag, capacity, ...). An undefined
 // value (NaN) is an empty cell. Values are rounded to 6 significant digits.
 func WriteCSV(w io.Writer, res *scenarios.Result) error {
@@ -47,7 +51,7 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 	}
 
 	if ser != nil {
-		d := newSeriesData(rep0(res))
+		d := newSeriesData(rep0(res)).settle(res.Scenario)
 		cols := make([][]float64, len(rest))
 		for j, i := range rest {
 			cols[j] = ser.Values(i)
@@ -59,7 +63,7 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 			for _, c := range countColumns {
 				row = append(row, formatCell(d.rate(c, b)))
 			}
-			row = append(row, formatCell(d.availability(b)))
+			row = append(row, formatCell(d.settledAvailability(b)))
 			for _, col := range cols {
 				row = append(row, formatCell(at0(col, b)))
 			}
@@ -105,12 +109,18 @@ type seriesData struct {
 	n      int
 	bucket float64 // seconds
 	counts map[string][]float64
+	// unsettled is the first bucket whose requests could still have been
+	// in flight when the run ended (settle): n when none could.
+	unsettled int
+	// inFlight is how long a request may stay in flight, in seconds.
+	inFlight float64
 }
 
 // newSeriesData reads the series of rep, which must have one.
 func newSeriesData(rep *scenarios.Replication) *seriesData {
 	s := rep.Series
 	d := &seriesData{s: s, gauges: rep.Gauges, n: s.Len(), bucket: s.Bucket().Seconds(), counts: map[string][]float64{}}
+	d.unsettled = d.n
 	for _, c := range countColumns {
 		d.counts[c] = d.column(c)
 	}
@@ -167,6 +177,49 @@ func (d *seriesData) availability(b int) float64 {
 		return math.NaN()
 	}
 	return ok / (ok + failed)
+}
+
+// settle marks the buckets at the end of the run whose requests could
+// still have been in flight when it ended, by how long a request of sc
+// can live (inFlightFor): those that arrived in them and had not
+// finished are in neither count. It returns d.
+func (d *seriesData) settle(sc *scenarios.Scenario) *seriesData {
+	d.inFlight = inFlightFor(sc)
+	end := d.start(d.n)
+	d.unsettled = d.n
+	for d.unsettled > 0 && d.start(d.unsettled)+d.inFlight > end+1e-9 {
+		d.unsettled--
+	}
+	return d
+}
+
+// settledAvailability is availability(b), NaN in the unsettled buckets.
+func (d *seriesData) settledAvailability(b int) float64 {
+	if b >= d.unsettled {
+		return math.NaN()
+	}
+	return d.availability(b)
+}
+
+// inFlightFor bounds how long a request of sc can stay in flight: on
+// every attempt its wait for a connection and its statement's timeout,
+// plus the backoffs between attempts (the bound the run's estimate
+// uses); 0 without a scenario.
+func inFlightFor(sc *scenarios.Scenario) float64 {
+	if sc == nil {
+		return 0
+	}
+	c := sc.Clients
+	attempts := max(1, c.Retry.MaxAttempts)
+	life := time.Duration(attempts) * (max(c.PoolTimeout, c.ConnectTimeout).D() + c.Timeout.D())
+	for a := 1; a < attempts; a++ {
+		backoff := c.Retry.Base.D() << min(a-1, 30)
+		if c.Retry.Cap > 0 {
+			backoff = min(backoff, c.Retry.Cap.D())
+		}
+		life += backoff
+	}
+	return life.Seconds()
 }
 
 // at0 is v[i], or NaN when v is too short.
@@ -247,10 +300,11 @@ func (d *seriesData) perSecond() *seriesData {
 			s.Set(sim.Time(r)*sim.Time(window), col, v)
 		}
 	}
-	c := &seriesData{s: s, gauges: d.gauges, n: s.Len(), bucket: window.Seconds(), counts: map[string][]float64{}}
+	c := &seriesData{s: s, gauges: d.gauges, n: s.Len(), bucket: window.Seconds(), counts: map[string][]float64{}, inFlight: d.inFlight}
 	for _, name := range countColumns {
 		c.counts[name] = c.column(name)
 	}
+	c.unsettled = d.unsettled / k // a window with an unsettled bucket is unsettled
 	return c
 }
 

@@ -87,7 +87,7 @@ func Plots(res *scenarios.Result) []*Figure {
 	ser := series0(res)
 	var d *seriesData
 	if ser != nil {
-		d = newSeriesData(rep0(res))
+		d = newSeriesData(rep0(res)).settle(res.Scenario)
 	}
 	marks := newAnnotations(res, d)
 	marks.ax = runTimeAxis(d, marks)

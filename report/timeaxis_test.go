@@ -63,6 +63,9 @@ func TestShortRunIsDrawnInSeconds(t *testing.T) {
 	// ends soon after.
 	res := bundledResult(t, "dynamodb-retry-storm")
 	for _, f := range Plots(res) {
+		if f.message != "" {
+			continue // no axes: availability, which no bucket settles (see TestAvailabilityOfARunTooShortToSettle)
+		}
 		assert.True(t, strings.HasPrefix(f.p.X.Label.Text, "time (s)"), "%s: %q", f.Name, f.p.X.Label.Text)
 		assert.InDelta(t, 5, f.p.X.Max, 1e-9, f.Name)
 		assert.Contains(t, svgOf(t, f), "is not drawn", f.Name)
