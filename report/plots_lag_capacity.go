@@ -27,6 +27,7 @@ func groupFigure(file, title, ylabel string, d *seriesData, ids []metric.ID, lab
 	}
 	f.p.Y.Min = 0
 	f.p.Y.Max = math.Max(hi*1.05, 1)
+	f.p.Y.Tick.Marker = linearTicks{}
 	return f
 }
 
@@ -54,6 +55,7 @@ func lagFigure(name string, d *seriesData, ids []metric.ID, marks *annotations) 
 		f.addLine(d, secs, id.Subject(), lineStyle(i, 1.2))
 	}
 	f.p.Y.Min, f.p.Y.Max = 0, peak/1000*1.05
+	f.p.Y.Tick.Marker = linearTicks{}
 	return f
 }
 
