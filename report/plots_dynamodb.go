@@ -169,10 +169,10 @@ func dynamoCapacityFigure(file, name string, onDemand bool, fine *seriesData, ma
 	}
 	f := newFigure(file, title, ylabel, marks)
 
-	// Few buckets on the axis (a short run in 1 s means) are drawn as
+	// Few buckets on the axis (a short run in 1 s means, 40 at most) are drawn as
 	// steps, each value held over its bucket: a line between bucket
 	// middles would draw ramps the run never had.
-	coarse := d.shown(f.marks.ax) <= 120
+	coarse := d.shown(f.marks.ax) <= 40
 	hi := 0.0
 	add := func(ys []float64, label string, sty draw.LineStyle, steps bool) {
 		if ys == nil {
