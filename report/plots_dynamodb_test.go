@@ -348,3 +348,40 @@ func TestNoEmptyHeatmap(t *testing.T) {
 	assert.Contains(t, svg, "No partition reached 10 %")
 	assert.NotContains(t, svg, "% of the limit", "no heatmap legend")
 }
+
+func TestHeatmapIndexPartitionRows(t *testing.T) {
+	// When the run records an index's partitions, each is a row of the
+	// index's group, against the partition limit.
+	res := dynamoResult(84, 16)
+	rep := res.Replications[0]
+	for p := range 2 {
+		id := metric.OfPartition(metric.ConsumedWCU, "by-status", p)
+		col := rep.Series.Column(id.Column())
+		for b := range 84 {
+			rep.Series.Set(sim.Time(b)*sim.Time(5*time.Second), col, 400+100*float64(p))
+		}
+		rep.Gauges = append(rep.Gauges, id)
+	}
+	d := newSeriesData(rep)
+	_, rows, _, _, g := partitionHeat(d)
+	require.NotNil(t, g)
+	var labels []string
+	for _, r := range rows {
+		labels = append(labels, r.label)
+	}
+	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "by-status p0", "by-status p1"}, labels)
+	assert.Equal(t, float64(heatClass(0.5)), g.class[10*d.n+3], "by-status p1 at 500 of 1,000 WCU/s")
+}
+
+func TestThroughputOfShortBucketsIsCounted(t *testing.T) {
+	// 2,000 throttled attempts in 50 ms are drawn as 2,000 per bucket,
+	// not 40,000 a second; ok and failed are by arrival, throttles when
+	// made.
+	f := figureNamed(Plots(bundledResult(t, "dynamodb-retry-storm")), "throughput")
+	require.NotNil(t, f)
+	assert.Equal(t, "requests per 50 ms bucket", f.p.Y.Label.Text)
+	svg := svgOf(t, f)
+	assert.Contains(t, svg, ">ok, by arrival<")
+	assert.Contains(t, svg, ">throttled attempts, when made<")
+	assert.InDelta(t, 3000*1.05, f.p.Y.Max, 1, "the 3,000 writes that arrived in one bucket")
+}
