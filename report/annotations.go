@@ -3,6 +3,7 @@ package report
 import (
 	"image/color"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -31,6 +32,11 @@ type annotations struct {
 	// shades mix into a colour of their own.
 	faults, failovers, saturations bool
 	overlaps                       []overlap
+	// models are the events the model marked (a split, a scale-up, a
+	// repair), which each figure shows those of it concerns
+	// (Figure.showMarks); modelShown tells whether this figure does.
+	models     []modelMark
+	modelShown bool
 	// unlabelled draws the windows and lines only: the labels are on the
 	// panel above.
 	unlabelled bool
@@ -40,6 +46,7 @@ type annotations struct {
 type phaseLine struct {
 	x     float64
 	label int
+	model bool // a model's event (modelMark), drawn apart from the phases
 }
 
 type band struct {
@@ -264,10 +271,12 @@ func sortLabels(a *annotations) {
 	}
 }
 
-// clone returns a copy of a with its own labels (which layout modifies).
+// clone returns a copy of a with its own labels (which layout modifies)
+// and lines (which showMarks adds to).
 func (a *annotations) clone() *annotations {
 	b := *a
 	b.labels = append([]label(nil), a.labels...)
+	b.lines = append([]phaseLine(nil), a.lines...)
 	return &b
 }
 
@@ -284,6 +293,9 @@ func (a *annotations) addLegend(lg *plot.Legend) {
 	}
 	for _, o := range a.overlaps {
 		lg.Add(o.text, boxThumb(o.fills...))
+	}
+	if a.modelShown {
+		lg.Add("model event", lineThumb(modelLineStyle))
 	}
 }
 
@@ -426,7 +438,11 @@ func (a *annotations) Plot(c draw.Canvas, p *plot.Plot) {
 			}
 		}
 		if apart || a.labels[ln.label].shown {
-			c.StrokeLine2(dashed, x, c.Min.Y, x, c.Max.Y)
+			sty := dashed
+			if ln.model {
+				sty = modelLineStyle
+			}
+			c.StrokeLine2(sty, x, c.Min.Y, x, c.Max.Y)
 		}
 	}
 
@@ -466,6 +482,9 @@ func (a *annotations) lastTime() float64 {
 	for _, l := range a.lines {
 		last = math.Max(last, l.x)
 	}
+	for _, m := range a.models {
+		last = math.Max(last, m.at)
+	}
 	return last
 }
 
@@ -476,4 +495,53 @@ func rateText(perSec float64) string {
 		return thousands(int64(perSec)) + " req/s"
 	}
 	return strconv.FormatFloat(perSec, 'g', 4, 64) + " req/s"
+}
+
+// markKind is the kind of a model's event, which decides the figures
+// that show it.
+type markKind int
+
+const (
+	markRepair    markKind = iota // a repair done: Aurora's segment re-replicated, writes go on
+	markPause                     // Serverless v2 paused
+	markResume                    // Serverless v2 resumed
+	markScaleUp                   // capacity raised: auto scaling, Serverless v2
+	markScaleDown                 // capacity lowered
+	markHeatSplit                 // a DynamoDB partition split for heat
+)
+
+// modelMark is one event the model marked: when (seconds), its kind and
+// its short text.
+type modelMark struct {
+	at   float64
+	kind markKind
+	text string
+}
+
+// Colours of the model's events: a dark green dotted line and label,
+// apart from the failover phases (grey, dashed) and faults (red).
+var (
+	colorModel     = color.NRGBA{R: 0, G: 110, B: 80, A: 255}
+	modelLineStyle = draw.LineStyle{Color: colorModel, Width: vg.Points(0.9), Dashes: []vg.Length{vg.Points(1), vg.Points(1.5)}}
+)
+
+// showMarks draws on f, as labelled dotted lines, the model's events of
+// the given kinds. A repair, a pause or a resume is labelled before a
+// rate change or a warmup when not all fit; scaling and splits, which
+// may be many, after them.
+func (f *Figure) showMarks(kinds ...markKind) {
+	a := f.marks
+	for _, m := range a.models {
+		if !slices.Contains(kinds, m.kind) {
+			continue
+		}
+		prio := 1
+		if m.kind == markScaleUp || m.kind == markScaleDown || m.kind == markHeatSplit {
+			prio = 2
+		}
+		a.lines = append(a.lines, phaseLine{x: m.at, label: len(a.labels), model: true})
+		a.labels = append(a.labels, label{x: m.at, text: m.text, color: colorModel, prio: prio})
+		a.modelShown = true
+	}
+	sortLabels(a)
 }

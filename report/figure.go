@@ -96,6 +96,10 @@ func Plots(res *scenarios.Result) []*Figure {
 		availabilityFigure(name, d, marks),
 		throughputFigure(name, d, marks),
 	}
+	for _, f := range figs {
+		// What ends a stall or a wait the requests saw.
+		f.showMarks(markRepair, markPause, markResume)
+	}
 	if ser != nil {
 		if f := loadFigure(name, res, d, marks); f != nil {
 			figs = append(figs, f)
@@ -109,7 +113,7 @@ func Plots(res *scenarios.Result) []*Figure {
 		figs = append(figs, dynamoFigures(name, res.Scenario, d, marks)...) // DynamoDB capacity and partitions, when recorded
 	}
 	for _, f := range figs {
-		marks.addLegend(&f.legend) // after the data lines
+		f.marks.addLegend(&f.legend) // after the data lines
 	}
 	alignFigures(figs)
 	return figs

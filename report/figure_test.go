@@ -9,6 +9,8 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"dbsim/models/metric"
 )
 
 // canvasOf is an empty canvas of the figure's size, to lay it out on.
@@ -95,4 +97,24 @@ func TestOverlappingWindowsHaveALegendEntry(t *testing.T) {
 	a.findOverlaps()
 	require.Len(t, a.overlaps, 1)
 	assert.Equal(t, "two faults at once", a.overlaps[0].text)
+}
+
+func TestModelMarksGoWhereTheyBelong(t *testing.T) {
+	res := testResult()
+	d := newSeriesData(res.Replications[0])
+	marks := newAnnotations(res, d)
+	marks.models = []modelMark{{at: 255, kind: markRepair, text: "segment re-replicated: writes resume"},
+		{at: 420, kind: markScaleUp, text: "scaled up to 4 ACU"}}
+	marks.ax = runTimeAxis(d, marks)
+	lat := latencyFigure("run", d, marks)
+	lat.showMarks(markRepair, markPause, markResume)
+	lat.marks.addLegend(&lat.legend)
+	svg := svgOf(t, lat)
+	assert.Contains(t, svg, ">segment re-replicated: writes resume<")
+	assert.NotContains(t, svg, "scaled up", "scaling belongs on the capacity figure")
+	assert.Contains(t, svg, ">model event<")
+	capf := capacityFigure("run", res.Scenario, d, d.ofKind(metric.CapacityACU), marks)
+	assert.Contains(t, svgOf(t, capf), ">scaled up to 4 ACU<")
+	// The shared marks are not changed by a figure's.
+	assert.Len(t, marks.lines, len(newAnnotations(res, d).lines))
 }

@@ -168,6 +168,7 @@ func dynamoCapacityFigure(file, name string, onDemand bool, fine *seriesData, ma
 		ylabel += " (" + bucketText(d.bucket) + " means)"
 	}
 	f := newFigure(file, title, ylabel, marks)
+	f.showMarks(markScaleUp, markScaleDown, markHeatSplit)
 
 	// Few buckets on the axis (a short run in 1 s means, 40 at most) are drawn as
 	// steps, each value held over its bucket: a line between bucket
@@ -575,6 +576,7 @@ func partitionHeatmapFigure(name string, fine *seriesData, marks *annotations) *
 		ylabel = "partition (creation order), then each index"
 	}
 	f := newFigure("partitions", title, ylabel, marks)
+	f.showMarks(markHeatSplit)
 
 	hm := plotter.NewHeatMap(g, heatPalette{})
 	hm.Min, hm.Max = 0, float64(len(heatColors)-1)
@@ -724,7 +726,11 @@ func (h *heatMarks) Plot(c draw.Canvas, p *plot.Plot) {
 	dashed := draw.LineStyle{Color: colorPhase, Width: vg.Points(0.7), Dashes: []vg.Length{vg.Points(3), vg.Points(2)}}
 	for _, ln := range h.a.lines {
 		if in(ln.x) && h.a.labels[ln.label].shown {
-			c.StrokeLine2(dashed, xs(ln.x), y0, xs(ln.x), y1)
+			sty := dashed
+			if ln.model {
+				sty = modelLineStyle
+			}
+			c.StrokeLine2(sty, xs(ln.x), y0, xs(ln.x), y1)
 		}
 	}
 	sep := draw.LineStyle{Color: color.Black, Width: vg.Points(1.5)}
