@@ -167,7 +167,12 @@ func renderSVGSized(w io.Writer, h vg.Length, paint func(draw.Canvas)) error {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return err
 	}
-	_, err := w.Write(bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
+	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts))
+	// A raster (the heatmap) fills the box it is given, as in the PNG:
+	// SVG's default keeps the image's aspect ratio and centres it, which
+	// squeezed a 400 × 600 heatmap into a strip in its middle.
+	out = bytes.ReplaceAll(out, []byte("<image "), []byte(`<image preserveAspectRatio="none" `))
+	_, err := w.Write(out)
 	return err
 }
 
@@ -439,7 +444,7 @@ func drawLegendBeside(c, pc draw.Canvas, p *plot.Plot, lg *plot.Legend, lw vg.Le
 
 // addLine plots ys against the bucket times of d as a line broken at NaN,
 // adding a legend entry when the line has any point. An isolated point is
-// drawn as a dot.
+// drawn as a dot big enough to see (a short run's few answered buckets).
 func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) {
 	addLineTo(f.p, &f.legend, f.marks.ax, d, ys, label, sty)
 }
@@ -459,7 +464,7 @@ func addLineTo(p *plot.Plot, lg *plot.Legend, ax timeAxis, d *seriesData, ys []f
 		case 1:
 			s, err := plotter.NewScatter(seg)
 			if err == nil {
-				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width, Shape: draw.CircleGlyph{}}
+				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width + vg.Points(1.5), Shape: draw.CircleGlyph{}}
 				p.Add(noGlyphBoxes{s})
 			}
 		default:

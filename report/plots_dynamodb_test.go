@@ -385,3 +385,12 @@ func TestThroughputOfShortBucketsIsCounted(t *testing.T) {
 	assert.Contains(t, svg, ">throttled attempts, when made<")
 	assert.InDelta(t, 3000*1.05, f.p.Y.Max, 1, "the 3,000 writes that arrived in one bucket")
 }
+
+func TestHeatmapSVGFillsItsBox(t *testing.T) {
+	// The heatmap's raster must stretch to the data area, as in the PNG,
+	// not keep its own aspect ratio (SVG's default).
+	heat := figureNamed(Plots(dynamoResult(84, 16)), "partitions")
+	require.NotNil(t, heat)
+	svg := svgOf(t, heat)
+	assert.Contains(t, svg, `<image preserveAspectRatio="none" `)
+}
