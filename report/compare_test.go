@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/models/cluster"
 	"dbsim/scenarios"
 )
 
@@ -26,8 +27,8 @@ func testComparison(warnings ...string) *Comparison {
 	sb := *b.Scenario
 	sb.Name, sb.System.Kind = "sys-b", "aurora"
 	b.Scenario = &sb
-	a.Replications[0].Events = []scenarios.Event{{At: sec(300), Text: "primary of sys-a fails"}}
-	b.Replications[0].Events = []scenarios.Event{{At: sec(300), Text: "writer of sys-b fails"}, {At: sec(320), Text: "replica promoted"}}
+	a.Replications[0].Events = []cluster.Event{{At: sec(300), Text: "primary of sys-a fails"}}
+	b.Replications[0].Events = []cluster.Event{{At: sec(300), Text: "writer of sys-b fails"}, {At: sec(320), Text: "replica promoted"}}
 	return &Comparison{Results: []*scenarios.Result{a, b}, Warnings: warnings}
 }
 

@@ -276,7 +276,7 @@ func TestSummaryKeyOrder(t *testing.T) {
 	assert.Equal(t, []string{"count", "mean", "p50", "p90", "p99", "p999", "max"},
 		keys(t, json.NewDecoder(bytes.NewReader(m.LatencyMS["read"]))))
 	require.Len(t, m.Failovers, 2)
-	assert.Equal(t, []string{"replication", "cause", "start_s", "detected_s", "promoted_s",
+	assert.Equal(t, []string{"replication", "cause", "recovery", "start_s", "detected_s", "promoted_s",
 		"end_s", "duration_s", "client_outage_s", "lost_writes"},
 		keys(t, json.NewDecoder(bytes.NewReader(m.Failovers[0]))))
 }

@@ -126,11 +126,14 @@ type LatencyStats struct {
 // of that replication's run. A phase that never came is null, and so is
 // every span derived from it.
 type Failover struct {
-	Replication int              `json:"replication"`
-	Cause       string           `json:"cause"`
-	StartS      scenarios.Number `json:"start_s"`
-	DetectedS   scenarios.Number `json:"detected_s"`
-	PromotedS   scenarios.Number `json:"promoted_s"`
+	Replication int    `json:"replication"`
+	Cause       string `json:"cause"`
+	// Recovery is how the writer came back: "failover" (another copy took
+	// over) or "replacement" (none could: a new host with the volume).
+	Recovery  string           `json:"recovery"`
+	StartS    scenarios.Number `json:"start_s"`
+	DetectedS scenarios.Number `json:"detected_s"`
+	PromotedS scenarios.Number `json:"promoted_s"`
 	// EndS is when the new primary accepted writes.
 	EndS scenarios.Number `json:"end_s"`
 	// DurationS is EndS - StartS: the engine's view, the figure AWS quotes.
@@ -315,6 +318,7 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 			fo := Failover{
 				Replication:   i,
 				Cause:         f.Cause,
+				Recovery:      recovery(f),
 				StartS:        at(f.Start),
 				DetectedS:     at(f.Detected),
 				PromotedS:     at(f.Promoted),
@@ -430,3 +434,12 @@ func interval(xs []float64) *Interval {
 
 // meanCI95 is sim.MeanCI95: the mean and its Student-t 95% interval.
 var meanCI95 = sim.MeanCI95
+
+// recovery is how the writer came back from f: "failover" or
+// "replacement".
+func recovery(f scenarios.Failover) string {
+	if f.Replaced {
+		return "replacement"
+	}
+	return "failover"
+}

@@ -1,10 +1,12 @@
 package report
 
 import (
+	"bytes"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"dbsim/models/cluster"
 	"dbsim/models/metric"
@@ -58,4 +60,28 @@ func TestFailoverIntervalsAreNotNegative(t *testing.T) {
 		assert.Equal(t, scenarios.Number(0), iv.CI95[0], "%s: the lower end is clamped at 0", name)
 		assert.Greater(t, float64(iv.CI95[1]), float64(iv.Mean), name)
 	}
+}
+
+// A writer that came back on a new host because no other copy could take
+// over is a replacement, not a failover, in the summary and its text.
+func TestReplacementIsNotCalledAFailover(t *testing.T) {
+	fo := func(replaced bool) scenarios.Failover {
+		return scenarios.Failover{Cause: "instance failure", Start: sec(180), Detected: sec(190), Promoted: sec(550),
+			Accepting: sec(568), ClientsRecovered: sec(570), Replaced: replaced}
+	}
+	res := testResult()
+	for _, rep := range res.Replications {
+		rep.Failovers = []scenarios.Failover{fo(true)}
+	}
+	sum := Summarize(res, nil)
+	require.NotEmpty(t, sum.Failovers)
+	assert.Equal(t, "replacement", sum.Failovers[0].Recovery)
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, sum))
+	assert.Contains(t, b.String(), "replacements  ")
+	assert.Contains(t, b.String(), "replacement at 3:00")
+	assert.NotContains(t, b.String(), "failover at")
+
+	res.Replications[0].Failovers = append(res.Replications[0].Failovers, fo(false))
+	assert.Equal(t, "recoveries", recoveriesLabel(Summarize(res, nil).Failovers), "some of each")
 }

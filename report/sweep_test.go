@@ -177,4 +177,24 @@ func TestWriteSweepTextAnswers(t *testing.T) {
 	// (8.5 − 4) ÷ 4 = 112.5%, shown to 3 digits.
 	assert.Contains(t, out, "no point meets the targets; the closest is\n  #0 ")
 	assert.Contains(t, out, "(target < 4 ms: missed: 112% over)")
+	// 8 and 9 ms in two replications: the interval (2.1, 14.9) crosses
+	// 4 ms, and the answer says so with the replications that would tell.
+	assert.Contains(t, out, "target write.p99 < 4 ms: about 3 replications would settle it")
+
+	// At 9 ms the gap is 0.5 ms: t(0.975, 10)·0.71/√11 = 0.47 first.
+	b.Reset()
+	require.NoError(t, WriteSweepText(&b, syntheticSweep(t, "write.p99<9ms")))
+	out = b.String()
+	assert.Contains(t, out, "uncertain: the replications do not settle these (the 95% interval crosses the target):\n  #0 ")
+	assert.Contains(t, out, "target write.p99 < 9 ms: about 11 replications would settle it")
+	assert.Contains(t, out, "rerun with --replications 11 to settle them all")
+
+	// One replication: no interval at all, and the answer admits it.
+	r := syntheticSweep(t, "write.p99<20ms")
+	for i := range r.Results {
+		r.Results[i].Replications = r.Results[i].Replications[:1]
+	}
+	b.Reset()
+	require.NoError(t, WriteSweepText(&b, r))
+	assert.Contains(t, b.String(), "uncertain: one replication per point gives no confidence interval")
 }

@@ -38,7 +38,7 @@ func WriteSweepText(w io.Writer, r *sweep.Result) error {
 			metrics = append(metrics, t.Metric)
 		}
 	}
-	fmt.Fprintf(w, "%s: %d points, %d replication(s) each; means over replications\n\n", r.Scenario, len(r.Results), maxReplications(r))
+	fmt.Fprintf(w, "%s: %s, %s each; means over replications\n\n", r.Scenario, count(len(r.Results), "point"), count(maxReplications(r), "replication"))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	head := []string{"#"}
 	head = append(head, r.Columns()...)
@@ -106,20 +106,17 @@ func WriteSweepText(w io.Writer, r *sweep.Result) error {
 		return s
 	}
 	if a.Best != nil {
-		fmt.Fprintf(w, "cheapest point meeting every target (%d of %d points meet them):\n  %s\n", a.Meeting, len(r.Results), describe(a.Best))
+		fmt.Fprintf(w, "cheapest point meeting every target (%d of %s meet them):\n  %s\n", a.Meeting, count(len(r.Results), "point"), describe(a.Best))
 		fmt.Fprintf(w, "  cost %s/month%s\n", sweep.FormatMetric(costM, a.Best.Mean(costM)), estimatedNote(a.Best))
-		unsure := false
 		for _, t := range targets {
 			_, lo, hi := a.Best.Stat(t.Metric)
 			caveat := ""
 			if !t.Met(lo) || !t.Met(hi) {
-				caveat, unsure = "  <- the interval crosses the target", true
+				caveat = "  <- the interval crosses the target"
 			}
 			fmt.Fprintf(w, "  %s: %s%s\n", sweep.Metrics[t.Metric].Name, stat(a.Best, t.Metric), caveat)
 		}
-		if unsure {
-			fmt.Fprintln(w, "  the mean meets every target, but not with 95% confidence: more replications would settle it")
-		}
+		writeDoubts(w, r, a, targets, describe, stat)
 		return nil
 	}
 	fmt.Fprintf(w, "no point meets the targets; the closest is\n  %s\n", describe(a.Closest))
@@ -135,7 +132,42 @@ func WriteSweepText(w io.Writer, r *sweep.Result) error {
 		fmt.Fprintf(w, "  %s: %s (target %s %s: %s)\n", sweep.Metrics[t.Metric].Name, stat(a.Closest, t.Metric),
 			t.Op, sweep.FormatMetric(t.Metric, t.Value), verdict)
 	}
+	writeDoubts(w, r, a, targets, describe, stat)
 	return nil
+}
+
+// writeDoubts says where the replications leave the answer open: one
+// replication per point gives no interval at all; otherwise every target
+// whose 95% interval crosses it at the chosen point, or at a cheaper point
+// that might meet it after all, with about how many replications would
+// settle it.
+func writeDoubts(w io.Writer, r *sweep.Result, a sweep.Answer, targets []sweep.Target,
+	describe func(*sweep.PointResult) string, stat func(*sweep.PointResult, int) string) {
+	if len(r.Results) > 0 && len(r.Results[0].Replications) == 1 {
+		fmt.Fprintln(w, "uncertain: one replication per point gives no confidence interval; run --replications 5 or more to see how sure the answer is")
+		return
+	}
+	doubts := r.Doubts(a, targets)
+	if len(doubts) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "uncertain: the replications do not settle these (the 95% interval crosses the target):")
+	most := 0
+	for _, d := range doubts {
+		need := "the mean sits on the target"
+		switch n := d.Replications; {
+		case n > sweep.MaxSuggested:
+			need = fmt.Sprintf("more than %s replications would be needed", thousands(sweep.MaxSuggested))
+		case n > 0:
+			need = fmt.Sprintf("about %s replications would settle it", thousands(int64(n)))
+			most = max(most, n)
+		}
+		fmt.Fprintf(w, "  %s: %s %s, target %s: %s\n", describe(d.Point), sweep.Metrics[d.Target.Metric].Name,
+			stat(d.Point, d.Target.Metric), d.Target, need)
+	}
+	if most > 0 {
+		fmt.Fprintf(w, "  rerun with --replications %d to settle them all\n", most)
+	}
 }
 
 func estimatedNote(p *sweep.PointResult) string {

@@ -53,7 +53,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 	if n := len(sum.Failovers); n == 0 {
 		p("failovers\tnone")
 	} else {
-		line := fmt.Sprintf("failovers\t%d", n)
+		line := fmt.Sprintf("%s\t%d", recoveriesLabel(sum.Failovers), n)
 		if d := sum.FailoverDurationS; d != nil {
 			line += fmt.Sprintf(", engine mean %s%s", secs(d.Mean), ciSecs(d, n))
 		}
@@ -70,8 +70,8 @@ func WriteText(w io.Writer, sum *Summary) error {
 			if sum.Replications > 1 {
 				where = fmt.Sprintf(" (replication %d)", f.Replication)
 			}
-			p("\tfailover at %s%s: engine %s, clients %s, lost writes %d",
-				clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
+			p("\t%s at %s%s: engine %s, clients %s, lost writes %d",
+				f.Recovery, clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
 		}
 	}
 	if sum.UnreplicatedAcks > 0 {
@@ -257,6 +257,15 @@ func clock(n scenarios.Number) string {
 	return strings.TrimRight(fmt.Sprintf("%d:%02d.%03d", m, s, frac), "0")
 }
 
+// count is n and the noun, plural unless n is 1: "1 point", "4 points",
+// "12,000 replications".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return thousands(int64(n)) + " " + noun + "s"
+}
+
 // thousands formats n with comma separators: 1,234,567.
 func thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
@@ -275,4 +284,23 @@ func thousands(n int64) string {
 		b.WriteRune(c)
 	}
 	return b.String()
+}
+
+// recoveriesLabel names the summary's failovers line: "failovers", or
+// "replacements" when no other copy ever took over (a Single-AZ
+// instance), "recoveries" when some did and some did not.
+func recoveriesLabel(fs []Failover) string {
+	n := 0
+	for _, f := range fs {
+		if f.Recovery == "replacement" {
+			n++
+		}
+	}
+	switch n {
+	case 0:
+		return "failovers"
+	case len(fs):
+		return "replacements"
+	}
+	return "recoveries"
 }

@@ -308,7 +308,7 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 		}
 		rep.Failovers = append(rep.Failovers, Failover{Cause: f.Cause, Start: f.Start, Detected: f.Detected,
 			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites,
-			ByPromotion: f.ByPromotion})
+			ByPromotion: f.ByPromotion, Replaced: f.Replaced})
 	}
 	for _, g := range r.gauges {
 		rep.Gauges = append(rep.Gauges, g.ID)
@@ -325,11 +325,9 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 		rep.Saturations = append(rep.Saturations, Saturation{Name: s.Name, Start: s.Start, End: end,
 			PeakUtilization: s.PeakUtilization, PeakConns: s.PeakConns, MaxConns: s.MaxConns, VCPUs: s.VCPUs})
 	}
-	for _, e := range r.log.Events {
-		rep.Events = append(rep.Events, Event{At: e.At, Text: e.Text})
-	}
+	rep.Events = append(rep.Events, r.log.Events...)
 	if n := r.log.Dropped; n > 0 {
-		rep.Events = append(rep.Events, Event{At: end, Text: fmt.Sprintf("… and %d more events, not kept (a narrative keeps its first %d)", n, cluster.MaxEvents)})
+		rep.Events = append(rep.Events, cluster.Event{At: end, Text: fmt.Sprintf("… and %d more events, not kept (a narrative keeps its first %d)", n, cluster.MaxEvents)})
 	}
 	for _, w := range *faults {
 		if w.End == cluster.Never {

@@ -30,8 +30,9 @@ type Replication struct {
 	Latency  Latencies
 
 	Failovers []Failover
-	// Events is the narrative: what happened and when, in time order.
-	Events []Event
+	// Events is the narrative: what happened and when, in time order;
+	// those with a Mark are the model events the plots mark.
+	Events []cluster.Event
 	// Faults are the windows during which a fault was active, for shading.
 	Faults []FaultWindow
 
@@ -129,12 +130,9 @@ type Failover struct {
 	LostWrites int64
 	// ByPromotion: a read replica promotion a user requested ended it.
 	ByPromotion bool
-}
-
-// Event is one line of the narrative.
-type Event struct {
-	At   sim.Time
-	Text string
+	// Replaced: no other copy took over; the writer came back on a new
+	// host (a replacement, not a failover).
+	Replaced bool
 }
 
 // FaultWindow is a span during which a fault was active.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"dbsim/models/cluster"
 	"dbsim/sim"
 
 	"github.com/stretchr/testify/assert"
@@ -149,8 +150,8 @@ workload:
 }
 
 // events are the narrative lines that contain text, as "m:ss text".
-func events(rep *Replication, text string) []Event {
-	var out []Event
+func events(rep *Replication, text string) []cluster.Event {
+	var out []cluster.Event
 	for _, e := range rep.Events {
 		if strings.Contains(e.Text, text) {
 			out = append(out, e)

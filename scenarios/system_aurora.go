@@ -34,16 +34,16 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 				// process returns when both failures have ended.
 				failed[f] = m.FailStorageNodesInAZ(az, f.Count)
 				if n := len(failed[f]); n < f.Count {
-					log.Addf("%d storage node(s) in %s fail (%d asked: the others have failed already)", n, f.AZ, f.Count)
+					log.Addf("%s in %s fail (%d asked: the others have failed already)", nodeCount(n), f.AZ, f.Count)
 				} else {
-					log.Addf("%d storage node(s) in %s fail", n, f.AZ)
+					log.Addf("%s in %s fail", nodeCount(n), f.AZ)
 				}
 			} else {
 				back := m.RecoverStorageNodes(failed[f]...)
 				if stay := len(failed[f]) - len(back); stay > 0 {
-					log.Addf("storage node failure in %s ends; %d of its %d node(s) stay down (another failure or an outage of %s lasts)", f.AZ, stay, len(failed[f]), f.AZ)
+					log.Addf("storage node failure in %s ends; %d of its %s stay down (another failure or an outage of %s lasts)", f.AZ, stay, nodeCount(len(failed[f])), f.AZ)
 				} else {
-					log.Addf("storage node(s) in %s back", f.AZ)
+					log.Addf("the failed %s in %s back", nodeCount(len(failed[f])), f.AZ)
 				}
 			}
 		case "storage-node-failures":
@@ -140,4 +140,12 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 		return cfg, errs[0]
 	}
 	return cfg, nil
+}
+
+// nodeCount is "1 storage node" or "n storage nodes".
+func nodeCount(n int) string {
+	if n == 1 {
+		return "1 storage node"
+	}
+	return fmt.Sprintf("%d storage nodes", n)
 }

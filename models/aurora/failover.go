@@ -160,7 +160,7 @@ func (m *Model) recreate() {
 	if m.cfg.Serverless != nil {
 		m.setACU(w, m.cfg.Serverless.floor())
 	}
-	m.fo.Promoted = m.k.Now()
+	m.fo.Promoted, m.fo.Replaced = m.k.Now(), true
 	m.cluster.Set(w.host)
 	m.refreshReaders()
 	m.log.Addf("writer recreated as %s; cluster endpoint DNS record now points to it", m.describe(w))

@@ -197,7 +197,7 @@ func (m *Model) pause(g []*instance) {
 		in.pausedAt = now
 		in.acu = 0
 	}
-	m.log.Addf("%s paused after %v without requests (0 ACU)", names(g), m.cfg.Serverless.AutoPause)
+	m.log.Markf(cluster.Paused, names(g)+" paused", "%s paused after %v without requests (0 ACU)", names(g), m.cfg.Serverless.AutoPause)
 }
 
 func names(g []*instance) string {
@@ -244,7 +244,7 @@ func (m *Model) resume(g []*instance) {
 		in.cpu.ResetStats()
 		m.setACU(in, m.cfg.Serverless.floor())
 	}
-	m.log.Addf("%s resumed at %.1f ACU", names(g), m.cfg.Serverless.floor())
+	m.log.Markf(cluster.Resumed, names(g)+" resumed", "%s resumed at %.1f ACU", names(g), m.cfg.Serverless.floor())
 	for _, in := range g {
 		parked := in.parked
 		in.parked = nil

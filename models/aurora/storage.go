@@ -623,9 +623,14 @@ func (st *storage) replace(p *pg, s int, old *node, copyTime time.Duration) {
 	nn.segs = []segRef{{p, s}}
 	p.seg[s] = nn
 	st.repairs++
-	st.m.log.Addf("storage: segment %d of PG %d re-replicated from %s onto %s (%.1f GB in %.1f s)",
-		s, p.idx, old.name, nn.name, float64(p.bytes)/float64(GB), copyTime.Seconds())
+	wasW := p.writable
 	st.segmentUp(p, s, true)
+	label, quorum := fmt.Sprintf("PG %d repaired", p.idx), ""
+	if !wasW && p.writable {
+		label, quorum = fmt.Sprintf("PG %d writable", p.idx), ": the protection group has its write quorum again"
+	}
+	st.m.log.Markf(cluster.Repaired, label, "storage: segment %d of PG %d re-replicated from %s onto %s (%.1f GB in %.1f s)%s",
+		s, p.idx, old.name, nn.name, float64(p.bytes)/float64(GB), copyTime.Seconds(), quorum)
 	if st.mttf > 0 {
 		st.startProc(nn)
 	}

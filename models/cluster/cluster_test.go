@@ -207,11 +207,17 @@ func TestTopologyPartitionsStack(t *testing.T) {
 
 func TestLogKeepsABoundedNarrative(t *testing.T) {
 	l := NewLog(sim.New(1))
+	l.Markf(HeatSplit, "p3 split", "partition %s split", "p3")
+	assert.Equal(t, Event{Text: "partition p3 split", Mark: HeatSplit, Label: "p3 split"}, l.Events[0])
 	for i := 0; i < MaxEvents+10; i++ {
 		l.Addf("fault %d", i)
 	}
+	l.Markf(ScaleUp, "WCU 2000", "scaled")
 	assert.Len(t, l.Events, MaxEvents, "the first MaxEvents lines are kept")
-	assert.Equal(t, int64(10), l.Dropped, "the rest are counted")
+	assert.Equal(t, int64(12), l.Dropped, "the rest are counted, marked or not")
+	for m := HeatSplit; m < numMarks; m++ {
+		assert.NotEmpty(t, m.String())
+	}
 }
 
 // A connection the engine admits and then turns away (its startup fails)

@@ -9,10 +9,36 @@ import (
 // Never marks a time that has not come.
 const Never = sim.Time(-1)
 
-// Event is one line of a run's narrative.
+// Event is one line of a run's narrative. An event a plot should mark
+// where it happens has a Mark and a short Label ("p3 split"); the others
+// have neither.
 type Event struct {
-	At   sim.Time
-	Text string
+	At    sim.Time
+	Text  string
+	Mark  Mark
+	Label string
+}
+
+// Mark is the kind of a model event the plots mark: a change of capacity
+// or state that explains a turn in a curve.
+type Mark uint8
+
+// The marked events.
+const (
+	NoMark     Mark = iota
+	HeatSplit       // a DynamoDB partition split for heat
+	ScaleUp         // auto scaling raised a table's or index's provisioned capacity
+	ScaleDown       // auto scaling lowered it
+	PeakRaised      // an on-demand table's new previous peak raised what it serves at once
+	Paused          // a Serverless v2 instance paused at 0 ACU
+	Resumed         // a paused instance serves again
+	Repaired        // a storage segment was re-replicated
+	numMarks
+)
+
+// String names the mark in a legend: "heat split", "scale-up".
+func (m Mark) String() string {
+	return [numMarks]string{"", "heat split", "scale-up", "scale-down", "on-demand peak", "paused", "resumed", "segment repaired"}[m]
 }
 
 // Failover is one loss of the writer and the recovery from it, as the
@@ -31,6 +57,10 @@ type Failover struct {
 	// requested ended the failover: its losses are the user's choice of
 	// an asynchronous copy, not the system's.
 	ByPromotion bool
+	// Replaced is set when no other copy took over: the writer came back
+	// on a new host with its volume, a replacement rather than a failover
+	// (a Single-AZ instance, an Aurora cluster without replicas).
+	Replaced bool
 }
 
 // Log records what happened in a run: events for the narrative and
@@ -54,11 +84,21 @@ const MaxEvents = 5000
 
 // Addf adds a narrative line at the current time.
 func (l *Log) Addf(format string, args ...any) {
+	l.add(Event{At: l.k.Now(), Text: fmt.Sprintf(format, args...)})
+}
+
+// Markf adds a narrative line at the current time that the plots mark as
+// m, with a short label.
+func (l *Log) Markf(m Mark, label, format string, args ...any) {
+	l.add(Event{At: l.k.Now(), Text: fmt.Sprintf(format, args...), Mark: m, Label: label})
+}
+
+func (l *Log) add(e Event) {
 	if len(l.Events) >= MaxEvents {
 		l.Dropped++
 		return
 	}
-	l.Events = append(l.Events, Event{At: l.k.Now(), Text: fmt.Sprintf(format, args...)})
+	l.Events = append(l.Events, e)
 }
 
 // StartFailover opens a failover record at the current time.

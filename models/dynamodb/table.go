@@ -590,7 +590,7 @@ func (t *table) heat(p *partition, sec float64) {
 		}
 		q := t.split(p, at)
 		m.heatSplits++
-		m.log.Addf("partition %s split for heat: %s now owns the upper part of its keys", p.name(), q.name())
+		m.log.Markf(cluster.HeatSplit, p.name()+" split", "partition %s split for heat: %s now owns the upper part of its keys", p.name(), q.name())
 	})
 }
 
@@ -701,7 +701,11 @@ func (t *table) autoscale(s *scaler, write bool, consumed float64) {
 		} else {
 			t.resize(want, t.provW)
 		}
-		m.log.Addf("auto scaling: %s%s now %.0f (%d partitions)", t.label, dim, want, len(t.parts))
+		mark := cluster.ScaleUp
+		if want < prov {
+			mark = cluster.ScaleDown
+		}
+		m.log.Markf(mark, fmt.Sprintf("%s%s %.0f", t.label, dim, want), "auto scaling: %s%s now %.0f (%d partitions)", t.label, dim, want, len(t.parts))
 	})
 }
 
@@ -730,7 +734,8 @@ func (t *table) peak() {
 		return // a small rise: not worth a line in the narrative
 	}
 	t.loggedR, t.loggedW = r, w
-	t.m.log.Addf("on-demand: %speak now %.0f RRU/s, %.0f WRU/s sustained for %v; serves up to %.0f / %.0f at once (%d partitions)",
+	t.m.log.Markf(cluster.PeakRaised, fmt.Sprintf("%speak %.0f WRU/s", t.label, w),
+		"on-demand: %speak now %.0f RRU/s, %.0f WRU/s sustained for %v; serves up to %.0f / %.0f at once (%d partitions)",
 		t.label, r, w, od.PeakWindow, t.provR, t.provW, len(t.parts))
 }
 

@@ -816,7 +816,7 @@ func (m *Model) replaced() {
 	m.primary = n
 	m.caughtUp, m.target, m.waitingFor = nil, nil, "" // a cluster stops waiting for a standby
 	m.rebase(n.lsn)
-	m.fo.Promoted = m.k.Now()
+	m.fo.Promoted, m.fo.Replaced = m.k.Now(), true
 	m.writer.Set(n.host)
 	m.log.Addf("replacement instance %s has the volume attached; endpoint DNS record now points to it", m.describe(n))
 	m.recover(n)

@@ -3,8 +3,12 @@ package sweep
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"dbsim/scenarios"
 )
@@ -191,4 +195,69 @@ func (r *Result) Answer(targets []Target) Answer {
 		a.Closest, a.Misses = nil, nil
 	}
 	return a
+}
+
+// MaxSuggested caps the replications a Doubt suggests: the most a
+// scenario may ask for.
+const MaxSuggested = 10_000
+
+// Doubt is a target whose 95% interval, at one point, crosses the target
+// value: the point's replications do not say whether it meets it.
+type Doubt struct {
+	Point  *PointResult
+	Target Target
+	// Replications is about how many replications would narrow the
+	// interval to the gap between the mean and the target, judged from
+	// the spread seen so far (Student t); 0 when the mean sits on the
+	// target, MaxSuggested+1 when even MaxSuggested would not.
+	Replications int
+}
+
+// Doubts are the doubts that could change answer a: those of the chosen
+// point, and of every cheaper point about a target its mean misses (when
+// no point meets every target, of every point), in point order.
+func (r *Result) Doubts(a Answer, targets []Target) []Doubt {
+	costM, _ := LookupMetric("cost")
+	var out []Doubt
+	for i := range r.Results {
+		p := &r.Results[i]
+		chosen := p == a.Best
+		cheaper := a.Best == nil || (!chosen && p.Mean(costM) < a.Best.Mean(costM))
+		if !chosen && !cheaper {
+			continue
+		}
+		for _, t := range targets {
+			mean, lo, hi := p.Stat(t.Metric)
+			if math.IsNaN(mean) || t.Met(lo) == t.Met(hi) {
+				continue // no interval, or wholly on one side
+			}
+			if !chosen && t.Met(mean) {
+				continue // a cheaper point in doubt only about what it misses
+			}
+			out = append(out, Doubt{Point: p, Target: t, Replications: p.replicationsFor(t)})
+		}
+	}
+	return out
+}
+
+// replicationsFor is how many replications would make the 95% interval
+// of t's metric at p narrower than the gap between its mean and t's value,
+// if the spread stayed what it is.
+func (p *PointResult) replicationsFor(t Target) int {
+	xs := make([]float64, len(p.Replications))
+	for r, vals := range p.Replications {
+		xs[r] = float64(vals[t.Metric])
+	}
+	mean, sd := stat.MeanStdDev(xs, nil)
+	gap := math.Abs(mean - t.Value)
+	if gap == 0 || len(xs) < 2 {
+		return 0
+	}
+	narrow := func(n int) bool { // the half-width shrinks as n grows
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)*sd/math.Sqrt(float64(n)) < gap
+	}
+	if !narrow(MaxSuggested) {
+		return MaxSuggested + 1
+	}
+	return len(xs) + 1 + sort.Search(MaxSuggested-len(xs), func(i int) bool { return narrow(len(xs) + 1 + i) })
 }

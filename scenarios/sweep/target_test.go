@@ -6,6 +6,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gonum.org/v1/gonum/stat"
+	"gonum.org/v1/gonum/stat/distuv"
 
 	"dbsim/scenarios"
 )
@@ -95,4 +97,57 @@ func TestAnswerCheapestMeetingEveryTarget(t *testing.T) {
 	require.NotNil(t, a.Closest)
 	assert.Equal(t, 1, a.Closest.Index)
 	assert.InDelta(t, 1.0, a.Misses[0], 1e-12)
+}
+
+// replicated builds a result whose points have these write p99s, one per
+// replication, and these costs.
+func replicated(costs []float64, p99s ...[]float64) *Result {
+	r := &Result{Format: Format, Shards: 1, Points: len(p99s), Metrics: metricNames()}
+	wm, _ := LookupMetric("write.p99")
+	cm, _ := LookupMetric("cost")
+	for i, xs := range p99s {
+		p := PointResult{Index: i}
+		for _, x := range xs {
+			vals := make([]scenarios.Number, len(Metrics))
+			vals[wm], vals[cm] = scenarios.Number(x), scenarios.Number(costs[i])
+			p.Replications = append(p.Replications, vals)
+		}
+		r.Results = append(r.Results, p)
+	}
+	return r
+}
+
+func TestDoubtsNameWhatCouldChangeTheAnswer(t *testing.T) {
+	p99, _ := ParseTarget("write.p99<20ms")
+	r := replicated([]float64{100, 200, 300},
+		[]float64{8, 1311, 10, 12, 9}, // cheapest: mean 270 ms misses, but its interval reaches below 20
+		[]float64{17, 19, 21, 18, 20}, // chosen: mean 19, interval crosses 20
+		[]float64{5, 6, 5, 6, 5},      // dearer and sure: never in doubt
+	)
+	a := r.Answer([]Target{p99})
+	require.NotNil(t, a.Best)
+	require.Equal(t, 1, a.Best.Index)
+	ds := r.Doubts(a, []Target{p99})
+	require.Len(t, ds, 2)
+	assert.Equal(t, 0, ds[0].Point.Index, "a cheaper point that might meet the target after all")
+	assert.Equal(t, 1, ds[1].Point.Index, "the chosen point, not surely meeting it")
+
+	// The suggestion narrows the Student-t interval to the gap: mean 19,
+	// sd 1.58, gap 1 → t(0.975, n−1)·1.58/√n < 1 first at n = 13.
+	assert.Equal(t, 13, ds[1].Replications)
+	xs := []float64{17, 19, 21, 18, 20}
+	mean, sd := stat.MeanStdDev(xs, nil)
+	half := func(n int) float64 {
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975) * sd / math.Sqrt(float64(n))
+	}
+	assert.Less(t, half(13), 20-mean)
+	assert.GreaterOrEqual(t, half(12), 20-mean)
+
+	// Sure points raise no doubt; a mean on the target cannot be settled.
+	sure := replicated([]float64{100}, []float64{5, 6, 5})
+	assert.Empty(t, sure.Doubts(sure.Answer([]Target{p99}), []Target{p99}))
+	on := replicated([]float64{100}, []float64{19, 21, 20})
+	ds = on.Doubts(on.Answer([]Target{p99}), []Target{p99})
+	require.Len(t, ds, 1)
+	assert.Zero(t, ds[0].Replications)
 }
