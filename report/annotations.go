@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"dbsim/models/cluster"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -91,6 +92,7 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 		return a
 	}
 	rep := res.Replications[0]
+	a.models = modelMarks(rep.Events)
 	seconds := func(t sim.Time) float64 { return t.Seconds() }
 
 	starts := map[sim.Time]string{} // fault start -> its label
@@ -328,33 +330,53 @@ type labelRun struct {
 // order of their lines, each centered on its line when there is room and
 // otherwise shifted as little as possible (least squares, by merging
 // overlapping labels into clusters centered on their lines). When they do
-// not all fit in the width, the least important (detected and promoted,
-// then writes ok and warmup) are left out; their lines are still drawn. It
-// returns the height the strip needs.
+// not all fit in the width, the most important are kept first (faults,
+// failures, clients ok, a model's repair, pause or resume), then as many
+// of the next (warmup, writes ok, rate changes, saturation) as fit, in
+// time order, then of the last (detected, promoted, scaling, splits);
+// the lines of those left out are still drawn. It returns the height the
+// strip needs.
 func (a *annotations) layout(c draw.Canvas, p *plot.Plot) vg.Length {
 	// Labels may reach over the y axis's labels and over the legend
 	// column, both of which start below the strip.
 	left, right := c.Min.X-vg.Points(25), c.Max.X+vg.Points(40)
-	for prio := maxPrio; prio >= -1; prio-- {
-		var idx []int
+	for i := range a.labels {
+		l := &a.labels[i]
+		l.shown = false
+		l.tw = a.style.Width(l.text)
+		l.w = l.tw * fontSlack
+	}
+	kept := false
+	for prio := 0; prio <= maxPrio; prio++ {
 		for i := range a.labels {
 			l := &a.labels[i]
-			x := a.ax.x(l.x)
-			l.shown = l.prio <= prio && x >= p.X.Min && x <= p.X.Max
-			if l.shown {
-				l.tw = a.style.Width(l.text)
-				l.w = l.tw * fontSlack
-				idx = append(idx, i)
+			if x := a.ax.x(l.x); l.prio != prio || x < p.X.Min || x > p.X.Max {
+				continue
 			}
-		}
-		if len(idx) == 0 {
-			return 0
-		}
-		if a.place(idx, c, p, left, right) {
-			return a.leaderHeight() + a.rowHeight()
+			l.shown = true
+			if !a.place(a.shownIdx(), c, p, left, right) {
+				l.shown = false
+				continue
+			}
+			kept = true
 		}
 	}
-	return 0
+	if !kept {
+		return 0
+	}
+	a.place(a.shownIdx(), c, p, left, right) // the positions of the set kept
+	return a.leaderHeight() + a.rowHeight()
+}
+
+// shownIdx are the indices of the labels shown, in line order.
+func (a *annotations) shownIdx() []int {
+	var idx []int
+	for i := range a.labels {
+		if a.labels[i].shown {
+			idx = append(idx, i)
+		}
+	}
+	return idx
 }
 
 // place lays out the labels idx (in line order) between left and right,
@@ -497,25 +519,23 @@ func rateText(perSec float64) string {
 	return strconv.FormatFloat(perSec, 'g', 4, 64) + " req/s"
 }
 
-// markKind is the kind of a model's event, which decides the figures
-// that show it.
-type markKind int
-
-const (
-	markRepair    markKind = iota // a repair done: Aurora's segment re-replicated, writes go on
-	markPause                     // Serverless v2 paused
-	markResume                    // Serverless v2 resumed
-	markScaleUp                   // capacity raised: auto scaling, Serverless v2
-	markScaleDown                 // capacity lowered
-	markHeatSplit                 // a DynamoDB partition split for heat
-)
-
-// modelMark is one event the model marked: when (seconds), its kind and
-// its short text.
+// modelMark is one event the model marked (a narrative event with a
+// cluster.Mark): when (seconds), its kind and its short label.
 type modelMark struct {
 	at   float64
-	kind markKind
+	kind cluster.Mark
 	text string
+}
+
+// modelMarks are the marked events of a replication's narrative.
+func modelMarks(events []cluster.Event) []modelMark {
+	var out []modelMark
+	for _, e := range events {
+		if e.Mark != cluster.NoMark && e.Label != "" {
+			out = append(out, modelMark{at: e.At.Seconds(), kind: e.Mark, text: e.Label})
+		}
+	}
+	return out
 }
 
 // Colours of the model's events: a dark green dotted line and label,
@@ -526,17 +546,17 @@ var (
 )
 
 // showMarks draws on f, as labelled dotted lines, the model's events of
-// the given kinds. A repair, a pause or a resume is labelled before a
-// rate change or a warmup when not all fit; scaling and splits, which
-// may be many, after them.
-func (f *Figure) showMarks(kinds ...markKind) {
+// the given kinds. A repair, a pause or a resume is labelled as readily
+// as a fault when not all fit; scaling, splits and on-demand peaks, which
+// may be many, after the rest.
+func (f *Figure) showMarks(kinds ...cluster.Mark) {
 	a := f.marks
 	for _, m := range a.models {
 		if !slices.Contains(kinds, m.kind) {
 			continue
 		}
-		prio := 1
-		if m.kind == markScaleUp || m.kind == markScaleDown || m.kind == markHeatSplit {
+		prio := 0 // what ends a stall, a pause
+		if m.kind == cluster.ScaleUp || m.kind == cluster.ScaleDown || m.kind == cluster.HeatSplit || m.kind == cluster.PeakRaised {
 			prio = 2
 		}
 		a.lines = append(a.lines, phaseLine{x: m.at, label: len(a.labels), model: true})

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"dbsim/models/cluster"
 	"dbsim/models/metric"
 	"dbsim/scenarios"
 )
@@ -98,7 +99,7 @@ func Plots(res *scenarios.Result) []*Figure {
 	}
 	for _, f := range figs {
 		// What ends a stall or a wait the requests saw.
-		f.showMarks(markRepair, markPause, markResume)
+		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed)
 	}
 	if ser != nil {
 		if f := loadFigure(name, res, d, marks); f != nil {

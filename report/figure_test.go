@@ -1,6 +1,7 @@
 package report
 
 import (
+	"math"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"dbsim/models/cluster"
 	"dbsim/models/metric"
 )
 
@@ -103,11 +105,11 @@ func TestModelMarksGoWhereTheyBelong(t *testing.T) {
 	res := testResult()
 	d := newSeriesData(res.Replications[0])
 	marks := newAnnotations(res, d)
-	marks.models = []modelMark{{at: 255, kind: markRepair, text: "segment re-replicated: writes resume"},
-		{at: 420, kind: markScaleUp, text: "scaled up to 4 ACU"}}
+	marks.models = []modelMark{{at: 255, kind: cluster.Repaired, text: "segment re-replicated: writes resume"},
+		{at: 420, kind: cluster.ScaleUp, text: "scaled up to 4 ACU"}}
 	marks.ax = runTimeAxis(d, marks)
 	lat := latencyFigure("run", d, marks)
-	lat.showMarks(markRepair, markPause, markResume)
+	lat.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed)
 	lat.marks.addLegend(&lat.legend)
 	svg := svgOf(t, lat)
 	assert.Contains(t, svg, ">segment re-replicated: writes resume<")
@@ -117,4 +119,33 @@ func TestModelMarksGoWhereTheyBelong(t *testing.T) {
 	assert.Contains(t, svgOf(t, capf), ">scaled up to 4 ACU<")
 	// The shared marks are not changed by a figure's.
 	assert.Len(t, marks.lines, len(newAnnotations(res, d).lines))
+}
+
+func TestTheStallEndIsMarked(t *testing.T) {
+	// aurora-az-plus-one: writes stall from 4:00 until a segment of the
+	// protection group is re-replicated at 4:15; the request figures say
+	// so where it happens.
+	figs := Plots(bundledResult(t, "aurora-az-plus-one"))
+	for _, name := range []string{"latency", "availability", "throughput"} {
+		f := figureNamed(figs, name)
+		require.NotNil(t, f)
+		found := false
+		for _, ln := range f.marks.lines {
+			l := f.marks.labels[ln.label]
+			if ln.model && l.color == colorModel && math.Abs(ln.x-255) < 1 {
+				found = true
+				assert.Contains(t, svgOf(t, f), ">"+l.text+"<", "%s labels it", name)
+			}
+		}
+		assert.True(t, found, "%s marks the repair at 4:15", name)
+	}
+}
+
+func TestPauseAndResumeAreMarked(t *testing.T) {
+	f := figureNamed(Plots(bundledResult(t, "serverless-scale-to-zero")), "capacity")
+	require.NotNil(t, f)
+	svg := svgOf(t, f)
+	assert.Contains(t, svg, ">writer paused<")
+	assert.Contains(t, svg, ">writer resumed<")
+	assert.Contains(t, svg, ">rate 300 req/s<", "with the rate changes, all labelled")
 }

@@ -12,6 +12,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"dbsim/models/cluster"
 	"dbsim/models/metric"
 	"dbsim/scenarios"
 )
@@ -168,7 +169,7 @@ func dynamoCapacityFigure(file, name string, onDemand bool, fine *seriesData, ma
 		ylabel += " (" + bucketText(d.bucket) + " means)"
 	}
 	f := newFigure(file, title, ylabel, marks)
-	f.showMarks(markScaleUp, markScaleDown, markHeatSplit)
+	f.showMarks(cluster.ScaleUp, cluster.ScaleDown, cluster.HeatSplit, cluster.PeakRaised)
 
 	// Few buckets on the axis (a short run in 1 s means, 40 at most) are drawn as
 	// steps, each value held over its bucket: a line between bucket
@@ -576,7 +577,7 @@ func partitionHeatmapFigure(name string, fine *seriesData, marks *annotations) *
 		ylabel = "partition (creation order), then each index"
 	}
 	f := newFigure("partitions", title, ylabel, marks)
-	f.showMarks(markHeatSplit)
+	f.showMarks(cluster.HeatSplit)
 
 	hm := plotter.NewHeatMap(g, heatPalette{})
 	hm.Min, hm.Max = 0, float64(len(heatColors)-1)

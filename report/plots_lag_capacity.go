@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"dbsim/models/cluster"
 	"dbsim/models/metric"
 	"dbsim/scenarios"
 )
@@ -66,7 +67,7 @@ func lagFigure(name string, d *seriesData, ids []metric.ID, marks *annotations) 
 // max_acu as labelled limits.
 func capacityFigure(name string, sc *scenarios.Scenario, d *seriesData, ids []metric.ID, marks *annotations) *Figure {
 	f := newFigure("capacity", name+": Serverless v2 capacity", "capacity (ACU)", marks)
-	f.showMarks(markPause, markResume, markScaleUp, markScaleDown)
+	f.showMarks(cluster.Paused, cluster.Resumed, cluster.ScaleUp, cluster.ScaleDown)
 	hi := 0.0
 	var writer, replicas []metric.ID
 	for _, id := range ids {
