@@ -318,18 +318,17 @@ func ComparePlots(c *Comparison) []*Figure {
 	end := 0.0
 	for i, res := range c.Results {
 		if series0(res) != nil {
-			data[i] = newSeriesData(rep0(res))
-			end = math.Max(end, data[i].start(data[i].n)/60)
+			data[i] = newSeriesData(rep0(res)).settle(res.Scenario)
+			end = math.Max(end, data[i].start(data[i].n))
 		}
 	}
 	marks := compareAnnotations(c)
+	marks.ax = newTimeAxis(end) // the longest run, whole: the same axis as each run's own figures
 	figs := []*Figure{compareLatencyFigure(c, data, marks), compareAvailabilityFigure(c, data, marks)}
 	for _, f := range figs {
-		if end > 0 {
-			f.p.X.Max = end
-		}
 		marks.addLegend(&f.legend)
 	}
+	alignFigures(figs)
 	return figs
 }
 
@@ -354,7 +353,7 @@ func compareAnnotations(c *Comparison) *annotations {
 		return a
 	}
 	if w := c.Results[0].Scenario.Warmup; w > 0 {
-		m := w.D().Seconds() / 60
+		m := w.D().Seconds()
 		a.bands = append(a.bands, band{x0: 0, x1: m, fill: colorWarmup})
 		a.labels = append(a.labels, label{x: m / 2, text: "warmup", color: colorWarmTx, prio: 1})
 	}
@@ -367,14 +366,14 @@ func compareAnnotations(c *Comparison) *annotations {
 		rep := res.Replications[0]
 		end := 0.0
 		if res.Scenario != nil {
-			end = res.Scenario.Duration.D().Seconds() / 60
+			end = res.Scenario.Duration.D().Seconds()
 		}
 		for _, fw := range rep.Faults {
 			if seen[fw] {
 				continue
 			}
 			seen[fw] = true
-			x0, x1 := fw.Start.Seconds()/60, fw.End.Seconds()/60
+			x0, x1 := fw.Start.Seconds(), fw.End.Seconds()
 			if fw.End < fw.Start {
 				x1 = math.Max(end, x0) // still active when the run ended
 			}
@@ -391,6 +390,7 @@ func compareAnnotations(c *Comparison) *annotations {
 		}
 	}
 	sortLabels(a)
+	a.findOverlaps()
 	return a
 }
 
@@ -399,7 +399,7 @@ func compareAnnotations(c *Comparison) *annotations {
 // line breaks there.
 func compareLatencyFigure(c *Comparison, data []*seriesData, marks *annotations) *Figure {
 	f := newFigure("compare-write-p99", c.Title()+": write p99 latency\nof the writes that succeeded (a gap: none did)",
-		"write p99 latency (ms, log scale)", nil, marks)
+		"write p99 latency (ms, log scale)", marks)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, d := range data {
 		if d == nil {
@@ -422,11 +422,13 @@ func compareLatencyFigure(c *Comparison, data []*seriesData, marks *annotations)
 
 // compareAvailabilityFigure: each system's ok/(ok+failed) per bucket in %,
 // on an axis from availabilityFloor of the worst bucket of any system to
-// 100.
+// 100; faint where the requests of a bucket could still have been in
+// flight at the end (as availabilityFigure).
 func compareAvailabilityFigure(c *Comparison, data []*seriesData, marks *annotations) *Figure {
-	f := newFigure("compare-availability", c.Title()+": availability (ok / requests per bucket)",
-		"availability (%)", nil, marks)
+	f := newFigure("compare-availability", c.Title()+": availability by arrival time",
+		"availability (%)", marks)
 	worst := 100.0
+	tail := false
 	for i, d := range data {
 		if d == nil {
 			continue
@@ -438,7 +440,10 @@ func compareAvailabilityFigure(c *Comparison, data []*seriesData, marks *annotat
 				worst = math.Min(worst, ys[b])
 			}
 		}
-		f.addLine(d, ys, resultName(c.Results[i]), compareStyle(i))
+		tail = f.addSettledLine(d, ys, resultName(c.Results[i]), compareStyle(i)) || tail
+	}
+	if tail {
+		f.addUnsettledLegend("at the end")
 	}
 	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	f.p.Y.Max += (f.p.Y.Max - f.p.Y.Min) * 0.02

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"time"
 
 	"dbsim/models/metric"
 	"dbsim/scenarios"
@@ -19,8 +20,12 @@ var countColumns = []string{scenarios.ColumnOK, scenarios.ColumnFailed, scenario
 // start of the run), ok_per_s, failed_per_s, throttled_per_s,
 // retried_per_s, stale_reads_per_s (successful reads that were stale, by
 // arrival: over the buckets after the warmup they add up to the summary's
-// stale_reads), availability (ok/(ok+failed) of the bucket, empty when it
-// had no requests), then every other column of the series in its order
+// stale_reads), availability (ok/(ok+failed) of the requests that arrived
+// in the bucket, empty when it had none, and empty in the last buckets of
+// the run, whose requests could still be in flight when it ended: a
+// request that had not finished is neither ok nor failed, and the slow
+// ones are mostly failures, so their bucket's ratio would read too high;
+// see unsettled), then every other column of the series in its order
 // under its own name (latencies in ms, lag, capacity, ...). An undefined
 // value (NaN) is an empty cell. Values are rounded to 6 significant digits.
 func WriteCSV(w io.Writer, res *scenarios.Result) error {
@@ -46,7 +51,7 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 	}
 
 	if ser != nil {
-		d := newSeriesData(rep0(res))
+		d := newSeriesData(rep0(res)).settle(res.Scenario)
 		cols := make([][]float64, len(rest))
 		for j, i := range rest {
 			cols[j] = ser.Values(i)
@@ -58,7 +63,7 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 			for _, c := range countColumns {
 				row = append(row, formatCell(d.rate(c, b)))
 			}
-			row = append(row, formatCell(d.availability(b)))
+			row = append(row, formatCell(d.settledAvailability(b)))
 			for _, col := range cols {
 				row = append(row, formatCell(at0(col, b)))
 			}
@@ -104,12 +109,18 @@ type seriesData struct {
 	n      int
 	bucket float64 // seconds
 	counts map[string][]float64
+	// unsettled is the first bucket whose requests could still have been
+	// in flight when the run ended (settle): n when none could.
+	unsettled int
+	// inFlight is how long a request may stay in flight, in seconds.
+	inFlight float64
 }
 
 // newSeriesData reads the series of rep, which must have one.
 func newSeriesData(rep *scenarios.Replication) *seriesData {
 	s := rep.Series
 	d := &seriesData{s: s, gauges: rep.Gauges, n: s.Len(), bucket: s.Bucket().Seconds(), counts: map[string][]float64{}}
+	d.unsettled = d.n
 	for _, c := range countColumns {
 		d.counts[c] = d.column(c)
 	}
@@ -168,6 +179,49 @@ func (d *seriesData) availability(b int) float64 {
 	return ok / (ok + failed)
 }
 
+// settle marks the buckets at the end of the run whose requests could
+// still have been in flight when it ended, by how long a request of sc
+// can live (inFlightFor): those that arrived in them and had not
+// finished are in neither count. It returns d.
+func (d *seriesData) settle(sc *scenarios.Scenario) *seriesData {
+	d.inFlight = inFlightFor(sc)
+	end := d.start(d.n)
+	d.unsettled = d.n
+	for d.unsettled > 0 && d.start(d.unsettled)+d.inFlight > end+1e-9 {
+		d.unsettled--
+	}
+	return d
+}
+
+// settledAvailability is availability(b), NaN in the unsettled buckets.
+func (d *seriesData) settledAvailability(b int) float64 {
+	if b >= d.unsettled {
+		return math.NaN()
+	}
+	return d.availability(b)
+}
+
+// inFlightFor bounds how long a request of sc can stay in flight: on
+// every attempt its wait for a connection and its statement's timeout,
+// plus the backoffs between attempts (the bound the run's estimate
+// uses); 0 without a scenario.
+func inFlightFor(sc *scenarios.Scenario) float64 {
+	if sc == nil {
+		return 0
+	}
+	c := sc.Clients
+	attempts := max(1, c.Retry.MaxAttempts)
+	life := time.Duration(attempts) * (max(c.PoolTimeout, c.ConnectTimeout).D() + c.Timeout.D())
+	for a := 1; a < attempts; a++ {
+		backoff := c.Retry.Base.D() << min(a-1, 30)
+		if c.Retry.Cap > 0 {
+			backoff = min(backoff, c.Retry.Cap.D())
+		}
+		life += backoff
+	}
+	return life.Seconds()
+}
+
 // at0 is v[i], or NaN when v is too short.
 func at0(v []float64, i int) float64 {
 	if i < len(v) {
@@ -192,4 +246,72 @@ func formatCell(v float64) string {
 // formatSeconds formats a time in seconds to millisecond precision.
 func formatSeconds(v float64) string {
 	return strconv.FormatFloat(roundDec(v, secondDecimals), 'f', -1, 64)
+}
+
+// runnerCounts are the runner's count columns: per bucket, they add up.
+var runnerCounts = map[string]bool{
+	scenarios.ColumnOK: true, scenarios.ColumnFailed: true, scenarios.ColumnThrottled: true,
+	scenarios.ColumnRetried: true, scenarios.ColumnStaleReads: true,
+	scenarios.ColumnReadOK: true, scenarios.ColumnReadFailed: true,
+	scenarios.ColumnWriteOK: true, scenarios.ColumnWriteFailed: true,
+}
+
+// perSecond is d in buckets of at least a second, for a figure that must
+// not draw a burst of a few milliseconds as a rate per second it never
+// sustained (20,000 WCU/s for 1,000 WCU taken in 50 ms): d itself when its
+// buckets are a second or longer, else d in windows of the fewest whole
+// buckets that last a second. Counts add up over a window; every other
+// column (gauges, which are rates per second over their bucket) is its
+// mean over the window's buckets. Latency columns are left out.
+func (d *seriesData) perSecond() *seriesData {
+	if d.bucket >= 1-1e-9 || d.bucket <= 0 {
+		return d
+	}
+	k := int(math.Ceil(1/d.bucket - 1e-9))
+	window := time.Duration(math.Round(float64(k) * d.bucket * 1e9))
+	s := sim.NewSeries(window)
+	gauge := map[string]bool{}
+	for _, id := range d.gauges {
+		gauge[id.Column()] = true
+	}
+	rows := (d.n + k - 1) / k
+	for i, name := range d.s.Names() {
+		if !runnerCounts[name] && !gauge[name] {
+			continue
+		}
+		col := s.Column(name)
+		ys := d.s.Values(i)
+		for r := 0; r < rows; r++ {
+			sum, n := 0.0, 0
+			for b := r * k; b < min(d.n, (r+1)*k); b++ {
+				if y := at0(ys, b); !math.IsNaN(y) && !math.IsInf(y, 0) {
+					sum += y
+					n++
+				}
+			}
+			v := sum
+			switch {
+			case runnerCounts[name]:
+			case n == 0:
+				v = math.NaN()
+			default:
+				v = sum / float64(n)
+			}
+			s.Set(sim.Time(r)*sim.Time(window), col, v)
+		}
+	}
+	c := &seriesData{s: s, gauges: d.gauges, n: s.Len(), bucket: window.Seconds(), counts: map[string][]float64{}, inFlight: d.inFlight}
+	for _, name := range countColumns {
+		c.counts[name] = c.column(name)
+	}
+	c.unsettled = d.unsettled / k // a window with an unsettled bucket is unsettled
+	return c
+}
+
+// bucketText says how long a bucket of secs seconds is: "50 ms", "5 s".
+func bucketText(secs float64) string {
+	if secs < 1 {
+		return strconv.FormatFloat(math.Round(secs*1e6)/1e3, 'f', -1, 64) + " ms"
+	}
+	return strconv.FormatFloat(secs, 'f', -1, 64) + " s"
 }

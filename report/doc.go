@@ -30,8 +30,11 @@
 // sweep.csv in sweep_csv.go, the figures in sweep_figures.go and
 // sweep_axes.go, the terminal table in sweep_text.go).
 //
-// Times in every output are seconds (or, on plot axes, minutes) since the
-// start of the run, warmup included, as the narrative gives them.
+// Times in every output are seconds since the start of the run, warmup
+// included, as the narrative gives them; a plot's time axis is in the unit
+// that fits the span it shows (timeaxis.go: milliseconds, seconds,
+// minutes, hours or days), and ends soon after the last event of a run
+// that idles for most of its length.
 //
 // Every writer takes an io.Writer and nothing here prints to the terminal;
 // that is cmd's job. Outputs are deterministic: two calls with the same

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -15,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"dbsim/models/cluster"
 	"dbsim/models/metric"
 	"dbsim/scenarios"
 )
@@ -51,7 +53,19 @@ type Figure struct {
 	// with its own legend beside it; the figure is then panelHeight high.
 	lower       *plot.Plot
 	lowerLegend plot.Legend
+
+	// axisCol and legendCol, when set (alignFigures), are the widths of
+	// the y axis and of the legend column the figures of a page share.
+	axisCol, legendCol vg.Length
+
+	// message, when set, is what the figure says instead of a plot with
+	// nothing to show (a heatmap all white): a short figure of the title
+	// and the message, messageHeight high.
+	message string
 }
+
+// messageHeight is the height of a figure that is a message.
+const messageHeight = 1.4 * vg.Inch
 
 // runFigures are the names of every figure Plots can return, in its
 // order. A report written into a directory removes the files of those
@@ -74,13 +88,18 @@ func Plots(res *scenarios.Result) []*Figure {
 	ser := series0(res)
 	var d *seriesData
 	if ser != nil {
-		d = newSeriesData(rep0(res))
+		d = newSeriesData(rep0(res)).settle(res.Scenario)
 	}
 	marks := newAnnotations(res, d)
+	marks.ax = runTimeAxis(d, marks)
 	figs := []*Figure{
 		latencyFigure(name, d, marks),
 		availabilityFigure(name, d, marks),
 		throughputFigure(name, d, marks),
+	}
+	for _, f := range figs {
+		// What ends a stall or a wait the requests saw.
+		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed)
 	}
 	if ser != nil {
 		if f := loadFigure(name, res, d, marks); f != nil {
@@ -90,13 +109,14 @@ func Plots(res *scenarios.Result) []*Figure {
 			figs = append(figs, lagFigure(name, d, ids, marks))
 		}
 		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
-			figs = append(figs, groupFigure("capacity", name+": capacity", "capacity ("+metric.CapacityACU.Unit()+")", d, ids, metric.ID.Column, marks))
+			figs = append(figs, capacityFigure(name, res.Scenario, d, ids, marks))
 		}
-		figs = append(figs, dynamoFigures(name, d, marks)...) // DynamoDB capacity and partitions, when recorded
+		figs = append(figs, dynamoFigures(name, res.Scenario, d, marks)...) // DynamoDB capacity and partitions, when recorded
 	}
 	for _, f := range figs {
-		marks.addLegend(&f.legend) // after the data lines
+		f.marks.addLegend(&f.legend) // after the data lines
 	}
+	alignFigures(figs)
 	return figs
 }
 
@@ -106,9 +126,13 @@ func (f *Figure) WritePNG(w io.Writer) error { return renderPNGSized(w, f.height
 // WriteSVG writes the figure as an SVG document (see renderSVG).
 func (f *Figure) WriteSVG(w io.Writer) error { return renderSVGSized(w, f.height(), f.draw) }
 
-// height is the figure's height: plotHeight, panelHeight with two panels.
+// height is the figure's height: plotHeight, panelHeight with two panels,
+// messageHeight for a message.
 func (f *Figure) height() vg.Length {
-	if f.lower != nil {
+	switch {
+	case f.message != "":
+		return messageHeight
+	case f.lower != nil:
 		return panelHeight
 	}
 	return plotHeight
@@ -144,7 +168,12 @@ func renderSVGSized(w io.Writer, h vg.Length, paint func(draw.Canvas)) error {
 	if _, err := c.WriteTo(&buf); err != nil {
 		return err
 	}
-	_, err := w.Write(bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
+	out := bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts))
+	// A raster (the heatmap) fills the box it is given, as in the PNG:
+	// SVG's default keeps the image's aspect ratio and centres it, which
+	// squeezed a 400 × 600 heatmap into a strip in its middle.
+	out = bytes.ReplaceAll(out, []byte("<image "), []byte(`<image preserveAspectRatio="none" `))
+	_, err := w.Write(out)
 	return err
 }
 
@@ -187,53 +216,188 @@ func textStyle(size vg.Length, c color.Color) text.Style {
 	}
 }
 
-// newFigure returns a figure with the common styling: sans fonts, x axis
-// in minutes over the whole run, the annotations underneath the data.
-func newFigure(name, title, ylabel string, d *seriesData, marks *annotations) *Figure {
+// newFigure returns a figure with the common styling: sans fonts, the
+// time axis marks.ax, the annotations underneath the data. The title is
+// drawn by the figure (see frame), not by gonum, which centres it over
+// the plot and lets a long one run off the canvas.
+func newFigure(name, title, ylabel string, marks *annotations) *Figure {
 	marks = marks.clone() // layout state is per figure
-	p := newPanel(ylabel, d, marks)
-	p.Title.Text = title
-	p.Title.TextStyle.Font = font.From(sansFont, 12)
+	p := newPanel(ylabel, marks)
 	return &Figure{Name: name, Title: title, p: p, legend: newLegend(), marks: marks}
 }
 
-// newPanel returns a plot with the common styling and no title: x axis in
-// minutes over the whole run, the annotations marks underneath the data.
-func newPanel(ylabel string, d *seriesData, marks *annotations) *plot.Plot {
+// newPanel returns a plot with the common styling and no title: the time
+// axis marks.ax, the annotations marks underneath the data.
+func newPanel(ylabel string, marks *annotations) *plot.Plot {
 	p := plot.New()
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		a.Label.TextStyle.Font = font.From(sansFont, 10)
 		a.Tick.Label.Font = font.From(sansFont, 9)
 	}
-	p.X.Label.Text = "time (min)"
-	p.X.Tick.Marker = minuteTicks{}
+	p.X.Label.Text = marks.ax.title()
+	p.X.Tick.Marker = marks.ax.ticks()
 	p.Y.Label.Text = ylabel
-	p.X.Min, p.X.Max = 0, 1
-	if d != nil && d.n > 0 {
-		p.X.Max = d.start(d.n) / 60
-	}
+	p.X.Min, p.X.Max = 0, marks.ax.max()
 	p.Add(plotter.NewGrid())
 	p.Add(marks)
 	return p
 }
 
-// draw lays the figure out on c: the plot on the left, the legend in a
-// column on its right (so it never covers data), the annotation labels in
-// a strip between the title and the data.
-func (f *Figure) draw(c draw.Canvas) {
+// titleStyle is the style of a figure's title.
+var titleStyle = func() text.Style {
+	s := textStyle(12, color.Black)
+	s.XAlign, s.YAlign = draw.XLeft, draw.YTop
+	return s
+}()
+
+// figureFrame is where a figure's parts go on its canvas.
+type figureFrame struct {
+	// plot is the canvas of the plot (or of both panels): the axes and the
+	// data area, with the strip for the annotation labels above.
+	plot draw.Canvas
+	// legendWidth is the width of the legend column right of the plot.
+	legendWidth vg.Length
+	// title are the title's lines, drawn from titleAt down, left-aligned
+	// with the data area.
+	title   []string
+	titleAt vg.Point
+}
+
+// frame lays out the figure's parts on c: the legend in a column on the
+// right (f.legendCol wide when the figures of a page share one), the
+// title on top, wrapped to the canvas, the plot below it, its y axis
+// f.axisCol wide when they share one, so that the data areas of figures
+// drawn one under the other line up.
+func (f *Figure) frame(c draw.Canvas) figureFrame {
+	lw := max(f.ownLegendWidth(c), f.legendCol)
+	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
+	own := f.ownAxisWidth(pc)
+	pc.Min.X += max(0, f.axisCol-own)
+	left := pc.Min.X + own
+	lines := wrapText(titleStyle, f.Title, c.Max.X-figMargin-left)
+	lineH := titleStyle.Rectangle("Xg").Size().Y
+	pc.Max.Y -= vg.Length(len(lines))*lineH + vg.Points(2)
+	return figureFrame{plot: pc, legendWidth: lw, title: lines,
+		titleAt: vg.Point{X: left, Y: c.Max.Y - figMargin/2}}
+}
+
+// drawTitle draws the title's lines.
+func (fr figureFrame) drawTitle(c draw.Canvas) {
+	lineH := titleStyle.Rectangle("Xg").Size().Y
+	for i, l := range fr.title {
+		c.FillText(titleStyle, vg.Point{X: fr.titleAt.X, Y: fr.titleAt.Y - vg.Length(i)*lineH}, l)
+	}
+}
+
+// ownLegendWidth is the width of the legend column the figure's own
+// legends need (0 for none).
+func (f *Figure) ownLegendWidth(c draw.Canvas) vg.Length {
+	lw := legendWidth(c, &f.legend)
 	if f.lower != nil {
-		f.drawPanels(c)
+		lw = max(lw, legendWidth(c, &f.lowerLegend))
+	}
+	return lw
+}
+
+// ownAxisWidth is the width of the figure's y axis (its labels and
+// title): what lies left of the data area on pc.
+func (f *Figure) ownAxisWidth(pc draw.Canvas) vg.Length {
+	w := f.p.DataCanvas(pc).Min.X - pc.Min.X
+	if f.lower != nil {
+		w = max(w, f.lower.DataCanvas(pc).Min.X-pc.Min.X)
+	}
+	return w
+}
+
+// alignFigures gives the figures one y axis width and one legend column
+// width, the largest any of them needs, so that their data areas are as
+// wide and start at the same x: one under the other on a page, their
+// time axes line up.
+func alignFigures(figs []*Figure) {
+	var axis, legend vg.Length
+	for _, f := range figs {
+		if f.message != "" {
+			continue // no axes: its message starts where the title does
+		}
+		c := draw.Canvas{Rectangle: vg.Rectangle{Max: vg.Point{X: plotWidth, Y: f.height()}}}
+		lw := f.ownLegendWidth(c)
+		legend = max(legend, lw)
+		axis = max(axis, f.ownAxisWidth(draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)))
+	}
+	for _, f := range figs {
+		f.axisCol, f.legendCol = axis, legend
+	}
+}
+
+// wrapText breaks s into lines no wider than w in style sty (measured
+// with fontSlack): at its newlines, then between words, and inside a
+// word only when the word alone is wider than w.
+func wrapText(sty text.Style, s string, w vg.Length) []string {
+	fits := func(t string) bool { return sty.Width(t)*fontSlack <= w }
+	var out []string
+	for _, para := range strings.Split(s, "\n") {
+		line := ""
+		for _, word := range strings.Fields(para) {
+			switch {
+			case line == "":
+			case fits(line + " " + word):
+				line += " " + word
+				continue
+			default:
+				out = append(out, line)
+			}
+			line = word
+			for !fits(line) && len([]rune(line)) > 1 {
+				rs := []rune(line)
+				k := len(rs) - 1
+				for k > 1 && !fits(string(rs[:k])) {
+					k--
+				}
+				out = append(out, string(rs[:k]))
+				line = string(rs[k:])
+			}
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+// draw lays the figure out on c (see frame): the plot on the left, the
+// legend in a column on its right (so it never covers data), the
+// annotation labels in a strip between the title and the data.
+func (f *Figure) draw(c draw.Canvas) {
+	blank(c, &f.legend)
+	fr := f.frame(c)
+	fr.drawTitle(c)
+	if f.message != "" {
+		f.drawMessage(c, fr)
 		return
 	}
-	lw := blank(c, &f.legend)
-	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
-
+	if f.lower != nil {
+		f.drawPanels(c, fr)
+		return
+	}
+	pc := fr.plot
 	// Whether the labels need a strip depends on the data area's width,
 	// which does not depend on the strip.
-	f.p.Title.Padding = 0
-	f.p.Title.Padding = f.marks.layout(f.p.DataCanvas(pc), f.p) + vg.Points(4)
+	if strip := f.marks.layout(f.p.DataCanvas(pc), f.p); strip > 0 {
+		pc.Max.Y -= strip + vg.Points(4)
+	}
 	f.p.Draw(pc)
-	drawLegendBeside(c, pc, f.p, &f.legend, lw)
+	drawLegendBeside(c, pc, f.p, &f.legend, fr.legendWidth)
+}
+
+// drawMessage draws the figure's message under its title, wrapped to
+// the canvas, where the plot would be.
+func (f *Figure) drawMessage(c draw.Canvas, fr figureFrame) {
+	sty := textStyle(11, colorPhase)
+	sty.XAlign, sty.YAlign = draw.XLeft, draw.YTop
+	lineH := sty.Rectangle("Xg").Size().Y * 1.2
+	y := fr.plot.Max.Y - vg.Points(10)
+	for _, l := range wrapText(sty, f.message, c.Max.X-figMargin-fr.titleAt.X) {
+		c.FillText(sty, vg.Point{X: fr.titleAt.X, Y: y}, l)
+		y -= lineH
+	}
 }
 
 // figMargin is the space around a figure's parts.
@@ -253,6 +417,12 @@ func newLegend() plot.Legend {
 func blank(c draw.Canvas, lg *plot.Legend) vg.Length {
 	c.SetColor(color.White)
 	c.Fill(c.Rectangle.Path())
+	return legendWidth(c, lg)
+}
+
+// legendWidth is the width of the column lg needs at the right of a
+// figure on c (0 for an empty legend).
+func legendWidth(c draw.Canvas, lg *plot.Legend) vg.Length {
 	lw := lg.Rectangle(c).Size().X * fontSlack
 	if lw > 0 {
 		lw += 2 * figMargin
@@ -275,13 +445,14 @@ func drawLegendBeside(c, pc draw.Canvas, p *plot.Plot, lg *plot.Legend, lw vg.Le
 
 // addLine plots ys against the bucket times of d as a line broken at NaN,
 // adding a legend entry when the line has any point. An isolated point is
-// drawn as a dot.
+// drawn as a dot big enough to see (a short run's few answered buckets).
 func (f *Figure) addLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) {
-	addLineTo(f.p, &f.legend, d, ys, label, sty)
+	addLineTo(f.p, &f.legend, f.marks.ax, d, ys, label, sty)
 }
 
-// addLineTo is Figure.addLine onto the panel p with the legend lg.
-func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label string, sty draw.LineStyle) {
+// addLineTo is Figure.addLine onto the panel p, on the time axis ax, with
+// the legend lg.
+func addLineTo(p *plot.Plot, lg *plot.Legend, ax timeAxis, d *seriesData, ys []float64, label string, sty draw.LineStyle) {
 	if d == nil {
 		return
 	}
@@ -294,28 +465,28 @@ func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label
 		case 1:
 			s, err := plotter.NewScatter(seg)
 			if err == nil {
-				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width, Shape: draw.CircleGlyph{}}
-				p.Add(s)
+				s.GlyphStyle = draw.GlyphStyle{Color: sty.Color, Radius: sty.Width + vg.Points(1.5), Shape: draw.CircleGlyph{}}
+				p.Add(noGlyphBoxes{s})
 			}
 		default:
 			l, err := plotter.NewLine(seg)
 			if err == nil {
 				l.LineStyle = sty
-				p.Add(l)
+				p.Add(noGlyphBoxes{l})
 			}
 		}
 		drawn = true
 		seg = nil
 	}
 	half := d.bucket / 2
-	for b := 0; b < d.n; b++ {
+	for b := 0; b < d.shown(ax); b++ {
 		y := at0(ys, b)
 		if math.IsNaN(y) || math.IsInf(y, 0) {
 			flush()
 			continue
 		}
 		// A bucket's value is plotted at the bucket's middle.
-		seg = append(seg, plotter.XY{X: (d.start(b) + half) / 60, Y: y})
+		seg = append(seg, plotter.XY{X: ax.x(d.start(b) + half), Y: y})
 	}
 	flush()
 	if drawn {
@@ -328,3 +499,20 @@ func addLineTo(p *plot.Plot, lg *plot.Legend, d *seriesData, ys []float64, label
 func lineStyle(i int, width vg.Length, dashes ...vg.Length) draw.LineStyle {
 	return draw.LineStyle{Color: palette[i%len(palette)], Width: width, Dashes: dashes}
 }
+
+// noGlyphBoxes is a data plotter without its glyph boxes: gonum pads the
+// data area so that a line's width or a dot's radius fits inside it,
+// which would make one figure's data area a point narrower than its
+// neighbour's on the page (see alignFigures). The data area is clipped.
+type noGlyphBoxes struct {
+	p interface {
+		plot.Plotter
+		plot.DataRanger
+	}
+}
+
+// Plot implements plot.Plotter.
+func (n noGlyphBoxes) Plot(c draw.Canvas, p *plot.Plot) { n.p.Plot(c, p) }
+
+// DataRange implements plot.DataRanger.
+func (n noGlyphBoxes) DataRange() (xmin, xmax, ymin, ymax float64) { return n.p.DataRange() }

@@ -17,7 +17,7 @@ import (
 // scenario, a narrative of what happened in replication 0, the summary
 // tables and every plot inlined as SVG.
 func WriteHTML(w io.Writer, res *scenarios.Result, sum *Summary, figs []*Figure) error {
-	page := htmlPage{Sum: sum, Text: textSummary(sum)}
+	page := htmlPage{Sum: sum, Text: textSummary(sum), Description: paragraphs(sum.Description)}
 	if sc := res.Scenario; sc != nil {
 		page.Source = strings.TrimSpace(string(sc.Source))
 	}
@@ -50,11 +50,13 @@ func inlineFigure(f *Figure) (htmlFigure, error) {
 }
 
 type htmlPage struct {
-	Sum     *Summary
-	Text    string
-	Events  []htmlEvent
-	Figures []htmlFigure
-	Source  string
+	Sum  *Summary
+	Text string
+	// Description is the scenario's description in paragraphs.
+	Description []string
+	Events      []htmlEvent
+	Figures     []htmlFigure
+	Source      string
 }
 
 type htmlEvent struct{ At, Text string }
@@ -62,6 +64,19 @@ type htmlEvent struct{ At, Text string }
 type htmlFigure struct {
 	ID, Title string
 	SVG       template.HTML
+}
+
+// paragraphs splits a scenario's description into the paragraphs a page
+// flows: at blank lines, each paragraph's lines joined, so that the
+// line breaks of the YAML block do not break the page's lines.
+func paragraphs(s string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // narrativeClock formats a simulated time as m:ss.s, as the narrative reads.
@@ -90,7 +105,7 @@ var pageTemplate = template.Must(template.New("report").Parse(`<!doctype html>
 body { font-family: Arial, Helvetica, sans-serif; color: #222; max-width: 1100px; margin: 2em auto; padding: 0 1em; line-height: 1.45; }
 h1 { margin-bottom: 0.2em; }
 .meta { color: #666; margin-top: 0; }
-.desc { white-space: pre-line; font-size: 1.05em; }
+.desc { font-size: 1.05em; max-width: 50em; }
 ol.narrative { list-style: none; padding-left: 0; }
 ol.narrative li { padding: 0.15em 0; }
 ol.narrative time { display: inline-block; min-width: 5em; font-family: monospace; color: #a33; }
@@ -102,7 +117,8 @@ figure svg { width: 100%; height: auto; display: block; }
 <body>
 <h1>{{.Sum.Scenario}}</h1>
 <p class="meta">system {{.Sum.System}} · seed {{.Sum.Seed}} · {{.Sum.Replications}} replication(s) of {{.Sum.SimulatedSeconds}} s measured</p>
-<p class="desc">{{.Sum.Description}}</p>
+{{range .Description}}<p class="desc">{{.}}</p>
+{{end}}
 
 <h2>What happened</h2>
 {{if .Events}}<ol class="narrative">

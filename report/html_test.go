@@ -76,3 +76,16 @@ document.getElementById("probe").textContent = out.join("\n");
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+func TestHTMLDescriptionFlows(t *testing.T) {
+	// A YAML block's line breaks are not the page's: lines join into
+	// paragraphs, blank lines part them.
+	assert.Equal(t, []string{"An Aurora cluster loses a whole AZ three minutes in.", "Nothing is lost."},
+		paragraphs("An Aurora cluster loses\na whole AZ three minutes in.\n\nNothing is lost.\n"))
+	res := testResult()
+	res.Scenario.Description = "first line\nsecond line\n\nnext"
+	var b bytes.Buffer
+	require.NoError(t, WriteHTML(&b, res, Summarize(res, nil), nil))
+	assert.Contains(t, b.String(), `<p class="desc">first line second line</p>`)
+	assert.Contains(t, b.String(), `<p class="desc">next</p>`)
+}

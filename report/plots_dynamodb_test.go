@@ -137,13 +137,16 @@ func TestPartitionHeatmapRows(t *testing.T) {
 	assert.Contains(t, heat.Title, "writes per partition")
 	assert.Contains(t, heat.Title, "1,000 WCU/s")
 	assert.Contains(t, heat.Title, "splits")
-	// p0..p8 ever consumed; p9..p15 never existed and are dropped.
+	// p0..p8 ever consumed; p9..p15 never existed and are dropped. The
+	// index follows, as a whole (the run has no figures per partition
+	// of it).
 	ticks := heat.p.Y.Tick.Marker.Ticks(heat.p.Y.Min, heat.p.Y.Max)
 	var labels []string
 	for _, tk := range ticks {
 		labels = append(labels, tk.Label)
 	}
-	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"}, labels)
+	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "by-status"}, labels)
+	assert.Contains(t, heat.Title, "index by-status as a whole: % of its provisioned WCU/s")
 
 	// The hot partition's cells are in the top class, the others not.
 	d := newSeriesData(res.Replications[0])
@@ -202,7 +205,7 @@ func TestWriteDirDynamoDB(t *testing.T) {
 	html := got["report.html"]
 	assert.True(t, bytes.Contains(html, []byte(`<figure id="partitions">`)))
 	assert.True(t, bytes.Contains(html, []byte(`<figure id="capacity">`)))
-	assert.True(t, bytes.Contains(got["partitions.svg"], []byte("% of partition limit")))
+	assert.True(t, bytes.Contains(got["partitions.svg"], []byte("% of the limit")))
 	if *plotsDir != "" {
 		require.NoError(t, os.MkdirAll(*plotsDir, 0o755))
 		require.NoError(t, WriteDir(filepath.Join(*plotsDir, "dynamodb"), dynamoResult(84, 16)))
@@ -216,7 +219,7 @@ func TestCapacityOmitsUnusedDimension(t *testing.T) {
 			require.NoError(t, f.WriteSVG(&svg))
 			assert.True(t, bytes.Contains(svg.Bytes(), []byte("consumed WCU/s")))
 			assert.False(t, bytes.Contains(svg.Bytes(), []byte("consumed RCU/s")), "no reads: RCU left out")
-			assert.True(t, bytes.Contains(svg.Bytes(), []byte("by-status provisioned WCU/s")))
+			assert.True(t, bytes.Contains(svg.Bytes(), []byte("index by-status: provisioned WCU/s")))
 		}
 	}
 }
@@ -254,6 +257,140 @@ func TestUpdateTableMarked(t *testing.T) {
 	}
 	assert.Contains(t, texts, "UpdateTable 9,000 WCU")
 	assert.Contains(t, texts, "by-status UpdateTable 500 RCU 400 WCU")
-	assert.Contains(t, lines, 2.0)
-	assert.Contains(t, lines, 3.0)
+	assert.Contains(t, lines, 120.0, "at 2:00 (annotations keep seconds)")
+	assert.Contains(t, lines, 180.0)
+}
+
+// capacitySVG is the SVG of res's DynamoDB capacity figure.
+func capacitySVG(t *testing.T, res *scenarios.Result) (*Figure, string) {
+	t.Helper()
+	f := figureNamed(Plots(res), "capacity")
+	require.NotNil(t, f)
+	return f, svgOf(t, f)
+}
+
+func TestCapacityShowsWhatWasAskedFor(t *testing.T) {
+	// Throttled attempts are capacity asked for and refused: the figure
+	// draws them between consumption and what was requested.
+	_, svg := capacitySVG(t, dynamoResult(84, 16))
+	for _, want := range []string{">provisioned WCU/s<", ">consumed WCU/s<", ">requested WCU/s<", ">throttled WCU/s<"} {
+		assert.Contains(t, svg, want)
+	}
+}
+
+func TestOnDemandCapacityIsNotCalledProvisioned(t *testing.T) {
+	res := dynamoResult(84, 16)
+	res.Scenario.System.DynamoDB = &scenarios.DynamoDBSystem{Table: scenarios.DynamoDBTable{Mode: "on-demand"}}
+	f, svg := capacitySVG(t, res)
+	assert.NotContains(t, svg, "provisioned")
+	assert.NotContains(t, f.Title, "provisioned")
+	assert.Contains(t, svg, ">on-demand ceiling WRU/s<")
+	assert.Contains(t, svg, "request units per second")
+}
+
+func TestCapacityOfABurstIsPerSecond(t *testing.T) {
+	// dynamodb-retry-storm records 50 ms buckets: 1,000 WCU taken in one
+	// of them is not 20,000 WCU/s against 900 provisioned, but 1,000 in
+	// that second.
+	res := bundledResult(t, "dynamodb-retry-storm")
+	f, svg := capacitySVG(t, res)
+	assert.Contains(t, f.p.Y.Label.Text, "1 s means")
+	d := newSeriesData(res.Replications[0]).perSecond()
+	assert.InDelta(t, 1, d.bucket, 1e-9)
+	assert.InDelta(t, 1000, maxFinite(d.gauge(metric.Of(metric.ConsumedWCU))), 1)
+	assert.Contains(t, svg, ">requested WCU/s<")
+	heat := figureNamed(Plots(res), "partitions")
+	require.NotNil(t, heat)
+	assert.Contains(t, heat.Title, "highest 100 %")
+}
+
+func TestHeatmapHasIndexRows(t *testing.T) {
+	// dynamodb-gsi-backpressure: the index, not a table partition, is at
+	// its limit; the heatmap shows it as a row group of its own.
+	res := bundledResult(t, "dynamodb-gsi-backpressure")
+	heat := figureNamed(Plots(res), "partitions")
+	require.NotNil(t, heat)
+	var labels []string
+	for _, tk := range heat.p.Y.Tick.Marker.Ticks(heat.p.Y.Min, heat.p.Y.Max) {
+		labels = append(labels, tk.Label)
+	}
+	require.NotEmpty(t, labels)
+	assert.Equal(t, "by-status", labels[len(labels)-1], "rows %v", labels)
+	assert.Equal(t, "p0", labels[0])
+	d := newSeriesData(res.Replications[0]).perSecond()
+	_, rows, _, _, g := partitionHeat(d)
+	require.NotNil(t, g)
+	assert.Equal(t, "by-status", rows[g.peakRow].label, "the index is the row nearest its limit")
+}
+
+func TestNoEmptyHeatmap(t *testing.T) {
+	// A table far below its partitions' limits gets a message, not a
+	// white panel.
+	res := dynamoResult(84, 16)
+	ser := res.Replications[0].Series
+	for p := range 16 {
+		if i, ok := ser.Lookup(metric.OfPartition(metric.ConsumedWCU, "", p).Column()); ok {
+			vals := ser.Values(i)
+			for b := range vals {
+				ser.Set(sim.Time(b)*sim.Time(5*time.Second), i, 20) // 2 % of 1,000 WCU/s
+			}
+		}
+	}
+	i, _ := ser.Lookup(metric.OfIndex(metric.ConsumedWCU, "by-status").Column())
+	for b := range 84 {
+		ser.Set(sim.Time(b)*sim.Time(5*time.Second), i, 5) // 2.5 % of 200 provisioned
+	}
+	heat := figureNamed(Plots(res), "partitions")
+	require.NotNil(t, heat)
+	assert.Contains(t, heat.message, "No partition reached 10 % of its limit")
+	assert.Equal(t, messageHeight, heat.height())
+	svg := svgOf(t, heat)
+	assert.Contains(t, svg, "No partition reached 10 %")
+	assert.NotContains(t, svg, "% of the limit", "no heatmap legend")
+}
+
+func TestHeatmapIndexPartitionRows(t *testing.T) {
+	// When the run records an index's partitions, each is a row of the
+	// index's group, against the partition limit.
+	res := dynamoResult(84, 16)
+	rep := res.Replications[0]
+	for p := range 2 {
+		id := metric.OfPartition(metric.ConsumedWCU, "by-status", p)
+		col := rep.Series.Column(id.Column())
+		for b := range 84 {
+			rep.Series.Set(sim.Time(b)*sim.Time(5*time.Second), col, 400+100*float64(p))
+		}
+		rep.Gauges = append(rep.Gauges, id)
+	}
+	d := newSeriesData(rep)
+	_, rows, _, _, g := partitionHeat(d)
+	require.NotNil(t, g)
+	var labels []string
+	for _, r := range rows {
+		labels = append(labels, r.label)
+	}
+	assert.Equal(t, []string{"p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "by-status p0", "by-status p1"}, labels)
+	assert.Equal(t, float64(heatClass(0.5)), g.class[10*d.n+3], "by-status p1 at 500 of 1,000 WCU/s")
+}
+
+func TestThroughputOfShortBucketsIsCounted(t *testing.T) {
+	// 2,000 throttled attempts in 50 ms are drawn as 2,000 per bucket,
+	// not 40,000 a second; ok and failed are by arrival, throttles when
+	// made.
+	f := figureNamed(Plots(bundledResult(t, "dynamodb-retry-storm")), "throughput")
+	require.NotNil(t, f)
+	assert.Equal(t, "requests per 50 ms bucket", f.p.Y.Label.Text)
+	svg := svgOf(t, f)
+	assert.Contains(t, svg, ">ok, by arrival<")
+	assert.Contains(t, svg, ">throttled attempts, when made<")
+	assert.InDelta(t, 3000*1.05, f.p.Y.Max, 1, "the 3,000 writes that arrived in one bucket")
+}
+
+func TestHeatmapSVGFillsItsBox(t *testing.T) {
+	// The heatmap's raster must stretch to the data area, as in the PNG,
+	// not keep its own aspect ratio (SVG's default).
+	heat := figureNamed(Plots(dynamoResult(84, 16)), "partitions")
+	require.NotNil(t, heat)
+	svg := svgOf(t, heat)
+	assert.Contains(t, svg, `<image preserveAspectRatio="none" `)
 }

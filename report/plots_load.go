@@ -48,15 +48,15 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		// Buckets of several samples: a second at 100 % need not show.
 		title += " (" + strconv.FormatFloat(d.bucket, 'g', -1, 64) + " s means)"
 	}
-	f := newFigure("load", title, "utilization (% of vCPUs busy)", d, marks)
+	f := newFigure("load", title, "utilization (% of vCPUs busy)", marks)
 	f.p.Y.Min, f.p.Y.Max = 0, 102 // keep a line at 100 % off the top edge
 	f.p.Y.Tick.Marker = percentTicks{}
 	f.p.X.Label.Text = "" // the lower panel's axis is labelled
-	f.p.X.Tick.Marker = unlabelledTicks{minuteTicks{}}
+	f.p.X.Tick.Marker = unlabelledTicks{f.marks.ax.ticks()}
 
 	lowerMarks := f.marks.clone()
 	lowerMarks.unlabelled = true
-	f.lower = newPanel("open connections, queued statements", d, lowerMarks)
+	f.lower = newPanel("open connections, queued statements", lowerMarks)
 	f.lowerLegend = newLegend()
 
 	hi := 0.0
@@ -70,8 +70,8 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		f.addLine(d, pct, inst+" utilization", lineStyle(ci, 1.2))
 		conns, queued := d.gauge(metric.OfInstance(metric.Connections, inst)), d.gauge(metric.OfInstance(metric.Queued, inst))
 		hi = math.Max(hi, math.Max(maxFinite(conns), maxFinite(queued)))
-		addLineTo(f.lower, &f.lowerLegend, d, conns, inst+" connections", lineStyle(ci, 1.2))
-		addLineTo(f.lower, &f.lowerLegend, d, queued, inst+" queued statements", lineStyle(ci, 1, vg.Points(3), vg.Points(2)))
+		addLineTo(f.lower, &f.lowerLegend, f.marks.ax, d, conns, inst+" connections", lineStyle(ci, 1.2))
+		addLineTo(f.lower, &f.lowerLegend, f.marks.ax, d, queued, inst+" queued statements", lineStyle(ci, 1, vg.Points(3), vg.Points(2)))
 	}
 
 	// The connection limits: one line for all instances when they share
@@ -154,12 +154,13 @@ func (l lineThumbnail) Thumbnail(c *draw.Canvas) {
 }
 
 // hLine is a horizontal line across the data area at y, with its text
-// above its right end.
+// above its right end (its left end when left is set).
 type hLine struct {
 	y     float64
 	sty   draw.LineStyle
 	text  string
 	style text.Style
+	left  bool
 }
 
 // Plot implements plot.Plotter.
@@ -171,7 +172,11 @@ func (h *hLine) Plot(c draw.Canvas, p *plot.Plot) {
 	c.StrokeLine2(h.sty, c.Min.X, y, c.Max.X, y)
 	sty := h.style
 	sty.XAlign, sty.YAlign = draw.XRight, draw.YBottom
-	c.FillText(sty, vg.Point{X: c.Max.X - vg.Points(3), Y: y + vg.Points(1.5)}, h.text)
+	at := vg.Point{X: c.Max.X - vg.Points(3), Y: y + vg.Points(1.5)}
+	if h.left {
+		sty.XAlign, at.X = draw.XLeft, c.Min.X+vg.Points(3)
+	}
+	c.FillText(sty, at, h.text)
 }
 
 // unlabelledTicks are the ticks of m without their labels: the time axis
@@ -187,20 +192,20 @@ func (u unlabelledTicks) Ticks(lo, hi float64) []plot.Tick {
 	return ts
 }
 
-// drawPanels lays out a figure of two panels on c: p above, lower below,
-// their data areas aligned, each with its legend in the column on the
-// right and the annotation labels in a strip above p.
-func (f *Figure) drawPanels(c draw.Canvas) {
-	lw := max(blank(c, &f.legend), blank(c, &f.lowerLegend))
-	pc := draw.Crop(c, 0, -lw-figMargin, 0, -figMargin/2)
+// drawPanels lays out a figure of two panels on c in the frame fr: p
+// above, lower below, their data areas aligned, each with its legend in
+// the column on the right and the annotation labels in a strip above p.
+func (f *Figure) drawPanels(c draw.Canvas, fr figureFrame) {
+	pc := fr.plot
 	tiles := draw.Tiles{Rows: 2, Cols: 1, PadY: vg.Points(8)}
 	panels := [][]*plot.Plot{{f.p}, {f.lower}}
-	f.p.Title.Padding = 0
 	cs := plot.Align(panels, tiles, pc)
-	f.p.Title.Padding = f.marks.layout(f.p.DataCanvas(cs[0][0]), f.p) + vg.Points(4)
-	cs = plot.Align(panels, tiles, pc)
+	if strip := f.marks.layout(f.p.DataCanvas(cs[0][0]), f.p); strip > 0 {
+		pc.Max.Y -= strip + vg.Points(4)
+		cs = plot.Align(panels, tiles, pc)
+	}
 	f.p.Draw(cs[0][0])
 	f.lower.Draw(cs[1][0])
-	drawLegendBeside(c, cs[0][0], f.p, &f.legend, lw)
-	drawLegendBeside(c, cs[1][0], f.lower, &f.lowerLegend, lw)
+	drawLegendBeside(c, cs[0][0], f.p, &f.legend, fr.legendWidth)
+	drawLegendBeside(c, cs[1][0], f.lower, &f.lowerLegend, fr.legendWidth)
 }

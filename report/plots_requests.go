@@ -1,9 +1,13 @@
 package report
 
 import (
+	"fmt"
 	"image/color"
 	"math"
+	"strconv"
+	"time"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
@@ -16,7 +20,7 @@ import (
 // whose ticks are labelled in ms: gonum's LogScale misplaces the axis
 // label's glyph box (it squeezes the plot) and panics on values ≤ 0.
 func latencyFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("latency", name+": latency of successful requests", "latency (ms, log scale)", d, marks)
+	f := newFigure("latency", name+": latency of successful requests", "latency (ms, log scale)", marks)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	lines := []struct {
 		col, label string
@@ -61,23 +65,34 @@ func setLogAxis(f *Figure, lo, hi float64) {
 	f.p.Y.Tick.Marker = log10Ticks{}
 }
 
-// availabilityFigure: ok/(ok+failed) per bucket, in %. The axis ends at
-// 100 and starts at availabilityFloor of the worst bucket, so a small dip
-// still fills the height.
+// availabilityFigure: ok/(ok+failed) of the requests that arrived in
+// each bucket, in %. The axis ends at 100 and starts at
+// availabilityFloor of the worst bucket, so a small dip still fills the
+// height. The last buckets, whose requests could still have been in
+// flight when the run ended (seriesData.settle), are drawn faint and
+// dotted, and the legend says why: their unfinished requests are in
+// neither count.
 func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("availability", name+": availability (ok / requests per bucket)", "availability (%)", d, marks)
-	var ys []float64
+	f := newFigure("availability", name+": availability by arrival time", "availability (%)", marks)
+	if msg := noneSettled(d); msg != "" {
+		f.message = msg
+		return f
+	}
 	worst := 100.0
+	tail := false
+	add := func(ys []float64, label string, sty draw.LineStyle) {
+		tail = f.addSettledLine(d, ys, label, sty) || tail
+	}
 	if d != nil {
-		ys = make([]float64, d.n)
+		ys := make([]float64, d.n)
 		for b := range ys {
 			ys[b] = 100 * d.availability(b)
 			if !math.IsNaN(ys[b]) {
 				worst = math.Min(worst, ys[b])
 			}
 		}
+		add(ys, "all requests", lineStyle(0, 1.2))
 	}
-	f.addLine(d, ys, "all requests", lineStyle(0, 1.2))
 	// Reads and writes apart, when the run recorded both: a failover or a
 	// lost write quorum often stops writes while reads go on.
 	if d != nil && d.column(scenarios.ColumnReadFailed) != nil && d.column(scenarios.ColumnWriteFailed) != nil {
@@ -99,15 +114,92 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 			}
 			if seen {
 				// orange reads, purple writes: apart from the black phase lines
-				f.addLine(d, opYs, op.name+"s", lineStyle(1+2*i, 1.1, vg.Points(4), vg.Points(2)))
+				add(opYs, op.name+"s", lineStyle(1+2*i, 1.1, vg.Points(4), vg.Points(2)))
 			}
 		}
+	}
+	if tail {
+		f.addUnsettledLegend("from " + narrativeClock(sim.At(time.Duration(d.start(d.unsettled)*1e9))))
 	}
 	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	span := f.p.Y.Max - f.p.Y.Min
 	f.p.Y.Max += span * 0.02 // keep the 100% line off the top edge
 	f.p.Y.Tick.Marker = percentTicks{}
 	return f
+}
+
+// addSettledLine draws ys of d: as a line in sty up to the buckets whose
+// requests could still have been in flight at the end of the run, faint
+// and dotted from there (joined to the line). It reports whether it drew
+// a faint end.
+func (f *Figure) addSettledLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) bool {
+	settled := make([]float64, len(ys))
+	unsettled := make([]float64, len(ys))
+	for b, y := range ys {
+		settled[b], unsettled[b] = y, math.NaN()
+		if b >= d.unsettled {
+			settled[b], unsettled[b] = math.NaN(), y
+			if b == d.unsettled && b > 0 {
+				unsettled[b-1] = ys[b-1] // joined to the settled line
+			}
+		}
+	}
+	f.addLine(d, settled, label, sty)
+	if !anyFinite(unsettled[min(d.unsettled, len(ys)):]) {
+		return false
+	}
+	addLineTo(f.p, &plot.Legend{}, f.marks.ax, d, unsettled, "", faint(sty))
+	return true
+}
+
+// addUnsettledLegend explains the faint ends of availability lines: not
+// final when (from 7:47.0), and why.
+func (f *Figure) addUnsettledLegend(when string) {
+	f.legend.Add("not final "+when, lineThumb(faint(lineStyle(0, 1.2))))
+	f.legend.Add("(requests still in flight", emptyThumb{})
+	f.legend.Add("at the end are not counted)", emptyThumb{})
+}
+
+// noneSettled is the message of an availability figure with nothing
+// final to draw: every request arrived too close to the end of the run
+// to be sure it had finished (dynamodb-retry-storm: 15 s, and up to 66 s
+// of retries). Empty when some settled bucket had requests.
+func noneSettled(d *seriesData) string {
+	if d == nil {
+		return ""
+	}
+	var ok, failed float64
+	for b := 0; b < d.n; b++ {
+		o, f := d.count(scenarios.ColumnOK, b), d.count(scenarios.ColumnFailed, b)
+		if b < d.unsettled && o+f > 0 {
+			return ""
+		}
+		ok, failed = ok+o, failed+f
+	}
+	if ok+failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("No bucket's availability is final: every request of this run arrived less than %.1f s before its end, "+
+		"the longest a request may take with its clients' timeouts and retries, so some could still have been in flight. "+
+		"Of the requests that finished, %s of %s succeeded (%s); any unfinished at the end are in no count.",
+		d.inFlight, thousands(int64(ok)), thousands(int64(ok+failed)), strconv.FormatFloat(100*ok/(ok+failed), 'f', -1, 64)+" %")
+}
+
+// faint is sty as the unsettled end of a line: translucent and dotted.
+func faint(sty draw.LineStyle) draw.LineStyle {
+	sty.Color = withAlpha(sty.Color, 110)
+	sty.Dashes = []vg.Length{vg.Points(1), vg.Points(2)}
+	return sty
+}
+
+// anyFinite reports whether some value of ys is a number.
+func anyFinite(ys []float64) bool {
+	for _, y := range ys {
+		if !math.IsNaN(y) && !math.IsInf(y, 0) {
+			return true
+		}
+	}
+	return false
 }
 
 // availabilityFloor is the bottom of the availability axis for a worst
@@ -128,9 +220,16 @@ func availabilityFloor(worst float64) float64 {
 	return floor
 }
 
-// throughputFigure: ok/s and failed/s, throttled/s when any.
+// throughputFigure: requests ok and failed, by their arrival time (an
+// outage shows from its first second), and throttled attempts when any,
+// when they were made. Per second; in buckets shorter than a second, per
+// bucket, as a count: 2,000 attempts in 50 ms are not 40,000 a second.
 func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
-	f := newFigure("throughput", name+": throughput", "requests per second (by arrival time)", d, marks)
+	ylabel, per := "requests per second", "/s"
+	if d != nil && d.bucket < 1 {
+		ylabel, per = "requests per "+bucketText(d.bucket)+" bucket", ""
+	}
+	f := newFigure("throughput", name+": throughput", ylabel, marks)
 	hi := 0.0
 	if d != nil {
 		for _, s := range []struct {
@@ -138,14 +237,17 @@ func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 			c          color.Color
 			always     bool
 		}{
-			{scenarios.ColumnOK, "ok/s", colorOK, true},
-			{scenarios.ColumnFailed, "failed/s", colorFailed, true},
-			{scenarios.ColumnThrottled, "throttled/s", colorThrot, false},
+			{scenarios.ColumnOK, "ok" + per + ", by arrival", colorOK, true},
+			{scenarios.ColumnFailed, "failed" + per + ", by arrival", colorFailed, true},
+			{scenarios.ColumnThrottled, "throttled attempts" + per + ", when made", colorThrot, false},
 		} {
 			ys := make([]float64, d.n)
 			nonzero := false
 			for b := range ys {
 				ys[b] = d.rate(s.col, b)
+				if per == "" {
+					ys[b] = d.count(s.col, b)
+				}
 				if ys[b] > 0 {
 					nonzero = true
 					hi = math.Max(hi, ys[b])
@@ -158,5 +260,6 @@ func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 	}
 	f.p.Y.Min = 0
 	f.p.Y.Max = math.Max(hi*1.05, 1)
+	f.p.Y.Tick.Marker = linearTicks{}
 	return f
 }

@@ -50,38 +50,6 @@ func (percentTicks) Ticks(bottom, top float64) []plot.Tick {
 // values themselves: every integer of each decade when the axis spans at
 // most one decade, 1, 2 and 5 when at most three, the powers of ten
 // otherwise; the other integers get unlabelled minor ticks.
-// minuteTicks labels the time axis in round minutes (or fractions of one
-// for short runs), with 4 to 10 labels and unlabelled ticks between.
-type minuteTicks struct{}
-
-func (minuteTicks) Ticks(min, max float64) []plot.Tick {
-	steps := []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 240, 360, 720, 1440}
-	step := steps[len(steps)-1]
-	for _, st := range steps {
-		if (max-min)/st <= 10 {
-			step = st
-			break
-		}
-	}
-	decimals := 0
-	for st := step; st < 1 && decimals < 2; st *= 10 {
-		decimals++
-	}
-	var ts []plot.Tick
-	first := math.Ceil(min/step - 1e-9)
-	for i := 0; ; i++ {
-		v := (first + float64(i)) * step
-		if v > max+1e-9 {
-			break
-		}
-		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
-		if mid := v + step/2; mid < max {
-			ts = append(ts, plot.Tick{Value: mid})
-		}
-	}
-	return ts
-}
-
 type log10Ticks struct{}
 
 func (log10Ticks) Ticks(min, max float64) []plot.Tick {

@@ -1,0 +1,41 @@
+package report
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"dbsim/models/metric"
+	"dbsim/scenarios"
+)
+
+func TestServerlessCapacityFigure(t *testing.T) {
+	// A writer and a replica at the same capacity, min 0.5 and max 16 ACU.
+	res := testResult()
+	res.Scenario.System.Aurora = &scenarios.AuroraSystem{Serverless: scenarios.AuroraServerless{MinACU: 0.5, MaxACU: 16}}
+	rep := res.Replications[0]
+	ser := rep.Series
+	replica := metric.OfInstance(metric.CapacityACU, "replica-1")
+	w, _ := ser.Lookup(metric.Of(metric.CapacityACU).Column())
+	col := ser.Column(replica.Column())
+	for b, v := range ser.Values(w) {
+		ser.Set(sec(float64(b)), col, v)
+	}
+	rep.Gauges = append(rep.Gauges, replica)
+
+	f := figureNamed(Plots(res), "capacity")
+	require.NotNil(t, f)
+	svg := svgOf(t, f)
+	for _, want := range []string{">writer<", ">replica-1<", ">max_acu 16<", ">min_acu 0.5<"} {
+		assert.Contains(t, svg, want)
+	}
+	assert.NotContains(t, svg, "capacity_acu:", "legend names are the instances'")
+	for _, tk := range f.p.Y.Tick.Marker.Ticks(f.p.Y.Min, f.p.Y.Max) {
+		if tk.Label != "" {
+			assert.False(t, strings.HasSuffix(tk.Label, ".50") || strings.HasSuffix(tk.Label, ".00"), "round ticks: %q", tk.Label)
+		}
+	}
+	assert.GreaterOrEqual(t, f.p.Y.Max, 16.0, "max_acu is on the axis")
+}
