@@ -135,6 +135,17 @@ type RDSSystem struct {
 	Replication    RDSReplication `yaml:"replication"`
 	Failover       RDSFailover    `yaml:"failover"`
 	Recovery       RDSRecovery    `yaml:"recovery"`
+	// CPUCredits is how the instances of a burstable class (db.t3,
+	// db.t4g) run on CPU credits.
+	CPUCredits CPUCredits `yaml:"cpu_credits"`
+}
+
+// CPUCredits is a burstable instance's CPU credit configuration: its mode
+// (unlimited, RDS's, or standard) and each instance's balance at the
+// start, in credits (RDS gives none).
+type CPUCredits struct {
+	Mode    string  `yaml:"mode"`
+	Initial float64 `yaml:"initial"`
 }
 
 // Storage is the instance's volume.
