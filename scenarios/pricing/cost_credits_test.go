@@ -70,3 +70,25 @@ func TestSurplusCreditsArePricedPerVCPUHour(t *testing.T) {
 	assert.True(t, it.Unpriced)
 	assert.True(t, c.Partial)
 }
+
+// The bundled rds-burstable-credits in RDS's own Unlimited mode never
+// slows: it bills its surplus credits instead.
+func TestBundledBurstableUnlimitedCostsItsSurplus(t *testing.T) {
+	b, err := scenarios.LoadBundled("rds-burstable-credits")
+	require.NoError(t, err)
+	src := strings.Replace(string(b.Source), "mode: standard", "mode: unlimited", 1)
+	s, err := scenarios.Parse("unlimited.yaml", []byte(src))
+	require.NoError(t, err)
+	rep, err := scenarios.RunReplication(s, 0)
+	require.NoError(t, err)
+	c := MonthlyCost(s, rep)
+	it, ok := creditLine(c)
+	require.True(t, ok)
+	// Measured from 1:00 to 30:00: 14 minutes at 1.40 busy vCPUs and 15 at
+	// 0.21 spend 22.7 credits, 29 minutes earn 11.6; the 11.1 over the
+	// baseline, in 29 minutes, are 280 vCPU-hours a month: about $21.
+	t.Logf("%s: %.1f %s, $%.2f a month", it.What, it.Quantity, it.Unit, it.USD)
+	assert.InDelta(t, 280, it.Quantity, 10)
+	assert.InDelta(t, 21, it.USD, 1)
+	assert.Equal(t, "primary db.t3.medium surplus CPU credits (Unlimited mode)", it.What)
+}
