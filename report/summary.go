@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"dbsim/models/cluster"
 	"dbsim/scenarios"
 	"dbsim/scenarios/pricing"
 	"dbsim/sim"
@@ -78,6 +79,10 @@ type Summary struct {
 	// 95 % of its vCPUs busy, or all its connections taken, for at least
 	// 3 s), in replication then time order, over the whole run.
 	Saturations []SaturationEpisode `json:"saturations"`
+	// CPUCredits are the CPU credit accounts of the instances of a
+	// burstable class (db.t3, db.t4g), per replication and role; absent
+	// when there are none.
+	CPUCredits []CreditStats `json:"cpu_credits,omitempty"`
 	// StaleReads counts reads that returned an older value than the last
 	// acknowledged write.
 	StaleReads int64 `json:"stale_reads"`
@@ -193,6 +198,44 @@ type SaturationEpisode struct {
 	MaxConnections  int              `json:"max_connections"`
 }
 
+// CreditStats is what one role's CPU credit account did in one
+// replication (cluster.CreditRecord): balances in credits (one credit is a
+// vCPU-minute), times in seconds since the start of the run.
+type CreditStats struct {
+	Replication int    `json:"replication"`
+	Instance    string `json:"instance"`
+	Class       string `json:"class"`
+	// Mode is "unlimited" (RDS's) or "standard".
+	Mode  string `json:"mode"`
+	VCPUs int    `json:"vcpus"`
+	// EarnedPerHour is the class's earn rate, Baseline the share of each
+	// vCPU it pays for, Limit the most credits it holds (24 h of earning).
+	EarnedPerHour scenarios.Number `json:"earned_per_hour"`
+	Baseline      scenarios.Number `json:"baseline"`
+	Limit         scenarios.Number `json:"limit"`
+	// Start, Min and End are the accrued balance at the start, its lowest
+	// and at the end.
+	Start scenarios.Number `json:"start"`
+	Min   scenarios.Number `json:"min"`
+	End   scenarios.Number `json:"end"`
+	// ExhaustedAtS is when the balance first ran out (null: never);
+	// ExhaustedS the time out of credits: held to the baseline in
+	// standard mode, bursting on surplus credits in unlimited mode.
+	ExhaustedAtS scenarios.Number `json:"exhausted_at_s"`
+	ExhaustedS   scenarios.Number `json:"exhausted_s"`
+	// Surplus is the surplus credits not paid down at the end, SurplusMax
+	// their most, SurplusCharged those billed at once for passing the
+	// limit (unlimited mode).
+	Surplus        scenarios.Number `json:"surplus"`
+	SurplusMax     scenarios.Number `json:"surplus_max"`
+	SurplusCharged scenarios.Number `json:"surplus_charged"`
+	// Spent and Earned are the credits spent and earned in the measured
+	// window (after the warmup); unlimited mode bills Spent − Earned when
+	// positive (see cost_monthly).
+	Spent  scenarios.Number `json:"spent"`
+	Earned scenarios.Number `json:"earned"`
+}
+
 // LagStats summarizes one replica's lag in milliseconds.
 type LagStats struct {
 	P50 scenarios.Number `json:"p50"`
@@ -306,6 +349,9 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 				StartS: at(e.Start), EndS: at(e.End), DurationS: span(e.Start, e.End),
 				PeakUtilization: fraction3(e.PeakUtilization), VCPUs: e.VCPUs,
 				PeakConnections: e.PeakConns, MaxConnections: e.MaxConns})
+		}
+		for _, c := range rep.Credits {
+			s.CPUCredits = append(s.CPUCredits, creditStats(i, c))
 		}
 		for _, c := range rep.Counters {
 			s.Counters[c.ID.Column()] += c.Value
@@ -434,6 +480,24 @@ func interval(xs []float64) *Interval {
 
 // meanCI95 is sim.MeanCI95: the mean and its Student-t 95% interval.
 var meanCI95 = sim.MeanCI95
+
+// creditStats summarizes one role's credit record of replication i.
+func creditStats(i int, c cluster.CreditRecord) CreditStats {
+	spent, earned := c.Window()
+	baseline := 1.0
+	if c.VCPUs > 0 {
+		baseline = c.EarnPerHour / 60 / float64(c.VCPUs)
+	}
+	return CreditStats{Replication: i, Instance: c.Name, Class: c.Class, Mode: c.Mode.String(), VCPUs: c.VCPUs,
+		EarnedPerHour: credits(c.EarnPerHour), Baseline: fraction3(baseline), Limit: credits(c.Limit),
+		Start: credits(c.Start), Min: credits(c.Min), End: credits(c.End),
+		ExhaustedAtS: at(c.ExhaustedAt), ExhaustedS: seconds(c.Exhausted.Seconds()),
+		Surplus: credits(c.Surplus), SurplusMax: credits(c.SurplusMax), SurplusCharged: credits(c.Charged),
+		Spent: credits(spent), Earned: credits(earned)}
+}
+
+// credits rounds a number of CPU credits to a thousandth.
+func credits(v float64) scenarios.Number { return scenarios.Number(roundDec(v, 3)) }
 
 // recovery is how the writer came back from f: "failover" or
 // "replacement".

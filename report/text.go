@@ -83,6 +83,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 		p("stale reads\t%s (%.3g %% of successful reads)", thousands(n), 100*float64(n)/float64(reads))
 	}
 	writeLoad(p, sum)
+	writeCredits(p, sum)
 	if c := sum.CostMonthly; c != nil && c.TotalUSD > 0 {
 		est := ""
 		if c.Estimated {
@@ -141,6 +142,36 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 		}
 		p("%s\t%s %s–%s%s (%s of %s, %s)", head, e.Instance, clock(e.StartS), clock(e.EndS), where,
 			pct(e.PeakUtilization), vcpus, conns)
+		head = ""
+	}
+}
+
+// writeCredits writes a line per CPU credit account of a burstable
+// instance ("cpu credits"), at most maxFailoverLines of them: its balance
+// at the start and the end, and when and for how long it was out.
+func writeCredits(p func(string, ...any), sum *Summary) {
+	head := "cpu credits"
+	for i, c := range sum.CPUCredits {
+		if i == maxFailoverLines {
+			p("\t... and %d more", len(sum.CPUCredits)-maxFailoverLines)
+			break
+		}
+		where := ""
+		if sum.Replications > 1 {
+			where = fmt.Sprintf(" in replication %d", c.Replication)
+		}
+		line := fmt.Sprintf("%s\t%s %s (%s)%s: %s → %s credits, lowest %s", head, c.Instance, c.Class, c.Mode, where,
+			num(c.Start), num(c.End), num(c.Min))
+		switch {
+		case !c.ExhaustedAtS.Valid():
+			line += "; never out"
+		case c.Mode == "standard":
+			line += fmt.Sprintf("; out at %s, %s held to its %s baseline", clock(c.ExhaustedAtS), secs(c.ExhaustedS), pct(c.Baseline))
+		default:
+			line += fmt.Sprintf("; out at %s, %s on surplus credits (%s at most, %s at the end)", clock(c.ExhaustedAtS),
+				secs(c.ExhaustedS), num(c.SurplusMax), num(c.Surplus))
+		}
+		p("%s", line)
 		head = ""
 	}
 }

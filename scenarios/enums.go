@@ -64,6 +64,7 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[Keys](), "dist"}:                    values(keyDists),
 	{reflect.TypeFor[Fault](), "kind"}:                   values(faultKindList),
 	{reflect.TypeFor[DistSpec](), "dist"}:                values(distNames),
+	{reflect.TypeFor[CPUCredits](), "mode"}:              values(creditModes),
 }
 
 // EnumOf returns the values of the key named key in the struct type owner,

@@ -161,3 +161,41 @@ workload: [{name: w, arrival: {rate: 10/s}}]
 	assert.Equal(t, []any{1.0, 32.0, 0.6, 10 * time.Minute, 20 * time.Second},
 		[]any{sv.MinACU, sv.MaxACU, sv.TargetUtilization, sv.AutoPause, sv.Resume})
 }
+
+// The CPU credit keys of a burstable class reach the RDS model; left out,
+// the model's defaults apply (RDS's Unlimited mode, no launch credits).
+func TestRDSCreditKeysOverride(t *testing.T) {
+	s := mustParse(t, `
+name: rds-credit-keys
+duration: 1m
+system:
+  kind: rds
+  instance_class: db.t4g.large
+  cpu_credits: {mode: standard, initial: 100}
+workload: [{name: w, arrival: {rate: 10/s}}]
+`)
+	cfg, err := s.rdsConfig(testTopology(s))
+	require.NoError(t, err)
+	def := rds.Defaults()
+	assert.Equal(t, cluster.CreditConfig{Mode: cluster.Standard, Initial: 100}, cfg.Credits)
+	assert.NotEqual(t, def.Credits.Mode, cfg.Credits.Mode, "the test must set a value other than the default")
+	assert.NotEqual(t, def.Credits.Initial, cfg.Credits.Initial, "the test must set a value other than the default")
+	assert.Equal(t, 36.0, cfg.Class.CreditsPerHour, "a db.t4g.large earns 36 credits an hour (fact 10.2)")
+
+	// A read replica of a burstable class takes the keys too; left out,
+	// they are RDS's.
+	s = mustParse(t, `
+name: rds-credit-defaults
+duration: 1m
+system:
+  kind: rds
+  instance_class: db.r6g.large
+  read_replicas: [{instance_class: db.t3.small}]
+  cpu_credits: {initial: 5}
+workload: [{name: w, arrival: {rate: 10/s}}]
+`)
+	cfg, err = s.rdsConfig(testTopology(s))
+	require.NoError(t, err)
+	assert.Equal(t, cluster.CreditConfig{Mode: cluster.Unlimited, Initial: 5}, cfg.Credits)
+	assert.Equal(t, "unlimited", s.System.RDS.CPUCredits.Mode, "the default is filled in")
+}

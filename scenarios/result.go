@@ -57,6 +57,10 @@ type Replication struct {
 	// Saturations are the episodes of an instance at its limits, over the
 	// whole run; one still going when the run ended ends then.
 	Saturations []Saturation
+	// Credits are the CPU credit records of the roles that instances of a
+	// burstable class serve (cluster.Credited), over the whole run; their
+	// Window is the measured window's.
+	Credits []cluster.CreditRecord
 	// Counters are model-specific totals over the run, in the model's
 	// order (e.g. throttles per partition).
 	Counters []cluster.Counter

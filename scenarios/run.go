@@ -189,6 +189,18 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		k.At(sim.At(s.Warmup.D()), r.ResetCounters)
 	}
 
+	var credits []*cluster.CreditRecord
+	if c, ok := sys.model.(cluster.Credited); ok {
+		credits = c.CreditRecords()
+		if len(credits) > 0 && s.Warmup > 0 {
+			k.At(sim.At(s.Warmup.D()), func() {
+				for _, r := range credits {
+					r.StartWindow()
+				}
+			})
+		}
+	}
+
 	rec := newRecorder(s, k, log)
 	ccfg, err := s.clientConfig(topo)
 	if err != nil {
@@ -231,6 +243,9 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	}
 	if c, ok := sys.model.(cluster.Counted); ok {
 		rep.Counters = c.Counters()
+	}
+	for _, r := range credits {
+		rep.Credits = append(rep.Credits, *r)
 	}
 	return rep, nil
 }

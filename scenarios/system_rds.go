@@ -125,6 +125,14 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 	set("failover.detection_threshold", func() error { cfg.DetectionThreshold = f.DetectionThreshold; return nil })
 	set("recovery.redo_per_write", func() error { cfg.RedoPerWrite = int64(rc.RedoPerWrite); return nil })
 	set("recovery.redo_rate", func() error { cfg.RedoRate = float64(rc.RedoRate); return nil })
+	set("cpu_credits.mode", func() error {
+		cfg.Credits.Mode = cluster.Unlimited
+		if r.CPUCredits.Mode == "standard" {
+			cfg.Credits.Mode = cluster.Standard
+		}
+		return nil
+	})
+	set("cpu_credits.initial", func() error { cfg.Credits.Initial = r.CPUCredits.Initial; return nil })
 	if len(errs) > 0 {
 		return cfg, errs[0]
 	}

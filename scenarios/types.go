@@ -135,6 +135,17 @@ type RDSSystem struct {
 	Replication    RDSReplication `yaml:"replication" doc:"How commits reach the standby, the cluster standbys and the read replicas."`
 	Failover       RDSFailover    `yaml:"failover" doc:"How RDS notices a failure and moves the endpoint."`
 	Recovery       RDSRecovery    `yaml:"recovery" doc:"Crash recovery: the redo written since the last checkpoint, replayed at a rate."`
+	// CPUCredits is how the instances of a burstable class (db.t3,
+	// db.t4g) run on CPU credits.
+	CPUCredits CPUCredits `yaml:"cpu_credits" doc:"How burstable instances (db.t3, db.t4g) run on CPU credits."`
+}
+
+// CPUCredits is a burstable instance's CPU credit configuration: its mode
+// (unlimited, RDS's, or standard) and each instance's balance at the
+// start, in credits (RDS gives none).
+type CPUCredits struct {
+	Mode    string  `yaml:"mode" doc:"unlimited (RDS's): run above the baseline on surplus credits, billed; standard: held to the baseline when credits run out."`
+	Initial float64 `yaml:"initial" doc:"Each instance's credit balance at the start, in credits (vCPU-minutes; RDS gives none), at most 24 h of earnings."`
 }
 
 // Storage is the instance's volume.

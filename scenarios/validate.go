@@ -375,6 +375,7 @@ func (v *validator) rds(r *RDSSystem) {
 	if v.has(p+"recovery.redo_rate") && r.Recovery.RedoRate <= 0 {
 		v.errorf(p+"recovery.redo_rate", "must be > 0, got %s", r.Recovery.RedoRate)
 	}
+	v.rdsCredits(r) // validate_credits.go
 }
 
 // unknownClass explains an unknown instance class: the nearest known

@@ -33,8 +33,9 @@ var classes = func() cluster.Classes {
 	add("r8g", 8, "24xlarge")
 	add("x2g", 16, "16xlarge")
 	for _, f := range []string{"t3", "t4g"} {
-		m["db."+f+".medium"] = Class{Name: "db." + f + ".medium", VCPUs: 2, MemoryGiB: 4, Burstable: true}
-		m["db."+f+".large"] = Class{Name: "db." + f + ".large", VCPUs: 2, MemoryGiB: 8, Burstable: true}
+		// CPU credits per hour: fact 10.2 (the Aurora model does not spend them yet).
+		m["db."+f+".medium"] = Class{Name: "db." + f + ".medium", VCPUs: 2, MemoryGiB: 4, Burstable: true, CreditsPerHour: 24}
+		m["db."+f+".large"] = Class{Name: "db." + f + ".large", VCPUs: 2, MemoryGiB: 8, Burstable: true, CreditsPerHour: 36}
 	}
 	return m
 }()

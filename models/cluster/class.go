@@ -12,9 +12,25 @@ type Class struct {
 	Name      string
 	VCPUs     int
 	MemoryGiB float64
-	// Burstable classes (t3, t4g) run on CPU credits; dbsim does not model
-	// the credits, only the vCPUs.
-	Burstable bool
+	// Burstable classes (t3, t4g) run on CPU credits (credits.go): they
+	// earn CreditsPerHour (fact 10.2) and spend one credit per vCPU-minute
+	// of work (fact 10.1).
+	Burstable      bool
+	CreditsPerHour float64
+}
+
+// CreditLimit is the most earned credits a burstable class can hold: what
+// it earns in 24 hours (fact 10.3). 0 for other classes.
+func (c Class) CreditLimit() float64 { return 24 * c.CreditsPerHour }
+
+// Baseline is the share of each vCPU a burstable class can use for ever on
+// what it earns: credits per hour ÷ vCPUs ÷ 60 (fact 10.2), 0.2 for a
+// db.t3.medium. 1 for other classes.
+func (c Class) Baseline() float64 {
+	if !c.Burstable || c.VCPUs <= 0 {
+		return 1
+	}
+	return c.CreditsPerHour / 60 / float64(c.VCPUs)
 }
 
 // Classes is a catalogue of instance classes by lower-case name.

@@ -33,12 +33,15 @@ const (
 	Paused          // a Serverless v2 instance paused at 0 ACU
 	Resumed         // a paused instance serves again
 	Repaired        // a storage segment was re-replicated
+	CreditsOut      // a burstable instance in Standard mode spent its CPU credits: held to its baseline
+	FullSpeed       // it earned credits back: full speed again
 	numMarks
 )
 
 // String names the mark in a legend: "heat split", "scale-up".
 func (m Mark) String() string {
-	return [numMarks]string{"", "heat split", "scale-up", "scale-down", "on-demand peak", "paused", "resumed", "segment repaired"}[m]
+	return [numMarks]string{"", "heat split", "scale-up", "scale-down", "on-demand peak", "paused", "resumed", "segment repaired",
+		"out of CPU credits", "full speed"}[m]
 }
 
 // Failover is one loss of the writer and the recovery from it, as the

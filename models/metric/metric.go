@@ -28,6 +28,12 @@ const (
 	MaxConnections // the instance's connection limit
 	CapacityACU    // Aurora Serverless v2 capacity (ACU)
 
+	// Gauges of a burstable instance (db.t3, db.t4g): CloudWatch's
+	// CPUCreditBalance and CPUSurplusCreditBalance (fact 10.9).
+
+	CPUCreditBalance  // CPU credits accrued and not spent
+	CPUSurplusCredits // surplus credits spent and not paid down (Unlimited mode)
+
 	// Gauges of a DynamoDB table, index or partition (per second).
 
 	ConsumedRCU
@@ -77,6 +83,9 @@ var kinds = [numKinds]struct{ stem, unit string }{
 	Queued:         {"queued", "statements"},
 	MaxConnections: {"max_connections", "connections"},
 	CapacityACU:    {"capacity_acu", "ACU"},
+
+	CPUCreditBalance:  {"cpu_credit_balance", "credits"},
+	CPUSurplusCredits: {"cpu_surplus_credit_balance", "credits"},
 
 	ConsumedRCU:    {"consumed_rcu", "RCU/s"},
 	ConsumedWCU:    {"consumed_wcu", "WCU/s"},

@@ -28,17 +28,18 @@ var classes = func() cluster.Classes {
 	}
 	m["db.m5.24xlarge"] = Class{Name: "db.m5.24xlarge", VCPUs: 96, MemoryGiB: 384}
 	m["db.r5.24xlarge"] = Class{Name: "db.r5.24xlarge", VCPUs: 96, MemoryGiB: 768}
+	// Burstable classes: vCPUs and memory from the RDS hardware table
+	// (fact 10.8), CPU credits earned per hour from the EC2 credit table
+	// (fact 10.2; the same for t3 and t4g).
 	for _, f := range []string{"t3", "t4g"} {
-		for size, mem := range map[string]float64{"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32} {
-			v := 2
-			switch size {
-			case "xlarge":
-				v = 4
-			case "2xlarge":
-				v = 8
-			}
-			name := "db." + f + "." + size
-			m[name] = Class{Name: name, VCPUs: v, MemoryGiB: mem, Burstable: true}
+		for _, c := range []struct {
+			size    string
+			vcpus   int
+			mem     float64
+			credits float64
+		}{{"micro", 2, 1, 12}, {"small", 2, 2, 24}, {"medium", 2, 4, 24}, {"large", 2, 8, 36}, {"xlarge", 4, 16, 96}, {"2xlarge", 8, 32, 192}} {
+			name := "db." + f + "." + c.size
+			m[name] = Class{Name: name, VCPUs: c.vcpus, MemoryGiB: c.mem, Burstable: true, CreditsPerHour: c.credits}
 		}
 	}
 	return m

@@ -116,6 +116,11 @@ type Config struct {
 	// the new writer opening, in the cluster deployment; the failover also
 	// waits for the standbys' apply backlog (fact 1.14).
 	ClusterPromotion time.Duration
+
+	// Credits is how the instances of a burstable class (db.t3, db.t4g)
+	// run on CPU credits: RDS's Unlimited mode by default (fact 10.7),
+	// with no launch credits (fact 10.4). Other classes ignore it.
+	Credits cluster.CreditConfig
 }
 
 // Defaults returns a db.r6g.large PostgreSQL instance in the first AZ,
@@ -229,6 +234,12 @@ type Model struct {
 	pending  []*cluster.Call   // commits waiting for an unreachable standby
 	ackTimer sim.Timer
 
+	// credits are the CPU credit records of the roles a burstable
+	// instance serves (credits.go); nodes is a scratch list of the hosts
+	// with accounts.
+	credits []*roleCredits
+	nodes   []*node
+
 	onStart, onServed, onMirrored, onSuspend      func(any)
 	onApplyStart, onApplied, onFlushed, onReplyOK func(any)
 	onReplicaRead, onSemiTimeout                  func(any)
@@ -242,6 +253,9 @@ type node struct {
 	lsn  uint64        // durable log position on this node's volume
 	rep  *replica      // the node's replica role, if it is a read replica or cluster standby
 	far  time.Duration // extra one-way delay to clients: a replica in another Region
+	// credits is the host's CPU credit account, for a burstable class
+	// (nil otherwise).
+	credits *cluster.CPUCredits
 }
 
 // New builds the deployment on the network, primary engine accepting, its
@@ -291,6 +305,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	k.After(time.Duration(phase.Float64()*float64(cfg.DetectionInterval)), m.check)
 	k.After(time.Duration(phase.Float64()*float64(cfg.CheckpointInterval)), m.checkpoint)
 	net.T.WatchOutages(m.outage)
+	m.startCredits()
 	return m
 }
 
@@ -302,6 +317,7 @@ func (m *Model) newNode(az cluster.AZ, class Class) *node {
 func (m *Model) newNamedNode(name string, az cluster.AZ, class Class) *node {
 	h := cluster.NewHost(name, az)
 	n := &node{m: m, host: h, cpu: sim.NewStation(m.k, class.VCPUs)}
+	n.credits = cluster.NewCPUCredits(class, m.cfg.Credits, n.cpu, m.k.Now())
 	h.Serve, h.Connect = n.serve, n.serve
 	h.MaxConns = m.cfg.MaxConnections
 	if h.MaxConns == 0 {
@@ -380,7 +396,11 @@ func (m *Model) start(a any) {
 	} else {
 		c.LSN = m.lsn // the primary's snapshot has every write
 	}
-	m.k.AfterArg(sim.Seconds(d.Sample(m.rng)), m.onServed, c)
+	x := d.Sample(m.rng)
+	if a := c.Node.(*node).credits; a != nil && a.Speed() < 1 {
+		x /= a.Speed() // held to its baseline: the vCPU runs a share of the time
+	}
+	m.k.AfterArg(sim.Seconds(x), m.onServed, c)
 }
 
 func (m *Model) served(a any) {

@@ -916,7 +916,9 @@ func (m *Model) Durable() uint64 { return m.durable }
 // not replicating (down, restarting, orphaned by a promotion, or promoted)
 // has no lag: NaN, as CloudWatch's ReplicaLag reports nothing while
 // replication is not running, so a failed old writer's slot does not
-// count its downtime into the lag distribution.
+// count its downtime into the lag distribution. Then every serving
+// instance's load (cluster.Load) and, for burstable classes, its CPU
+// credits (creditGauges).
 func (m *Model) Gauges() []cluster.Gauge {
 	var g []cluster.Gauge
 	for _, r := range m.replicas {
@@ -945,7 +947,7 @@ func (m *Model) Gauges() []cluster.Gauge {
 	for _, r := range m.replicas {
 		load(r.name, func() *node { return r.n })
 	}
-	return g
+	return append(g, m.creditGauges()...)
 }
 
 // lagMS is the replica's lag gauge: its lag in milliseconds while it

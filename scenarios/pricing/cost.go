@@ -117,12 +117,15 @@ func MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 // MonthlyCost is what the system of s costs per month at p's prices (nil
 // p: the built-in table). rep is a replication of s: systems billed by use
 // (requests, capacity) are priced on what it measured, held for a month;
-// RDS is billed by provisioned size only and rep may be nil.
+// RDS is billed by provisioned size, and rep may be nil, except for the
+// surplus CPU credits of a burstable class in Unlimited mode.
 //
 // RDS: instances × the class's hourly price (× 2 for a Multi-AZ instance
 // deployment, fact 7.4) × hours per month, plus gp3 storage per GB-month
-// (× 2 Multi-AZ, facts 7.4 and 7.6). A class missing from the table is
-// priced from its family (see InstanceHourly) and marked estimated.
+// (× 2 Multi-AZ, facts 7.4 and 7.6), plus the surplus CPU credits rep's
+// burstable instances spent (cost_credits.go). A class missing from the
+// table is priced from its family (see InstanceHourly) and marked
+// estimated.
 func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	if p == nil {
 		p = Default()
@@ -131,6 +134,7 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 	switch {
 	case s.System.Kind == "rds" && s.System.RDS != nil:
 		p.rdsCost(&b, s.System.RDS)
+		p.rdsCreditCost(&b, s.System.RDS, rep)
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
 		return p.auroraCost(s, rep)
 	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:

@@ -88,6 +88,9 @@ type RDSPrices struct {
 	MultiAZInstance   Multiplier      `yaml:"multi_az_instance"`
 	MultiAZCluster    Multiplier      `yaml:"multi_az_cluster"`
 	StorageGP3GBMonth UnitPrice       `yaml:"storage_gp3_gb_month"`
+	// CPUCreditsVCPUHour is the price of surplus CPU credits of the
+	// burstable classes in Unlimited mode, per vCPU-hour.
+	CPUCreditsVCPUHour UnitPrice `yaml:"cpu_credits_vcpu_hour"`
 }
 
 // AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
@@ -214,6 +217,7 @@ func (p *Prices) check() []string {
 	mult("rds.multi_az_instance", p.RDS.MultiAZInstance)
 	mult("rds.multi_az_cluster", p.RDS.MultiAZCluster)
 	unit("rds.storage_gp3_gb_month", p.RDS.StorageGP3GBMonth)
+	unit("rds.cpu_credits_vcpu_hour", p.RDS.CPUCreditsVCPUHour)
 	a := p.Aurora
 	instances("aurora.instances", a.Instances)
 	if a.IOOptimizedFactor != (Factor{}) {
