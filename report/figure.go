@@ -71,11 +71,11 @@ const messageHeight = 1.4 * vg.Inch
 // order. A report written into a directory removes the files of those
 // this run did not draw, so that no figure of an earlier run is left
 // beside the new ones.
-var runFigures = []string{"latency", "availability", "throughput", "load", "lag", "capacity", "dynamodb_capacity", "partitions"}
+var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "capacity", "dynamodb_capacity", "partitions"}
 
 // Plots returns the figures of replication 0 of res: latency, availability
 // and throughput always, load when the model has utilization gauges (RDS
-// and Aurora instances), lag when it has lag gauges, capacity when it has
+// and Aurora instances), credits when it has burstable instances, lag when it has lag gauges, capacity when it has
 // Serverless v2 capacity gauges, and the DynamoDB figures.
 func Plots(res *scenarios.Result) []*Figure {
 	name := "run"
@@ -99,11 +99,14 @@ func Plots(res *scenarios.Result) []*Figure {
 	}
 	for _, f := range figs {
 		// What ends a stall or a wait the requests saw.
-		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed)
+		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed, cluster.CreditsOut, cluster.FullSpeed)
 	}
 	if ser != nil {
 		if f := loadFigure(name, res, d, marks); f != nil {
 			figs = append(figs, f)
+		}
+		if len(d.ofKind(metric.CPUCreditBalance)) > 0 {
+			figs = append(figs, creditsFigure(name, d, marks))
 		}
 		if ids := d.ofKind(metric.Lag); len(ids) > 0 {
 			figs = append(figs, lagFigure(name, d, ids, marks))

@@ -114,3 +114,25 @@ func capacityFigure(name string, sc *scenarios.Scenario, d *seriesData, ids []me
 	f.p.Y.Tick.Marker = linearTicks{}
 	return f
 }
+
+// creditsFigure plots the CPU credit balance of each burstable role
+// (metric.CPUCreditBalance), and the surplus credits an Unlimited one
+// spent beyond it (metric.CPUSurplusCredits, dashed), with the moments a
+// Standard instance ran out of credits and got its full speed back.
+func creditsFigure(name string, d *seriesData, marks *annotations) *Figure {
+	balances, surplus := d.ofKind(metric.CPUCreditBalance), d.ofKind(metric.CPUSurplusCredits)
+	f := groupFigure("credits", name+": CPU credits (burstable classes)", "CPU credits (vCPU-minutes)", d, balances,
+		func(id metric.ID) string { return id.Subject() + " balance" }, marks)
+	hi := f.p.Y.Max
+	for i, id := range surplus {
+		ys := d.gauge(id)
+		if maxFinite(ys) <= 0 {
+			continue // never spent beyond its balance: nothing to draw
+		}
+		hi = math.Max(hi, maxFinite(ys)*1.05)
+		f.addLine(d, ys, id.Subject()+" surplus spent", lineStyle(i, 1.2, vg.Points(4), vg.Points(2)))
+	}
+	f.p.Y.Max = hi
+	f.showMarks(cluster.CreditsOut, cluster.FullSpeed)
+	return f
+}

@@ -39,3 +39,25 @@ func TestServerlessCapacityFigure(t *testing.T) {
 	}
 	assert.GreaterOrEqual(t, f.p.Y.Max, 16.0, "max_acu is on the axis")
 }
+
+func TestCreditsFigure(t *testing.T) {
+	// A primary spending its balance down, in Unlimited mode past it.
+	res := testResult()
+	rep := res.Replications[0]
+	ser := rep.Series
+	balance := metric.OfInstance(metric.CPUCreditBalance, "primary")
+	surplus := metric.OfInstance(metric.CPUSurplusCredits, "primary")
+	bc, sc := ser.Column(balance.Column()), ser.Column(surplus.Column())
+	for b := range 60 {
+		ser.Set(sec(float64(b)), bc, max(0, 30-float64(b)))
+		ser.Set(sec(float64(b)), sc, max(0, float64(b)-30)/2)
+	}
+	rep.Gauges = append(rep.Gauges, balance, surplus)
+
+	f := figureNamed(Plots(res), "credits")
+	require.NotNil(t, f, "a run with burstable instances has a credits figure")
+	svg := svgOf(t, f)
+	assert.Contains(t, svg, ">primary balance<")
+	assert.Contains(t, svg, ">primary surplus spent<")
+	assert.Nil(t, figureNamed(Plots(testResult()), "credits"), "none without credit gauges")
+}
