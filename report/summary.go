@@ -42,6 +42,10 @@ type Summary struct {
 
 	// Failovers of every replication, in replication then time order.
 	Failovers []Failover `json:"failovers"`
+	// Recoveries from a backup or from another Region (a point-in-time
+	// restore, a Global Database failover), in replication then time
+	// order; omitted when there is none.
+	Recoveries []Recovery `json:"recoveries,omitempty"`
 	// FailoverDurationS is the mean engine-side failover duration (failure
 	// to writes accepted) with its 95% interval; nil when no failover
 	// completed.
@@ -153,6 +157,38 @@ type Failover struct {
 	// the standby a Multi-AZ DB cluster is promoting; 0 while the
 	// failover waits for a copy that has every write.
 	LostWrites int64 `json:"lost_writes"`
+}
+
+// Recovery is one recovery from a backup or another Region, in seconds
+// since the start of its replication's run; a moment that never came is
+// null, and so is every span derived from it.
+type Recovery struct {
+	Replication int `json:"replication"`
+	// Kind is how the data came back (cluster.Restore's Kind).
+	Kind  string `json:"kind"`
+	Cause string `json:"cause"`
+	// StartS is the failure (or the data loss) recovered from.
+	StartS scenarios.Number `json:"start_s"`
+	// RestoredToS is the last moment whose writes the new writer has.
+	RestoredToS scenarios.Number `json:"restored_to_s"`
+	// EndS is when the new writer accepted writes.
+	EndS scenarios.Number `json:"end_s"`
+	// RTOS runs from the failure until every client's writes succeed on
+	// the new writer: the recovery time the application saw.
+	RTOS scenarios.Number `json:"rto_s"`
+	// RPOS is StartS - RestoredToS: the span of history the recovery
+	// gave up.
+	RPOS scenarios.Number `json:"rpo_s"`
+	// LostWrites counts the writes acknowledged after RestoredToS that
+	// the new writer does not have.
+	LostWrites int64 `json:"lost_writes"`
+}
+
+// newRecovery is the recovery f of replication i, with its spans s.
+func newRecovery(i int, f scenarios.Failover, s scenarios.FailoverSpans) Recovery {
+	return Recovery{Replication: i, Kind: f.Restore.Kind, Cause: f.Cause, StartS: at(f.Start),
+		RestoredToS: at(f.Restore.RestoredTo), EndS: at(f.Accepting), RTOS: seconds(s.ClientOutage),
+		RPOS: span(f.Restore.RestoredTo, f.Start), LostWrites: f.LostWrites}
 }
 
 // Interval is a mean with its Student-t 95% confidence interval, clamped
@@ -361,6 +397,10 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		merge(all, rep.Latency.All)
 
 		for j, f := range rep.Failovers {
+			if f.Restore != nil {
+				s.Recoveries = append(s.Recoveries, newRecovery(i, f, m.Failovers[j]))
+				continue
+			}
 			fo := Failover{
 				Replication:   i,
 				Cause:         f.Cause,

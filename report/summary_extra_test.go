@@ -83,5 +83,28 @@ func TestReplacementIsNotCalledAFailover(t *testing.T) {
 	assert.NotContains(t, b.String(), "failover at")
 
 	res.Replications[0].Failovers = append(res.Replications[0].Failovers, fo(false))
-	assert.Equal(t, "recoveries", recoveriesLabel(Summarize(res, nil).Failovers), "some of each")
+	assert.Equal(t, "failovers, replacements", recoveriesLabel(Summarize(res, nil).Failovers), "some of each")
+}
+
+func TestRecoveriesAreReportedApartFromFailovers(t *testing.T) {
+	// Replication 0 had a failover; replication 2 a point-in-time restore
+	// from a data loss at 10:00 to 9:59, its writes back at 24:30.
+	res := testResult()
+	res.Replications[2].Failovers = []scenarios.Failover{{Cause: "data loss", Start: sec(600), Detected: sec(600),
+		Promoted: sec(1400), Accepting: sec(1460), ClientsRecovered: sec(1470), LostWrites: 7,
+		Restore: &cluster.Restore{Kind: "point-in-time-restore", RestoredTo: sec(599)}}}
+	sum := Summarize(res, nil)
+	require.Len(t, sum.Recoveries, 1)
+	r := sum.Recoveries[0]
+	assert.Equal(t, Recovery{Replication: 2, Kind: "point-in-time-restore", Cause: "data loss", StartS: 600,
+		RestoredToS: 599, EndS: 1460, RTOS: 870, RPOS: 1, LostWrites: 7}, r)
+	require.Len(t, sum.Failovers, 2, "a recovery is not a failover")
+	assert.Equal(t, scenarios.Number(71.775), sum.FailoverDurationS.Mean, "nor in the failovers' mean")
+	assert.Equal(t, int64(3), sum.LostWrites, "its RPO is not a failover's lost writes")
+
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, sum))
+	assert.Contains(t, b.String(), "point-in-time-restore at 10:00 (replication 2): RTO 870.0 s, RPO 1.0 s, lost writes 7")
+
+	assert.NotContains(t, string(summaryJSON(t, testResult())), `"recoveries"`, "omitted without one")
 }

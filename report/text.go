@@ -74,6 +74,22 @@ func WriteText(w io.Writer, sum *Summary) error {
 				f.Recovery, clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
 		}
 	}
+	for i, r := range sum.Recoveries {
+		if i == maxFailoverLines {
+			p("\t... and %d more", len(sum.Recoveries)-maxFailoverLines)
+			break
+		}
+		label := ""
+		if i == 0 {
+			label = "recoveries"
+		}
+		where := ""
+		if sum.Replications > 1 {
+			where = fmt.Sprintf(" (replication %d)", r.Replication)
+		}
+		p("%s\t%s at %s%s: RTO %s, RPO %s, lost writes %d",
+			label, r.Kind, clock(r.StartS), where, secsOrNever(r.RTOS), secsOrNever(r.RPOS), r.LostWrites)
+	}
 	if sum.UnreplicatedAcks > 0 {
 		p("lost writes\t%s (of %s writes acknowledged with no other copy)", thousands(sum.LostWrites), thousands(sum.UnreplicatedAcks))
 	} else {
@@ -319,7 +335,7 @@ func thousands(n int64) string {
 
 // recoveriesLabel names the summary's failovers line: "failovers", or
 // "replacements" when no other copy ever took over (a Single-AZ
-// instance), "recoveries" when some did and some did not.
+// instance), "failovers, replacements" when some did and some did not.
 func recoveriesLabel(fs []Failover) string {
 	n := 0
 	for _, f := range fs {
@@ -333,5 +349,5 @@ func recoveriesLabel(fs []Failover) string {
 	case len(fs):
 		return "replacements"
 	}
-	return "recoveries"
+	return "failovers, replacements"
 }

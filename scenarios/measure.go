@@ -17,12 +17,15 @@ type ReplicationMetrics struct {
 	// Read, Write and All are the latency quantiles of the successful
 	// requests of each kind.
 	Read, Write, All Quantiles
-	// Failovers are the spans of each failover, in time order.
+	// Failovers are the spans of each failover and recovery (rep's
+	// Failovers), in time order.
 	Failovers []FailoverSpans
 	// FailoverDuration and ClientOutage are the means of the failovers'
-	// spans; NaN without a failover, or when one never ended.
+	// spans, recoveries from a backup or another Region (Restore) left
+	// out; NaN without a failover, or when one never ended.
 	FailoverDuration, ClientOutage float64
-	// LostWrites is the total over the failovers.
+	// LostWrites is the total over the failovers, recoveries left out:
+	// theirs are the history before the restored point (RPO).
 	LostWrites int64
 }
 
@@ -56,6 +59,9 @@ func Measure(rep *Replication) ReplicationMetrics {
 	for _, f := range rep.Failovers {
 		s := FailoverSpans{Duration: spanSeconds(f.Start, f.Accepting), ClientOutage: spanSeconds(f.Start, f.ClientsRecovered)}
 		m.Failovers = append(m.Failovers, s)
+		if f.Restore != nil {
+			continue
+		}
 		dur = append(dur, s.Duration)
 		outage = append(outage, s.ClientOutage)
 		m.LostWrites += f.LostWrites

@@ -308,7 +308,7 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 		}
 		rep.Failovers = append(rep.Failovers, Failover{Cause: f.Cause, Start: f.Start, Detected: f.Detected,
 			Promoted: f.Promoted, Accepting: f.Accepting, ClientsRecovered: clients, LostWrites: f.LostWrites,
-			ByPromotion: f.ByPromotion, Replaced: f.Replaced})
+			ByPromotion: f.ByPromotion, Replaced: f.Replaced, Restore: f.Restore})
 	}
 	for _, g := range r.gauges {
 		rep.Gauges = append(rep.Gauges, g.ID)

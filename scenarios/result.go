@@ -137,6 +137,9 @@ type Failover struct {
 	// Replaced: no other copy took over; the writer came back on a new
 	// host (a replacement, not a failover).
 	Replaced bool
+	// Restore, when set, makes this a recovery from a backup or another
+	// Region (cluster.Restore), reported apart from the failovers.
+	Restore *cluster.Restore
 }
 
 // FaultWindow is a span during which a fault was active.

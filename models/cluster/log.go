@@ -64,6 +64,24 @@ type Failover struct {
 	// on a new host with its volume, a replacement rather than a failover
 	// (a Single-AZ instance, an Aurora cluster without replicas).
 	Replaced bool
+	// Restore is set when the writer came back from a backup or from
+	// another Region rather than from a copy in the cluster: a recovery,
+	// reported apart from the failovers, whose RPO is a span of history.
+	Restore *Restore
+}
+
+// Restore is how a recovery that was not a failover brought the data
+// back: from a backup (a point-in-time or snapshot restore) or from
+// another Region (a cross-Region replica, an Aurora Global Database
+// secondary).
+type Restore struct {
+	// Kind names the recovery, in the words summary.json uses:
+	// point-in-time-restore, snapshot-restore, cross-region-replica,
+	// global-failover, global-switchover.
+	Kind string
+	// RestoredTo is the last moment whose writes the new writer has: the
+	// recovery's RPO is the failure's Start minus it.
+	RestoredTo sim.Time
 }
 
 // Log records what happened in a run: events for the narrative and
