@@ -95,7 +95,7 @@ func textSummary(sum *Summary) string {
 	return b.String()
 }
 
-var pageTemplate = template.Must(template.New("report").Parse(`<!doctype html>
+var pageTemplate = template.Must(template.New("report").Funcs(template.FuncMap{"count": count}).Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -116,7 +116,7 @@ figure svg { width: 100%; height: auto; display: block; }
 </head>
 <body>
 <h1>{{.Sum.Scenario}}</h1>
-<p class="meta">system {{.Sum.System}} · seed {{.Sum.Seed}} · {{.Sum.Replications}} replication(s) of {{.Sum.SimulatedSeconds}} s measured</p>
+<p class="meta">system {{.Sum.System}} · seed {{.Sum.Seed}} · {{count .Sum.Replications "replication"}} of {{.Sum.SimulatedSeconds}} s measured</p>
 {{range .Description}}<p class="desc">{{.}}</p>
 {{end}}
 

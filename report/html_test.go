@@ -89,3 +89,14 @@ func TestHTMLDescriptionFlows(t *testing.T) {
 	assert.Contains(t, b.String(), `<p class="desc">first line second line</p>`)
 	assert.Contains(t, b.String(), `<p class="desc">next</p>`)
 }
+
+func TestHTMLCountsReplications(t *testing.T) {
+	res := testResult()
+	var b bytes.Buffer
+	require.NoError(t, WriteHTML(&b, res, Summarize(res, nil), nil))
+	assert.Contains(t, b.String(), "3 replications of 600")
+	res.Replications = res.Replications[:1]
+	b.Reset()
+	require.NoError(t, WriteHTML(&b, res, Summarize(res, nil), nil))
+	assert.Contains(t, b.String(), "1 replication of 600")
+}
