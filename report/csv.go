@@ -201,25 +201,13 @@ func (d *seriesData) settledAvailability(b int) float64 {
 	return d.availability(b)
 }
 
-// inFlightFor bounds how long a request of sc can stay in flight: on
-// every attempt its wait for a connection and its statement's timeout,
-// plus the backoffs between attempts (the bound the run's estimate
-// uses); 0 without a scenario.
+// inFlightFor bounds how long a request of sc can stay in flight, in
+// seconds (scenarios.RequestLifetime); 0 without a scenario.
 func inFlightFor(sc *scenarios.Scenario) float64 {
 	if sc == nil {
 		return 0
 	}
-	c := sc.Clients
-	attempts := max(1, c.Retry.MaxAttempts)
-	life := time.Duration(attempts) * (max(c.PoolTimeout, c.ConnectTimeout).D() + c.Timeout.D())
-	for a := 1; a < attempts; a++ {
-		backoff := c.Retry.Base.D() << min(a-1, 30)
-		if c.Retry.Cap > 0 {
-			backoff = min(backoff, c.Retry.Cap.D())
-		}
-		life += backoff
-	}
-	return life.Seconds()
+	return scenarios.RequestLifetime(sc).Seconds()
 }
 
 // at0 is v[i], or NaN when v is too short.

@@ -282,16 +282,16 @@ type field struct {
 func fieldsOf(t reflect.Type) []field {
 	var fields []field
 	for i := range t.NumField() {
-		if name := yamlName(t.Field(i)); name != "" {
+		if name := YAMLKey(t.Field(i)); name != "" {
 			fields = append(fields, field{name, i})
 		}
 	}
 	return fields
 }
 
-// yamlName is the key a struct field is written as, or "" if it is not
-// decodable (unexported, or tagged yaml:"-").
-func yamlName(f reflect.StructField) string {
+// YAMLKey is the key a struct field of the scenario types is written as,
+// or "" if it is not decodable (unexported, or tagged yaml:"-").
+func YAMLKey(f reflect.StructField) string {
 	if !f.IsExported() {
 		return ""
 	}

@@ -126,7 +126,7 @@ func EstimateOf(s *Scenario, workers int) Estimate {
 	// A workload has at most its peak rate times a request's lifetime in
 	// flight, and never more than it sends (a burst of 10 ms); the client
 	// processes hold at most max_in_flight each.
-	life := lifetime(s).Seconds()
+	life := RequestLifetime(s).Seconds()
 	inFlight := 0.0
 	for i := range s.Workload {
 		w := &s.Workload[i]
@@ -175,10 +175,10 @@ func peakRateOf(w *Workload) float64 {
 	return r
 }
 
-// lifetime bounds how long a request stays in flight: on every attempt
-// its wait for a connection and its statement's timeout, plus the
-// backoffs between attempts.
-func lifetime(s *Scenario) time.Duration {
+// RequestLifetime bounds how long a request of s stays in flight: on
+// every attempt its wait for a connection and its statement's timeout,
+// plus the backoffs between attempts.
+func RequestLifetime(s *Scenario) time.Duration {
 	c := s.Clients
 	attempts := max(1, c.Retry.MaxAttempts)
 	life := time.Duration(attempts) * (max(c.PoolTimeout, c.ConnectTimeout).D() + c.Timeout.D())

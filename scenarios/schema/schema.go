@@ -27,7 +27,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 
 	"dbsim/scenarios"
 )
@@ -163,7 +162,7 @@ func (g *generator) block(t reflect.Type, nullable bool) (*object, error) {
 	props := &object{}
 	for i := range t.NumField() {
 		f := t.Field(i)
-		key := yamlName(f)
+		key := scenarios.YAMLKey(f)
 		if key == "" {
 			continue
 		}
@@ -271,19 +270,6 @@ func (g *generator) valueOf(t reflect.Type) (*object, string, error) {
 func typeNames(name string, nullable bool) any {
 	if nullable {
 		return []string{name, "null"}
-	}
-	return name
-}
-
-// yamlName is the key a struct field is written as, "" if none (as the
-// loader reads the yaml tag).
-func yamlName(f reflect.StructField) string {
-	if !f.IsExported() {
-		return ""
-	}
-	name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
-	if name == "-" {
-		return ""
 	}
 	return name
 }

@@ -63,7 +63,7 @@ func describedTypes() []reflect.Type {
 		seen[t] = true
 		out = append(out, t)
 		for i := range t.NumField() {
-			if yamlName(t.Field(i)) != "" {
+			if scenarios.YAMLKey(t.Field(i)) != "" {
 				walk(t.Field(i).Type)
 			}
 		}
@@ -83,12 +83,12 @@ func TestEveryFieldIsDescribed(t *testing.T) {
 	for _, typ := range types {
 		for i := range typ.NumField() {
 			f := typ.Field(i)
-			if yamlName(f) == "" {
+			if scenarios.YAMLKey(f) == "" {
 				continue
 			}
 			keys++
 			doc := f.Tag.Get("doc")
-			assert.NotEmpty(t, doc, "%s.%s (%s) has no doc tag", typ.Name(), f.Name, yamlName(f))
+			assert.NotEmpty(t, doc, "%s.%s (%s) has no doc tag", typ.Name(), f.Name, scenarios.YAMLKey(f))
 			assert.True(t, strings.HasSuffix(doc, "."), "%s.%s: a sentence: %q", typ.Name(), f.Name, doc)
 		}
 	}
@@ -108,7 +108,7 @@ func TestTablesNameRealKeys(t *testing.T) {
 	n := 0
 	for _, typ := range describedTypes() {
 		for i := range typ.NumField() {
-			if e, ok := scenarios.EnumOf(typ, yamlName(typ.Field(i))); ok {
+			if e, ok := scenarios.EnumOf(typ, scenarios.YAMLKey(typ.Field(i))); ok {
 				n++
 				assert.NotEmpty(t, e.Values, "%s.%s", typ.Name(), typ.Field(i).Name)
 			}
@@ -122,7 +122,7 @@ func hasKey(t reflect.Type, key string) bool {
 		return true
 	}
 	for i := range t.NumField() {
-		if yamlName(t.Field(i)) == key {
+		if scenarios.YAMLKey(t.Field(i)) == key {
 			return true
 		}
 	}
