@@ -88,7 +88,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 			where = fmt.Sprintf(" (replication %d)", r.Replication)
 		}
 		p("%s\t%s at %s%s: RTO %s, RPO %s, lost writes %d",
-			label, r.Kind, clock(r.StartS), where, secsOrNever(r.RTOS), secsOrNever(r.RPOS), r.LostWrites)
+			label, r.Kind, clock(r.StartS), where, secsOrNever(r.RTOS), rpo(r.RPOS), r.LostWrites)
 	}
 	if sum.UnreplicatedAcks > 0 {
 		p("lost writes\t%s (of %s writes acknowledged with no other copy)", thousands(sum.LostWrites), thousands(sum.UnreplicatedAcks))
@@ -255,6 +255,16 @@ func secsOrNever(n scenarios.Number) string {
 		return "never"
 	}
 	return secs(n)
+}
+
+// rpo formats a recovery point objective: in ms below a second (a Global
+// Database's RPO is the lag, a tenth of a second, which "0.0 s" would
+// hide), else as secs.
+func rpo(n scenarios.Number) string {
+	if v := float64(n); n.Valid() && v > 0 && v < 1 {
+		return num(scenarios.Number(v*1000)) + " ms"
+	}
+	return secsOrNever(n)
 }
 
 // num formats a latency in ms with three significant digits.

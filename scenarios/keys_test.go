@@ -18,7 +18,7 @@ import (
 // runner builds (TestDynamoDBEveryKeyOverrides does the same for DynamoDB).
 
 func testTopology(s *Scenario) *cluster.Topology {
-	return cluster.NewTopology(sim.New(1), s.Topology.AZs, s.Topology.SameAZRTT.D(), s.Topology.CrossAZRTT.D())
+	return s.Topology.build(sim.New(1))
 }
 
 func TestRDSEveryKeyOverrides(t *testing.T) {
@@ -34,7 +34,7 @@ system:
   multi_az: cluster
   cluster_standby_azs: [us-east-1c, us-east-1a]
   read_replicas:
-    - {az: us-east-1c, region: us-west-2, instance_class: db.r6gd.2xlarge, apply_workers: 4, apply_time: {dist: constant, value: 1ms}}
+    - {az: us-west-2c, region: us-west-2, instance_class: db.r6gd.2xlarge, apply_workers: 4, apply_time: {dist: constant, value: 1ms}}
   storage: {size: 500GB}
   service_time:
     read: {dist: constant, value: 1ms}
@@ -64,9 +64,12 @@ workload: [{name: w, arrival: {rate: 10/s}}]
 	assert.Equal(t, [2]cluster.AZ{2, 0}, [2]cluster.AZ{cfg.ClusterStandbys[0].AZ, cfg.ClusterStandbys[1].AZ})
 	require.Len(t, cfg.Replicas, 1)
 	r := cfg.Replicas[0]
-	assert.Equal(t, cluster.AZ(2), r.AZ)
+	// The replica runs in its Region, which the validator added to the
+	// topology: the topology holds the inter-Region delay (fact 6.5).
+	assert.Equal(t, cluster.AZ(5), r.AZ)
 	assert.Equal(t, "us-west-2", r.Region)
-	assert.Positive(t, r.RegionDelay)
+	assert.Zero(t, r.RegionDelay)
+	assert.Equal(t, 87*time.Millisecond, testTopology(s).RTT(0, r.AZ))
 	assert.Equal(t, "db.r6gd.2xlarge", r.Class.Name)
 	assert.Equal(t, 4, r.ApplyWorkers)
 	assert.Equal(t, "constant(0.001)", dist(r.ApplyTime))

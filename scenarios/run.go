@@ -170,8 +170,7 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	}
 	seed := ReplicationSeed(s.Seed, i)
 	k := sim.New(seed)
-	azs := s.Topology.AZs
-	topo := cluster.NewTopology(k, azs, s.Topology.SameAZRTT.D(), s.Topology.CrossAZRTT.D())
+	topo := s.Topology.build(k)
 	net := cluster.NewNet(topo)
 	log := cluster.NewLog(k)
 
@@ -414,6 +413,9 @@ func scheduleFaults(s *Scenario, k *sim.Kernel, topo *cluster.Topology, log *clu
 					log.Addf("partition between %s and %s healed", f.Between[0], f.Between[1])
 				}
 				topo.SetCut(a, b, start)
+			case "region-outage":
+				regionOutage(topo, log, f, start)
+				inject(f, start)
 			default:
 				inject(f, start)
 			}
@@ -469,12 +471,19 @@ const maxFaultWindows = cluster.MaxEvents
 
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.
-var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true}
+var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true, "global-switchover": true}
 
 func faultLabel(f *Fault) string {
 	switch f.Kind {
 	case "az-outage":
 		return "AZ outage " + f.AZ
+	case "region-outage":
+		return "Region outage " + f.Region
+	case "global-switchover":
+		if f.Region != "" {
+			return "switchover to " + f.Region
+		}
+		return "global switchover"
 	case "network-partition":
 		return "partition " + f.Between[0] + " | " + f.Between[1]
 	case "instance-failure":

@@ -50,6 +50,20 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 			if start {
 				m.StartStorageFailures(f.MTTF.D(), f.MTTR.D())
 			}
+		case "region-outage":
+			// The topology took the Region down; an operator fails over
+			// to a secondary after failover_after if the outage lasts.
+			if start && s.Has(fmt.Sprintf("faults[%d].failover_after", faultIndex(s, f))) {
+				k.After(f.FailoverAfter.D(), func() {
+					if regionDown(net.T, f.Region) && net.T.Region(m.Writer().AZ) == f.Region {
+						m.GlobalFailover("")
+					}
+				})
+			}
+		case "global-switchover":
+			if start {
+				m.Switchover(f.Region)
+			}
 		}
 	}}, nil
 }
@@ -88,9 +102,14 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 	for _, r := range a.Replicas {
 		cfg.Replicas = append(cfg.Replicas, aurora.Replica{AZ: lookupAZ(r.AZ), Tier: r.Tier, Class: class(r.InstanceClass)})
 	}
-	// The volume's three AZs: the topology's first three.
-	if t.AZs() < 3 {
-		errs = append(errs, fmt.Errorf("aurora needs 3 AZs for its storage (fact 3.1), the topology has %d", t.AZs()))
+	// The volume's three AZs: the first Region's first three.
+	if n := len(t.RegionAZs(t.Regions()[0])); n < 3 {
+		errs = append(errs, fmt.Errorf("aurora needs 3 AZs for its storage (fact 3.1), the topology has %d", n))
+	}
+	if g, err := s.globalConfig(t, class); err != nil {
+		errs = append(errs, err)
+	} else {
+		cfg.Global = g
 	}
 	dist := func(spec DistSpec, dst *sim.Dist) func() error {
 		return func() (err error) { *dst, err = spec.Sampler(); return err }

@@ -78,10 +78,8 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 		if c, ok := rds.LookupClass(rr.InstanceClass); ok {
 			rc.Class = c
 		}
-		if rr.Region != "" && rr.Region != s.Topology.Region {
-			rtt, _ := rds.InterRegionRTT(s.Topology.Region, rr.Region)
-			rc.RegionDelay = rtt / 2
-		}
+		// A cross-Region replica runs in an AZ of its Region: the topology
+		// adds the inter-Region delay (rc.RegionDelay stays 0).
 		if s.Has(fmt.Sprintf("system.read_replicas[%d].apply_time", i)) {
 			if rc.ApplyTime, err = rr.ApplyTime.Sampler(); err != nil {
 				errs = append(errs, err)

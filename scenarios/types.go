@@ -40,6 +40,8 @@ type Topology struct {
 	AZs        []string `yaml:"azs" doc:"The availability zones systems and clients may be placed in (1 to 6; default the Region's a, b and c)."`
 	SameAZRTT  Duration `yaml:"same_az_rtt" doc:"Network round trip between two hosts in one AZ."`
 	CrossAZRTT Duration `yaml:"cross_az_rtt" doc:"Network round trip between hosts in two AZs of the Region."`
+	// Regions are other Regions (regions.go).
+	Regions []Region `yaml:"regions" doc:"Other Regions, each with its AZs: cross-Region read replicas and Global Database secondaries run there, and clients may."`
 }
 
 // System is the database under test. Kind selects which of the
@@ -70,6 +72,9 @@ type AuroraSystem struct {
 	// Serverless, when the key is present, makes every instance
 	// Serverless v2.
 	Serverless AuroraServerless `yaml:"serverless" doc:"Present (even empty): every instance is Serverless v2, its capacity in ACUs following its load."`
+	// Global makes the cluster an Aurora Global Database's primary
+	// (global.go).
+	Global AuroraGlobal `yaml:"global" doc:"An Aurora Global Database: secondary clusters in other Regions, replicated at the storage layer."`
 }
 
 // AuroraReplica is one Aurora replica.
@@ -316,6 +321,10 @@ type Fault struct {
 	Between []string `yaml:"between" doc:"The two AZs a network-partition cuts apart."`
 	// Count is how many storage nodes a storage-node-failure takes down.
 	Count int `yaml:"count" doc:"Storage nodes a storage-node-failure takes down: 1 or 2."`
+	// Region and FailoverAfter are a region-outage's or a
+	// global-switchover's (regions.go).
+	Region        string   `yaml:"region" doc:"The Region a region-outage takes down (default topology.region), or the secondary Region a global-switchover moves the writer to (default the first)."`
+	FailoverAfter Duration `yaml:"failover_after" doc:"region-outage: time from the outage to an operator's failover to another Region (a cross-Region replica promoted, a Global Database secondary detached and promoted); left out: nobody fails over."`
 
 	// Scheduled is true when At was given (a one-off fault), false for a
 	// random process (MTTF given).

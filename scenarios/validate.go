@@ -54,7 +54,8 @@ var (
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
-		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure"}
+		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure",
+		"region-outage", "global-switchover"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -75,10 +76,14 @@ var faultKinds = map[string][]string{
 	// DynamoDB: the leader of one partition (target: p3), or of every
 	// partition led from an AZ, fails (validate_dynamodb.go).
 	"leader-failure": {"target", "az"},
+	// A whole Region down (regions.go), and an Aurora Global Database's
+	// managed switchover to a secondary Region.
+	"region-outage":     {"region", "for", "mttr", "failover_after"},
+	"global-switchover": {"region"},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
-var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr"}
+var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr", "region", "failover_after"}
 
 // distParams lists the parameters each distribution takes; a DistSpec must
 // give exactly these.
@@ -270,12 +275,13 @@ func (v *validator) topology() {
 	}
 	v.nonNegative("topology.same_az_rtt", t.SameAZRTT)
 	v.nonNegative("topology.cross_az_rtt", t.CrossAZRTT)
+	v.regions()
 }
 
 // az checks that the AZ named at path is one of topology.azs.
 func (v *validator) az(path, name string) {
-	if v.azsOK && !slices.Contains(v.s.Topology.AZs, name) {
-		v.errorf(path, "unknown AZ %q%s (allowed: %s)", name, DidYouMean(name, v.s.Topology.AZs), strings.Join(v.s.Topology.AZs, ", "))
+	if azs := v.s.Topology.allAZs(); v.azsOK && !slices.Contains(azs, name) {
+		v.errorf(path, "unknown AZ %q%s (allowed: %s)", name, DidYouMean(name, azs), strings.Join(azs, ", "))
 	}
 }
 
@@ -658,6 +664,8 @@ func (v *validator) fault(i int) {
 		} else {
 			v.az(p+".az", f.AZ)
 		}
+	case "region-outage", "global-switchover":
+		v.regionFault(i)
 	case "network-partition":
 		switch {
 		case !v.has(p + ".between"):

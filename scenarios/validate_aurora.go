@@ -56,6 +56,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 		v.auroraClass(rp+"instance_class", &r.InstanceClass)
 	}
 
+	v.auroraGlobal(a)
 	v.dist(p+"service_time.read", a.ServiceTime.Read)
 	v.dist(p+"service_time.write", a.ServiceTime.Write)
 	v.dist(p+"service_time.connect", a.ServiceTime.Connect)

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"dbsim/models/rds"
 )
@@ -46,15 +48,7 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 	for i := range r.ReadReplicas {
 		rr := &r.ReadReplicas[i]
 		rp := fmt.Sprintf("%sread_replicas[%d].", p, i)
-		v.defaultString(rp+"az", &rr.AZ, r.AZ)
-		if v.has(rp + "az") {
-			v.az(rp+"az", rr.AZ)
-		}
-		if v.has(rp+"region") && rr.Region != v.s.Topology.Region {
-			if _, ok := rds.InterRegionRTT(v.s.Topology.Region, rr.Region); !ok {
-				v.errorf(rp+"region", "no round-trip time known between %s and %s (fact 6.5 lists us-east-1, us-west-1, us-west-2, eu-west-1, eu-central-1, sa-east-1, ap-northeast-1, ap-southeast-1, ap-southeast-2, ...)", v.s.Topology.Region, rr.Region)
-			}
-		}
+		v.replicaRegion(rp, rr, r.AZ)
 		v.defaultString(rp+"instance_class", &rr.InstanceClass, r.InstanceClass)
 		if c, ok := rds.LookupClass(rr.InstanceClass); ok {
 			rr.InstanceClass = c.Name
@@ -75,6 +69,40 @@ func (v *validator) rdsReplicas(r *RDSSystem) {
 	v.dist(p+"replication.standby_flush", r.Replication.StandbyFlush)
 	v.nonNegative(p+"replication.promote_time", r.Replication.PromoteTime)
 	v.nonNegative(p+"failover.cluster_promotion", r.Failover.ClusterPromotion)
+}
+
+// replicaRegion places a read replica: in the primary's AZ by default, or,
+// for a cross-Region replica, in an AZ of its Region (the first by
+// default). A Region that topology.regions does not list is added with
+// its default AZs and fact 6.5's round trip, so the replica runs there and
+// an outage of the primary's Region does not reach it.
+func (v *validator) replicaRegion(rp string, rr *RDSReplica, primaryAZ string) {
+	t := &v.s.Topology
+	if !v.has(rp+"region") || rr.Region == t.Region {
+		v.defaultString(rp+"az", &rr.AZ, primaryAZ)
+		if v.has(rp + "az") {
+			v.az(rp+"az", rr.AZ)
+			if v.has(rp+"region") && t.regionOf(rr.AZ) != t.Region {
+				v.errorf(rp+"az", "%s is not in %s (the replica's region)", rr.AZ, rr.Region)
+			}
+		}
+		return
+	}
+	reg := t.region(rr.Region)
+	if reg == nil {
+		d, ok := rds.InterRegionRTT(t.Region, rr.Region)
+		if !ok {
+			v.errorf(rp+"region", "no round-trip time known between %s and %s: list it in topology.regions with its rtt (fact 6.5 lists %s)", t.Region, rr.Region, knownRegions)
+			return
+		}
+		t.Regions = append(t.Regions, Region{Name: rr.Region, AZs: []string{rr.Region + "a", rr.Region + "b", rr.Region + "c"}, RTT: Duration(d)})
+		reg = &t.Regions[len(t.Regions)-1]
+	}
+	if !v.has(rp + "az") {
+		rr.AZ = reg.AZs[0]
+	} else if !slices.Contains(reg.AZs, rr.AZ) {
+		v.errorf(rp+"az", "unknown AZ %q in %s%s (allowed: %s)", rr.AZ, rr.Region, DidYouMean(rr.AZ, reg.AZs), strings.Join(reg.AZs, ", "))
+	}
 }
 
 // rdsTargets are the instance-failure targets of an RDS deployment.

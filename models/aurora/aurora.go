@@ -101,6 +101,10 @@ type Config struct {
 	// Serverless, when set, makes every instance a Serverless v2 instance
 	// whose capacity follows its load (Class is then ignored).
 	Serverless *Serverless
+
+	// Global, when set, makes the cluster the primary of an Aurora Global
+	// Database (global.go).
+	Global *Global
 }
 
 // Replica is one Aurora replica.
@@ -245,6 +249,11 @@ func (c Config) Validate(azs int) error {
 			return fmt.Errorf("aurora: replica %d tier %d outside 0–15 (fact 3.22)", i+1, r.Tier)
 		}
 	}
+	if g := c.Global; g != nil {
+		if err := g.validate(azs); err != nil {
+			return err
+		}
+	}
 	if s := c.Serverless; s != nil {
 		return s.validate()
 	}
@@ -282,6 +291,10 @@ type instance struct {
 	totLagSum   float64 // ns, every record applied since the stats were reset
 	totLagN     int64
 	totLagMax   time.Duration
+	// A secondary Region's instance that could not be reached missed the
+	// records from missedLSN, committed from missedFrom on (Never: none).
+	missedFrom sim.Time
+	missedLSN  uint64
 
 	// Serverless state.
 	acu          float64
@@ -298,6 +311,10 @@ type instance struct {
 type rec struct {
 	lsn             uint64
 	commit, visible sim.Time
+	// For a secondary Region: when the record left the primary Region,
+	// and whether a client had its acknowledgement.
+	sent  sim.Time
+	acked bool
 }
 
 // Model is a running Aurora cluster.
@@ -343,6 +360,14 @@ type Model struct {
 	waitVolume *instance // a writer waiting for a read quorum to open the volume
 
 	onStart, onServed, onQuorum, onPageRead func(any)
+
+	// Global Database state (global.go): the links to the secondary
+	// Regions, the writes the RPO guard holds, and the acknowledged writes
+	// a global failover lost.
+	links      []*link
+	guardWait  []*cluster.Call
+	guardT     sim.Timer
+	globalLost int64
 }
 
 // New builds the cluster on the network: the writer accepting, the
@@ -367,6 +392,15 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		}
 		m.newInstance(r.AZ, class, r.Tier)
 	}
+	if g := cfg.Global; g != nil {
+		for i, sc := range g.Secondaries {
+			class := sc.Class
+			if class.VCPUs == 0 {
+				class = cfg.Class
+			}
+			m.newInstance(sc.AZ, class, 15).name = fmt.Sprintf("secondary-%d", i+1)
+		}
+	}
 	for _, in := range m.insts {
 		in.host.SetAccepting(true)
 	}
@@ -382,7 +416,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 }
 
 func (m *Model) newInstance(az cluster.AZ, class Class, tier int) *instance {
-	in := &instance{idx: len(m.insts), class: class, tier: tier, slow: 1}
+	in := &instance{idx: len(m.insts), class: class, tier: tier, slow: 1, missedFrom: cluster.Never}
 	if in.idx == 0 {
 		in.name = "writer"
 	} else {
@@ -431,7 +465,7 @@ func (m *Model) describe(in *instance) string {
 func (m *Model) readerHosts() []*cluster.Host {
 	var hs []*cluster.Host
 	for _, in := range m.insts {
-		if in.role == readerRole && in.host.Accepting() {
+		if in.role == readerRole && in.host.Accepting() && !m.remote(in) {
 			hs = append(hs, in.host)
 		}
 	}
@@ -539,6 +573,10 @@ func (m *Model) pageRead(a any) {
 // segments of its PG; the commit is acknowledged later, when the VDL passes
 // it (fact 3.13: the worker does not wait).
 func (m *Model) issue(c *cluster.Call) {
+	if m.guardBlocks() {
+		m.hold(c) // the RPO guard (fact 3.38)
+		return
+	}
 	if m.lsn-m.vdl >= m.cfg.Storage.LAL {
 		m.lalWait = append(m.lalWait, c) // back-pressure (fact 3.12)
 		return
@@ -594,7 +632,7 @@ func (m *Model) commit(w *write, now sim.Time) {
 		m.remember(c, w.lsn, now)
 		m.net.Reply(c, cluster.OK)
 	}
-	m.feed(w.lsn, now)
+	m.feed(w.lsn, now, w.acked)
 	m.st.settle(w)
 }
 
@@ -602,10 +640,16 @@ func (m *Model) commit(w *write, now sim.Time) {
 
 // feed hands one committed record to every replica. Its redo reaches the
 // replica after the network's one-way delay plus the stream's own delay;
-// the replica applies records in LSN order, one after the other.
-func (m *Model) feed(lsn uint64, now sim.Time) {
+// the replica applies records in LSN order, one after the other. A
+// secondary Region's instance gets it over the Global Database's link
+// (feedRemote).
+func (m *Model) feed(lsn uint64, now sim.Time, acked bool) {
 	waz := m.writer.host.AZ
 	for _, in := range m.insts {
+		if in.role == readerRole && m.cfg.Global != nil && m.remote(in) {
+			m.feedRemote(in, lsn, now, acked)
+			continue
+		}
 		if in.role != readerRole || !in.host.Accepting() || in.paused {
 			continue
 		}
@@ -702,9 +746,12 @@ func (m *Model) ResetStats() {
 // per-sample mean, so only the runner should sample.
 func (m *Model) Gauges() []cluster.Gauge {
 	var gs []cluster.Gauge
-	for _, in := range m.insts[1:] {
+	for _, in := range m.insts[1 : len(m.cfg.Replicas)+1] {
 		in := in
 		gs = append(gs, cluster.Gauge{ID: metric.OfInstance(metric.Lag, in.name), Sample: func() float64 { return m.lagSample(in) }})
+	}
+	if m.cfg.Global != nil {
+		gs = append(gs, m.regionGauges()...)
 	}
 	if m.cfg.Serverless != nil {
 		gs = append(gs, cluster.Gauge{ID: metric.Of(metric.CapacityACU), Sample: func() float64 { return m.writer.acu }})

@@ -77,7 +77,7 @@ func (m *Model) capacity(in *instance) float64 {
 func (m *Model) target() *instance {
 	var cands []*instance
 	for _, in := range m.insts {
-		if in.role == readerRole && in.host.Accepting() && m.topo.Up(in.host.AZ) {
+		if in.role == readerRole && in.host.Accepting() && m.topo.Up(in.host.AZ) && !m.remote(in) {
 			cands = append(cands, in)
 		}
 	}
@@ -110,6 +110,9 @@ func (m *Model) FailoverTarget() int {
 // (fact 3.23); t opens the shared volume, which already holds every
 // durable record, and the cluster endpoint's DNS record moves to it.
 func (m *Model) promote(t *instance) {
+	if m.fo == nil || m.fo.Restore != nil {
+		return // a global failover took over
+	}
 	if !(t.role == readerRole && t.host.Accepting() && m.topo.Up(t.host.AZ)) {
 		m.log.Addf("promotion target %s lost", m.describe(t))
 		m.failover()
@@ -139,13 +142,16 @@ func (m *Model) promote(t *instance) {
 // recreate rebuilds the writer on a new host, in its AZ if that is up or
 // else in another (the volume spans three AZs).
 func (m *Model) recreate() {
+	if m.fo == nil || m.fo.Restore != nil {
+		return // a global failover took over
+	}
 	w := m.writer
 	az := w.host.AZ
 	if !m.topo.Up(az) {
 		az = -1
-		for a := range m.topo.AZs() {
-			if m.topo.Up(cluster.AZ(a)) {
-				az = cluster.AZ(a)
+		for _, a := range m.topo.RegionAZs(m.topo.Region(w.host.AZ)) {
+			if m.topo.Up(a) {
+				az = a
 				break
 			}
 		}
@@ -188,10 +194,14 @@ func (m *Model) recover(in *instance) {
 		in.lastActivity = m.k.Now()
 		m.health.Reset()
 		if m.fo != nil {
-			m.fo.LostWrites = lost
+			m.fo.LostWrites = lost + m.globalLost
 			m.fo.Accepting = m.k.Now()
+			if m.fo.Restore == nil {
+				m.reship() // the secondaries get what the old writer had not sent
+			}
 			m.fo = nil
 		}
+		m.globalLost = 0
 		m.refreshReaders()
 		m.log.Addf("%s accepting writes after engine start (%v) and volume open (%v); %d acknowledged writes lost",
 			m.describe(in), m.cfg.EngineStart, open, lost)
@@ -294,8 +304,13 @@ func (m *Model) lookup(target string) (*instance, error) {
 		return m.writer, nil
 	case strings.HasPrefix(t, "replica-"):
 		i, err := strconv.Atoi(strings.TrimPrefix(t, "replica-"))
-		if err == nil && i >= 1 && i < len(m.insts) {
+		if err == nil && i >= 1 && i <= len(m.cfg.Replicas) {
 			return m.insts[i], nil
+		}
+	case strings.HasPrefix(t, "secondary-"):
+		i, err := strconv.Atoi(strings.TrimPrefix(t, "secondary-"))
+		if err == nil && i >= 1 && i < len(m.insts)-len(m.cfg.Replicas) {
+			return m.insts[len(m.cfg.Replicas)+i], nil
 		}
 	}
 	return nil, fmt.Errorf("aurora: unknown instance %q (writer, or replica-1 … replica-%d)", target, len(m.insts)-1)
@@ -305,6 +320,9 @@ func (m *Model) lookup(target string) (*instance, error) {
 // storage nodes go down with it.
 func (m *Model) outage(az cluster.AZ, down bool) {
 	name := m.topo.Name(az)
+	if down && m.cfg.Global != nil && az == m.writer.host.AZ && m.writer.host.Up() {
+		m.regionLost(m.k.Now())
+	}
 	m.st.azChanged(az, down)
 	if down {
 		for _, in := range m.insts {
@@ -331,6 +349,13 @@ func (m *Model) outage(az cluster.AZ, down bool) {
 		in.waitAZ = false
 		in.host.Restart()
 		m.startEngine(in)
+	}
+	if m.cfg.Global != nil {
+		for _, in := range m.insts {
+			if in.host.AZ == az && in != m.writer && m.remote(in) {
+				m.resync(in)
+			}
+		}
 	}
 }
 

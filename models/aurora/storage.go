@@ -704,3 +704,29 @@ func (st *storage) azChanged(az cluster.AZ, down bool) {
 		}
 	}
 }
+
+// relocate makes the volume the copy in another Region after a global
+// failover or switchover: that copy has the same protection groups, on a
+// fleet of its own in azs (the AZs of the old Storage.AZs, in order, map
+// to them). Its nodes are up unless their AZ is down; the old fleet's own
+// failures stay behind with it.
+func (st *storage) relocate(azs [3]cluster.AZ) {
+	m := st.m
+	old := m.cfg.Storage.AZs
+	m.cfg.Storage.AZs = azs
+	for _, n := range st.nodes {
+		for i, a := range old {
+			if n.az == a {
+				n.az = azs[i]
+				break
+			}
+		}
+		n.failed, n.slow, n.lat = 0, 1, nil
+		switch up := m.topo.Up(n.az); {
+		case up && n.down:
+			st.nodeUp(n)
+		case !up && !n.down:
+			st.nodeDown(n)
+		}
+	}
+}

@@ -10,18 +10,24 @@ import (
 // AZ identifies an availability zone by its index in the topology.
 type AZ int
 
-// Topology is the region: its AZs and the network between them. Traffic
-// between two AZs flows when both are up and no partition separates them.
-// Outages and partitions stack: a zone is down while any outage of it
-// lasts, two zones are cut apart while any partition between them lasts.
+// Topology is the Regions, their AZs and the network between them: the
+// first Region's AZs come from NewTopology, other Regions' from AddRegion.
+// Traffic between two AZs flows when both are up and no partition
+// separates them. Outages and partitions stack: a zone is down while any
+// outage of it lasts, two zones are cut apart while any partition between
+// them lasts.
 type Topology struct {
 	k       *sim.Kernel
 	names   []string
 	sameAZ  time.Duration // one-way delay inside an AZ
-	crossAZ time.Duration // one-way delay between AZs
+	crossAZ time.Duration // one-way delay between AZs of a Region
 	down    []int         // outages of each zone that last now
 	cut     [][]int       // partitions between each pair that last now
 	watch   []func(az AZ, down bool)
+
+	region  []int             // each zone's Region (index into regions)
+	regions []string          // Region names; the first is NewTopology's
+	far     [][]time.Duration // one-way delay between two Regions
 }
 
 // Round trips a region has unless a scenario says otherwise.
@@ -38,11 +44,66 @@ const (
 func NewTopology(k *sim.Kernel, azs []string, sameAZRTT, crossAZRTT time.Duration) *Topology {
 	n := len(azs)
 	t := &Topology{k: k, names: append([]string(nil), azs...), sameAZ: sameAZRTT / 2, crossAZ: crossAZRTT / 2,
-		down: make([]int, n), cut: make([][]int, n)}
+		down: make([]int, n), cut: make([][]int, n), region: make([]int, n), regions: []string{""},
+		far: [][]time.Duration{{0}}}
 	for i := range t.cut {
 		t.cut[i] = make([]int, n)
 	}
 	return t
+}
+
+// NameRegion names the first Region, the one NewTopology's AZs are in.
+func (t *Topology) NameRegion(name string) { t.regions[0] = name }
+
+// AddRegion adds another Region with its AZs. rtt gives the round trip
+// between it and each Region already in the topology, by name (fact 6.5's
+// inter-Region figures); AZs of one Region are crossAZRTT apart as in the
+// first. Add Regions before the models are built.
+func (t *Topology) AddRegion(name string, azs []string, rtt func(other string) time.Duration) {
+	r := len(t.regions)
+	for i := range t.far {
+		d := rtt(t.regions[i]) / 2
+		t.far[i] = append(t.far[i], d)
+	}
+	row := make([]time.Duration, r+1)
+	for i := range r {
+		row[i] = t.far[i][r]
+	}
+	t.far = append(t.far, row)
+	t.regions = append(t.regions, name)
+	n := len(t.names) + len(azs)
+	t.names = append(t.names, azs...)
+	for range azs {
+		t.down = append(t.down, 0)
+		t.region = append(t.region, r)
+	}
+	for i := range t.cut {
+		t.cut[i] = append(t.cut[i], make([]int, n-len(t.cut[i]))...)
+	}
+	for len(t.cut) < n {
+		t.cut = append(t.cut, make([]int, n))
+	}
+}
+
+// Regions are the Region names, the first Region first.
+func (t *Topology) Regions() []string { return t.regions }
+
+// Region is the name of the Region zone a is in.
+func (t *Topology) Region(a AZ) string { return t.regions[t.region[a]] }
+
+// SameRegion reports whether zones a and b are in one Region.
+func (t *Topology) SameRegion(a, b AZ) bool { return t.region[a] == t.region[b] }
+
+// RegionAZs are the zones of the named Region, in order (none if the
+// topology has no such Region).
+func (t *Topology) RegionAZs(name string) []AZ {
+	var azs []AZ
+	for a := range t.names {
+		if t.regions[t.region[a]] == name {
+			azs = append(azs, AZ(a))
+		}
+	}
+	return azs
 }
 
 // Kernel is the kernel the topology lives on.
@@ -64,10 +125,14 @@ func (t *Topology) Lookup(name string) (AZ, error) {
 	return 0, fmt.Errorf("unknown AZ %q", name)
 }
 
-// OneWay is the one-way network delay from a to b.
+// OneWay is the one-way network delay from a to b: half the inter-Region
+// round trip between zones of two Regions.
 func (t *Topology) OneWay(a, b AZ) time.Duration {
-	if a == b {
+	switch {
+	case a == b:
 		return t.sameAZ
+	case t.region[a] != t.region[b]:
+		return t.far[t.region[a]][t.region[b]]
 	}
 	return t.crossAZ
 }
