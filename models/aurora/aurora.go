@@ -39,6 +39,7 @@ package aurora
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -307,14 +308,43 @@ type instance struct {
 }
 
 // rec is a committed record on its way to a replica: its LSN, when it
-// committed on the writer and when it becomes visible on the replica.
+// committed on the writer and when it becomes visible on the replica. A
+// long backlog holds runs of records as one rec (push): then lsn and
+// commit are the run's first, visible and sent its last, n its records.
 type rec struct {
 	lsn             uint64
 	commit, visible sim.Time
 	// For a secondary Region: when the record left the primary Region,
-	// and whether a client had its acknowledgement.
+	// and how many of its records a client had the acknowledgement of.
 	sent  sim.Time
-	acked bool
+	n     uint32
+	acked uint32
+}
+
+// A backlog of more than coalesceAfter records keeps records committed
+// within 1/coalesceSteps of its age of each other as one rec: a replica
+// or a secondary Region that falls behind for hours then holds about
+// coalesceSteps recs per doubling of its lag, not one per write, at the
+// price of seeing a run's records become visible with its last one.
+const (
+	coalesceAfter = 4096
+	coalesceSteps = 1024
+)
+
+// push adds r (one record) to in's backlog, or to the run at its tail.
+func (in *instance) push(r rec) {
+	r.n = 1
+	if k := len(in.recs) - in.recHead; k >= coalesceAfter {
+		tail := &in.recs[len(in.recs)-1]
+		age := r.commit.Sub(in.recs[in.recHead].commit)
+		if r.commit.Sub(tail.commit) < age/coalesceSteps && tail.n < math.MaxUint32 {
+			tail.visible, tail.sent = r.visible, r.sent
+			tail.n++
+			tail.acked += r.acked
+			return
+		}
+	}
+	in.recs = append(in.recs, r)
 }
 
 // Model is a running Aurora cluster.
@@ -656,7 +686,7 @@ func (m *Model) feed(lsn uint64, now sim.Time, acked bool) {
 		arrive := now.Add(m.topo.OneWay(waz, in.host.AZ) + sim.Seconds(m.cfg.Replication.Ship.Sample(m.lrng)))
 		v := max(in.lastVisible, arrive).Add(m.cfg.Replication.ApplyPerRecord)
 		in.lastVisible = v
-		in.recs = append(in.recs, rec{lsn: lsn, commit: now, visible: v})
+		in.push(rec{lsn: lsn, commit: now, visible: v})
 	}
 }
 
@@ -666,10 +696,10 @@ func (in *instance) catchUp(now sim.Time) {
 		r := in.recs[in.recHead]
 		in.recHead++
 		lag := r.visible.Sub(r.commit)
-		in.lagSum += float64(lag)
-		in.lagN++
-		in.totLagSum += float64(lag)
-		in.totLagN++
+		in.lagSum += float64(lag) * float64(r.n)
+		in.lagN += int64(r.n)
+		in.totLagSum += float64(lag) * float64(r.n)
+		in.totLagN += int64(r.n)
 		in.totLagMax = max(in.totLagMax, lag)
 	}
 	if in.recHead == len(in.recs) {

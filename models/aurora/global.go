@@ -162,7 +162,11 @@ func (m *Model) feedRemote(in *instance, lsn uint64, now sim.Time, acked bool) {
 	arrive := sent.Add(m.topo.OneWay(waz, in.host.AZ))
 	v := max(in.lastVisible, arrive).Add(m.cfg.Replication.ApplyPerRecord)
 	in.lastVisible = v
-	in.recs = append(in.recs, rec{lsn: lsn, commit: now, visible: v, sent: sent, acked: acked})
+	r := rec{lsn: lsn, commit: now, visible: v, sent: sent}
+	if acked {
+		r.acked = 1
+	}
+	in.push(r)
 }
 
 // regionLost follows the writer's AZ going down: the records not yet sent
@@ -214,7 +218,7 @@ func (m *Model) resync(in *instance) {
 	sent := m.send(in.host.AZ, n*m.cfg.Global.RedoPerWrite, now)
 	v := max(in.lastVisible, sent.Add(m.topo.OneWay(m.writer.host.AZ, in.host.AZ)))
 	in.lastVisible = v
-	in.recs = append(in.recs, rec{lsn: m.lsn, commit: in.missedFrom, visible: v, sent: sent})
+	in.recs = append(in.recs, rec{lsn: in.missedLSN, commit: in.missedFrom, visible: v, sent: sent, n: uint32(min(n, math.MaxUint32))})
 	m.log.Addf("%s reachable again: the %d records it missed are shipped (%v on the link)", m.describe(in), n, sent.Sub(now))
 	in.missedFrom = cluster.Never
 }
@@ -400,9 +404,7 @@ func (m *Model) promoteGlobal(t *instance, kind string) {
 			if restored == fo.Start {
 				restored = r.commit
 			}
-			if r.acked {
-				lost++
-			}
+			lost += int64(r.acked)
 		}
 	}
 	fo.Restore = &cluster.Restore{Kind: kind, RestoredTo: restored}
