@@ -54,7 +54,8 @@ var (
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
-		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure"}
+		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure",
+		"cache-node-failure", "cache-flush"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -75,6 +76,10 @@ var faultKinds = map[string][]string{
 	// DynamoDB: the leader of one partition (target: p3), or of every
 	// partition led from an AZ, fails (validate_dynamodb.go).
 	"leader-failure": {"target", "az"},
+	// The cache in front (validate_cache.go): one node fails, empty when
+	// replaced (for: how long it is down), or every node is flushed.
+	"cache-node-failure": {"target", "for", "mttr"},
+	"cache-flush":        {},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
@@ -139,6 +144,7 @@ func validate(s *Scenario, bad map[string]bool) Errors {
 		}
 		names[w.Name] = i
 	}
+	v.cache()
 	for i := range s.Faults {
 		v.fault(i)
 	}
@@ -595,6 +601,7 @@ func (v *validator) fault(i int) {
 	}
 
 	v.dynamodbFault(i)
+	v.cacheFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":
