@@ -303,3 +303,50 @@ func BenchmarkLookup(b *testing.B) {
 		})
 	}
 }
+
+// A sharded cluster is one LRU per node over the keys of its slots: its
+// hit ratio is Che's approximation applied node by node (each node's
+// keys, their probabilities, its capacity), within 0.01.
+func TestShardedHitRatioMatchesCheByNode(t *testing.T) {
+	const n, s, nodes, perNode = 10_000, 0.8, 3, 400
+	p := zipfProbs(n, s)
+	k := sim.New(1)
+	c := New(k, Config{Nodes: nodes, ItemsPerNode: perNode})
+	byNode := make([][]float64, nodes)
+	for key, x := range p {
+		i := c.NodeOf(uint64(key))
+		byNode[i] = append(byNode[i], x)
+	}
+	want := 0.0
+	for _, q := range byNode {
+		share := 0.0
+		for _, x := range q {
+			share += x
+		}
+		for j := range q {
+			q[j] /= share // the node's own request probabilities
+		}
+		want += share * cheLRU(q, perNode)
+	}
+	z, err := sim.NewZipf(n, s)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(5, 5))
+	hits, measured := 0, 0
+	for i := range 1_200_000 {
+		key := z.Sample(rng)
+		hit := c.Get(key)
+		if !hit {
+			c.Put(key)
+		}
+		if i >= 200_000 {
+			measured++
+			if hit {
+				hits++
+			}
+		}
+	}
+	got := float64(hits) / float64(measured)
+	t.Logf("3 nodes × %d items of %d keys: simulated %.4f, Che by node %.4f (one LRU of %d: %.4f)", perNode, n, got, want, nodes*perNode, cheLRU(p, nodes*perNode))
+	assert.InDelta(t, want, got, 0.01)
+	assert.LessOrEqual(t, c.Items(), nodes*perNode)
+}
