@@ -113,6 +113,13 @@ type CompareRow struct {
 	CostUSDMonth scenarios.Number `json:"cost_usd_month"`
 	// CostEstimated is true when some price was extrapolated.
 	CostEstimated bool `json:"cost_estimated"`
+	// DBUtilization is the mean utilization of the busiest database
+	// instance over the measured window; null for systems without
+	// instances (DynamoDB).
+	DBUtilization scenarios.Number `json:"db_utilization_mean"`
+	// CacheHitRatio is the hit ratio of the cache in front of the system;
+	// null without one.
+	CacheHitRatio scenarios.Number `json:"cache_hit_ratio"`
 }
 
 // SummarizeComparison reduces each run of c to its CompareRow, from the
@@ -135,6 +142,15 @@ func compareRow(s *Summary) CompareRow {
 		Availability: s.Availability, AvailabilityCI95: s.AvailabilityCI95,
 		DowntimeS: scenarios.Null, Failovers: len(s.Failovers), FailoverDurationS: scenarios.Null, ClientOutageS: scenarios.Null,
 		LostWrites: s.LostWrites, CostUSDMonth: scenarios.Null,
+		DBUtilization: scenarios.Null, CacheHitRatio: scenarios.Null,
+	}
+	for _, u := range s.Utilization {
+		if !r.DBUtilization.Valid() || u.Mean > r.DBUtilization {
+			r.DBUtilization = u.Mean
+		}
+	}
+	if s.Cache != nil {
+		r.CacheHitRatio = s.Cache.HitRatio
 	}
 	if s.Availability.Valid() && s.SimulatedSeconds.Valid() {
 		r.DowntimeS = seconds((1 - float64(s.Availability)) * float64(s.SimulatedSeconds))
@@ -166,7 +182,8 @@ func WriteCompareJSON(w io.Writer, cs *CompareSummary) error {
 var compareColumns = []string{"scenario", "system", "seed", "replications", "simulated_seconds", "requests",
 	"read_p50_ms", "read_p99_ms", "read_p999_ms", "write_p50_ms", "write_p99_ms", "write_p999_ms",
 	"availability", "availability_ci95_lo", "availability_ci95_hi", "downtime_s",
-	"failovers", "failover_duration_s", "client_outage_s", "lost_writes", "cost_usd_month", "cost_estimated"}
+	"failovers", "failover_duration_s", "client_outage_s", "lost_writes", "cost_usd_month", "cost_estimated",
+	"db_utilization_mean", "cache_hit_ratio"}
 
 // WriteCompareCSV writes compare.csv: a header, then one row per system
 // in the order given, with the values of compare.json (an undefined value
@@ -184,7 +201,8 @@ func WriteCompareCSV(w io.Writer, cs *CompareSummary) error {
 			n(r.ReadP50MS), n(r.ReadP99MS), n(r.ReadP999MS), n(r.WriteP50MS), n(r.WriteP99MS), n(r.WriteP999MS),
 			fractionCell(r.Availability), fractionCell(r.AvailabilityCI95[0]), fractionCell(r.AvailabilityCI95[1]),
 			n(r.DowntimeS), i(int64(r.Failovers)), n(r.FailoverDurationS), n(r.ClientOutageS), i(r.LostWrites),
-			usdCell(r.CostUSDMonth), strconv.FormatBool(r.CostEstimated)}
+			usdCell(r.CostUSDMonth), strconv.FormatBool(r.CostEstimated),
+			fractionCell(r.DBUtilization), fractionCell(r.CacheHitRatio)}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -233,6 +251,20 @@ func compareLines(cs *CompareSummary) []compareLine {
 	add("write p50 (ms)", func(r CompareRow) string { return num(r.WriteP50MS) })
 	add("write p99 (ms)", func(r CompareRow) string { return num(r.WriteP99MS) })
 	add("write p99.9 (ms)", func(r CompareRow) string { return num(r.WriteP999MS) })
+	some := func(f func(r CompareRow) scenarios.Number) bool {
+		for _, r := range cs.Systems {
+			if f(r).Valid() {
+				return true
+			}
+		}
+		return false
+	}
+	if some(func(r CompareRow) scenarios.Number { return r.DBUtilization }) {
+		add("db utilization (mean)", func(r CompareRow) string { return pct(r.DBUtilization) })
+	}
+	if some(func(r CompareRow) scenarios.Number { return r.CacheHitRatio }) {
+		add("cache hit ratio", func(r CompareRow) string { return percent(r.CacheHitRatio) })
+	}
 	add("availability", func(r CompareRow) string { return percent(r.Availability) })
 	add("  95% CI", func(r CompareRow) string {
 		if r.Replications < 2 {

@@ -27,9 +27,13 @@ var colorLimit = color.NRGBA{R: 100, G: 100, B: 100, A: 255}
 // not black, which is the phase lines'.
 var loadColors = []int{0, 1, 3, 4, 5, 6}
 
+// cacheColor is the cache hit ratio's line (green, dashed): the fourth
+// instance's colour, which a cache seldom shares a figure with.
+const cacheColor = 4
+
 // loadFigure plots each database instance's engine load, nil when the
 // model has no utilization gauges (DynamoDB): above, the share of
-// its vCPUs busy in %; below, its open connections (solid) and the
+// its vCPUs busy in %, and the hit ratio of a cache in front; below, its open connections (solid) and the
 // statements waiting for a vCPU (dashed), with its connection limit as a
 // labelled dashed line where the run says what it is (see connLimits).
 func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annotations) *Figure {
@@ -48,7 +52,12 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		// Buckets of several samples: a second at 100 % need not show.
 		title += " (" + strconv.FormatFloat(d.bucket, 'g', -1, 64) + " s means)"
 	}
-	f := newFigure("load", title, "utilization (% of vCPUs busy)", marks)
+	ylabel := "utilization (% of vCPUs busy)"
+	hits := d.gauge(metric.Of(metric.CacheHitRatio))
+	if hits != nil {
+		ylabel = "utilization, cache hit ratio (%)"
+	}
+	f := newFigure("load", title, ylabel, marks)
 	f.p.Y.Min, f.p.Y.Max = 0, 102 // keep a line at 100 % off the top edge
 	f.p.Y.Tick.Marker = percentTicks{}
 	f.p.X.Label.Text = "" // the lower panel's axis is labelled
@@ -72,6 +81,15 @@ func loadFigure(name string, res *scenarios.Result, d *seriesData, marks *annota
 		hi = math.Max(hi, math.Max(maxFinite(conns), maxFinite(queued)))
 		addLineTo(f.lower, &f.lowerLegend, f.marks.ax, d, conns, inst+" connections", lineStyle(ci, 1.2))
 		addLineTo(f.lower, &f.lowerLegend, f.marks.ax, d, queued, inst+" queued statements", lineStyle(ci, 1, vg.Points(3), vg.Points(2)))
+	}
+	if hits != nil {
+		// The share of reads the cache in front answered: what keeps the
+		// database's load down, and what a flush takes away.
+		pct := make([]float64, len(hits))
+		for b, h := range hits {
+			pct[b] = 100 * h
+		}
+		f.addLine(d, pct, "cache hit ratio", lineStyle(cacheColor, 1.2, vg.Points(6), vg.Points(2)))
 	}
 
 	// The connection limits: one line for all instances when they share

@@ -93,10 +93,25 @@ type Summary struct {
 	// Counters are model-specific totals summed over replications, such as
 	// DynamoDB's throttles per partition ("throttles:p3").
 	Counters map[string]int64 `json:"counters"`
+	// Cache is what the cache in front of the system did, summed over
+	// replications; omitted without one.
+	Cache *CacheSummary `json:"cache,omitempty"`
 
 	// CostMonthly is what the system costs per month at list price, with
 	// its breakdown (pricing.Prices.MeanMonthlyCost).
 	CostMonthly *pricing.Cost `json:"cost_monthly"`
+}
+
+// CacheSummary is the cache's lookups over the measured window (by the
+// arrival of their read), summed over replications, and its size.
+type CacheSummary struct {
+	NodeType string `json:"node_type"`
+	Nodes    int    `json:"nodes"`
+	// CapacityItems is the items the nodes hold when full.
+	CapacityItems int64            `json:"capacity_items"`
+	Hits          int64            `json:"hits"`
+	Misses        int64            `json:"misses"`
+	HitRatio      scenarios.Number `json:"hit_ratio"`
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -392,6 +407,16 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		for _, c := range rep.Counters {
 			s.Counters[c.ID.Column()] += c.Value
 		}
+		if c := rep.Cache; c != nil {
+			if s.Cache == nil {
+				s.Cache = &CacheSummary{CapacityItems: c.Capacity}
+				if sc := res.Scenario; sc != nil {
+					s.Cache.NodeType, s.Cache.Nodes = sc.Cache.NodeType, sc.Cache.Nodes
+				}
+			}
+			s.Cache.Hits += c.Hits
+			s.Cache.Misses += c.Misses
+		}
 		merge(read, rep.Latency.Read)
 		merge(write, rep.Latency.Write)
 		merge(all, rep.Latency.All)
@@ -441,6 +466,12 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 			P99: fraction3(l.Utilization.Quantile(0.99)), Max: fraction3(l.Utilization.Max)}
 		s.Connections[name] = ConnectionStats{Max: int64(l.Connections.Max), Limit: int64(l.Limit.Max)}
 		s.Queued[name] = QueueStats{Mean: sig(l.Queued.Mean()), Max: sig(l.Queued.Max)}
+	}
+	if c := s.Cache; c != nil {
+		c.HitRatio = scenarios.Null
+		if n := c.Hits + c.Misses; n > 0 {
+			c.HitRatio = fraction3(float64(c.Hits) / float64(n))
+		}
 	}
 	s.FailoverDurationS = interval(engine)
 	s.ClientOutageS = interval(clients)

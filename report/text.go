@@ -138,6 +138,10 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 		p("%s	%s: utilization mean %s, p99 %s; %s", head, inst, pct(u.Mean), pct(u.P99), conns)
 		head = ""
 	}
+	if c := sum.Cache; c != nil {
+		p("cache\t%s hit ratio: %s hits, %s misses; %d × %s, %s items when full", percent(c.HitRatio),
+			thousands(c.Hits), thousands(c.Misses), c.Nodes, c.NodeType, thousands(c.CapacityItems))
+	}
 	head = "saturated"
 	for i, e := range sum.Saturations {
 		if i == maxFailoverLines {

@@ -65,6 +65,8 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[Fault](), "kind"}:                   values(faultKindList),
 	{reflect.TypeFor[DistSpec](), "dist"}:                values(distNames),
 	{reflect.TypeFor[CPUCredits](), "mode"}:              values(creditModes),
+	{reflect.TypeFor[Cache](), "node_type"}:              func() Enum { return Enum{Values: cacheNodeTypes()} },
+	{reflect.TypeFor[Cache](), "eviction"}:               func() Enum { return Enum{Values: cacheEvictions()} },
 }
 
 // EnumOf returns the values of the key named key in the struct type owner,

@@ -64,6 +64,8 @@ type Replication struct {
 	// Counters are model-specific totals over the run, in the model's
 	// order (e.g. throttles per partition).
 	Counters []cluster.Counter
+	// Cache is what the cache in front of the system did; nil without one.
+	Cache *CacheStats
 	// Gauges are the model's gauges, each a column of Series named by its
 	// ID.Column(), in the order the model listed them.
 	Gauges []metric.ID

@@ -209,12 +209,29 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	if g, ok := sys.model.(cluster.Gauged); ok {
 		rec.watch(g)
 	}
-	cl := client.New(k, net, ccfg, sys.endpoints, rec)
+	var obs client.Observer = rec
+	var cc *cacheLayer // the cache in front, if any (cache.go)
+	if s.Has("cache") {
+		if cc, err = newCacheLayer(s, k, topo, rec, log, ccfg.AZ, ccfg.Instances); err != nil {
+			return nil, err
+		}
+		obs = cc
+		sysInject := inject
+		inject = func(f *Fault, start bool) {
+			if strings.HasPrefix(f.Kind, "cache-") {
+				cc.inject(f, start)
+				return
+			}
+			sysInject(f, start)
+		}
+	}
+	cl := client.New(k, net, ccfg, sys.endpoints, obs)
 	for wi := range s.Workload {
 		g, err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB)
 		if err != nil {
 			return nil, err
 		}
+		g.cache = cc
 		if s.Workload[wi].Unprocessed == "resubmit" {
 			g.retry = ccfg.Retry
 			g.resubmits = k.Stream("workload/" + s.Workload[wi].Name + "/resubmit")
@@ -237,6 +254,9 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		st.Settle() // e.g. the lost writes of a failover still under way
 	}
 	rep = rec.finish(i, seed, faults)
+	if cc != nil {
+		cc.finish(rep)
+	}
 	if a, ok := sys.model.(cluster.Acknowledger); ok {
 		rep.UnreplicatedAcks = a.UnreplicatedAcks()
 	}
@@ -292,7 +312,8 @@ type generator struct {
 	rate                float64
 	poisson             bool
 	zipf                *sim.Zipf
-	ddb                 *ddbOps // DynamoDB operations; nil for other systems
+	ddb                 *ddbOps     // DynamoDB operations; nil for other systems
+	cache               *cacheLayer // the cache reads try first; nil without one
 	// retry and resubmits pace the resubmission of a DynamoDB batch's
 	// unprocessed items (workload_dynamodb.go).
 	retry     client.Retry
@@ -342,12 +363,22 @@ func (g *generator) arrive() {
 	g.submit(op, g.key(), ep, detail)
 }
 
-// submit sends a request of the workload to endpoint ep.
+// submit sends a request of the workload to endpoint ep, a cacheable
+// read by way of the cache when there is one.
 func (g *generator) submit(op cluster.Op, key uint64, ep int, detail any) {
+	if g.cache != nil && op == cluster.Read && cacheable(detail) {
+		g.cache.read(g, key, ep, detail)
+		return
+	}
+	g.submitSince(op, key, ep, detail, g.k.Now())
+}
+
+// submitSince sends a request that arrived at arrived to the database.
+func (g *generator) submitSince(op cluster.Op, key uint64, ep int, detail any, arrived sim.Time) {
 	g.id++
 	r := g.cl.NewRequest()
 	r.ID, r.Op, r.Key, r.Size, r.Workload, r.Endpoint, r.Detail = g.id, op, key, int32(g.w.ItemSize), g.index, ep, detail
-	g.cl.Submit(r)
+	g.cl.SubmitSince(r, arrived)
 }
 
 func (g *generator) key() uint64 {
@@ -471,7 +502,8 @@ const maxFaultWindows = cluster.MaxEvents
 
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.
-var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true, "global-switchover": true}
+var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true, "global-switchover": true,
+	"cache-flush": true, "cache-node-failure": true}
 
 func faultLabel(f *Fault) string {
 	switch f.Kind {
@@ -488,6 +520,8 @@ func faultLabel(f *Fault) string {
 		return "partition " + f.Between[0] + " | " + f.Between[1]
 	case "instance-failure":
 		return f.Target + " instance fails"
+	case "cache-node-failure":
+		return "cache " + f.Target + " fails"
 	case "leader-failure":
 		if f.AZ != "" {
 			return "leaders in " + f.AZ + " fail"

@@ -20,6 +20,10 @@ type Scenario struct {
 	Workload []Workload `yaml:"workload" doc:"The request streams (at least one)."`
 	Faults   []Fault    `yaml:"faults" doc:"Scheduled faults (at) and random processes of faults (mttf), each acting on the system as it is then."`
 
+	// Cache is an ElastiCache cluster in front of the system
+	// (types_cache.go); s.Has("cache") says whether there is one.
+	Cache Cache `yaml:"cache" doc:"Present: an ElastiCache cluster in front of the system, used cache-aside: reads try it first, a miss reads the database and fills it, a write deletes the key."`
+
 	// File is the path the scenario was read from ("" for a string).
 	File string `yaml:"-"`
 	// Source is the raw YAML text.
@@ -316,7 +320,7 @@ type Fault struct {
 	For     Duration `yaml:"for" doc:"How long a scheduled az-outage, network-partition or storage-node-failure lasts."`
 	MTTF    Duration `yaml:"mttf" doc:"Mean time between the faults of a random process; give at or mttf."`
 	MTTR    Duration `yaml:"mttr" doc:"Mean time to repair a random process's fault."`
-	Target  string   `yaml:"target" doc:"What fails: primary, standby, standby-N, replica-N or writer (RDS, Aurora), pN (a DynamoDB partition)."`
+	Target  string   `yaml:"target" doc:"What fails: primary, standby, standby-N, replica-N or writer (RDS, Aurora), pN (a DynamoDB partition), node-N (a cache node)."`
 	AZ      string   `yaml:"az" doc:"The AZ an az-outage, storage-node-failure or leader-failure acts on."`
 	Between []string `yaml:"between" doc:"The two AZs a network-partition cuts apart."`
 	// Count is how many storage nodes a storage-node-failure takes down.

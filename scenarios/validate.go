@@ -55,7 +55,7 @@ var (
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
 		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure",
-		"region-outage", "global-switchover"}
+		"region-outage", "global-switchover", "cache-node-failure", "cache-flush"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -80,6 +80,10 @@ var faultKinds = map[string][]string{
 	// managed switchover to a secondary Region.
 	"region-outage":     {"region", "for", "mttr", "failover_after"},
 	"global-switchover": {"region"},
+	// The cache in front (validate_cache.go): one node fails, empty when
+	// replaced (for: how long it is down), or every node is flushed.
+	"cache-node-failure": {"target", "for", "mttr"},
+	"cache-flush":        {},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
@@ -144,6 +148,7 @@ func validate(s *Scenario, bad map[string]bool) Errors {
 		}
 		names[w.Name] = i
 	}
+	v.cache()
 	for i := range s.Faults {
 		v.fault(i)
 	}
@@ -601,6 +606,7 @@ func (v *validator) fault(i int) {
 	}
 
 	v.dynamodbFault(i)
+	v.cacheFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":

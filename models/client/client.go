@@ -281,8 +281,13 @@ func (c *Client) NewRequest() *Request {
 }
 
 // Submit starts a request now. The client process is chosen round-robin.
-func (c *Client) Submit(r *Request) {
-	r.Arrived = c.k.Now()
+func (c *Client) Submit(r *Request) { c.SubmitSince(r, c.k.Now()) }
+
+// SubmitSince starts a request now that the application received at
+// arrived, earlier (a read that first missed a cache): its latency counts
+// from then.
+func (c *Client) SubmitSince(r *Request, arrived sim.Time) {
+	r.Arrived = arrived
 	r.Instance = c.next
 	c.next = (c.next + 1) % len(c.inst)
 	in := c.inst[r.Instance]

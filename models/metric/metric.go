@@ -72,6 +72,10 @@ const (
 	VolumeReadUnavailableMS
 	LostAckedWrites
 
+	// Gauges of a cache in front of the system (models/cache).
+
+	CacheHitRatio // share of the cache lookups that hit, by arrival (0–1)
+
 	numKinds
 )
 
@@ -116,6 +120,8 @@ var kinds = [numKinds]struct{ stem, unit string }{
 	VolumeWriteUnavailableMS: {"volume_write_unavailable_ms", "ms"},
 	VolumeReadUnavailableMS:  {"volume_read_unavailable_ms", "ms"},
 	LostAckedWrites:          {"lost_acked_writes", "writes"},
+
+	CacheHitRatio: {"cache_hit_ratio", "fraction"},
 }
 
 // String is the kind's column stem: "lag_ms", "consumed_wcu".

@@ -136,12 +136,13 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 		p.rdsCost(&b, s.System.RDS)
 		p.rdsCreditCost(&b, s.System.RDS, rep)
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
-		return p.auroraCost(s, rep)
+		b.items = p.auroraCost(s, rep).Items
 	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:
-		return p.dynamodbCost(s, rep)
+		b.items = p.dynamodbCost(s, rep).Items
 	default:
 		b.unpriced(catInstances, s.System.Kind, "no cost model for system kind "+strconv.Quote(s.System.Kind)+" yet")
 	}
+	p.cacheCost(&b, s)
 	return b.cost()
 }
 

@@ -25,6 +25,8 @@ type Prices struct {
 	RDS           RDSPrices      `yaml:"rds"`
 	Aurora        AuroraPrices   `yaml:"aurora"`
 	DynamoDB      DynamoDBPrices `yaml:"dynamodb"`
+	// ElastiCache prices a cache in front of any system (cost_cache.go).
+	ElastiCache ElastiCachePrices `yaml:"elasticache"`
 
 	// File is where the table was read from ("" for the default).
 	File string `yaml:"-" json:"-"`
@@ -112,6 +114,19 @@ type DynamoDBPrices struct {
 	ProvisionedWCUHour UnitPrice `yaml:"provisioned_wcu_hour"`
 	ProvisionedRCUHour UnitPrice `yaml:"provisioned_rcu_hour"`
 	StorageGBMonth     UnitPrice `yaml:"storage_gb_month"`
+}
+
+// ElastiCachePrices are ElastiCache's node-based on-demand prices.
+type ElastiCachePrices struct {
+	Nodes []NodePrice `yaml:"nodes"`
+}
+
+// NodePrice is the on-demand price of one cache node type, per
+// node-hour.
+type NodePrice struct {
+	NodeType   string  `yaml:"node_type"`
+	USDPerHour float64 `yaml:"usd_per_hour"`
+	Citation   `yaml:",inline"`
 }
 
 //go:embed prices.yaml
@@ -237,5 +252,20 @@ func (p *Prices) check() []string {
 	unit("dynamodb.provisioned_wcu_hour", d.ProvisionedWCUHour)
 	unit("dynamodb.provisioned_rcu_hour", d.ProvisionedRCUHour)
 	unit("dynamodb.storage_gb_month", d.StorageGBMonth)
+	seen := map[string]int{}
+	for i, n := range p.ElastiCache.Nodes {
+		at := fmt.Sprintf("elasticache.nodes[%d]", i)
+		if n.NodeType == "" {
+			bad("%s: needs a node_type", at)
+		}
+		if !(n.USDPerHour >= 0) || math.IsInf(n.USDPerHour, 0) {
+			bad("%s: usd_per_hour must be ≥ 0", at)
+		}
+		if j, dup := seen[n.NodeType]; dup {
+			bad("%s: %s is already priced at elasticache.nodes[%d]", at, n.NodeType, j)
+		}
+		seen[n.NodeType] = i
+		cite(at, n.Citation)
+	}
 	return errs
 }
