@@ -109,7 +109,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 		for _, part := range []struct {
 			name string
 			usd  float64
-		}{{"instances", c.InstancesUSD}, {"capacity", c.CapacityUSD}, {"requests", c.RequestsUSD}, {"I/O", c.IOUSD}, {"storage", c.StorageUSD}} {
+		}{{"instances", c.InstancesUSD}, {"capacity", c.CapacityUSD}, {"requests", c.RequestsUSD}, {"I/O", c.IOUSD}, {"storage", c.StorageUSD}, {"transfer", c.TransferUSD}} {
 			if part.usd > 0 {
 				parts = append(parts, fmt.Sprintf("%s $%.2f", part.name, part.usd))
 			}

@@ -190,3 +190,41 @@ func TestFailoverReconnectStormMeetsTheConnectionLimit(t *testing.T) {
 	assert.Less(t, e.PeakUtilization, 0.95, "by connections, not CPU")
 	assert.NotEqual(t, -1, f.ClientsRecovered, "the clients recover on the connections they got")
 }
+
+// The bundled rds-region-failover: the primary's Region fails 10 s after
+// the link to the cross-Region replica; the operator promotes the replica.
+func TestRDSRegionFailoverStory(t *testing.T) {
+	rep := runBundled(t, "rds-region-failover")
+	require.Len(t, rep.Failovers, 1)
+	f := rep.Failovers[0]
+	require.NotNil(t, f.Restore, "a recovery from another Region, not a failover")
+	assert.Equal(t, "cross-region-replica", f.Restore.Kind)
+	assert.Equal(t, "Region outage", f.Cause)
+	assert.Equal(t, 5*time.Minute, time.Duration(f.Start))
+
+	// Fact 2.13: "changes not yet replicated are lost", RPO = the lag at
+	// the failure: the replica has what it received before the link
+	// failed, 10 s before the Region (less the 43.5 ms on the wire, fact
+	// 6.5). Lost: those 10 s of writes, 200/s × 0.3.
+	rpo := f.Start.Sub(f.Restore.RestoredTo)
+	assert.InDelta(t, 10, rpo.Seconds(), 0.1)
+	assert.InDelta(t, 600, float64(f.LostWrites), 100)
+
+	// RTO = failover_after (5 min) + the promotion's reboot (3 min, fact
+	// 2.13) + the endpoint's DNS (5 s TTL, 20 s propagation, facts 1.5,
+	// 1.6) + the clients' reconnection.
+	opened := f.Accepting.Sub(f.Start)
+	assert.Equal(t, 8*time.Minute, opened, "failover_after + promote_time")
+	rto := f.ClientsRecovered.Sub(f.Start)
+	assert.Greater(t, rto, opened)
+	assert.Less(t, rto, opened+30*time.Second, "DNS TTL + propagation + reconnect")
+
+	// Before the failure every request crosses the continent (87 ms round
+	// trip, fact 6.5); after it the writer is in the application's Region.
+	col, ok := rep.Series.Lookup("all_p50_ms")
+	require.True(t, ok)
+	p50 := rep.Series.Values(col)
+	at := func(d time.Duration) float64 { return p50[int(d/rep.Series.Bucket())] }
+	assert.InDelta(t, 90, at(3*time.Minute), 10)
+	assert.Less(t, at(15*time.Minute), 5.0)
+}

@@ -144,12 +144,12 @@ func (v *validator) regionFault(i int) {
 	}
 	if v.has(p + ".failover_after") {
 		v.nonNegative(p+".failover_after", f.FailoverAfter)
-		if v.s.System.RDS != nil {
-			// Not modelled yet: promoting a cross-Region read replica as a
-			// recovery. A promote-replica fault promotes one by hand.
-			v.errorf(p+".failover_after", "applies to an aurora global database; for rds, schedule a promote-replica of the cross-Region replica")
-		} else if !v.crossRegionCopy(f.Region) {
-			v.errorf(p+".failover_after", "nothing to fail over to: the system has no copy outside %s (an aurora global secondary)", f.Region)
+		if !v.crossRegionCopy(f.Region) {
+			copyKind := "an aurora global secondary"
+			if v.s.System.RDS != nil {
+				copyKind = "a read replica with a region"
+			}
+			v.errorf(p+".failover_after", "nothing to fail over to: the system has no copy outside %s (%s)", f.Region, copyKind)
 		}
 	} else if v.crossRegionCopy(f.Region) {
 		v.warnf(p, "no failover_after: nobody fails over to the copy in another Region; the system is down until %s returns", f.Region)

@@ -21,6 +21,17 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 			return
 		}
 		switch f.Kind {
+		case "region-outage":
+			// The topology took the Region down; an operator promotes a
+			// cross-Region read replica after failover_after if the outage
+			// lasts and the primary is in the Region.
+			if s.Has(fmt.Sprintf("faults[%d].failover_after", faultIndex(s, f))) {
+				k.After(f.FailoverAfter.D(), func() {
+					if regionDown(net.T, f.Region) && net.T.Region(m.Primary().AZ) == f.Region {
+						m.RegionFailover()
+					}
+				})
+			}
 		case "instance-failure":
 			m.FailInstance(f.Target)
 		case "reboot-with-failover":

@@ -710,6 +710,61 @@ func (m *Model) PromoteReplica(i int) {
 	})
 }
 
+// RegionFailover is an operator's recovery from the loss of the primary's
+// Region: of the read replicas that are up in another Region, the one that
+// has received the most of the log (the first, on a tie) is promoted as
+// PromoteReplica promotes one (replication stops, it reboots for
+// PromoteTime and applies what it had received, then the writer endpoint
+// moves to it), and the failover record becomes a recovery from another
+// Region (cluster.Restore, Kind "cross-region-replica") rather than a
+// failover by promotion. Its RestoredTo is when the first write the
+// replica never received became durable on the primary (the failure's
+// Start if it received every one): the RPO is the lag, at the failure, of
+// the log it had received; writes it had received but not yet applied
+// are applied before it opens, so an apply backlog lengthens the RTO, not
+// the RPO. It is refused if no such replica can be promoted.
+func (m *Model) RegionFailover() {
+	home := m.topo.Region(m.primary.host.AZ)
+	var best *replica
+	for _, r := range m.replicas {
+		if r.promoted || r.orphan || r.resync || !r.n.host.Up() || m.topo.Region(r.n.host.AZ) == home {
+			continue
+		}
+		if best == nil || r.recv > best.recv {
+			best = r
+		}
+	}
+	if best == nil {
+		m.log.Addf("Region failover refused: no read replica outside %s is up", home)
+		return
+	}
+	m.PromoteReplica(best.idx)
+	if m.promoting != best {
+		return
+	}
+	fo := m.fo
+	if !m.regionUp(home) {
+		fo.Cause = "Region outage"
+	}
+	restored := min(fo.Start, m.k.Now())
+	if best.recv < m.durable {
+		restored = min(restored, m.hist.at(best.recv+1))
+	}
+	fo.Restore = &cluster.Restore{Kind: "cross-region-replica", RestoredTo: restored}
+	m.log.Addf("Region failover: %s has every write made durable before %v (RPO %v)",
+		best.describe(), time.Duration(restored), fo.Start.Sub(restored))
+}
+
+// regionUp reports whether some AZ of the named Region is up.
+func (m *Model) regionUp(region string) bool {
+	for _, a := range m.topo.RegionAZs(region) {
+		if m.topo.Up(a) {
+			return true
+		}
+	}
+	return false
+}
+
 // finishPromotion completes a replica promotion once PromoteTime has
 // passed and the replica has applied all it received.
 func (m *Model) finishPromotion() {
@@ -791,6 +846,9 @@ func (m *Model) abortPromotion() {
 	r := m.promoting
 	m.promoting, m.caughtUp = nil, nil
 	m.log.Addf("promotion of %s abandoned: it failed", r.name)
+	if m.fo != nil {
+		m.fo.Restore = nil // not a recovery from another Region after all
+	}
 	if r.tookOver {
 		m.recoverWriter() // the failover it had taken over resumes
 		return

@@ -122,6 +122,13 @@ func newRHarness(t *testing.T, seed uint64, cfg Config, ccfg client.Config, rate
 	t.Helper()
 	k := sim.New(seed)
 	topo := cluster.NewTopology(k, []string{"a", "b", "c", "remote"}, 450*time.Microsecond, time.Millisecond)
+	return newRHarnessOn(t, topo, cfg, ccfg, rate, writeFrac)
+}
+
+// newRHarnessOn is newRHarness on a topology built on its own kernel.
+func newRHarnessOn(t *testing.T, topo *cluster.Topology, cfg Config, ccfg client.Config, rate, writeFrac float64) *rharness {
+	t.Helper()
+	k := topo.Kernel()
 	net := cluster.NewNet(topo)
 	h := &rharness{k: k, topo: topo, log: cluster.NewLog(k), rate: rate, writeFrac: writeFrac, keys: 100,
 		seenKey: map[uint64]uint64{}, sentSeen: map[uint64]seenAt{}, writeLat: sim.NewLatency(), lags: map[string][]float64{}}
@@ -470,6 +477,76 @@ func TestPromoteCrossRegionReplicaAfterPrimaryAZLoss(t *testing.T) {
 	h.k.Run(sim.At(5 * time.Minute))
 	assert.Greater(t, h.okWrites-n, 10000, "the promoted replica takes the writes")
 	assert.Equal(t, h.m.Primary(), h.m.Replica(0).Host)
+}
+
+func TestRegionFailoverRestoresTheReplicasReceivedLog(t *testing.T) {
+	// Disaster recovery from a cross-Region read replica (fact 2.13:
+	// promotion reboots the replica; "changes not yet replicated are
+	// lost", RPO = the lag at the failure; fact 2.17: the operator promotes
+	// it and points the application at it). us-east-1 ships its WAL to a
+	// replica in us-west-2 (87 ms round trip, fact 6.5). The WAN link fails
+	// at 50 s, the primary's whole Region at 60 s, so the replica lags
+	// some 10 s at the failure; the operator fails over 2 minutes later.
+	k := sim.New(3)
+	topo := cluster.NewTopology(k, []string{"us-east-1a", "us-east-1b", "us-east-1c"}, 450*time.Microsecond, time.Millisecond)
+	topo.NameRegion("us-east-1")
+	rtt, ok := InterRegionRTT("us-east-1", "us-west-2")
+	require.True(t, ok)
+	topo.AddRegion("us-west-2", []string{"us-west-2a", "us-west-2b"}, func(string) time.Duration { return rtt })
+	cfg := replicaConfig("postgres", ReplicaConfig{AZ: 3, Region: "us-west-2"})
+	cc := clients()
+	cc.AZ = 4 // the application runs in us-west-2
+	h := newRHarnessOn(t, topo, cfg, cc, 1000, 0.5)
+	const failoverAfter = 2 * time.Minute
+	var lagAtFailure time.Duration
+	var recv uint64
+	k.At(sim.At(50*time.Second), func() { topo.SetCut(0, 3, true) })
+	k.At(sim.At(time.Minute), func() {
+		lagAtFailure = h.m.Replica(0).Lag
+		recv = h.m.Replica(0).Received
+		for _, a := range topo.RegionAZs("us-east-1") {
+			topo.SetDown(a, true)
+		}
+	})
+	k.At(sim.At(time.Minute+failoverAfter), h.m.RegionFailover)
+	k.Run(sim.At(time.Minute + failoverAfter + cfg.PromoteTime + time.Minute))
+
+	require.Len(t, h.log.Failovers, 1)
+	f := h.log.Failovers[0]
+	require.NotNil(t, f.Restore, "a recovery from another Region, not a failover")
+	assert.Equal(t, "cross-region-replica", f.Restore.Kind)
+	assert.Equal(t, "Region outage", f.Cause)
+	assert.Equal(t, sim.At(time.Minute), f.Start)
+	rpo := f.Start.Sub(f.Restore.RestoredTo)
+	assert.InDelta(t, 10, lagAtFailure.Seconds(), 0.1, "the link failed 10 s before the Region")
+	assert.InDelta(t, lagAtFailure.Seconds(), rpo.Seconds(), 0.01, "RPO = the replica's lag at the failure")
+	// The replica had applied all it received: it opens after PromoteTime.
+	assert.Equal(t, sim.At(time.Minute+failoverAfter).Add(cfg.PromoteTime), f.Accepting, "failover_after + PromoteTime (fact 2.13)")
+	// The model counts every write the primary acknowledged; the clients,
+	// a Region away, never saw the acknowledgements still on the wire
+	// when the Region failed (500 writes/s × 43.5 ms ≈ 22).
+	seen := h.lostAbove(recv, f.Start.Add(time.Millisecond))
+	assert.GreaterOrEqual(t, f.LostWrites, seen, "lost writes ≥ the acknowledged writes the clients saw that the replica never received")
+	assert.InDelta(t, float64(seen), float64(f.LostWrites), 50, "the difference is the acknowledgements in flight")
+	assert.InDelta(t, 500*rpo.Seconds(), float64(f.LostWrites), 500*rpo.Seconds()*0.1, "10 s of 500 writes/s")
+	assert.True(t, h.m.Replica(0).Promoted)
+	assert.Equal(t, h.m.Primary(), h.m.Endpoints()[0].Target())
+	n := h.okWrites
+	k.Run(sim.At(8 * time.Minute))
+	assert.Greater(t, h.okWrites-n, 10000, "the promoted replica takes the writes")
+}
+
+func TestRegionFailoverRefusedWithoutAReplicaElsewhere(t *testing.T) {
+	// The replica runs in the primary's Region: the Region's loss takes it
+	// too, and there is nothing to promote.
+	cfg := replicaConfig("mysql", ReplicaConfig{AZ: 1})
+	h := newRHarness(t, 1, cfg, clients(), 100, 0.5)
+	h.k.At(sim.At(10*time.Second), func() { h.topo.SetDown(0, true); h.topo.SetDown(1, true) })
+	h.k.At(sim.At(20*time.Second), h.m.RegionFailover)
+	h.k.Run(sim.At(30 * time.Second))
+	require.Len(t, h.log.Failovers, 1)
+	assert.Nil(t, h.log.Failovers[0].Restore)
+	assert.False(t, h.m.Replica(0).Promoted)
 }
 
 func TestFailedReplicaIsReplacedAndCatchesUp(t *testing.T) {

@@ -23,7 +23,10 @@ type Cost struct {
 	IOUSD        float64 `json:"io_usd"`
 	CapacityUSD  float64 `json:"capacity_usd"`
 	RequestsUSD  float64 `json:"requests_usd"`
-	TotalUSD     float64 `json:"total_usd"`
+	// TransferUSD is data sent between Regions (a Global Database's redo,
+	// a cross-Region read replica's log); left out when there is none.
+	TransferUSD float64 `json:"transfer_usd,omitempty"`
+	TotalUSD    float64 `json:"total_usd"`
 	// Estimated is true when some item was not in the price table and was
 	// extrapolated (an instance class scaled from its family's price), or
 	// could not be priced at all; the items say which and how.
@@ -39,7 +42,7 @@ type Cost struct {
 // Item is one billed line: Quantity Units at UnitUSD each.
 type Item struct {
 	// Category is the Cost field the line adds to: "instances", "storage",
-	// "io", "capacity" or "requests".
+	// "io", "capacity", "requests" or "transfer".
 	Category string  `json:"category"`
 	What     string  `json:"what"`
 	Quantity float64 `json:"quantity"`
@@ -61,6 +64,7 @@ const (
 	catIO        = "io"
 	catCapacity  = "capacity"
 	catRequests  = "requests"
+	catTransfer  = "transfer"
 )
 
 // --- formulas on plain numbers ---
@@ -125,7 +129,10 @@ func MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 // (× 2 Multi-AZ, facts 7.4 and 7.6), plus the surplus CPU credits rep's
 // burstable instances spent (cost_credits.go). A class missing from the
 // table is priced from its family (see InstanceHourly) and marked
-// estimated.
+// estimated. A read replica in another Region than the table's is priced
+// at the table's price, marked estimated, and its log crosses the Regions
+// at the inter-Region transfer price (fact 7.23): rep's writes, held for a
+// month, × the WAL a write ships (recovery.redo_per_write).
 func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	if p == nil {
 		p = Default()
@@ -133,7 +140,7 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 	var b costBuilder
 	switch {
 	case s.System.Kind == "rds" && s.System.RDS != nil:
-		p.rdsCost(&b, s.System.RDS)
+		p.rdsCost(&b, s, rep)
 		p.rdsCreditCost(&b, s.System.RDS, rep)
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
 		b.items = p.auroraCost(s, rep).Items
@@ -180,7 +187,8 @@ func (p *Prices) MeanMonthlyCost(s *scenarios.Scenario, reps []*scenarios.Replic
 	return b.cost()
 }
 
-func (p *Prices) rdsCost(b *costBuilder, r *scenarios.RDSSystem) {
+func (p *Prices) rdsCost(b *costBuilder, s *scenarios.Scenario, rep *scenarios.Replication) {
+	r := s.System.RDS
 	deploy, mult := "Single-AZ", Multiplier{Compute: 1, Storage: 1}
 	var multSrc string
 	switch r.MultiAZ {
@@ -226,6 +234,10 @@ func (p *Prices) rdsCost(b *costBuilder, r *scenarios.RDSSystem) {
 			b.unpriced(catInstances, rr.InstanceClass, rp.Note)
 			continue
 		}
+		remote := rr.Region != "" && rr.Region != s.Topology.Region
+		if remote {
+			rp = p.inRegion(rp, rr.Region)
+		}
 		b.add(Item{Category: catInstances,
 			What:     fmt.Sprintf("read replica %d: %s %s", i+1, rr.InstanceClass, r.Engine),
 			Quantity: hours, Unit: "instance-hours", UnitUSD: rp.USD,
@@ -234,7 +246,59 @@ func (p *Prices) rdsCost(b *costBuilder, r *scenarios.RDSSystem) {
 			What:     fmt.Sprintf("read replica %d: %s GB gp3", i+1, formatCount(gb)),
 			Quantity: gb, Unit: "GB-months", UnitUSD: st.USD,
 			USD: StorageMonthlyUSD(gb, 1, st.Free, st.USD), Source: st.Citation.String()})
+		if remote && rr.Region != p.Region {
+			it := &b.items[len(b.items)-1]
+			it.Estimated = true
+			it.Note = fmt.Sprintf("the table's prices are %s's; %s's may differ", p.Region, rr.Region)
+		}
+		if remote {
+			redo := rds.Defaults().RedoPerWrite
+			if s.Has("system.recovery.redo_per_write") {
+				redo = int64(r.Recovery.RedoPerWrite)
+			}
+			p.transfer(b, fmt.Sprintf("read replica %d: log shipped to %s", i+1, rr.Region), rep, float64(redo),
+				"the writes measured × recovery.redo_per_write")
+		}
 	}
+}
+
+// inRegion marks a price as estimated when the instance runs in another
+// Region than the table's: the table has no price for it there.
+func (p *Prices) inRegion(hp HourlyPrice, region string) HourlyPrice {
+	if region == p.Region {
+		return hp
+	}
+	hp.Estimated = true
+	hp.Note = joinNotes(hp.Note, fmt.Sprintf("the table's prices are %s's; %s's may differ", p.Region, region))
+	return hp
+}
+
+// transfer adds the inter-Region transfer of bytesPerWrite for each write
+// rep measured, held for a month (fact 7.23); how says how the bytes are
+// counted. With no replication to measure, it is an unpriced line.
+func (p *Prices) transfer(b *costBuilder, what string, rep *scenarios.Replication, bytesPerWrite float64, how string) {
+	if rep == nil || rep.Latency.Write == nil {
+		b.unpriced(catTransfer, what, "no measured writes to count the bytes of")
+		return
+	}
+	writes := MonthlyCount(float64(rep.Latency.Write.Count()), rep.SimulatedSeconds, p.HoursPerMonth)
+	gb := writes * bytesPerWrite / 1e9
+	price := p.DataTransfer.InterRegionGB
+	b.unit(catTransfer, what, gb, "GB", price, gb*price.USD)
+	if it := &b.items[len(b.items)-1]; !it.Unpriced {
+		it.Estimated = true
+		it.Note = joinNotes(it.Note, "estimated: "+how)
+	}
+}
+
+func joinNotes(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 // HourlyPrice is the price of an instance class found or extrapolated from
@@ -355,12 +419,27 @@ type AuroraUsage struct {
 	MeanACU            float64
 	StorageGB          float64
 	IORequestsPerMonth float64
+	// Secondaries are a Global Database's secondary clusters, one
+	// instance each; WriteIOsPerMonth are the write I/Os the primary
+	// replicates to each, RedoGBPerMonth the redo it ships to each.
+	Secondaries      []AuroraSecondary
+	WriteIOsPerMonth float64
+	RedoGBPerMonth   float64
+}
+
+// AuroraSecondary is one secondary cluster of a Global Database.
+type AuroraSecondary struct {
+	Region, Class string
 }
 
 // AuroraCost prices u: instances (× the I/O-Optimized factor, fact 7.11)
 // per hour (facts 7.8–7.10), storage per GB-month (Standard or
 // I/O-Optimized, fact 7.12), I/O per million requests (Standard only, fact
-// 7.13), Serverless v2 ACU-hours (fact 7.14).
+// 7.13), Serverless v2 ACU-hours (fact 7.14). Each Global Database
+// secondary adds its instance and its copy of the volume, priced as the
+// primary's (fact 7.24; estimated in a Region other than the table's),
+// the write I/Os replicated to it (Aurora Standard only, fact 7.22) and
+// the redo shipped to it (inter-Region transfer, fact 7.23).
 func (p *Prices) AuroraCost(u AuroraUsage) Cost {
 	if p == nil {
 		p = Default()
@@ -405,6 +484,34 @@ func (p *Prices) AuroraCost(u AuroraUsage) Cost {
 		io := a.IOMillionRequests
 		b.unit(catIO, "storage I/O requests", u.IORequestsPerMonth/1e6, "million requests", io,
 			PerMillionUSD(u.IORequestsPerMonth, io.USD))
+	}
+	for _, sc := range u.Secondaries {
+		ip := p.InstanceHourly(a.Instances, u.Engine, sc.Class)
+		if ip.Unpriced {
+			b.unpriced(catInstances, sc.Class, ip.Note)
+		} else {
+			ip = p.inRegion(ip, sc.Region)
+			b.add(Item{Category: catInstances, What: fmt.Sprintf("%s %s secondary in %s", sc.Class, u.Engine, sc.Region),
+				Quantity: hours, Unit: "instance-hours", UnitUSD: ip.USD * factor,
+				USD: InstanceMonthlyUSD(ip.USD*factor, 1, hours), Source: joinSources(ip.Source, factorSrc),
+				Estimated: ip.Estimated, Note: ip.Note})
+		}
+		b.unit(catStorage, "secondary volume in "+sc.Region, u.StorageGB, "GB-months", storage,
+			StorageMonthlyUSD(u.StorageGB, 1, storage.Free, storage.USD))
+		if sc.Region != p.Region {
+			it := &b.items[len(b.items)-1]
+			if !it.Unpriced {
+				it.Estimated = true
+				it.Note = joinNotes(it.Note, fmt.Sprintf("the table's prices are %s's; %s's may differ", p.Region, sc.Region))
+			}
+		}
+		if !u.IOOptimized {
+			rw := a.GlobalReplicatedWriteIOMillion
+			b.unit(catIO, "write I/Os replicated to "+sc.Region, u.WriteIOsPerMonth/1e6, "million requests", rw,
+				PerMillionUSD(u.WriteIOsPerMonth, rw.USD))
+		}
+		tr := p.DataTransfer.InterRegionGB
+		b.unit(catTransfer, "redo shipped to "+sc.Region, u.RedoGBPerMonth, "GB", tr, u.RedoGBPerMonth*tr.USD)
 	}
 	return b.cost()
 }
@@ -519,13 +626,15 @@ func (b *costBuilder) cost() Cost {
 			c.CapacityUSD += it.USD
 		case catRequests:
 			c.RequestsUSD += it.USD
+		case catTransfer:
+			c.TransferUSD += it.USD
 		}
 		c.Estimated = c.Estimated || it.Estimated
 		c.Partial = c.Partial || it.Unpriced
 	}
 	c.InstancesUSD, c.StorageUSD, c.IOUSD = cents(c.InstancesUSD), cents(c.StorageUSD), cents(c.IOUSD)
-	c.CapacityUSD, c.RequestsUSD = cents(c.CapacityUSD), cents(c.RequestsUSD)
-	c.TotalUSD = cents(c.InstancesUSD + c.StorageUSD + c.IOUSD + c.CapacityUSD + c.RequestsUSD)
+	c.CapacityUSD, c.RequestsUSD, c.TransferUSD = cents(c.CapacityUSD), cents(c.RequestsUSD), cents(c.TransferUSD)
+	c.TotalUSD = cents(c.InstancesUSD + c.StorageUSD + c.IOUSD + c.CapacityUSD + c.RequestsUSD + c.TransferUSD)
 	return c
 }
 

@@ -258,3 +258,97 @@ func TestMeanMonthlyCostOfARun(t *testing.T) {
 	assert.Equal(t, MonthlyCost(s, nil), c)
 	assert.Equal(t, 351.50, Default().MeanMonthlyCost(s, nil).TotalUSD)
 }
+
+func TestGlobalDatabaseCostByHand(t *testing.T) {
+	p := Default()
+	// A secondary db.r6g.large in us-west-2, priced as us-east-1's $0.26/h
+	// (facts 7.9, 7.24; estimated: the table is us-east-1's): $189.80;
+	// its volume 100 GB × $0.10 = $10 (7.12); 30 M replicated write I/Os
+	// × $0.20/M = $6 (7.22); 120 GB of redo × $0.02 = $2.40 (7.23).
+	u := AuroraUsage{Engine: "postgres", Classes: []string{"db.r6g.large"}, StorageGB: 100, IORequestsPerMonth: 50e6,
+		Secondaries: []AuroraSecondary{{Region: "us-west-2", Class: "db.r6g.large"}}, WriteIOsPerMonth: 30e6, RedoGBPerMonth: 120}
+	c := p.AuroraCost(u)
+	assert.Equal(t, 379.60, c.InstancesUSD)
+	assert.Equal(t, 20.0, c.StorageUSD)
+	assert.Equal(t, 16.0, c.IOUSD)
+	assert.Equal(t, 2.40, c.TransferUSD)
+	assert.Equal(t, 418.0, c.TotalUSD)
+	assert.True(t, c.Estimated, "us-west-2 priced at us-east-1's prices")
+	var sec Item
+	for _, it := range c.Items {
+		if it.Category == catInstances && strings.Contains(it.What, "secondary") {
+			sec = it
+		}
+	}
+	assert.Equal(t, "db.r6g.large postgres secondary in us-west-2", sec.What)
+	assert.True(t, sec.Estimated)
+	assert.Contains(t, sec.Note, "us-east-1's")
+
+	// I/O-Optimized: no replicated write I/O charge (7.22), instances and
+	// storage at its prices (7.11, 7.12); the transfer is the same.
+	u.IOOptimized = true
+	c = p.AuroraCost(u)
+	assert.Zero(t, c.IOUSD)
+	assert.Equal(t, 493.48, c.InstancesUSD) // 2 × $0.26 × 1.30 × 730
+	assert.Equal(t, 45.0, c.StorageUSD)     // 2 × 100 GB × $0.225
+	assert.Equal(t, 2.40, c.TransferUSD)
+
+	// A secondary in the table's own Region is not estimated.
+	c = p.AuroraCost(AuroraUsage{Engine: "postgres", Classes: []string{"db.r6g.large"}, StorageGB: 100,
+		Secondaries: []AuroraSecondary{{Region: "us-east-1", Class: "db.r6g.large"}}})
+	assert.False(t, c.Estimated)
+}
+
+func TestGlobalDatabaseCostOfARun(t *testing.T) {
+	// aurora-global-failover: 150 writes/s of 1 KB items (one 4 KB I/O
+	// unit each) and 4 KB of redo per write (system.global's default),
+	// held for a month: 150 × 2.628e6 s ≈ 394 M replicated write I/Os
+	// ($78.84, fact 7.22) and 1,615 GB of redo ($32.29, fact 7.23).
+	s, err := scenarios.LoadBundled("aurora-global-failover")
+	require.NoError(t, err)
+	lat := sim.NewLatency()
+	for range 150 * 60 {
+		lat.Record(time.Millisecond)
+	}
+	rep := &scenarios.Replication{SimulatedSeconds: 60, Series: sim.NewSeries(time.Second), Latency: scenarios.Latencies{Write: lat, Read: sim.NewLatency()}}
+	c := MonthlyCost(s, rep)
+	var replicated, redo Item
+	for _, it := range c.Items {
+		switch {
+		case strings.HasPrefix(it.What, "write I/Os replicated"):
+			replicated = it
+		case it.Category == catTransfer:
+			redo = it
+		}
+	}
+	assert.Equal(t, "write I/Os replicated to us-west-2", replicated.What)
+	assert.InDelta(t, 394.2, replicated.Quantity, 0.1)
+	assert.Equal(t, 78.84, replicated.USD)
+	assert.True(t, replicated.Estimated)
+	assert.Equal(t, "redo shipped to us-west-2", redo.What)
+	assert.InDelta(t, 150*2.628e6*4096/1e9, redo.Quantity, 0.01)
+	assert.Equal(t, 32.29, redo.USD)
+	assert.Equal(t, redo.USD, c.TransferUSD)
+}
+
+func TestCrossRegionReplicaTransferCost(t *testing.T) {
+	// promote-lagging-replica: a MySQL replica in us-west-2 receives the
+	// log of 500 writes/s, 2 KB each (recovery.redo_per_write's default),
+	// for a month: 500 × 2.628e6 × 2048 B ≈ 2,691 GB × $0.02 = $53.82
+	// (fact 7.23). Its instance is priced at us-east-1's price, estimated.
+	s, err := scenarios.LoadBundled("promote-lagging-replica")
+	require.NoError(t, err)
+	lat := sim.NewLatency()
+	for range 500 * 60 {
+		lat.Record(time.Millisecond)
+	}
+	c := MonthlyCost(s, &scenarios.Replication{SimulatedSeconds: 60, Latency: scenarios.Latencies{Write: lat}})
+	assert.Equal(t, 53.82, c.TransferUSD)
+	last := c.Items[len(c.Items)-1]
+	assert.Equal(t, "read replica 1: log shipped to us-west-2", last.What)
+	assert.Contains(t, last.Note, "estimated")
+	// Without a run there are no writes to count: the line is unpriced.
+	c = MonthlyCost(s, nil)
+	assert.True(t, c.Partial)
+	assert.Zero(t, c.TransferUSD)
+}

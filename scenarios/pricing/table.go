@@ -27,6 +27,8 @@ type Prices struct {
 	DynamoDB      DynamoDBPrices `yaml:"dynamodb"`
 	// ElastiCache prices a cache in front of any system (cost_cache.go).
 	ElastiCache ElastiCachePrices `yaml:"elasticache"`
+	// DataTransfer prices the data a system ships between Regions.
+	DataTransfer TransferPrices `yaml:"data_transfer"`
 
 	// File is where the table was read from ("" for the default).
 	File string `yaml:"-" json:"-"`
@@ -105,6 +107,17 @@ type AuroraPrices struct {
 	IOMillionRequests              UnitPrice       `yaml:"io_million_requests"`
 	ServerlessV2ACUHour            UnitPrice       `yaml:"serverless_v2_acu_hour"`
 	IOOptimizedServerlessV2ACUHour UnitPrice       `yaml:"io_optimized_serverless_v2_acu_hour"`
+	// GlobalReplicatedWriteIOMillion is the price of the write I/Os a
+	// Global Database replicates to each secondary Region (Aurora
+	// Standard only), per million.
+	GlobalReplicatedWriteIOMillion UnitPrice `yaml:"global_replicated_write_io_million"`
+}
+
+// TransferPrices are data transfer prices.
+type TransferPrices struct {
+	// InterRegionGB is the price of a GB sent from the table's Region to
+	// another Region.
+	InterRegionGB UnitPrice `yaml:"inter_region_gb"`
 }
 
 // DynamoDBPrices are DynamoDB prices (Standard table class).
@@ -246,6 +259,8 @@ func (p *Prices) check() []string {
 	unit("aurora.io_million_requests", a.IOMillionRequests)
 	unit("aurora.serverless_v2_acu_hour", a.ServerlessV2ACUHour)
 	unit("aurora.io_optimized_serverless_v2_acu_hour", a.IOOptimizedServerlessV2ACUHour)
+	unit("aurora.global_replicated_write_io_million", a.GlobalReplicatedWriteIOMillion)
+	unit("data_transfer.inter_region_gb", p.DataTransfer.InterRegionGB)
 	d := p.DynamoDB
 	unit("dynamodb.on_demand_million_wru", d.OnDemandMillionWRU)
 	unit("dynamodb.on_demand_million_rru", d.OnDemandMillionRRU)
