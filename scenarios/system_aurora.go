@@ -20,7 +20,7 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 	}
 	m := aurora.New(k, net, cfg, log)
 	failed := map[*Fault][]int{} // storage nodes each fault took down
-	return &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
+	sys := &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
 		switch f.Kind {
 		case "instance-failure":
 			if start {
@@ -51,7 +51,8 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 				m.StartStorageFailures(f.MTTF.D(), f.MTTR.D())
 			}
 		}
-	}}, nil
+	}}
+	return sys, s.withProxy(sys, s.System.Aurora.Proxy, k, net, log, m.Writer)
 }
 
 // auroraConfig converts an aurora system block: the model's defaults,

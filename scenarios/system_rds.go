@@ -16,7 +16,7 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 		return nil, err
 	}
 	m := rds.New(k, net, cfg, log)
-	return &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
+	sys := &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
 		if !start {
 			return
 		}
@@ -30,7 +30,8 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 		case "promote-replica":
 			m.PromoteReplica(replicaIndex(f.Target))
 		}
-	}}, nil
+	}}
+	return sys, s.withProxy(sys, s.System.RDS.Proxy, k, net, log, m.Primary)
 }
 
 // rdsConfig converts an rds system block: the model's defaults, overridden

@@ -70,6 +70,7 @@ type AuroraSystem struct {
 	// Serverless, when the key is present, makes every instance
 	// Serverless v2.
 	Serverless AuroraServerless `yaml:"serverless" doc:"Present (even empty): every instance is Serverless v2, its capacity in ACUs following its load."`
+	Proxy      RDSProxy         `yaml:"proxy" doc:"Present (even empty): clients reach the writer through RDS Proxy, which holds their statements through a failover."`
 }
 
 // AuroraReplica is one Aurora replica.
@@ -133,6 +134,7 @@ type RDSSystem struct {
 	// MaxConnections overrides the engine's default connection limit.
 	MaxConnections int            `yaml:"max_connections" doc:"Connections the engine admits, 1 to 262,142 (default: the engine's, from the class's memory)."`
 	Replication    RDSReplication `yaml:"replication" doc:"How commits reach the standby, the cluster standbys and the read replicas."`
+	Proxy          RDSProxy       `yaml:"proxy" doc:"Present (even empty): clients reach the writer through RDS Proxy, which holds their statements through a failover."`
 	Failover       RDSFailover    `yaml:"failover" doc:"How RDS notices a failure and moves the endpoint."`
 	Recovery       RDSRecovery    `yaml:"recovery" doc:"Crash recovery: the redo written since the last checkpoint, replayed at a rate."`
 	// CPUCredits is how the instances of a burstable class (db.t3,

@@ -376,6 +376,7 @@ func (v *validator) rds(r *RDSSystem) {
 		v.errorf(p+"recovery.redo_rate", "must be > 0, got %s", r.Recovery.RedoRate)
 	}
 	v.rdsCredits(r) // validate_credits.go
+	v.proxy(&r.Proxy)
 }
 
 // unknownClass explains an unknown instance class: the nearest known
