@@ -66,5 +66,8 @@ func (p *Prices) auroraCost(s *scenarios.Scenario, rep *scenarios.Replication) C
 			c.Estimated = true
 		}
 	}
+	if proxyOn(s, a.Proxy) {
+		c = p.auroraProxyCost(c, s, u.MeanACU) // cost_proxy.go
+	}
 	return c
 }

@@ -91,6 +91,9 @@ type RDSPrices struct {
 	// CPUCreditsVCPUHour is the price of surplus CPU credits of the
 	// burstable classes in Unlimited mode, per vCPU-hour.
 	CPUCreditsVCPUHour UnitPrice `yaml:"cpu_credits_vcpu_hour"`
+	// ProxyVCPUHour is RDS Proxy's price per vCPU-hour of the instances
+	// behind it, RDS and provisioned Aurora alike.
+	ProxyVCPUHour UnitPrice `yaml:"proxy_vcpu_hour"`
 }
 
 // AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
@@ -103,6 +106,9 @@ type AuroraPrices struct {
 	IOMillionRequests              UnitPrice       `yaml:"io_million_requests"`
 	ServerlessV2ACUHour            UnitPrice       `yaml:"serverless_v2_acu_hour"`
 	IOOptimizedServerlessV2ACUHour UnitPrice       `yaml:"io_optimized_serverless_v2_acu_hour"`
+	// ProxyACUHour is RDS Proxy's price per ACU-hour of Serverless v2
+	// capacity behind it (8 ACUs at least, fact 7.21).
+	ProxyACUHour UnitPrice `yaml:"proxy_acu_hour"`
 }
 
 // DynamoDBPrices are DynamoDB prices (Standard table class).
@@ -218,6 +224,8 @@ func (p *Prices) check() []string {
 	mult("rds.multi_az_cluster", p.RDS.MultiAZCluster)
 	unit("rds.storage_gp3_gb_month", p.RDS.StorageGP3GBMonth)
 	unit("rds.cpu_credits_vcpu_hour", p.RDS.CPUCreditsVCPUHour)
+	unit("rds.proxy_vcpu_hour", p.RDS.ProxyVCPUHour)
+	unit("aurora.proxy_acu_hour", p.Aurora.ProxyACUHour)
 	a := p.Aurora
 	instances("aurora.instances", a.Instances)
 	if a.IOOptimizedFactor != (Factor{}) {
