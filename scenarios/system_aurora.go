@@ -46,6 +46,14 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 					log.Addf("the failed %s in %s back", nodeCount(len(failed[f])), f.AZ)
 				}
 			}
+		case "manual-failover":
+			if start {
+				m.ManualFailover()
+			}
+		case "engine-crash":
+			if start {
+				m.CrashEngine()
+			}
 		case "storage-node-failures":
 			if start {
 				m.StartStorageFailures(f.MTTF.D(), f.MTTR.D())

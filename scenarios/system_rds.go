@@ -25,6 +25,10 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 			m.FailInstance(f.Target)
 		case "reboot-with-failover":
 			m.RebootWithFailover()
+		case "manual-failover":
+			m.ManualFailover()
+		case "engine-crash":
+			m.CrashEngine()
 		case "replica-failure":
 			m.FailReplica(replicaIndex(f.Target))
 		case "promote-replica":

@@ -54,7 +54,8 @@ var (
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
-		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure"}
+		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure",
+		"manual-failover", "engine-crash"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -75,6 +76,10 @@ var faultKinds = map[string][]string{
 	// DynamoDB: the leader of one partition (target: p3), or of every
 	// partition led from an AZ, fails (validate_dynamodb.go).
 	"leader-failure": {"target", "az"},
+	// The operator's failover-db-cluster, and a database process that
+	// crashes and restarts in place (validate_operator.go).
+	"manual-failover": {},
+	"engine-crash":    {},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
@@ -596,6 +601,7 @@ func (v *validator) fault(i int) {
 	}
 
 	v.dynamodbFault(i)
+	v.operatorFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":

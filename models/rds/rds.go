@@ -687,7 +687,7 @@ func (m *Model) FailInstance(target string) {
 // down cleanly with a checkpoint).
 func (m *Model) RebootWithFailover() {
 	if m.clusterMode {
-		m.clusterSwitchover()
+		m.clusterSwitchover("reboot with failover")
 		return
 	}
 	if m.standby == nil || m.fo != nil || !m.primary.host.Accepting() {
