@@ -65,6 +65,8 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[Fault](), "kind"}:                   values(faultKindList),
 	{reflect.TypeFor[DistSpec](), "dist"}:                values(distNames),
 	{reflect.TypeFor[CPUCredits](), "mode"}:              values(creditModes),
+	{reflect.TypeFor[Clients](), "pool_validation"}:      func() Enum { return Enum{Values: validationNames()} },
+	{reflect.TypeFor[Clients](), "driver"}:               func() Enum { return Enum{Values: driverNames()} },
 }
 
 // EnumOf returns the values of the key named key in the struct type owner,

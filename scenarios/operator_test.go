@@ -1,11 +1,14 @@
 package scenarios
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"dbsim/models/cluster"
 )
 
 // runOperator runs replication 0 of a scenario given as YAML and returns its
@@ -62,4 +65,34 @@ func TestManualFailoverNeedsNoDetection(t *testing.T) {
 	assert.Less(t, c.Accepting.Sub(c.Start), 35*time.Second)
 	assert.Zero(t, c.LostWrites)
 	assert.Contains(t, c.Cause, "failover-db-cluster")
+}
+
+// TestPoolValidationDropsTheDemotedWriter: after a manual failover the
+// old Aurora writer comes back as a reader. Clients that reconnected to it
+// while the cluster endpoint's DNS change spread (fact 1.6) keep those
+// connections in their writer pools: without validation, every write on
+// one fails ("read-only"), for as long as the connection lives. A check
+// on borrow finds the instance read-only and replaces the connection.
+func TestPoolValidationDropsTheDemotedWriter(t *testing.T) {
+	run := func(validation string) (*Replication, float64) {
+		src := strings.Replace(operatorHead, "duration: 3m", "duration: 5m", 1)
+		src = strings.Replace(src, "clients: {az: a}", "clients: {az: a, pool_validation: "+validation+"}", 1)
+		s, err := Parse("validation.yaml", []byte(src+
+			"system: {kind: aurora, replicas: [{az: b}]}\nfaults: [{at: 1m, kind: manual-failover}]\n"))
+		require.NoError(t, err)
+		rep, err := RunReplication(s, 0)
+		require.NoError(t, err)
+		// Writes that failed from a minute after the failover on: the
+		// failover and the DNS change are over by then.
+		return rep, sum(span(rep, column(t, rep, "write_failed"), 2*time.Minute, 5*time.Minute))
+	}
+	none, staleNone := run("none")
+	valid, staleValid := run("on-borrow")
+	t.Logf("writes failed from 2 to 5 min: %.0f without validation, %.0f with", staleNone, staleValid)
+	assert.Greater(t, staleNone, 1000.0, "without validation, writes keep failing on the demoted writer")
+	require.Len(t, none.Failovers, 1)
+	assert.Equal(t, cluster.Never, none.Failovers[0].ClientsRecovered, "some client never writes again")
+	assert.Zero(t, staleValid, "validated pools replace their connections to the demoted writer")
+	require.Len(t, valid.Failovers, 1)
+	assert.Less(t, valid.Failovers[0].ClientsRecovered.Sub(valid.Failovers[0].Start), time.Minute)
 }

@@ -137,6 +137,10 @@ type system struct {
 	endpoints []*cluster.Record
 	model     any // for the optional cluster.Gauged and cluster.Counted
 	inject    func(f *Fault, start bool)
+
+	// writer is the writer the cluster's topology names now, for a
+	// topology-aware driver (nil for systems without one).
+	writer func() *cluster.Host
 }
 
 // counterResetter is a model whose counters can start again at the end of
@@ -207,6 +211,7 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		return nil, err
 	}
 	rec.instances = ccfg.Instances
+	ccfg.Topology = sys.writer
 	if g, ok := sys.model.(cluster.Gauged); ok {
 		rec.watch(g)
 	}

@@ -20,7 +20,7 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 	}
 	m := aurora.New(k, net, cfg, log)
 	failed := map[*Fault][]int{} // storage nodes each fault took down
-	sys := &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
+	sys := &system{endpoints: m.Endpoints(), writer: m.Writer, model: m, inject: func(f *Fault, start bool) {
 		switch f.Kind {
 		case "instance-failure":
 			if start {

@@ -16,7 +16,7 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 		return nil, err
 	}
 	m := rds.New(k, net, cfg, log)
-	sys := &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
+	sys := &system{endpoints: m.Endpoints(), writer: m.Primary, model: m, inject: func(f *Fault, start bool) {
 		if !start {
 			return
 		}

@@ -452,6 +452,7 @@ func (v *validator) clients() {
 		}
 		c.DNSCacheFor = d.D()
 	}
+	v.clientDriver(c)
 }
 
 func (v *validator) workload(i int) {

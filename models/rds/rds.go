@@ -319,6 +319,7 @@ func (m *Model) newNamedNode(name string, az cluster.AZ, class Class) *node {
 	n := &node{m: m, host: h, cpu: sim.NewStation(m.k, class.VCPUs)}
 	n.credits = cluster.NewCPUCredits(class, m.cfg.Credits, n.cpu, m.k.Now())
 	h.Serve, h.Connect = n.serve, n.serve
+	h.ReadOnly = func() bool { return n != m.primary }
 	h.MaxConns = m.cfg.MaxConnections
 	if h.MaxConns == 0 {
 		h.MaxConns = cluster.DefaultMaxConnections(m.cfg.Engine, class.MemoryGiB)
