@@ -34,6 +34,7 @@ func (s *Scenario) withProxy(sys *system, px RDSProxy, k *sim.Kernel, net *clust
 	if s.Has("system.proxy.borrow_timeout") {
 		cfg.BorrowTimeout = px.BorrowTimeout.D()
 	}
+	cfg.Pinned = px.Pinned
 	if s.Has("system.proxy.monitor_interval") {
 		cfg.Monitor = px.MonitorInterval.D()
 	}

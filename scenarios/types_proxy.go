@@ -11,4 +11,5 @@ type RDSProxy struct {
 	MaxConnectionsPercent int      `yaml:"max_connections_percent" doc:"Database connections the proxy may open, as a percentage of the writer's max_connections, 1 to 100 (default 100)."`
 	BorrowTimeout         Duration `yaml:"borrow_timeout" doc:"How long a statement waits for a database connection, a failover included, before the proxy fails it (default 120s)."`
 	MonitorInterval       Duration `yaml:"monitor_interval" doc:"How often the proxy checks which instance is the writer and whether it accepts (default 1s: estimated)."`
+	Pinned                float64  `yaml:"pinned" doc:"Share of client connections whose sessions cannot be shared (session state), 0 to 1: each holds a database connection of its own (default 0)."`
 }

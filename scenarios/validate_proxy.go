@@ -16,6 +16,9 @@ func (v *validator) proxy(px *RDSProxy) {
 	}
 	v.positiveIfSet(p+"borrow_timeout", px.BorrowTimeout)
 	v.positiveIfSet(p+"monitor_interval", px.MonitorInterval)
+	if v.has(p + "pinned") {
+		v.share(p+"pinned", px.Pinned)
+	}
 	if a := v.s.System.Aurora; a != nil && px.Enabled && v.has("system.serverless.min_acu") && a.Serverless.MinACU == 0 {
 		v.errorf("system.serverless.min_acu", "0 lets an idle instance pause, which RDS Proxy prevents (fact 4.8): give min_acu 0.5 or more, or leave the proxy out")
 	}

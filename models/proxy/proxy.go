@@ -25,6 +25,7 @@ package proxy
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"time"
 
@@ -50,6 +51,13 @@ type Config struct {
 	Monitor time.Duration
 	// ConnectTimeout bounds the proxy's own connects to the database.
 	ConnectTimeout time.Duration
+	// Pinned is the share of client connections whose sessions the proxy
+	// cannot share (session state: temporary tables, SET, prepared
+	// statements, long transactions): each holds a database connection
+	// of its own for as long as it is open, which multiplexing cannot
+	// reuse. The share of statements that come from pinned sessions runs
+	// on those connections (when one is free). 0: none.
+	Pinned float64
 }
 
 // Defaults are RDS Proxy's defaults where they are published (fact 1.24:
@@ -72,6 +80,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("proxy: max_connections_percent must be 1 to 100, got %d", c.MaxConnectionsPercent)
 	case c.BorrowTimeout <= 0 || c.Monitor <= 0 || c.ConnectTimeout <= 0:
 		return fmt.Errorf("proxy: borrow timeout, monitor interval and connect timeout must be positive")
+	case c.Pinned < 0 || c.Pinned > 1:
+		return fmt.Errorf("proxy: pinned must be 0 to 1, got %g", c.Pinned)
 	}
 	return nil
 }
@@ -94,8 +104,14 @@ type Proxy struct {
 	dialing int
 	busy    []*backend // connections running a statement, this generation
 	holding bool       // the writer does not accept: statements wait
-	queue   []*waiter
-	head    int
+
+	// Pinned sessions' connections: idle ones, those open or opening
+	// (counted in open too), those opening.
+	pinnedIdle             []*backend
+	pinnedOpen, pinDialing int
+	pinRng                 *rand.Rand
+	queue                  []*waiter
+	head                   int
 
 	held, expired, failed int64
 	borrow, connLane      *sim.Lane
@@ -113,6 +129,7 @@ type backend struct {
 	call   *cluster.Call // the call to the database
 	timer  sim.LaneTimer
 	opened bool
+	pinned bool // held by a pinned session
 }
 
 type waiter struct {
@@ -131,6 +148,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, writer func() *cluster.Hos
 	p := &Proxy{k: k, net: net, cfg: cfg, log: log, rng: k.Stream("proxy/latency"), writer: writer}
 	p.onRoute, p.onReply, p.onConnReply, p.onExpire = p.route, p.reply, p.connReply, p.expire
 	p.onConnTimeout = p.connTimeout
+	p.pinRng = k.Stream("proxy/pinning")
 	p.borrow = sim.NewLane(k, cfg.BorrowTimeout, p.onExpire)
 	p.connLane = sim.NewLane(k, cfg.ConnectTimeout, p.onConnTimeout)
 	p.host = cluster.NewHost("proxy", cfg.AZ)
@@ -175,6 +193,12 @@ func (p *Proxy) route(a any) {
 		return
 	}
 	if !p.holding {
+		if n := len(p.pinnedIdle); n > 0 && p.cfg.Pinned > 0 && p.pinRng.Float64() < p.cfg.Pinned {
+			b := p.pinnedIdle[n-1] // a pinned session's statement, on its own connection
+			p.pinnedIdle = p.pinnedIdle[:n-1]
+			p.run(b, c)
+			return
+		}
 		if n := len(p.idle); n > 0 {
 			b := p.idle[n-1]
 			p.idle = p.idle[:n-1]
@@ -196,12 +220,34 @@ func (p *Proxy) grow() {
 	if p.holding || p.target == nil {
 		return
 	}
-	limit := max(1, p.target.MaxConns*p.cfg.MaxConnectionsPercent/100)
-	if p.target.MaxConns == 0 {
-		limit = 1 << 30
+	for p.waiting() > p.dialing && p.open < p.limit() {
+		p.dial(false)
 	}
-	for p.waiting() > p.dialing && p.open < limit {
-		p.dial()
+}
+
+// limit is the most database connections the proxy may open to the
+// writer.
+func (p *Proxy) limit() int {
+	if p.target.MaxConns == 0 {
+		return 1 << 30
+	}
+	return max(1, p.target.MaxConns*p.cfg.MaxConnectionsPercent/100)
+}
+
+// pin opens or closes pinned connections so that there is one per pinned
+// client connection: Pinned × the client connections open now.
+func (p *Proxy) pin() {
+	if p.cfg.Pinned <= 0 || p.holding || p.target == nil {
+		return
+	}
+	want := int(math.Round(p.cfg.Pinned * float64(p.host.Conns())))
+	for p.pinnedOpen < want && p.open < p.limit() {
+		p.dial(true)
+	}
+	for p.pinnedOpen > want && len(p.pinnedIdle) > 0 {
+		b := p.pinnedIdle[len(p.pinnedIdle)-1]
+		p.pinnedIdle = p.pinnedIdle[:len(p.pinnedIdle)-1]
+		p.drop(b)
 	}
 }
 
@@ -319,6 +365,10 @@ func (p *Proxy) release(b *backend) {
 		p.net.Hangup(b.host, b.epoch, p.cfg.AZ)
 		return
 	}
+	if b.pinned {
+		p.pinnedIdle = append(p.pinnedIdle, b)
+		return
+	}
 	if !p.holding {
 		if w := p.next(); w != nil {
 			p.run(b, w.c)
@@ -332,17 +382,25 @@ func (p *Proxy) release(b *backend) {
 func (p *Proxy) drop(b *backend) {
 	if b.gen == p.gen {
 		p.open--
+		if b.pinned {
+			p.pinnedOpen--
+		}
 	}
 	p.net.Hangup(b.host, b.epoch, p.cfg.AZ)
 }
 
 // dial opens a database connection to the writer: the handshake's round
 // trips, then the engine's startup.
-func (p *Proxy) dial() {
+func (p *Proxy) dial(pinned bool) {
 	h := p.target
-	b := &backend{host: h, epoch: h.Epoch(), gen: p.gen}
+	b := &backend{host: h, epoch: h.Epoch(), gen: p.gen, pinned: pinned}
 	p.open++
-	p.dialing++
+	if pinned {
+		p.pinnedOpen++
+		p.pinDialing++
+	} else {
+		p.dialing++
+	}
 	bc := &cluster.Call{Op: cluster.Connect, From: p.cfg.AZ, Host: h, Epoch: b.epoch, Sent: p.k.Now(),
 		ReplyTo: p.onConnReply, Owner: b}
 	b.call = bc
@@ -367,9 +425,12 @@ func (p *Proxy) connReply(a any) {
 		}
 		return
 	}
-	p.dialing--
+	p.dialed(b)
 	if bc.Status != cluster.OK {
 		p.open--
+		if b.pinned {
+			p.pinnedOpen--
+		}
 		return // the monitor finds out why; the waiters wait
 	}
 	b.opened = true
@@ -383,8 +444,20 @@ func (p *Proxy) connTimeout(a any) {
 	}
 	b.call = nil
 	if b.gen == p.gen {
-		p.dialing--
+		p.dialed(b)
 		p.open--
+		if b.pinned {
+			p.pinnedOpen--
+		}
+	}
+}
+
+// dialed counts a connect of this generation as no longer under way.
+func (p *Proxy) dialed(b *backend) {
+	if b.pinned {
+		p.pinDialing--
+	} else {
+		p.dialing--
 	}
 }
 
@@ -433,19 +506,17 @@ func (p *Proxy) check() {
 	case ready:
 		p.grow()
 	}
+	p.pin()
 }
 
 // dead reports whether the proxy holds connections of an older epoch of
 // its target.
 func (p *Proxy) dead() bool {
-	for _, b := range p.idle {
-		if b.epoch != b.host.Epoch() {
-			return true
-		}
-	}
-	for _, b := range p.busy {
-		if b.epoch != b.host.Epoch() {
-			return true
+	for _, list := range [][]*backend{p.idle, p.pinnedIdle, p.busy} {
+		for _, b := range list {
+			if b.epoch != b.host.Epoch() {
+				return true
+			}
 		}
 	}
 	return false
@@ -459,6 +530,11 @@ func (p *Proxy) abandon() {
 	for _, b := range p.idle {
 		p.net.Hangup(b.host, b.epoch, p.cfg.AZ)
 	}
+	for _, b := range p.pinnedIdle {
+		p.net.Hangup(b.host, b.epoch, p.cfg.AZ)
+	}
+	p.pinnedIdle = p.pinnedIdle[:0]
+	p.pinnedOpen, p.pinDialing = 0, 0
 	for _, b := range p.busy {
 		c, bc := b.stmt, b.call
 		b.stmt, b.call = nil, nil

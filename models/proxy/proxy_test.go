@@ -126,3 +126,35 @@ func TestBorrowTimeout(t *testing.T) {
 		t.Errorf("answers %v, %d expired: want the held statement failed after the borrow timeout", r.got, r.p.Expired())
 	}
 }
+
+// TestPinnedSessionsHoldConnections: with half the client sessions
+// pinned, the proxy holds a database connection for each of them, on top
+// of the few the multiplexed half needs.
+func TestPinnedSessionsHoldConnections(t *testing.T) {
+	for _, pinned := range []float64{0, 0.5} {
+		r := newRig(t)
+		cfg := Defaults()
+		cfg.Pinned = pinned
+		r.p = New(r.k, r.net, cfg, func() *cluster.Host { return r.writer }, cluster.NewLog(r.k))
+		h := r.p.Host()
+		for range 40 { // 40 client connections
+			r.net.Send(&cluster.Call{Op: cluster.Connect, Host: h, Epoch: h.Epoch(), ReplyTo: func(any) {}})
+		}
+		r.every(time.Millisecond, 0, 3*time.Second)
+		most := 0
+		for at := 1500 * time.Millisecond; at < 3*time.Second; at += 10 * time.Millisecond {
+			r.k.At(sim.At(at), func() { most = max(most, r.db[0].Conns()) })
+		}
+		r.k.Run(sim.At(4 * time.Second))
+		if r.got[cluster.OK] != 3000 {
+			t.Fatalf("pinned %g: answers %v, want 3000 OK", pinned, r.got)
+		}
+		lo, hi := 1, 5
+		if pinned > 0 {
+			lo, hi = 20, 25 // 20 pinned sessions, and the shared ones
+		}
+		if most < lo || most > hi {
+			t.Errorf("pinned %g: %d database connections at most, want %d to %d", pinned, most, lo, hi)
+		}
+	}
+}
