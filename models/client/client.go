@@ -100,8 +100,8 @@ const (
 	// failing writes for as long as it stays open.
 	NoValidation Validation = iota
 	// OnBorrow runs a validation query on a connection each time it is
-	// taken from the pool, and on each new one (HikariCP's validation, with
-	// a query such as MySQL's @@innodb_read_only or PostgreSQL's
+	// taken from the pool, and on each new one (DBCP's testOnBorrow, fact
+	// 9.5, with a query such as MySQL's @@innodb_read_only or PostgreSQL's
 	// pg_is_in_recovery()): one round trip to the host; a dead connection,
 	// or one of the writer endpoint's pool to a read-only instance, is
 	// closed and replaced.
