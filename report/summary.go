@@ -570,11 +570,14 @@ func creditStats(i int, c cluster.CreditRecord) CreditStats {
 // credits rounds a number of CPU credits to a thousandth.
 func credits(v float64) scenarios.Number { return scenarios.Number(roundDec(v, 3)) }
 
-// recovery is how the writer came back from f: "failover" or
-// "replacement".
+// recovery is how the writer came back from f: "failover",
+// "replacement", or "restart" (an engine crash, restarted in place).
 func recovery(f scenarios.Failover) string {
 	if f.Replaced {
 		return "replacement"
+	}
+	if f.Cause == cluster.EngineCrash {
+		return "restart"
 	}
 	return "failover"
 }

@@ -63,6 +63,7 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 		retry.Quota = client.RetryQuota{Capacity: b.Tokens, Cost: b.Cost, TimeoutCost: b.TimeoutCost, Refund: b.Refund}
 	}
 	return client.Config{
+		Validation: validationOf(c.PoolValidation), Driver: driverOf(c.Driver), TopologyRefresh: c.TopologyRefresh.D(),
 		AZ: az, Instances: c.Instances, Connections: c.Connections,
 		ConnectTimeout: c.ConnectTimeout.D(), Timeout: c.Timeout.D(), PoolTimeout: c.PoolTimeout.D(),
 		MaxInFlight:   c.MaxInFlight,

@@ -67,6 +67,8 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[CPUCredits](), "mode"}:              values(creditModes),
 	{reflect.TypeFor[Cache](), "node_type"}:              func() Enum { return Enum{Values: cacheNodeTypes()} },
 	{reflect.TypeFor[Cache](), "eviction"}:               func() Enum { return Enum{Values: cacheEvictions()} },
+	{reflect.TypeFor[Clients](), "pool_validation"}:      func() Enum { return Enum{Values: validationNames()} },
+	{reflect.TypeFor[Clients](), "driver"}:               func() Enum { return Enum{Values: driverNames()} },
 }
 
 // EnumOf returns the values of the key named key in the struct type owner,

@@ -170,6 +170,7 @@ faults:
 		ConnectTimeout: Duration(2 * time.Second), Timeout: Duration(2 * time.Second),
 		Retry:    Retry{MaxAttempts: 3, Base: Duration(50 * time.Millisecond), Cap: Duration(20 * time.Second), Jitter: "full"},
 		DNSCache: "ttl", DNSCacheFor: 0,
+		Driver: "dns", PoolValidation: "none",
 	}, s.Clients)
 	assert.Equal(t, Workload{
 		Arrival:   Arrival{Process: "poisson", Rate: 10},

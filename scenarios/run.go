@@ -137,6 +137,10 @@ type system struct {
 	endpoints []*cluster.Record
 	model     any // for the optional cluster.Gauged and cluster.Counted
 	inject    func(f *Fault, start bool)
+
+	// writer is the writer the cluster's topology names now, for a
+	// topology-aware driver (nil for systems without one).
+	writer func() *cluster.Host
 }
 
 // counterResetter is a model whose counters can start again at the end of
@@ -206,6 +210,7 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		return nil, err
 	}
 	rec.instances = ccfg.Instances
+	ccfg.Topology = sys.writer
 	if g, ok := sys.model.(cluster.Gauged); ok {
 		rec.watch(g)
 	}
@@ -503,7 +508,7 @@ const maxFaultWindows = cluster.MaxEvents
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.
 var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true, "global-switchover": true,
-	"cache-flush": true, "cache-node-failure": true}
+	"cache-flush": true, "cache-node-failure": true, "manual-failover": true, "engine-crash": true}
 
 func faultLabel(f *Fault) string {
 	switch f.Kind {

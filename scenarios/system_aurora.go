@@ -20,7 +20,7 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 	}
 	m := aurora.New(k, net, cfg, log)
 	failed := map[*Fault][]int{} // storage nodes each fault took down
-	return &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
+	sys := &system{endpoints: m.Endpoints(), writer: m.Writer, model: m, inject: func(f *Fault, start bool) {
 		switch f.Kind {
 		case "instance-failure":
 			if start {
@@ -46,6 +46,14 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 					log.Addf("the failed %s in %s back", nodeCount(len(failed[f])), f.AZ)
 				}
 			}
+		case "manual-failover":
+			if start {
+				m.ManualFailover()
+			}
+		case "engine-crash":
+			if start {
+				m.CrashEngine()
+			}
 		case "storage-node-failures":
 			if start {
 				m.StartStorageFailures(f.MTTF.D(), f.MTTR.D())
@@ -65,7 +73,8 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 				m.Switchover(f.Region)
 			}
 		}
-	}}, nil
+	}}
+	return sys, s.withProxy(sys, s.System.Aurora.Proxy, k, net, log, m.Writer)
 }
 
 // auroraConfig converts an aurora system block: the model's defaults,

@@ -16,7 +16,7 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 		return nil, err
 	}
 	m := rds.New(k, net, cfg, log)
-	return &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
+	sys := &system{endpoints: m.Endpoints(), writer: m.Primary, model: m, inject: func(f *Fault, start bool) {
 		if !start {
 			return
 		}
@@ -36,12 +36,17 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 			m.FailInstance(f.Target)
 		case "reboot-with-failover":
 			m.RebootWithFailover()
+		case "manual-failover":
+			m.ManualFailover()
+		case "engine-crash":
+			m.CrashEngine()
 		case "replica-failure":
 			m.FailReplica(replicaIndex(f.Target))
 		case "promote-replica":
 			m.PromoteReplica(replicaIndex(f.Target))
 		}
-	}}, nil
+	}}
+	return sys, s.withProxy(sys, s.System.RDS.Proxy, k, net, log, m.Primary)
 }
 
 // rdsConfig converts an rds system block: the model's defaults, overridden

@@ -79,6 +79,7 @@ type AuroraSystem struct {
 	// Global makes the cluster an Aurora Global Database's primary
 	// (global.go).
 	Global AuroraGlobal `yaml:"global" doc:"An Aurora Global Database: secondary clusters in other Regions, replicated at the storage layer."`
+	Proxy  RDSProxy     `yaml:"proxy" doc:"Present (even empty): clients reach the writer through RDS Proxy, which holds their statements through a failover."`
 }
 
 // AuroraReplica is one Aurora replica.
@@ -142,6 +143,7 @@ type RDSSystem struct {
 	// MaxConnections overrides the engine's default connection limit.
 	MaxConnections int            `yaml:"max_connections" doc:"Connections the engine admits, 1 to 262,142 (default: the engine's, from the class's memory)."`
 	Replication    RDSReplication `yaml:"replication" doc:"How commits reach the standby, the cluster standbys and the read replicas."`
+	Proxy          RDSProxy       `yaml:"proxy" doc:"Present (even empty): clients reach the writer through RDS Proxy, which holds their statements through a failover."`
 	Failover       RDSFailover    `yaml:"failover" doc:"How RDS notices a failure and moves the endpoint."`
 	Recovery       RDSRecovery    `yaml:"recovery" doc:"Crash recovery: the redo written since the last checkpoint, replayed at a rate."`
 	// CPUCredits is how the instances of a burstable class (db.t3,
@@ -236,6 +238,12 @@ type Clients struct {
 	// SDK (dynamodb only) names an AWS SDK whose DynamoDB retry policy the
 	// clients use (client.SDKRetry); retry keys the file sets override it.
 	SDK string `yaml:"sdk" doc:"DynamoDB only: the AWS SDK whose retry policy the clients use; retry keys the file sets override it."`
+	// Driver is how clients find the writer: its DNS name, or the
+	// cluster's topology (TopologyRefresh apart and on errors).
+	Driver          string   `yaml:"driver" doc:"dns: the writer endpoint's DNS name, through the DNS cache; topology-aware: the cluster's topology, read every topology_refresh and on a connection error, as the AWS Advanced JDBC Wrapper does (aurora, multi_az: cluster; default dns)."`
+	TopologyRefresh Duration `yaml:"topology_refresh" doc:"With driver: topology-aware, how often each process reads the cluster's topology (default 5s, fact 3.25)."`
+	// PoolValidation is when pools check their connections.
+	PoolValidation string `yaml:"pool_validation" doc:"none: pooled connections are used as they are; on-borrow: each is checked (a round trip) when taken, and one that is dead, or read-only in the writer's pool, is replaced (default none)."`
 }
 
 // Retry is a capped exponential backoff with jitter.

@@ -55,7 +55,8 @@ var (
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
 		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure",
-		"region-outage", "global-switchover", "cache-node-failure", "cache-flush"}
+		"region-outage", "global-switchover", "cache-node-failure", "cache-flush",
+		"manual-failover", "engine-crash"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -84,6 +85,10 @@ var faultKinds = map[string][]string{
 	// replaced (for: how long it is down), or every node is flushed.
 	"cache-node-failure": {"target", "for", "mttr"},
 	"cache-flush":        {},
+	// The operator's failover-db-cluster, and a database process that
+	// crashes and restarts in place (validate_operator.go).
+	"manual-failover": {},
+	"engine-crash":    {},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
@@ -387,6 +392,7 @@ func (v *validator) rds(r *RDSSystem) {
 		v.errorf(p+"recovery.redo_rate", "must be > 0, got %s", r.Recovery.RedoRate)
 	}
 	v.rdsCredits(r) // validate_credits.go
+	v.proxy(&r.Proxy)
 }
 
 // unknownClass explains an unknown instance class: the nearest known
@@ -457,6 +463,7 @@ func (v *validator) clients() {
 		}
 		c.DNSCacheFor = d.D()
 	}
+	v.clientDriver(c)
 }
 
 func (v *validator) workload(i int) {
@@ -607,6 +614,7 @@ func (v *validator) fault(i int) {
 
 	v.dynamodbFault(i)
 	v.cacheFault(i)
+	v.operatorFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":

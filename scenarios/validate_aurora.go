@@ -18,6 +18,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 	v.oneOf(p+"engine", "engine", a.Engine, auroraEngines)
 	v.defaultString(p+"instance_class", &a.InstanceClass, auroraDefaults.Class.Name)
 	v.auroraClass(p+"instance_class", &a.InstanceClass)
+	v.proxy(&a.Proxy) // validate_proxy.go
 	v.defaultString(p+"az", &a.AZ, v.firstAZ())
 	if v.has(p + "az") {
 		v.az(p+"az", a.AZ)

@@ -464,6 +464,7 @@ func (m *Model) newHost(in *instance, az cluster.AZ) {
 	h := cluster.NewHost(fmt.Sprintf("aurora-%d", m.hosts), az)
 	h.Serve = func(c *cluster.Call) { m.serve(in, c) }
 	h.Connect = h.Serve
+	h.ReadOnly = func() bool { return in.role != writerRole }
 	h.MaxConns = m.maxConns(in.class)
 	in.host = h
 	in.cpu.Clear()

@@ -90,6 +90,52 @@ func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
 	return d
 }
 
+// Validation is when a pool checks a connection before it uses it.
+type Validation uint8
+
+// Validation modes.
+const (
+	// NoValidation hands out pooled connections as they are: one to an
+	// instance that has since become read-only (a demoted writer) keeps
+	// failing writes for as long as it stays open.
+	NoValidation Validation = iota
+	// OnBorrow runs a validation query on a connection each time it is
+	// taken from the pool, and on each new one (DBCP's testOnBorrow, fact
+	// 9.5, with a query such as MySQL's @@innodb_read_only or PostgreSQL's
+	// pg_is_in_recovery()): one round trip to the host; a dead connection,
+	// or one of the writer endpoint's pool to a read-only instance, is
+	// closed and replaced.
+	OnBorrow
+)
+
+// String is the mode's name in a scenario: "none", "on-borrow".
+func (v Validation) String() string { return [...]string{"none", "on-borrow"}[v] }
+
+// Validations are the validation modes, in order.
+var Validations = []Validation{NoValidation, OnBorrow}
+
+// Driver is how a client finds the writer.
+type Driver uint8
+
+// Drivers.
+const (
+	// DNSDriver resolves the writer endpoint's name, through the process's
+	// DNS cache.
+	DNSDriver Driver = iota
+	// TopologyAware is the AWS Advanced JDBC Wrapper's failover plugin
+	// (fact 3.25): each process reads the cluster's topology every
+	// TopologyRefresh and, on a connection error, at once; new writer
+	// connections go to the writer the topology names, not where DNS
+	// says, and idle ones to another host are closed.
+	TopologyAware
+)
+
+// String is the driver's name in a scenario: "dns", "topology-aware".
+func (d Driver) String() string { return [...]string{"dns", "topology-aware"}[d] }
+
+// Drivers are the drivers, in order.
+var Drivers = []Driver{DNSDriver, TopologyAware}
+
 // Config describes the client fleet.
 type Config struct {
 	AZ cluster.AZ
@@ -118,6 +164,18 @@ type Config struct {
 	// arrives at a process holding that many is rejected at once (status
 	// Rejected). 0: no bound.
 	MaxInFlight int
+	// Validation is when pools check their connections (NoValidation by
+	// default). ValidationTimeout bounds a check of a host that does not
+	// answer (0: ConnectTimeout).
+	Validation        Validation
+	ValidationTimeout time.Duration
+	// Driver is how the writer is found (DNSDriver by default). A
+	// TopologyAware driver reads Topology, the writer the cluster's
+	// metadata names now (nil while there is none), every
+	// TopologyRefresh and after a connection error.
+	Driver          Driver
+	Topology        func() *cluster.Host
+	TopologyRefresh time.Duration
 }
 
 // Defaults are the client settings a scenario leaves out: 4 processes of
@@ -200,6 +258,8 @@ type Client struct {
 	freeCalls    []*cluster.Call
 
 	onReply, onTimeout, onRetry, onConnReply, onConnTimeout, onConnFail func(any)
+	onValidated                                                         func(any)
+	invalid                                                             int64 // connections validation closed
 	// timeouts holds every statement's deadline, poolTimeouts every wait
 	// for a connection, connTimeouts every connect's: each lane's timers
 	// share one span.
@@ -208,6 +268,7 @@ type Client struct {
 
 type instance struct {
 	id       int
+	topo     *cluster.Host // the writer as the last topology read named it (TopologyAware)
 	dns      []dnsEntry
 	pools    []*pool
 	rng      *rand.Rand
@@ -247,6 +308,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 	c := &Client{k: k, net: net, cfg: cfg, eps: endpoints, obs: obs, rng: k.Stream("client/retry")}
 	c.onReply, c.onTimeout, c.onRetry = c.reply, c.timeout, c.retry
 	c.onConnReply, c.onConnTimeout, c.onConnFail = c.connReply, c.connTimeout, c.connFail
+	c.onValidated = c.validated
 	c.timeouts = sim.NewLane(k, cfg.Timeout, c.onTimeout)
 	wait := cfg.PoolTimeout
 	if wait <= 0 {
@@ -262,7 +324,51 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 		}
 		c.inst = append(c.inst, in)
 	}
+	if cfg.Driver == TopologyAware && cfg.Topology != nil && cfg.TopologyRefresh > 0 {
+		phase := k.Stream("client/topology")
+		for _, in := range c.inst {
+			in := in
+			in.topo = cfg.Topology()
+			var tick func()
+			tick = func() {
+				c.readTopology(in)
+				k.After(cfg.TopologyRefresh, tick)
+			}
+			k.After(time.Duration(phase.Float64()*float64(cfg.TopologyRefresh)), tick)
+		}
+	}
 	return c
+}
+
+// readTopology is a process's topology-aware driver reading the cluster's
+// topology: when it names another writer, the writer pool's idle
+// connections to the old one are closed, and new ones go to the new one.
+func (c *Client) readTopology(in *instance) {
+	w := c.cfg.Topology()
+	if w == nil || w == in.topo {
+		return
+	}
+	in.topo = w
+	p := in.pools[0]
+	keep := p.idle[:0]
+	for _, cn := range p.idle {
+		if cn.host == w {
+			keep = append(keep, cn)
+			continue
+		}
+		c.close(cn)
+		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+	}
+	clear(p.idle[len(keep):])
+	p.idle = keep
+}
+
+// connectionError is a failed attempt on, or connect to, the writer
+// endpoint: a topology-aware driver reads the topology at once.
+func (c *Client) connectionError(p *pool) {
+	if p.ep == 0 && c.cfg.Driver == TopologyAware && c.cfg.Topology != nil {
+		c.readTopology(p.in)
+	}
 }
 
 // maxFree bounds each of the client's lists of requests and calls to
@@ -310,10 +416,20 @@ func (c *Client) attempt(r *Request) {
 	r.Attempts++
 	c.seq++
 	r.seq = c.seq
+	c.borrow(r)
+}
+
+// borrow gives the attempt a pooled connection (validated first, under
+// OnBorrow), or makes it wait for one.
+func (c *Client) borrow(r *Request) {
 	p := r.pool
 	if n := len(p.idle); n > 0 {
 		cn := p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		if c.cfg.Validation == OnBorrow {
+			c.validate(r, cn)
+			return
+		}
 		c.send(r, cn)
 		return
 	}
@@ -378,6 +494,7 @@ func (c *Client) reply(a any) {
 		// serve it: close it; a live engine frees it when the close lands.
 		c.close(cn)
 		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+		c.connectionError(cn.pool)
 		c.failed(r, status)
 	default:
 		c.release(cn)
@@ -394,6 +511,7 @@ func (c *Client) timeout(a any) {
 		// statement and frees the connection when it answers.
 		c.net.Abandon(r.call)
 		c.close(r.conn)
+		c.connectionError(r.conn.pool)
 		r.conn, r.call = nil, nil
 	}
 	if r.waiting {
@@ -466,6 +584,56 @@ func (c *Client) finish(r *Request, s cluster.Status) {
 		c.freeRequests = append(c.freeRequests, r)
 	}
 }
+
+// validate runs the validation query on cn for r's attempt: the answer
+// is back after a round trip, or, from a host that does not answer, the
+// validation timeout.
+func (c *Client) validate(r *Request, cn *conn) {
+	r.conn = cn
+	d := c.net.T.RTT(c.cfg.AZ, cn.host.AZ)
+	if !cn.host.Up() || !c.net.T.Reachable(c.cfg.AZ, cn.host.AZ) {
+		d = c.cfg.ValidationTimeout
+		if d <= 0 {
+			d = c.cfg.ConnectTimeout
+		}
+	}
+	c.k.AfterArg(d, c.onValidated, r)
+}
+
+// validated is a validation's answer: a good connection carries the
+// attempt; a stale one is closed and the attempt borrows again (it keeps
+// its deadline: the pool timeout starts when it waits).
+func (c *Client) validated(a any) {
+	r := a.(*Request)
+	cn := r.conn
+	r.conn = nil
+	if r.done {
+		c.release(cn)
+		return
+	}
+	if !c.stale(cn) {
+		c.send(r, cn)
+		return
+	}
+	c.invalid++
+	c.close(cn)
+	c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+	c.borrow(r)
+}
+
+// stale reports whether validation rejects cn: its engine is gone or no
+// longer accepts, or it is read-only while cn belongs to the writer
+// endpoint's pool.
+func (c *Client) stale(cn *conn) bool {
+	h := cn.host
+	if !h.Up() || cn.epoch != h.Epoch() || !h.Accepting() || !c.net.T.Reachable(c.cfg.AZ, h.AZ) {
+		return true
+	}
+	return cn.pool.ep == 0 && h.ReadOnly != nil && h.ReadOnly()
+}
+
+// Invalidated counts the connections pool validation closed.
+func (c *Client) Invalidated() int64 { return c.invalid }
 
 // release returns a connection to its pool, handing it to the oldest live
 // waiter if there is one.
@@ -543,6 +711,14 @@ func (c *Client) connReply(a any) {
 	}
 	cn.connecting = false
 	c.connTimeouts.Cancel(cn.timer)
+	if status == cluster.OK && c.cfg.Validation == OnBorrow && c.stale(cn) {
+		// A new connection to a read-only instance (a DNS answer from
+		// before the failover): validation closes it at once.
+		c.invalid++
+		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+		c.connectFailed(cn, cluster.Refused)
+		return
+	}
 	if status == cluster.OK {
 		c.release(cn)
 		return
@@ -564,6 +740,7 @@ func (c *Client) connectFailed(cn *conn, st cluster.Status) {
 	p := cn.pool
 	cn.closed = true
 	p.open--
+	c.connectionError(p)
 	if !c.waiters(p) {
 		return
 	}
@@ -580,6 +757,9 @@ func (c *Client) connectFailed(cn *conn, st cluster.Status) {
 }
 
 func (c *Client) resolve(in *instance, ep int) *cluster.Host {
+	if ep == 0 && c.cfg.Driver == TopologyAware && in.topo != nil {
+		return in.topo // the topology's writer, whatever DNS says
+	}
 	e := &in.dns[ep]
 	now := c.k.Now()
 	if e.host != nil && now < e.expires {

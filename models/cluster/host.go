@@ -19,6 +19,11 @@ type Host struct {
 	// admitted (authentication, a backend process) and answers the call
 	// (Net.Reply): OK, or an error that closes the connection again.
 	Connect func(c *Call)
+	// ReadOnly, when set, reports whether the engine serves only reads
+	// now (a replica, a standby, a demoted writer): what a pool's
+	// validation query (MySQL's @@innodb_read_only, PostgreSQL's
+	// pg_is_in_recovery()) finds out. Nil: never read-only.
+	ReadOnly func() bool
 
 	up        bool
 	accepting bool

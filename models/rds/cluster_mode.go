@@ -172,14 +172,15 @@ func (m *Model) failStandby(j int) {
 	m.failReplica(m.standbys[j])
 }
 
-// clusterSwitchover is "reboot with failover" of a cluster: no detection,
-// the writer shuts down cleanly and a standby takes over.
-func (m *Model) clusterSwitchover() {
+// clusterSwitchover is "reboot with failover" or a manual failover of a
+// cluster, named by cause: no detection, the writer shuts down cleanly and
+// a standby takes over.
+func (m *Model) clusterSwitchover(cause string) {
 	if m.fo != nil || !m.primary.host.Accepting() {
 		return
 	}
-	m.fo = m.log.StartFailover("reboot with failover")
-	m.log.Addf("reboot with failover of writer %s requested", m.describe(m.primary))
+	m.fo = m.log.StartFailover(cause)
+	m.log.Addf("%s of writer %s requested", cause, m.describe(m.primary))
 	old := m.primary
 	old.host.Restart()
 	old.cpu.Clear()

@@ -319,6 +319,7 @@ func (m *Model) newNamedNode(name string, az cluster.AZ, class Class) *node {
 	n := &node{m: m, host: h, cpu: sim.NewStation(m.k, class.VCPUs)}
 	n.credits = cluster.NewCPUCredits(class, m.cfg.Credits, n.cpu, m.k.Now())
 	h.Serve, h.Connect = n.serve, n.serve
+	h.ReadOnly = func() bool { return n != m.primary }
 	h.MaxConns = m.cfg.MaxConnections
 	if h.MaxConns == 0 {
 		h.MaxConns = cluster.DefaultMaxConnections(m.cfg.Engine, class.MemoryGiB)
@@ -687,7 +688,7 @@ func (m *Model) FailInstance(target string) {
 // down cleanly with a checkpoint).
 func (m *Model) RebootWithFailover() {
 	if m.clusterMode {
-		m.clusterSwitchover()
+		m.clusterSwitchover("reboot with failover")
 		return
 	}
 	if m.standby == nil || m.fo != nil || !m.primary.host.Accepting() {

@@ -142,6 +142,9 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 	case s.System.Kind == "rds" && s.System.RDS != nil:
 		p.rdsCost(&b, s, rep)
 		p.rdsCreditCost(&b, s.System.RDS, rep)
+		if proxyOn(s, s.System.RDS.Proxy) {
+			p.rdsProxyCost(&b, s.System.RDS) // cost_proxy.go
+		}
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
 		b.items = p.auroraCost(s, rep).Items
 	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:

@@ -89,5 +89,8 @@ func (p *Prices) auroraCost(s *scenarios.Scenario, rep *scenarios.Replication) C
 		}
 		c.Estimated = c.Estimated || it.Estimated
 	}
+	if proxyOn(s, a.Proxy) {
+		c = p.auroraProxyCost(c, s, u.MeanACU) // cost_proxy.go
+	}
 	return c
 }

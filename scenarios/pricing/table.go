@@ -95,6 +95,9 @@ type RDSPrices struct {
 	// CPUCreditsVCPUHour is the price of surplus CPU credits of the
 	// burstable classes in Unlimited mode, per vCPU-hour.
 	CPUCreditsVCPUHour UnitPrice `yaml:"cpu_credits_vcpu_hour"`
+	// ProxyVCPUHour is RDS Proxy's price per vCPU-hour of the instances
+	// behind it, RDS and provisioned Aurora alike.
+	ProxyVCPUHour UnitPrice `yaml:"proxy_vcpu_hour"`
 }
 
 // AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
@@ -111,6 +114,9 @@ type AuroraPrices struct {
 	// Global Database replicates to each secondary Region (Aurora
 	// Standard only), per million.
 	GlobalReplicatedWriteIOMillion UnitPrice `yaml:"global_replicated_write_io_million"`
+	// ProxyACUHour is RDS Proxy's price per ACU-hour of Serverless v2
+	// capacity behind it (8 ACUs at least, fact 7.25).
+	ProxyACUHour UnitPrice `yaml:"proxy_acu_hour"`
 }
 
 // TransferPrices are data transfer prices.
@@ -246,6 +252,8 @@ func (p *Prices) check() []string {
 	mult("rds.multi_az_cluster", p.RDS.MultiAZCluster)
 	unit("rds.storage_gp3_gb_month", p.RDS.StorageGP3GBMonth)
 	unit("rds.cpu_credits_vcpu_hour", p.RDS.CPUCreditsVCPUHour)
+	unit("rds.proxy_vcpu_hour", p.RDS.ProxyVCPUHour)
+	unit("aurora.proxy_acu_hour", p.Aurora.ProxyACUHour)
 	a := p.Aurora
 	instances("aurora.instances", a.Instances)
 	if a.IOOptimizedFactor != (Factor{}) {
