@@ -469,7 +469,7 @@ const maxFaultWindows = cluster.MaxEvents
 
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.
-var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true}
+var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true, "data-loss": true}
 
 func faultLabel(f *Fault) string {
 	switch f.Kind {

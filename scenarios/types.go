@@ -138,6 +138,7 @@ type RDSSystem struct {
 	// CPUCredits is how the instances of a burstable class (db.t3,
 	// db.t4g) run on CPU credits.
 	CPUCredits CPUCredits `yaml:"cpu_credits" doc:"How burstable instances (db.t3, db.t4g) run on CPU credits."`
+	Backup     Backup     `yaml:"backup" doc:"Present (even empty): automated backups, a daily snapshot and the transaction log in S3, from which a data-loss fault is recovered."`
 }
 
 // CPUCredits is a burstable instance's CPU credit configuration: its mode
@@ -316,6 +317,9 @@ type Fault struct {
 	Between []string `yaml:"between" doc:"The two AZs a network-partition cuts apart."`
 	// Count is how many storage nodes a storage-node-failure takes down.
 	Count int `yaml:"count" doc:"Storage nodes a storage-node-failure takes down: 1 or 2."`
+	// RestoreTo is the moment a data-loss's point-in-time restore goes
+	// back to (default: 1 s before at).
+	RestoreTo Duration `yaml:"restore_to" doc:"The moment a data-loss's point-in-time restore goes back to, before at (default: at minus 1s)."`
 
 	// Scheduled is true when At was given (a one-off fault), false for a
 	// random process (MTTF given).

@@ -54,7 +54,7 @@ var (
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
-		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure"}
+		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure", "data-loss"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -75,10 +75,13 @@ var faultKinds = map[string][]string{
 	// DynamoDB: the leader of one partition (target: p3), or of every
 	// partition led from an AZ, fails (validate_dynamodb.go).
 	"leader-failure": {"target", "az"},
+	// The application deletes data: a point-in-time restore recovers it
+	// (validate_backup.go).
+	"data-loss": {"restore_to"},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
-var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr"}
+var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr", "restore_to"}
 
 // distParams lists the parameters each distribution takes; a DistSpec must
 // give exactly these.
@@ -323,6 +326,7 @@ func (v *validator) rds(r *RDSSystem) {
 	v.defaultString(p+"multi_az", &r.MultiAZ, "none")
 	v.oneOf(p+"multi_az", "multi_az mode", r.MultiAZ, multiAZModes)
 	v.rdsReplicas(r)
+	v.backup(&r.Backup)
 	multi := r.MultiAZ == "instance"
 	if multi && v.azsOK && len(v.s.Topology.AZs) < 2 {
 		v.errorf(p+"multi_az", "instance needs at least 2 AZs in topology.azs, got %d", len(v.s.Topology.AZs))
@@ -595,6 +599,7 @@ func (v *validator) fault(i int) {
 	}
 
 	v.dynamodbFault(i)
+	v.dataLossFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":

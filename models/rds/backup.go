@@ -1,0 +1,172 @@
+package rds
+
+import (
+	"time"
+
+	"dbsim/models/backup"
+	"dbsim/models/cluster"
+	"dbsim/sim"
+)
+
+// Automated backups (Config.Backup): a daily snapshot in the backup
+// window, which suspends a Single-AZ instance's I/O for a moment and is
+// taken from the standby of a Multi-AZ one; the transaction log uploaded to
+// S3 at intervals; and the point-in-time restore a data loss calls for.
+//
+// A restore never touches the damaged instance: RDS creates a new instance
+// from the latest snapshot at or before the restore point, replays the
+// archived log up to it, and the operator then moves the application to it
+// (renaming the instances so the endpoint's DNS record follows). Meanwhile
+// the application carries on with the damaged instance, whose writes after
+// the restore point are not in the restored one: they are the recovery's
+// lost writes.
+
+// startBackups schedules the daily snapshots.
+func (m *Model) startBackups() {
+	m.archive = backup.NewArchive(*m.cfg.Backup)
+	m.k.At(m.archive.NextSnapshot(m.k.Now()), m.snapshotBackup)
+}
+
+// snapshotBackup takes the day's automated snapshot.
+func (m *Model) snapshotBackup() {
+	now := m.k.Now()
+	m.k.At(m.archive.NextSnapshot(now), m.snapshotBackup)
+	m.archive.Snap(now)
+	if m.standby != nil || m.clusterMode {
+		m.log.Addf("automated snapshot taken from a standby: no I/O suspension on the primary")
+		return
+	}
+	d := m.cfg.Backup.Suspend
+	p := m.primary
+	if d <= 0 || !p.host.Accepting() {
+		m.log.Addf("automated snapshot of %s", m.describe(p))
+		return
+	}
+	p.frozen = now + sim.Time(d)
+	m.log.Markf(cluster.Suspended, "snapshot", "automated snapshot of Single-AZ %s: its I/O is suspended for %v while the snapshot initializes", m.describe(p), d)
+}
+
+// RestorePoint tells the model that a restore will go back to t, a moment
+// not yet passed: the count of writes acknowledged by then is kept for it
+// (the archive keeps no per-write history). DataLoss needs it.
+func (m *Model) RestorePoint(t sim.Time) {
+	if m.archive == nil {
+		return
+	}
+	m.k.At(t, func() { m.archive.Remember(t) })
+}
+
+// DataLoss is the application deleting data now: the operator starts a
+// point-in-time restore to the moment to (given to RestorePoint before it
+// passed) on a new instance, and moves the application to it when it is
+// available. It needs automated backups; one restore runs at a time.
+func (m *Model) DataLoss(to sim.Time) {
+	if m.archive == nil || m.restoring != nil {
+		return
+	}
+	if _, ok := m.archive.WritesAt(to); !ok {
+		panic("rds: DataLoss to a moment not given to RestorePoint")
+	}
+	now := m.k.Now()
+	f := m.log.StartFailover("data loss")
+	f.Restore = &cluster.Restore{Kind: "point-in-time-restore", RestoredTo: to}
+	f.Detected = now
+	m.restoring = f
+	m.log.Addf("the application deletes data: the operator starts a point-in-time restore to %s on a new instance; the application carries on with the damaged one meanwhile", to)
+	ready := m.archive.Restorable(to, now)
+	if ready > now {
+		m.log.Addf("the latest restorable time is %s: the restore waits for the transaction log upload at %s",
+			m.archive.LatestRestorable(now), ready)
+	}
+	m.k.At(ready, func() {
+		base := m.archive.Base(to)
+		m.log.Addf("RDS provisions a new instance from the snapshot of %s (%v)", base.At, m.cfg.Backup.Provision)
+		m.k.After(m.cfg.Backup.Provision, func() { m.replayTo(f, to) })
+	})
+}
+
+// replayTo starts the restored instance's engine on the snapshot's volume,
+// loaded lazily from S3, and replays the archived log up to to.
+func (m *Model) replayTo(f *cluster.Failover, to sim.Time) {
+	n := m.newNode(m.cfg.AZ, m.cfg.Class)
+	writes, replay := m.archive.Replay(to, m.cfg.RedoPerWrite)
+	n.vol = backup.NewVolume(m.k, m.k.Stream("rds/restore"), *m.cfg.Backup, m.cfg.StorageBytes, func() {
+		if m.primary == n {
+			m.log.Markf(cluster.Hydrated, "hydrated", "%s's volume fully loaded from S3: every block is local again", m.describe(n))
+		}
+	})
+	m.log.Addf("%s created; its volume loads from S3 lazily (%d blocks of %d KiB); engine start (%v) and replay of the log from the snapshot to %s: %d writes, %.1f MB (%.1f s)",
+		m.describe(n), n.vol.Blocks(), n.vol.BlockSize()>>10, m.cfg.EngineStart, to, writes,
+		float64(writes*m.cfg.RedoPerWrite)/(1<<20), replay.Seconds())
+	m.k.After(m.cfg.EngineStart+replay, func() { m.cutOver(f, n, to) })
+}
+
+// cutOver moves the application to the restored instance n: the damaged
+// instance (and its standby) are stopped, n takes the endpoint.
+func (m *Model) cutOver(f *cluster.Failover, n *node, to sim.Time) {
+	at, _ := m.archive.WritesAt(to)
+	old := m.primary
+	f.LostWrites = m.archive.Writes() - at
+	m.crash(old)
+	if s := m.standby; s != nil {
+		if s.host.Up() {
+			m.crash(s)
+		}
+		m.standby = m.newNode(m.cfg.StandbyAZ, m.cfg.Class)
+		m.inSync = false
+	}
+	n.lsn = m.lsn
+	if m.standby != nil {
+		m.standby.lsn = m.lsn
+	}
+	m.primary = n
+	m.writer.Set(n.host)
+	n.host.SetAccepting(true)
+	m.redo = 0
+	m.health.Reset()
+	if m.fo != nil { // a failover of the damaged instance is moot
+		m.fo = nil
+	}
+	f.Promoted, f.Accepting = m.k.Now(), m.k.Now()
+	m.restoring = nil
+	m.log.Addf("%s restored to %s and accepting writes: the damaged %s is stopped and the restored instance takes its endpoint; the %d writes it acknowledged after %s are not in the restore",
+		m.describe(n), to, m.describe(old), f.LostWrites, to)
+}
+
+// Hydrated is the share of the primary's volume loaded: 1 unless it was
+// restored from a snapshot and is still loading.
+func (m *Model) Hydrated() float64 {
+	if v := m.primary.vol; v != nil {
+		return v.Hydrated()
+	}
+	return 1
+}
+
+// admit runs a call on the primary n once its I/O can proceed: a write
+// after a snapshot's suspension, and a read or write after the fetch from S3 of the block its key
+// lies in on a volume still loading.
+func (m *Model) admit(n *node, c *cluster.Call) {
+	now := m.k.Now()
+	var wait time.Duration
+	if n.frozen > now && c.Op == cluster.Write {
+		wait = n.frozen.Sub(now) // the commit needs the log flush; reads carry on from memory
+	}
+	if n.vol != nil && c.Op != cluster.Connect {
+		wait = max(wait, n.vol.Touch(c.Key))
+	}
+	if wait > 0 {
+		m.k.AfterArg(wait, m.onIOReady, c)
+		return
+	}
+	n.cpu.Acquire(m.onStart, c)
+}
+
+// ioReady: the call's I/O wait is over.
+func (m *Model) ioReady(a any) {
+	c := a.(*cluster.Call)
+	n := c.Node.(*node)
+	if c.Epoch != n.host.Epoch() || n != m.primary {
+		return // the instance stopped meanwhile: no answer
+	}
+	n.cpu.Acquire(m.onStart, c)
+}
