@@ -135,6 +135,7 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 	case s.System.Kind == "rds" && s.System.RDS != nil:
 		p.rdsCost(&b, s.System.RDS)
 		p.rdsCreditCost(&b, s.System.RDS, rep)
+		p.rdsBackupCost(&b, s, rep)
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
 		return p.auroraCost(s, rep)
 	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:

@@ -91,6 +91,9 @@ type RDSPrices struct {
 	// CPUCreditsVCPUHour is the price of surplus CPU credits of the
 	// burstable classes in Unlimited mode, per vCPU-hour.
 	CPUCreditsVCPUHour UnitPrice `yaml:"cpu_credits_vcpu_hour"`
+	// BackupGBMonth is the price of backup storage beyond the free
+	// allowance (as much as the provisioned storage), per GB-month.
+	BackupGBMonth UnitPrice `yaml:"backup_gb_month"`
 }
 
 // AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
@@ -218,6 +221,7 @@ func (p *Prices) check() []string {
 	mult("rds.multi_az_cluster", p.RDS.MultiAZCluster)
 	unit("rds.storage_gp3_gb_month", p.RDS.StorageGP3GBMonth)
 	unit("rds.cpu_credits_vcpu_hour", p.RDS.CPUCreditsVCPUHour)
+	unit("rds.backup_gb_month", p.RDS.BackupGBMonth)
 	a := p.Aurora
 	instances("aurora.instances", a.Instances)
 	if a.IOOptimizedFactor != (Factor{}) {
