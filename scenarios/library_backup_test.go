@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/models/aurora"
 	"dbsim/models/backup"
 	"dbsim/models/rds"
 )
@@ -104,4 +105,71 @@ func TestRestoreWaitsForTheLogUpload(t *testing.T) {
 	// A faster provisioning shortens the RTO by as much.
 	quick := runPITR(t, "retention: 7d", "retention: 7d\n    provision: 4m").Failovers[0]
 	assert.InDelta(t, 6*60, (d0 - quick.Accepting.Sub(quick.Start)).Seconds(), 2)
+}
+
+// auroraPITR is rds-point-in-time-restore's workload and data loss on an
+// Aurora cluster without replicas.
+const auroraPITR = `
+name: aurora-point-in-time-restore
+duration: 75m
+warmup: 1m
+system:
+  kind: aurora
+  engine: aurora-postgresql
+  instance_class: db.r6g.large
+  volume: {size: 50GB}
+  backup: {retention: 7d}
+clients:
+  instances: 4
+  connections: 50
+  timeout: 2s
+  retry: {max_attempts: 3, base: 50ms, cap: 2s, jitter: full}
+workload:
+  - name: web
+    arrival: {process: poisson, rate: 1000/s}
+    mix: {read: 0.8, write: 0.2}
+    keys: {dist: zipf, skew: 1.1, count: 1000000}
+    item_size: 1KB
+faults:
+  - {at: 30m, kind: data-loss}
+`
+
+func TestAuroraRestoreReplaysNoLogAndLoadsNoLazily(t *testing.T) {
+	// Fact 11.7: Aurora's backup is continuous: its restore provisions a
+	// cluster and starts the writer, with no log to replay from a snapshot
+	// (so the time since the last snapshot does not matter), and fact
+	// 11.4: its volume is loaded before the cluster is available, so the
+	// restored writer is as fast as before at once. RDS replays the log
+	// since its snapshot: 25 minutes of it here, 30 without the 5:00
+	// snapshot.
+	s, err := Parse("aurora.yaml", []byte(auroraPITR))
+	require.NoError(t, err)
+	rep, err := RunReplication(s, 0)
+	require.NoError(t, err)
+	require.Len(t, rep.Failovers, 1)
+	a := rep.Failovers[0]
+	require.NotNil(t, a.Restore)
+	assert.Equal(t, time.Second, a.Start.Sub(a.Restore.RestoredTo))
+	b := backup.Defaults()
+	assert.InDelta(t, (b.Provision + aurora.Defaults().EngineStart).Seconds(), a.Accepting.Sub(a.Start).Seconds(), 1)
+	p99 := column(t, rep, "all_p99_ms")
+	mean := func(from, to time.Duration) float64 {
+		xs := span(rep, p99, from, to)
+		return sum(xs) / float64(len(xs))
+	}
+	assert.Less(t, mean(43*time.Minute, 45*time.Minute), 1.5*mean(20*time.Minute, 30*time.Minute), "no hydration")
+	gap := a.Accepting.Sub(a.Restore.RestoredTo).Seconds()
+	assert.InDelta(t, 200*gap, float64(a.LostWrites), 0.05*200*gap)
+
+	// RDS with its snapshot at 5:00 replays 25 minutes of log; with the
+	// day's snapshot due only at 12:00 it replays the 30 minutes since
+	// the run's start: a minute longer. Aurora does neither.
+	r := runBundled(t, "rds-point-in-time-restore").Failovers[0]
+	noSnap := runPITR(t, "window_start: 5m", "window_start: 12h").Failovers[0]
+	dr, dn := r.Accepting.Sub(r.Start), noSnap.Accepting.Sub(noSnap.Start)
+	replay := func(seconds float64) float64 {
+		return 200 * seconds * float64(rds.Defaults().RedoPerWrite) / b.ReplayRate
+	}
+	assert.InDelta(t, replay(1799)-replay(1499), (dn - dr).Seconds(), 2)
+	assert.Greater(t, dr, a.Accepting.Sub(a.Start), "RDS: provision, engine start and replay; Aurora: provision and engine start")
 }

@@ -19,6 +19,11 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 		return nil, err
 	}
 	m := aurora.New(k, net, cfg, log)
+	for _, f := range s.Faults {
+		if f.Kind == "data-loss" {
+			m.RestorePoint(sim.At(f.RestoreTo.D()))
+		}
+	}
 	failed := map[*Fault][]int{} // storage nodes each fault took down
 	return &system{endpoints: m.Endpoints(), model: m, inject: func(f *Fault, start bool) {
 		switch f.Kind {
@@ -49,6 +54,10 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 		case "storage-node-failures":
 			if start {
 				m.StartStorageFailures(f.MTTF.D(), f.MTTR.D())
+			}
+		case "data-loss":
+			if start {
+				m.DataLoss(sim.At(f.RestoreTo.D()))
 			}
 		}
 	}}, nil
@@ -135,6 +144,13 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 		set("serverless.auto_pause", func() error { sv.AutoPause = sl.AutoPause.D(); return nil })
 		set("serverless.resume", func() error { sv.Resume = sl.Resume.D(); return nil })
 		cfg.Serverless = &sv
+	}
+	if s.Has("system.backup") {
+		b, err := s.backupConfig(&a.Backup)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.Backup = &b
 	}
 	if len(errs) > 0 {
 		return cfg, errs[0]

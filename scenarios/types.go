@@ -70,6 +70,7 @@ type AuroraSystem struct {
 	// Serverless, when the key is present, makes every instance
 	// Serverless v2.
 	Serverless AuroraServerless `yaml:"serverless" doc:"Present (even empty): every instance is Serverless v2, its capacity in ACUs following its load."`
+	Backup     Backup           `yaml:"backup" doc:"Present (even empty): Aurora's continuous backup, from which a data-loss fault is recovered (window_start, retention, log_upload, provision)."`
 }
 
 // AuroraReplica is one Aurora replica.

@@ -51,6 +51,13 @@ func (v *validator) backup(b *Backup) {
 		v.errorf(p+".hydration_rate", "must not be negative (0: only the blocks touched load), got %s", b.HydrateRate)
 	}
 	v.dist(p+".block_fetch", b.BlockFetch)
+	if v.s.System.Aurora != nil {
+		for _, key := range []string{"io_suspension", "log_replay_rate", "block_fetch", "hydration_rate"} {
+			if v.has(p + "." + key) {
+				v.errorf(p+"."+key, "applies to rds: Aurora's backup is continuous (no snapshot suspends I/O, no log is replayed) and its restored volume is loaded before the cluster is available (fact 11.7)")
+			}
+		}
+	}
 }
 
 // dataLossFault checks a data-loss fault: a scheduled loss on a system
@@ -64,16 +71,25 @@ func (v *validator) dataLossFault(i int) {
 	if !f.Scheduled {
 		v.errorf(p+".mttf", "data-loss is a scheduled fault: give at (when the application deletes data)")
 	}
-	r := v.s.System.RDS
-	if r == nil {
-		v.errorf(p+".kind", "data-loss applies to rds (a point-in-time restore of an instance)")
+	r, a := v.s.System.RDS, v.s.System.Aurora
+	if r == nil && a == nil {
+		v.errorf(p+".kind", "data-loss applies to rds and aurora (a point-in-time restore)")
 		return
 	}
 	if !v.has("system.backup") {
 		v.errorf(p+".kind", "data-loss needs automated backups to restore from (add system.backup, even empty: backup: {})")
 	}
-	if r.MultiAZ == "cluster" || len(r.ReadReplicas) > 0 {
+	if r != nil && (r.MultiAZ == "cluster" || len(r.ReadReplicas) > 0) {
 		v.errorf(p+".kind", "data-loss restores an instance deployment without read replicas (multi_az: none or instance)")
+	}
+	if a != nil && len(a.Replicas) > 0 {
+		v.errorf(p+".kind", "data-loss restores an aurora cluster without replicas (a restored cluster starts with its writer only)")
+	}
+	var retention Duration
+	if r != nil {
+		retention = r.Backup.Retention
+	} else {
+		retention = a.Backup.Retention
 	}
 	if !v.has(p + ".restore_to") {
 		f.RestoreTo = f.At - Duration(time.Second)
@@ -87,7 +103,7 @@ func (v *validator) dataLossFault(i int) {
 		v.errorf(p+".restore_to", "must not be negative, got %s", f.RestoreTo)
 	case f.Scheduled && f.RestoreTo >= f.At:
 		v.errorf(p+".restore_to", "must be before at (%s): the restore goes back to before the loss, got %s", f.At, f.RestoreTo)
-	case f.Scheduled && v.has("system.backup") && f.At-f.RestoreTo > v.s.System.RDS.Backup.Retention:
-		v.errorf(p+".restore_to", "is further back than system.backup.retention (%s) allows", v.s.System.RDS.Backup.Retention)
+	case f.Scheduled && v.has("system.backup") && f.At-f.RestoreTo > retention:
+		v.errorf(p+".restore_to", "is further back than system.backup.retention (%s) allows", retention)
 	}
 }
