@@ -79,35 +79,70 @@ func (m *Model) DataLoss(to sim.Time) {
 			m.archive.LatestRestorable(now), ready)
 	}
 	m.k.At(ready, func() {
-		base := m.archive.Base(to)
-		m.log.Addf("RDS provisions a new instance from the snapshot of %s (%v)", base.At, m.cfg.Backup.Provision)
-		m.k.After(m.cfg.Backup.Provision, func() { m.replayTo(f, to) })
+		at, _ := m.archive.WritesAt(to)
+		writes, replay := m.archive.Replay(to, m.cfg.RedoPerWrite)
+		m.restore(f, m.archive.Base(to).At, at, writes, replay, m.cfg.AZ)
 	})
 }
 
-// replayTo starts the restored instance's engine on the snapshot's volume,
-// loaded lazily from S3, and replays the archived log up to to.
-func (m *Model) replayTo(f *cluster.Failover, to sim.Time) {
-	n := m.newNode(m.cfg.AZ, m.cfg.Class)
-	writes, replay := m.archive.Replay(to, m.cfg.RedoPerWrite)
-	n.vol = backup.NewVolume(m.k, m.k.Stream("rds/restore"), *m.cfg.Backup, m.cfg.StorageBytes, func() {
-		if m.primary == n {
-			m.log.Markf(cluster.Hydrated, "hydrated", "%s's volume fully loaded from S3: every block is local again", m.describe(n))
-		}
-	})
-	m.log.Addf("%s created; its volume loads from S3 lazily (%d blocks of %d KiB); engine start (%v) and replay of the log from the snapshot to %s: %d writes, %.1f MB (%.1f s)",
-		m.describe(n), n.vol.Blocks(), n.vol.BlockSize()>>10, m.cfg.EngineStart, to, writes,
-		float64(writes*m.cfg.RedoPerWrite)/(1<<20), replay.Seconds())
-	m.k.After(m.cfg.EngineStart+replay, func() { m.cutOver(f, n, to) })
+// RestoreSnapshot recovers the writer from snapshot s alone, with no log
+// replayed (a snapshot restore: say, of a copy in another Region), on a new
+// instance in az. f is the recovery's record: nil starts one ("snapshot
+// restore"); a failover the caller has opened (a Region lost) becomes the
+// recovery, and the caller keeps the model from recovering it otherwise.
+// Its RPO is f.Start − s.At; the writes acknowledged after s.At are lost.
+// It needs automated backups (Config.Backup) and does nothing while
+// another restore runs.
+func (m *Model) RestoreSnapshot(f *cluster.Failover, s backup.Snapshot, az cluster.AZ) {
+	if m.archive == nil || m.restoring != nil {
+		return
+	}
+	if f == nil {
+		f = m.log.StartFailover("snapshot restore")
+	}
+	f.Restore = &cluster.Restore{Kind: "snapshot-restore", RestoredTo: s.At}
+	if f.Detected == cluster.Never {
+		f.Detected = m.k.Now()
+	}
+	m.restoring = f
+	m.log.Addf("restore of the snapshot of %s on a new instance, with no log replayed", s.At)
+	m.restore(f, s.At, s.Writes, 0, 0, az)
 }
 
-// cutOver moves the application to the restored instance n: the damaged
-// instance (and its standby) are stopped, n takes the endpoint.
-func (m *Model) cutOver(f *cluster.Failover, n *node, to sim.Time) {
-	at, _ := m.archive.WritesAt(to)
+// Archive is the automated backups (nil without Config.Backup).
+func (m *Model) Archive() *backup.Archive { return m.archive }
+
+// restore provisions a new instance in az from the snapshot taken at base,
+// starts its engine on the snapshot's volume, loaded lazily from S3, and
+// replays writes (taking replay) up to f.Restore.RestoredTo, whose count
+// of acknowledged writes is at; then the application moves to it.
+func (m *Model) restore(f *cluster.Failover, base sim.Time, at, writes int64, replay time.Duration, az cluster.AZ) {
+	to := f.Restore.RestoredTo
+	m.log.Addf("RDS provisions a new instance from the snapshot of %s (%v)", base, m.cfg.Backup.Provision)
+	m.k.After(m.cfg.Backup.Provision, func() {
+		n := m.newNode(az, m.cfg.Class)
+		n.vol = backup.NewVolume(m.k, m.k.Stream("rds/restore"), *m.cfg.Backup, m.cfg.StorageBytes, func() {
+			if m.primary == n {
+				m.log.Markf(cluster.Hydrated, "hydrated", "%s's volume fully loaded from S3: every block is local again", m.describe(n))
+			}
+		})
+		m.log.Addf("%s created; its volume loads from S3 lazily (%d blocks of %d KiB); engine start (%v) and replay of the log from the snapshot to %s: %d writes, %.1f MB (%.1f s)",
+			m.describe(n), n.vol.Blocks(), n.vol.BlockSize()>>10, m.cfg.EngineStart, to, writes,
+			float64(writes*m.cfg.RedoPerWrite)/(1<<20), replay.Seconds())
+		m.k.After(m.cfg.EngineStart+replay, func() { m.cutOver(f, n, at) })
+	})
+}
+
+// cutOver moves the application to the restored instance n, which has the
+// first at acknowledged writes: the damaged instance (and its standby) are
+// stopped, n takes the endpoint.
+func (m *Model) cutOver(f *cluster.Failover, n *node, at int64) {
+	to := f.Restore.RestoredTo
 	old := m.primary
 	f.LostWrites = m.archive.Writes() - at
-	m.crash(old)
+	if old.host.Up() {
+		m.crash(old)
+	}
 	if s := m.standby; s != nil {
 		if s.host.Up() {
 			m.crash(s)
@@ -124,9 +159,7 @@ func (m *Model) cutOver(f *cluster.Failover, n *node, to sim.Time) {
 	n.host.SetAccepting(true)
 	m.redo = 0
 	m.health.Reset()
-	if m.fo != nil { // a failover of the damaged instance is moot
-		m.fo = nil
-	}
+	m.fo = nil // a failover of the damaged instance is moot (or was this recovery)
 	f.Promoted, f.Accepting = m.k.Now(), m.k.Now()
 	m.restoring = nil
 	m.log.Addf("%s restored to %s and accepting writes: the damaged %s is stopped and the restored instance takes its endpoint; the %d writes it acknowledged after %s are not in the restore",

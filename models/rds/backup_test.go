@@ -67,3 +67,39 @@ func TestPointInTimeRestoreTakesWaitProvisionReplay(t *testing.T) {
 	assert.Less(t, h.m.Hydrated(), 1.0, "the restored volume is still loading")
 	assert.Greater(t, h.m.Hydrated(), 0.0)
 }
+
+func TestMultiAZRestoreGetsANewStandby(t *testing.T) {
+	cfg := withBackups(true)
+	h := newHarness(t, 2, cfg, clients(), 500)
+	to := sim.At(10*time.Minute - time.Second)
+	h.m.RestorePoint(to)
+	h.k.At(sim.At(10*time.Minute), func() { h.m.DataLoss(to) })
+	h.k.Run(sim.At(30 * time.Minute))
+	require.Len(t, h.log.Failovers, 1)
+	f := h.log.Failovers[0]
+	assert.Equal(t, to, f.Restore.RestoredTo)
+	assert.Greater(t, f.Accepting, sim.At(20*time.Minute))
+	assert.True(t, h.m.inSync, "the restored instance's new standby has synchronised")
+}
+
+func TestSnapshotRestoreLosesTheWritesSinceTheSnapshot(t *testing.T) {
+	// A snapshot restore (say, of a cross-Region copy) replays no log: its
+	// RPO is the snapshot's age and it loses every write acknowledged since.
+	cfg := withBackups(false)
+	h := newHarness(t, 3, cfg, clients(), 500)
+	h.k.At(sim.At(10*time.Minute), func() {
+		s := h.m.Archive().Base(h.k.Now())
+		require.Equal(t, sim.At(2*time.Minute), s.At, "the 2:00 snapshot")
+		h.m.RestoreSnapshot(nil, s, 1)
+	})
+	h.k.Run(sim.At(30 * time.Minute))
+	require.Len(t, h.log.Failovers, 1)
+	f := h.log.Failovers[0]
+	assert.Equal(t, "snapshot-restore", f.Restore.Kind)
+	assert.Equal(t, sim.At(2*time.Minute), f.Restore.RestoredTo)
+	want := 10*time.Minute + cfg.Backup.Provision + cfg.EngineStart
+	assert.Equal(t, want, time.Duration(f.Accepting), "no log to replay")
+	gap := f.Accepting.Sub(f.Restore.RestoredTo).Seconds()
+	assert.InDelta(t, 100*gap, float64(f.LostWrites), 0.05*100*gap)
+	assert.Equal(t, 1, int(h.m.Primary().AZ), "restored in the AZ asked for")
+}
