@@ -109,6 +109,9 @@ func Plots(res *scenarios.Result) []*Figure {
 		if len(d.ofKind(metric.CPUCreditBalance)) > 0 {
 			figs = append(figs, creditsFigure(name, d, marks))
 		}
+		if ids := d.ofKind(metric.Hydrated); len(ids) > 0 && minFinite(d.gauge(ids[0])) < 1 {
+			figs = append(figs, hydrationFigure(name, d, ids, marks))
+		}
 		if ids := d.ofKind(metric.Lag); len(ids) > 0 {
 			figs = append(figs, lagFigure(name, d, ids, marks))
 		}

@@ -952,6 +952,9 @@ func (m *Model) Gauges() []cluster.Gauge {
 	for _, r := range m.replicas {
 		load(r.name, func() *node { return r.n })
 	}
+	if m.archive != nil {
+		g = append(g, cluster.Gauge{ID: metric.OfInstance(metric.Hydrated, "primary"), Sample: m.Hydrated})
+	}
 	return append(g, m.creditGauges()...)
 }
 
