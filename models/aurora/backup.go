@@ -57,6 +57,12 @@ func (m *Model) DataLoss(to sim.Time) {
 // cutOver moves the application to the restored cluster: the damaged
 // writer stops and the restored writer takes the cluster endpoint.
 func (m *Model) cutOver(f *cluster.Failover, to sim.Time) {
+	if m.fo != nil {
+		// The damaged cluster is failing over: the operator waits for
+		// its end before moving the application.
+		m.k.After(m.cfg.DetectionInterval, func() { m.cutOver(f, to) })
+		return
+	}
 	at, _ := m.archive.WritesAt(to)
 	f.LostWrites = m.archive.Writes() - at
 	w := m.writer

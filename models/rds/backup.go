@@ -159,7 +159,13 @@ func (m *Model) cutOver(f *cluster.Failover, n *node, at int64) {
 	n.host.SetAccepting(true)
 	m.redo = 0
 	m.health.Reset()
-	m.fo = nil // a failover of the damaged instance is moot (or was this recovery)
+	if fo := m.fo; fo != nil && fo != f {
+		// A failover of the damaged instance was under way: the restored
+		// instance ends it too (its lost writes are the restore's).
+		fo.Promoted, fo.Accepting, fo.Replaced = m.k.Now(), m.k.Now(), true
+		m.log.Addf("the failover of the damaged instance ends with the cut-over")
+	}
+	m.fo = nil
 	f.Promoted, f.Accepting = m.k.Now(), m.k.Now()
 	m.restoring = nil
 	m.log.Addf("%s restored to %s and accepting writes: the damaged %s is stopped and the restored instance takes its endpoint; the %d writes it acknowledged after %s are not in the restore",
