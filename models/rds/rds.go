@@ -21,6 +21,11 @@
 // delay and waits in the replica's apply queue, which a finite number of
 // apply workers drain; lag is that queue plus the network (replicas.go).
 //
+// With automated backups (Config.Backup, backup.go) a daily snapshot
+// briefly suspends a Single-AZ primary's writes, and a data loss is
+// recovered by a point-in-time restore to a new instance whose volume
+// loads lazily from S3.
+//
 // Defaults come from the project's list of published AWS facts; the fact id is cited
 // next to each. Several (the split of a failover into its phases) are not
 // published: they are chosen so that the total matches the published range
