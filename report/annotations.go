@@ -32,7 +32,11 @@ type annotations struct {
 	// for the legend; overlaps are the pairs of them that overlap, whose
 	// shades mix into a colour of their own.
 	faults, failovers, saturations bool
-	overlaps                       []overlap
+	// restores tells whether a recovery from a backup or another Region
+	// has its band (a restore, not an outage: the application may carry
+	// on with the damaged database meanwhile).
+	restores bool
+	overlaps []overlap
 	// models are the events the model marked (a split, a scale-up, a
 	// repair), which each figure shows those of it concerns
 	// (Figure.showMarks); modelShown tells whether this figure does.
@@ -120,10 +124,16 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			if stop >= 0 {
 				x1 = seconds(stop)
 			}
-			a.bands = append(a.bands, band{x0: seconds(fo.Start), x1: x1, fill: colorOutage})
-			a.failovers = true
+			fill := colorOutage
+			if fo.Restore != nil {
+				fill = colorRestore
+				a.restores = true
+			} else {
+				a.failovers = true
+			}
+			a.bands = append(a.bands, band{x0: seconds(fo.Start), x1: x1, fill: fill})
 		}
-		for _, ph := range []struct {
+		phases := []struct {
 			t    sim.Time
 			text string
 			prio int
@@ -133,7 +143,15 @@ func newAnnotations(res *scenarios.Result, d *seriesData) *annotations {
 			{fo.Promoted, "promoted", 2},
 			{fo.Accepting, "writes ok", 1},
 			{fo.ClientsRecovered, "clients ok", 0},
-		} {
+		}
+		if fo.Restore != nil {
+			// A recovery: when the restored writer accepts writes.
+			phases[1].t, phases[2].t, phases[3].text = cluster.Never, cluster.Never, "restored"
+			if fo.Detected > fo.Start {
+				phases[1].t, phases[1].text = fo.Detected, "restore started"
+			}
+		}
+		for _, ph := range phases {
 			if ph.t < 0 {
 				continue
 			}
@@ -213,7 +231,7 @@ type overlap struct {
 var bandNames = []struct {
 	fill color.Color
 	name string
-}{{colorFault, "fault"}, {colorOutage, "failover"}, {colorSatur, "saturated"}}
+}{{colorFault, "fault"}, {colorOutage, "failover"}, {colorRestore, "restore"}, {colorSatur, "saturated"}}
 
 // findOverlaps lists, in legend order, every pair of kinds of shaded
 // window (two faults, a fault and a failover, ...) that overlap in
@@ -289,6 +307,9 @@ func (a *annotations) addLegend(lg *plot.Legend) {
 	}
 	if a.failovers {
 		lg.Add("failover", boxThumb(colorOutage))
+	}
+	if a.restores {
+		lg.Add("restore", boxThumb(colorRestore))
 	}
 	if a.saturations {
 		lg.Add("saturated", boxThumb(colorSatur))

@@ -99,7 +99,8 @@ func Plots(res *scenarios.Result) []*Figure {
 	}
 	for _, f := range figs {
 		// What ends a stall or a wait the requests saw.
-		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed, cluster.CreditsOut, cluster.FullSpeed)
+		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed, cluster.CreditsOut, cluster.FullSpeed,
+			cluster.Suspended, cluster.Hydrated)
 	}
 	if ser != nil {
 		if f := loadFigure(name, res, d, marks); f != nil {
@@ -107,6 +108,9 @@ func Plots(res *scenarios.Result) []*Figure {
 		}
 		if len(d.ofKind(metric.CPUCreditBalance)) > 0 {
 			figs = append(figs, creditsFigure(name, d, marks))
+		}
+		if ids := d.ofKind(metric.Hydrated); len(ids) > 0 && minFinite(d.gauge(ids[0])) < 1 {
+			figs = append(figs, hydrationFigure(name, d, ids, marks))
 		}
 		if ids := d.ofKind(metric.Lag); len(ids) > 0 {
 			figs = append(figs, lagFigure(name, d, ids, marks))
@@ -192,6 +196,7 @@ var (
 	colorWarmTx  = color.NRGBA{R: 110, G: 110, B: 110, A: 255}
 	colorPhase   = color.NRGBA{R: 60, G: 60, B: 60, A: 255}
 	colorOutage  = color.NRGBA{R: 240, G: 170, B: 0, A: 36}  // translucent amber
+	colorRestore = color.NRGBA{R: 0, G: 110, B: 200, A: 30}  // translucent blue: a recovery from a backup under way
 	colorSatur   = color.NRGBA{R: 120, G: 60, B: 160, A: 34} // translucent purple: an instance at its limits
 	colorSaturTx = color.NRGBA{R: 100, G: 40, B: 140, A: 255}
 

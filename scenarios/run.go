@@ -508,7 +508,8 @@ const maxFaultWindows = cluster.MaxEvents
 // instant are the fault kinds that happen at a moment; the system's
 // reaction (a failover) is recorded separately.
 var instant = map[string]bool{"instance-failure": true, "reboot-with-failover": true, "leader-failure": true, "global-switchover": true,
-	"cache-flush": true, "cache-node-failure": true, "manual-failover": true, "engine-crash": true}
+	"cache-flush": true, "cache-node-failure": true, "manual-failover": true, "engine-crash": true,
+	"data-loss": true}
 
 func faultLabel(f *Fault) string {
 	switch f.Kind {

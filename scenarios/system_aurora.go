@@ -19,6 +19,11 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 		return nil, err
 	}
 	m := aurora.New(k, net, cfg, log)
+	for _, f := range s.Faults {
+		if f.Kind == "data-loss" {
+			m.RestorePoint(sim.At(f.RestoreTo.D()))
+		}
+	}
 	failed := map[*Fault][]int{} // storage nodes each fault took down
 	sys := &system{endpoints: m.Endpoints(), writer: m.Writer, model: m, inject: func(f *Fault, start bool) {
 		switch f.Kind {
@@ -71,6 +76,10 @@ func buildAurora(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log)
 		case "global-switchover":
 			if start {
 				m.Switchover(f.Region)
+			}
+		case "data-loss":
+			if start {
+				m.DataLoss(sim.At(f.RestoreTo.D()))
 			}
 		}
 	}}
@@ -163,6 +172,13 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 		set("serverless.auto_pause", func() error { sv.AutoPause = sl.AutoPause.D(); return nil })
 		set("serverless.resume", func() error { sv.Resume = sl.Resume.D(); return nil })
 		cfg.Serverless = &sv
+	}
+	if s.Has("system.backup") {
+		b, err := s.backupConfig(&a.Backup)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.Backup = &b
 	}
 	if len(errs) > 0 {
 		return cfg, errs[0]

@@ -16,6 +16,11 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 		return nil, err
 	}
 	m := rds.New(k, net, cfg, log)
+	for _, f := range s.Faults {
+		if f.Kind == "data-loss" {
+			m.RestorePoint(sim.At(f.RestoreTo.D()))
+		}
+	}
 	sys := &system{endpoints: m.Endpoints(), writer: m.Primary, model: m, inject: func(f *Fault, start bool) {
 		if !start {
 			return
@@ -44,6 +49,8 @@ func buildRDS(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Log) (*
 			m.FailReplica(replicaIndex(f.Target))
 		case "promote-replica":
 			m.PromoteReplica(replicaIndex(f.Target))
+		case "data-loss":
+			m.DataLoss(sim.At(f.RestoreTo.D()))
 		}
 	}}
 	return sys, s.withProxy(sys, s.System.RDS.Proxy, k, net, log, m.Primary)
@@ -147,6 +154,13 @@ func (s *Scenario) rdsConfig(t *cluster.Topology) (rds.Config, error) {
 		return nil
 	})
 	set("cpu_credits.initial", func() error { cfg.Credits.Initial = r.CPUCredits.Initial; return nil })
+	if s.Has("system.backup") {
+		b, err := s.backupConfig(&r.Backup)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		cfg.Backup = &b
+	}
 	if len(errs) > 0 {
 		return cfg, errs[0]
 	}

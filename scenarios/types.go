@@ -80,6 +80,7 @@ type AuroraSystem struct {
 	// (global.go).
 	Global AuroraGlobal `yaml:"global" doc:"An Aurora Global Database: secondary clusters in other Regions, replicated at the storage layer."`
 	Proxy  RDSProxy     `yaml:"proxy" doc:"Present (even empty): clients reach the writer through RDS Proxy, which holds their statements through a failover."`
+	Backup Backup       `yaml:"backup" doc:"Present (even empty): Aurora's continuous backup, from which a data-loss fault is recovered (window_start, retention, log_upload, provision)."`
 }
 
 // AuroraReplica is one Aurora replica.
@@ -149,6 +150,7 @@ type RDSSystem struct {
 	// CPUCredits is how the instances of a burstable class (db.t3,
 	// db.t4g) run on CPU credits.
 	CPUCredits CPUCredits `yaml:"cpu_credits" doc:"How burstable instances (db.t3, db.t4g) run on CPU credits."`
+	Backup     Backup     `yaml:"backup" doc:"Present (even empty): automated backups, a daily snapshot and the transaction log in S3, from which a data-loss fault is recovered."`
 }
 
 // CPUCredits is a burstable instance's CPU credit configuration: its mode
@@ -337,6 +339,9 @@ type Fault struct {
 	// global-switchover's (regions.go).
 	Region        string   `yaml:"region" doc:"The Region a region-outage takes down (default topology.region), or the secondary Region a global-switchover moves the writer to (default the first)."`
 	FailoverAfter Duration `yaml:"failover_after" doc:"region-outage: time from the outage to an operator's failover to another Region (a cross-Region replica promoted, a Global Database secondary detached and promoted); left out: nobody fails over."`
+	// RestoreTo is the moment a data-loss's point-in-time restore goes
+	// back to (default: 1 s before at).
+	RestoreTo Duration `yaml:"restore_to" doc:"The moment a data-loss's point-in-time restore goes back to, before at (default: at minus 1s)."`
 
 	// Scheduled is true when At was given (a one-off fault), false for a
 	// random process (MTTF given).

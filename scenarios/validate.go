@@ -56,7 +56,7 @@ var (
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
 		"storage-node-failure", "storage-node-failures", "replica-failure", "promote-replica", "leader-failure",
 		"region-outage", "global-switchover", "cache-node-failure", "cache-flush",
-		"manual-failover", "engine-crash"}
+		"manual-failover", "engine-crash", "data-loss"}
 )
 
 // faultKinds lists, for each fault kind, which of faultOptionalKeys apply
@@ -89,10 +89,13 @@ var faultKinds = map[string][]string{
 	// crashes and restarts in place (validate_operator.go).
 	"manual-failover": {},
 	"engine-crash":    {},
+	// The application deletes data: a point-in-time restore recovers it
+	// (validate_backup.go).
+	"data-loss": {"restore_to"},
 }
 
 // faultOptionalKeys are the fault keys that only some kinds take.
-var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr", "region", "failover_after"}
+var faultOptionalKeys = []string{"target", "az", "between", "count", "for", "mttr", "region", "failover_after", "restore_to"}
 
 // distParams lists the parameters each distribution takes; a DistSpec must
 // give exactly these.
@@ -339,6 +342,7 @@ func (v *validator) rds(r *RDSSystem) {
 	v.defaultString(p+"multi_az", &r.MultiAZ, "none")
 	v.oneOf(p+"multi_az", "multi_az mode", r.MultiAZ, multiAZModes)
 	v.rdsReplicas(r)
+	v.backup(&r.Backup)
 	multi := r.MultiAZ == "instance"
 	if multi && v.azsOK && len(v.s.Topology.AZs) < 2 {
 		v.errorf(p+"multi_az", "instance needs at least 2 AZs in topology.azs, got %d", len(v.s.Topology.AZs))
@@ -615,6 +619,7 @@ func (v *validator) fault(i int) {
 	v.dynamodbFault(i)
 	v.cacheFault(i)
 	v.operatorFault(i)
+	v.dataLossFault(i)
 	rdsSys, auroraSys := v.s.System.RDS, v.s.System.Aurora
 	switch f.Kind {
 	case "instance-failure":

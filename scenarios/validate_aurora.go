@@ -107,6 +107,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 		v.nonNegative(p+"failover."+d.key, d.val)
 	}
 
+	v.backup(&a.Backup)
 	if v.has(p + "serverless") {
 		sl := &a.Serverless
 		sp := p + "serverless."

@@ -43,6 +43,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"dbsim/models/backup"
 	"dbsim/models/cluster"
 	"dbsim/models/metric"
 	"dbsim/sim"
@@ -106,6 +107,10 @@ type Config struct {
 	// Global, when set, makes the cluster the primary of an Aurora Global
 	// Database (global.go).
 	Global *Global
+	// Backup, when set, keeps the continuous backup a data loss is
+	// restored from (backup.go; Aurora uses its retention, log upload
+	// lag and provisioning time). nil: no backups are simulated.
+	Backup *backup.Config
 }
 
 // Replica is one Aurora replica.
@@ -222,6 +227,8 @@ func (c Config) Validate(azs int) error {
 		return fmt.Errorf("aurora: writer AZ %d outside the topology's %d AZs", c.AZ, azs)
 	case len(c.Replicas) > 15:
 		return fmt.Errorf("aurora: %d replicas; Aurora allows at most 15 (fact 3.17)", len(c.Replicas))
+	case c.Backup != nil && c.Backup.Validate() != nil:
+		return fmt.Errorf("aurora: %w", c.Backup.Validate())
 	case c.Serverless == nil && c.Class.VCPUs < 1:
 		return fmt.Errorf("aurora: instance class %q has no vCPUs", c.Class.Name)
 	case c.VolumeBytes < 0 || c.Storage.PGBytes <= 0:
@@ -389,6 +396,11 @@ type Model struct {
 	fo         *cluster.Failover
 	waitVolume *instance // a writer waiting for a read quorum to open the volume
 
+	// archive is the continuous backup (nil without Config.Backup);
+	// restoring is the point-in-time restore under way.
+	archive   *backup.Archive
+	restoring *cluster.Failover
+
 	onStart, onServed, onQuorum, onPageRead func(any)
 
 	// Global Database state (global.go): the links to the secondary
@@ -441,6 +453,9 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		m.initServerless()
 	}
 	m.checkPhase = time.Duration(k.Stream("aurora/monitor").Float64() * float64(cfg.DetectionInterval))
+	if cfg.Backup != nil {
+		m.archive = backup.NewArchive(*cfg.Backup)
+	}
 	net.T.WatchOutages(m.outage)
 	return m
 }
@@ -660,6 +675,9 @@ func (m *Model) commit(w *write, now sim.Time) {
 	if c != nil && c.Host == m.writer.host && c.Epoch == m.writer.host.Epoch() {
 		w.acked = true
 		m.acks.Ack(w.lsn)
+		if m.archive != nil {
+			m.archive.Wrote()
+		}
 		m.remember(c, w.lsn, now)
 		m.net.Reply(c, cluster.OK)
 	}

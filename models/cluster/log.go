@@ -35,13 +35,15 @@ const (
 	Repaired        // a storage segment was re-replicated
 	CreditsOut      // a burstable instance in Standard mode spent its CPU credits: held to its baseline
 	FullSpeed       // it earned credits back: full speed again
+	Suspended       // a snapshot suspended a Single-AZ instance's I/O
+	Hydrated        // a volume restored from a snapshot is fully loaded
 	numMarks
 )
 
 // String names the mark in a legend: "heat split", "scale-up".
 func (m Mark) String() string {
 	return [numMarks]string{"", "heat split", "scale-up", "scale-down", "on-demand peak", "paused", "resumed", "segment repaired",
-		"out of CPU credits", "full speed"}[m]
+		"out of CPU credits", "full speed", "snapshot I/O suspended", "volume hydrated"}[m]
 }
 
 // Failover is one loss of the writer and the recovery from it, as the

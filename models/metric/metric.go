@@ -34,6 +34,12 @@ const (
 	CPUCreditBalance  // CPU credits accrued and not spent
 	CPUSurplusCredits // surplus credits spent and not paid down (Unlimited mode)
 
+	// Gauge of an instance with automated backups: the share of its
+	// volume local, below 1 while a volume restored from a snapshot loads
+	// from S3.
+
+	Hydrated
+
 	// Gauges of a DynamoDB table, index or partition (per second).
 
 	ConsumedRCU
@@ -90,6 +96,8 @@ var kinds = [numKinds]struct{ stem, unit string }{
 
 	CPUCreditBalance:  {"cpu_credit_balance", "credits"},
 	CPUSurplusCredits: {"cpu_surplus_credit_balance", "credits"},
+
+	Hydrated: {"hydrated", "fraction"},
 
 	ConsumedRCU:    {"consumed_rcu", "RCU/s"},
 	ConsumedWCU:    {"consumed_wcu", "WCU/s"},

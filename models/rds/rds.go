@@ -21,6 +21,11 @@
 // delay and waits in the replica's apply queue, which a finite number of
 // apply workers drain; lag is that queue plus the network (replicas.go).
 //
+// With automated backups (Config.Backup, backup.go) a daily snapshot
+// briefly suspends a Single-AZ primary's writes, and a data loss is
+// recovered by a point-in-time restore to a new instance whose volume
+// loads lazily from S3.
+//
 // Defaults come from the project's list of published AWS facts; the fact id is cited
 // next to each. Several (the split of a failover into its phases) are not
 // published: they are chosen so that the total matches the published range
@@ -32,6 +37,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"dbsim/models/backup"
 	"dbsim/models/cluster"
 	"dbsim/sim"
 )
@@ -116,6 +122,12 @@ type Config struct {
 	// the new writer opening, in the cluster deployment; the failover also
 	// waits for the standbys' apply backlog (fact 1.14).
 	ClusterPromotion time.Duration
+
+	// Backup, when set, takes automated backups (backup.go): a daily
+	// snapshot and the transaction log uploaded to S3, from which a data
+	// loss is recovered by a point-in-time restore. nil: no backups are
+	// simulated.
+	Backup *backup.Config
 
 	// Credits is how the instances of a burstable class (db.t3, db.t4g)
 	// run on CPU credits: RDS's Unlimited mode by default (fact 10.7),
@@ -240,9 +252,14 @@ type Model struct {
 	credits []*roleCredits
 	nodes   []*node
 
+	// archive is the automated backups (nil without Config.Backup);
+	// restoring is the point-in-time restore under way.
+	archive   *backup.Archive
+	restoring *cluster.Failover
+
 	onStart, onServed, onMirrored, onSuspend      func(any)
 	onApplyStart, onApplied, onFlushed, onReplyOK func(any)
-	onReplicaRead, onSemiTimeout                  func(any)
+	onReplicaRead, onSemiTimeout, onIOReady       func(any)
 }
 
 // node is a host with its engine's vCPUs and its volume.
@@ -256,6 +273,10 @@ type node struct {
 	// credits is the host's CPU credit account, for a burstable class
 	// (nil otherwise).
 	credits *cluster.CPUCredits
+	// frozen ends a snapshot's I/O suspension; vol is the volume of an
+	// instance restored from a snapshot, loading lazily (backup.go).
+	frozen sim.Time
+	vol    *backup.Volume
 }
 
 // New builds the deployment on the network, primary engine accepting, its
@@ -270,7 +291,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	m.health = cluster.Detector{Interval: cfg.DetectionInterval, Threshold: cfg.DetectionThreshold}
 	m.onStart, m.onServed, m.onMirrored, m.onSuspend = m.start, m.served, m.mirrored, m.suspend
 	m.onApplyStart, m.onApplied, m.onFlushed, m.onReplyOK = m.applyStart, m.applied, m.flushed, m.replyOK
-	m.onReplicaRead, m.onSemiTimeout = m.replicaRead, m.semiTimeout
+	m.onReplicaRead, m.onSemiTimeout, m.onIOReady = m.replicaRead, m.semiTimeout, m.ioReady
 	m.primary = m.newNode(cfg.AZ, cfg.Class)
 	m.primary.host.SetAccepting(true)
 	switch {
@@ -306,6 +327,9 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	k.After(time.Duration(phase.Float64()*float64(cfg.CheckpointInterval)), m.checkpoint)
 	net.T.WatchOutages(m.outage)
 	m.startCredits()
+	if cfg.Backup != nil {
+		m.startBackups()
+	}
 	return m
 }
 
@@ -352,6 +376,10 @@ func (n *node) serve(c *cluster.Call) {
 	m := n.m
 	if n == m.primary {
 		c.Node = n
+		if m.archive != nil {
+			m.admit(n, c)
+			return
+		}
 		n.cpu.Acquire(m.onStart, c)
 		return
 	}
@@ -506,6 +534,9 @@ func (m *Model) suspend(any) {
 func (m *Model) commit(c *cluster.Call) {
 	m.acks.Ack(c.LSN)
 	m.countAck(c.LSN)
+	if m.archive != nil {
+		m.archive.Wrote()
+	}
 	m.remember(c)
 	if !m.clusterMode {
 		m.makeDurable(c.LSN)

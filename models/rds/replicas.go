@@ -136,6 +136,11 @@ func (c Config) Validate() error {
 	if c.MaxConnections < 0 {
 		bad("max connections %d is negative", c.MaxConnections)
 	}
+	if c.Backup != nil {
+		if err := c.Backup.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	engine := strings.ToLower(c.Engine)
 	limit := 15 // fact 2.11: MySQL, MariaDB, PostgreSQL, SQL Server
 	if strings.HasPrefix(engine, "oracle") {
@@ -1004,6 +1009,9 @@ func (m *Model) Gauges() []cluster.Gauge {
 	}
 	for _, r := range m.replicas {
 		load(r.name, func() *node { return r.n })
+	}
+	if m.archive != nil {
+		g = append(g, cluster.Gauge{ID: metric.OfInstance(metric.Hydrated, "primary"), Sample: m.Hydrated})
 	}
 	return append(g, m.creditGauges()...)
 }

@@ -145,6 +145,7 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 		if proxyOn(s, s.System.RDS.Proxy) {
 			p.rdsProxyCost(&b, s.System.RDS) // cost_proxy.go
 		}
+		p.rdsBackupCost(&b, s, rep)
 	case s.System.Kind == "aurora" && s.System.Aurora != nil:
 		b.items = p.auroraCost(s, rep).Items
 	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:

@@ -98,6 +98,9 @@ type RDSPrices struct {
 	// ProxyVCPUHour is RDS Proxy's price per vCPU-hour of the instances
 	// behind it, RDS and provisioned Aurora alike.
 	ProxyVCPUHour UnitPrice `yaml:"proxy_vcpu_hour"`
+	// BackupGBMonth is the price of backup storage beyond the free
+	// allowance (as much as the provisioned storage), per GB-month.
+	BackupGBMonth UnitPrice `yaml:"backup_gb_month"`
 }
 
 // AuroraPrices are Aurora prices (Standard and I/O-Optimized, provisioned
@@ -254,6 +257,7 @@ func (p *Prices) check() []string {
 	unit("rds.cpu_credits_vcpu_hour", p.RDS.CPUCreditsVCPUHour)
 	unit("rds.proxy_vcpu_hour", p.RDS.ProxyVCPUHour)
 	unit("aurora.proxy_acu_hour", p.Aurora.ProxyACUHour)
+	unit("rds.backup_gb_month", p.RDS.BackupGBMonth)
 	a := p.Aurora
 	instances("aurora.instances", a.Instances)
 	if a.IOOptimizedFactor != (Factor{}) {
