@@ -87,8 +87,8 @@ func WriteText(w io.Writer, sum *Summary) error {
 		if sum.Replications > 1 {
 			where = fmt.Sprintf(" (replication %d)", r.Replication)
 		}
-		p("%s\t%s at %s%s: RTO %s, RPO %s, lost writes %d",
-			label, r.Kind, clock(r.StartS), where, secsOrNever(r.RTOS), rpo(r.RPOS), r.LostWrites)
+		p("%s\t%s at %s%s: RTO %s, RPO %s, lost writes %s",
+			label, r.Kind, clock(r.StartS), where, secsOrNever(r.RTOS), rpo(r.RPOS), thousands(r.LostWrites))
 	}
 	if sum.UnreplicatedAcks > 0 {
 		p("lost writes\t%s (of %s writes acknowledged with no other copy)", thousands(sum.LostWrites), thousands(sum.UnreplicatedAcks))
