@@ -41,12 +41,21 @@ type recorder struct {
 	// staleCol counts the successful reads that were stale, by arrival.
 	staleCol int
 
-	// recovered[i] is set when instance i had its first success after the
-	// open failover's new writer accepted writes.
-	watching  *cluster.Failover
+	// open are the failovers (and recoveries) whose clients have not all
+	// had a success since the new writer accepted writes: several at once
+	// when one begins before another's clients are back. scanned counts
+	// the log's failovers already in open or done.
+	open      []*watch
+	scanned   int
+	clientsOK map[*cluster.Failover]sim.Time
+}
+
+// watch follows one failover's clients: recovered[i] is set when
+// instance i had a success after its new writer accepted writes.
+type watch struct {
+	f         *cluster.Failover
 	recovered []bool
 	left      int
-	clientsOK map[*cluster.Failover]sim.Time
 }
 
 func newRecorder(s *Scenario, k *sim.Kernel, log *cluster.Log) *recorder {
@@ -155,35 +164,32 @@ func (r *recorder) Done(q *client.Request) {
 	}
 }
 
-// noteSuccess tracks, for the latest failover whose new writer accepts
-// writes, which client instances have succeeded since.
+// noteSuccess tracks, for every failover whose new writer accepts writes
+// and whose clients are not all back, which client instances have
+// succeeded since.
 func (r *recorder) noteSuccess(instance int) {
-	fos := r.log.Failovers
-	if len(fos) == 0 {
-		return
+	for ; r.scanned < len(r.log.Failovers); r.scanned++ {
+		r.open = append(r.open, &watch{f: r.log.Failovers[r.scanned], recovered: make([]bool, r.instances), left: r.instances})
 	}
-	f := fos[len(fos)-1]
-	if f.Accepting == cluster.Never || r.k.Now() < f.Accepting {
-		return
-	}
-	if r.watching != f {
-		if _, done := r.clientsOK[f]; done {
-			return
+	now := r.k.Now()
+	kept := r.open[:0]
+	for _, w := range r.open {
+		f := w.f
+		if f.Accepting == cluster.Never || now < f.Accepting || w.recovered[instance] {
+			kept = append(kept, w)
+			continue
 		}
-		r.watching = f
-		r.recovered = make([]bool, r.instances)
-		r.left = r.instances
+		w.recovered[instance] = true
+		w.left--
+		if w.left > 0 {
+			kept = append(kept, w)
+			continue
+		}
+		r.clientsOK[f] = now
+		r.log.Addf("every client instance's writes succeed again (%.1f s after the failure)", now.Sub(f.Start).Seconds())
 	}
-	if r.recovered[instance] {
-		return
-	}
-	r.recovered[instance] = true
-	r.left--
-	if r.left == 0 {
-		r.clientsOK[f] = r.k.Now()
-		r.log.Addf("every client instance's writes succeed again (%.1f s after the failure)", r.k.Now().Sub(f.Start).Seconds())
-		r.watching = nil
-	}
+	clear(r.open[len(kept):])
+	r.open = kept
 }
 
 // gauge is a model's gauge and where its samples go.
