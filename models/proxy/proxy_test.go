@@ -69,7 +69,12 @@ func TestMultiplexes(t *testing.T) {
 	r.every(time.Millisecond, 0, 2*time.Second)
 	most := 0
 	for at := 10 * time.Millisecond; at < 2*time.Second; at += 10 * time.Millisecond {
-		r.k.At(sim.At(at), func() { most = max(most, r.db[0].Conns()) })
+		r.k.At(sim.At(at), func() {
+			most = max(most, r.db[0].Conns())
+			if r.p.DatabaseConnections() < r.db[0].Conns() {
+				t.Errorf("the proxy counts %d connections, the database %d", r.p.DatabaseConnections(), r.db[0].Conns())
+			}
+		})
 	}
 	r.k.Run(sim.At(3 * time.Second))
 	if r.got[cluster.OK] != 2000 || len(r.got) != 1 {
@@ -97,8 +102,8 @@ func TestHoldsThroughFailover(t *testing.T) {
 	if r.got[cluster.Reset] != 0 || r.got[cluster.Refused] != 0 {
 		t.Errorf("answers %v: a client behind the proxy should see no reset or refusal", r.got)
 	}
-	if r.got[cluster.Failed] != 1 {
-		t.Errorf("%d statements failed, want 1 (the one on the writer's connection when it crashed)", r.got[cluster.Failed])
+	if r.got[cluster.Failed] != 1 || r.p.Failed() != 1 {
+		t.Errorf("%d statements failed (%d counted by the proxy), want 1 (the one on the writer's connection when it crashed)", r.got[cluster.Failed], r.p.Failed())
 	}
 	if want := 80; r.got[cluster.OK] != want {
 		t.Errorf("%d statements succeeded, want all %d others", r.got[cluster.OK], want)
@@ -143,7 +148,12 @@ func TestPinnedSessionsHoldConnections(t *testing.T) {
 		r.every(time.Millisecond, 0, 3*time.Second)
 		most := 0
 		for at := 1500 * time.Millisecond; at < 3*time.Second; at += 10 * time.Millisecond {
-			r.k.At(sim.At(at), func() { most = max(most, r.db[0].Conns()) })
+			r.k.At(sim.At(at), func() {
+			most = max(most, r.db[0].Conns())
+			if r.p.DatabaseConnections() < r.db[0].Conns() {
+				t.Errorf("the proxy counts %d connections, the database %d", r.p.DatabaseConnections(), r.db[0].Conns())
+			}
+		})
 		}
 		r.k.Run(sim.At(4 * time.Second))
 		if r.got[cluster.OK] != 3000 {
