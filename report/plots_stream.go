@@ -12,6 +12,10 @@ import (
 	"dbsim/scenarios"
 )
 
+// maxShardLines is the most per-partition iterator ages the stream figure
+// draws beside their maximum.
+const maxShardLines = 8
+
 // streamFigure plots a DynamoDB stream's consumer: the iterator age (the
 // oldest unprocessed record's age, the maximum over shards) above, in
 // seconds or, while it stays under 10 s, milliseconds, with the
@@ -35,12 +39,29 @@ func streamFigure(name string, sc *scenarios.Scenario, d *seriesData, marks *ann
 		unit, scale = "s", 1000
 	}
 	f := newFigure("stream", title, "iterator age ("+unit+")", marks)
-	f.showMarks(cluster.StreamBehind, cluster.StreamCaughtUp)
-	ys := make([]float64, len(ages))
-	for b, y := range ages {
-		ys[b] = y / scale
+	f.showMarks(cluster.StreamBehind, cluster.StreamCaughtUp, cluster.ShardBlocked, cluster.RecordsExpired)
+	scaled := func(ages []float64) []float64 {
+		ys := make([]float64, len(ages))
+		for b, y := range ages {
+			ys[b] = y / scale
+		}
+		return ys
 	}
-	f.addLine(d, ys, "iterator age, max over shards", lineStyle(0, 1.4))
+	// Each partition's shard, thin, when they are few enough to tell
+	// apart; the maximum over them on top.
+	var parts []metric.ID
+	for _, id := range d.ofKind(metric.IteratorAge) {
+		// Rows of partitions a split has not made (yet) stay at 0.
+		if id.PerPartition && maxFinite(d.gauge(id)) > 0 {
+			parts = append(parts, id)
+		}
+	}
+	if len(parts) > 1 && len(parts) <= maxShardLines {
+		for i, id := range parts {
+			f.addLine(d, scaled(d.gauge(id)), id.Subject()+"'s shard", lineStyle(2+i, 0.8, vg.Points(2), vg.Points(2)))
+		}
+	}
+	f.addLine(d, scaled(ages), "iterator age, max over shards", lineStyle(0, 1.6))
 	hi := peak / scale
 	retention := 24 * time.Hour
 	if sc != nil && sc.System.DynamoDB != nil && sc.System.DynamoDB.Table.Stream.Retention > 0 {

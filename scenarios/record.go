@@ -215,7 +215,7 @@ func (r *recorder) watch(g cluster.Gauged) {
 		} else {
 			gg.col = r.series.Column(x.ID.Column())
 		}
-		if x.ID.Kind == metric.IteratorAge {
+		if x.ID == metric.Of(metric.IteratorAge) {
 			gg.dist = sim.NewLatency()
 			r.iteratorAge = gg.dist
 		}

@@ -37,13 +37,16 @@ const (
 	FullSpeed           // it earned credits back: full speed again
 	StreamBehind        // a DynamoDB stream's consumer fell behind (iterator age past its threshold)
 	StreamCaughtUp      // it caught up again
+	ShardBlocked        // a poison record blocks a lane of a stream shard
+	RecordsExpired      // a stream's records expire unprocessed
 	numMarks
 )
 
 // String names the mark in a legend: "heat split", "scale-up".
 func (m Mark) String() string {
 	return [numMarks]string{"", "heat split", "scale-up", "scale-down", "on-demand peak", "paused", "resumed", "segment repaired",
-		"out of CPU credits", "full speed", "stream consumer behind", "stream consumer caught up"}[m]
+		"out of CPU credits", "full speed", "stream consumer behind", "stream consumer caught up",
+		"shard blocked", "records expired"}[m]
 }
 
 // Failover is one loss of the writer and the recovery from it, as the

@@ -972,6 +972,8 @@ func (m *Model) repair(p *partition, j int) {
 //	IteratorAge, StreamBacklog        with a stream: the age (ms) of the
 //	                                  oldest record not processed, max
 //	                                  over shards, and the records waiting
+//	IteratorAge of partition N        the same for its shard (and any
+//	                                  parent shard still being read)
 //
 // Rows are bounded: GaugePartitions rows (default twice the initial
 // partition count, at most 64); the last row also carries every partition
@@ -1028,6 +1030,19 @@ func (m *Model) Gauges() []cluster.Gauge {
 				return float64(age) / float64(time.Millisecond)
 			}},
 			cluster.Gauge{ID: metric.Of(metric.StreamBacklog), Sample: func() float64 { return float64(s.backlog()) }})
+		for i := 0; i < rows; i++ {
+			last := i == rows-1
+			gs = append(gs, cluster.Gauge{ID: metric.OfPartition(metric.IteratorAge, "", i), Sample: func() float64 {
+				var age time.Duration
+				for id := i; id < len(t.parts); id++ {
+					age = max(age, s.partitionAge(t.parts[id]))
+					if !last {
+						break
+					}
+				}
+				return float64(age) / float64(time.Millisecond)
+			}})
+		}
 	}
 	for _, g := range m.gsis {
 		g := g

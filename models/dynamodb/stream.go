@@ -316,7 +316,7 @@ func (s *streamModel) trim(l *lane) {
 	s.st.Lost += lost
 	if !l.expiring {
 		l.expiring = true
-		s.m.log.Addf("stream: records of %s expire unprocessed after %v (%d so far on the lane)", l.sh.name, s.cfg.Retention, lost)
+		s.m.log.Markf(cluster.RecordsExpired, "records expire", "stream: records of %s expire unprocessed after %v (%d so far on the lane)", l.sh.name, s.cfg.Retention, lost)
 	}
 	l.advance(seq)
 	l.failures, l.limit = 0, s.cfg.BatchSize
@@ -419,7 +419,7 @@ func (s *streamModel) logBlocked(l *lane) {
 	if s.cfg.MaxRetries >= 0 {
 		retries = fmt.Sprintf("up to %d times", s.cfg.MaxRetries)
 	}
-	s.m.log.Addf("stream: a poison record blocks %s: its batch fails and is retried in order %s; the lane's later records wait",
+	s.m.log.Markf(cluster.ShardBlocked, "shard blocked", "stream: a poison record blocks %s: its batch fails and is retried in order %s; the lane's later records wait",
 		l.sh.name, retries)
 }
 
@@ -473,6 +473,22 @@ func (s *streamModel) iteratorAge() (time.Duration, *shard) {
 		}
 	}
 	return age, at
+}
+
+// partitionAge is the iterator age of p's records: the oldest not
+// processed on its shard or on an ancestor still being read (0 when
+// there is none).
+func (s *streamModel) partitionAge(p *partition) time.Duration {
+	now := s.m.k.Now()
+	var age time.Duration
+	for sh := p.shard; sh != nil; sh = sh.parent {
+		for _, l := range sh.lanes {
+			if l.head < l.next {
+				age = max(age, time.Duration(now-l.oldest()))
+			}
+		}
+	}
+	return age
 }
 
 func (s *streamModel) backlog() int64 {

@@ -79,6 +79,30 @@ func TestStreamConsumerThroughputPerShardMatchesFormula(t *testing.T) {
 	assert.InDelta(t, want, got, want*0.02, "records/s against 100 / (E[d] + poll/2)")
 }
 
+func TestBatchingWindowGathersRecords(t *testing.T) {
+	// Fact 13.5: with a batching window the mapping invokes once the
+	// batch is full or the window has passed. 20 records/s with a 2 s
+	// window: the poll that finds records opens the window, the poll 2 s
+	// later invokes with what came meanwhile, and the next window opens
+	// at the poll after the 0.1 s invocation: 2.25 s cycles of 45
+	// records. At 200 records/s the batch of 100 fills first, in half a
+	// second, and the window never runs out.
+	for _, c := range []struct {
+		rate, records float64
+	}{{20, 45}, {200, 100}} {
+		cfg := DefaultStream()
+		cfg.Duration = sim.Constant(0.1)
+		cfg.BatchingWindow = 2 * time.Second
+		h := streamHarness(t, cfg)
+		writeAt(h, c.rate, 0, 90*time.Second)
+		h.k.Run(sim.At(90 * time.Second))
+		st := h.m.stream.st
+		perBatch := float64(st.Processed) / float64(st.Invocations)
+		t.Logf("%.0f records/s: %.1f records an invocation (%.0f)", c.rate, perBatch, c.records)
+		assert.InDelta(t, c.records, perBatch, c.records*0.05)
+	}
+}
+
 func TestStreamBurstBacklogAndIteratorAgeFollowTheQueue(t *testing.T) {
 	// A deterministic fluid queue: arrivals λ = 300/s for T = 60 s into a
 	// consumer serving μ = 100 / 0.5 s = 200/s. The backlog grows at
