@@ -71,12 +71,13 @@ const messageHeight = 1.4 * vg.Inch
 // order. A report written into a directory removes the files of those
 // this run did not draw, so that no figure of an earlier run is left
 // beside the new ones.
-var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "capacity", "dynamodb_capacity", "partitions"}
+var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "capacity", "dynamodb_capacity", "partitions", "stream"}
 
 // Plots returns the figures of replication 0 of res: latency, availability
 // and throughput always, load when the model has utilization gauges (RDS
 // and Aurora instances), credits when it has burstable instances, lag when it has lag gauges, capacity when it has
-// Serverless v2 capacity gauges, and the DynamoDB figures.
+// Serverless v2 capacity gauges, the DynamoDB figures, and stream when a
+// table has a stream.
 func Plots(res *scenarios.Result) []*Figure {
 	name := "run"
 	if res != nil && res.Scenario != nil && res.Scenario.Name != "" {
@@ -119,6 +120,9 @@ func Plots(res *scenarios.Result) []*Figure {
 			figs = append(figs, capacityFigure(name, res.Scenario, d, ids, marks))
 		}
 		figs = append(figs, dynamoFigures(name, res.Scenario, d, marks)...) // DynamoDB capacity and partitions, when recorded
+		if f := streamFigure(name, res.Scenario, d, marks); f != nil {
+			figs = append(figs, f)
+		}
 	}
 	for _, f := range figs {
 		f.marks.addLegend(&f.legend) // after the data lines

@@ -96,6 +96,9 @@ type Summary struct {
 	// Cache is what the cache in front of the system did, summed over
 	// replications; omitted without one.
 	Cache *CacheSummary `json:"cache,omitempty"`
+	// Stream is what a DynamoDB table's stream and its consumer did,
+	// summed over replications; omitted without a stream.
+	Stream *StreamSummary `json:"stream,omitempty"`
 
 	// CostMonthly is what the system costs per month at list price, with
 	// its breakdown (pricing.Prices.MeanMonthlyCost).
@@ -112,6 +115,26 @@ type CacheSummary struct {
 	Hits          int64            `json:"hits"`
 	Misses        int64            `json:"misses"`
 	HitRatio      scenarios.Number `json:"hit_ratio"`
+}
+
+// StreamSummary is a DynamoDB stream over the measured window, summed
+// over replications: records written, processed by a successful
+// invocation, lost past retention (trimmed unprocessed), discarded after
+// max_retries; the function's invocations (retries included), errors and
+// GB-seconds; and the iterator age sampled once a second (the oldest
+// unprocessed record's age, the maximum over shards), in milliseconds.
+type StreamSummary struct {
+	Records           int64            `json:"records"`
+	Processed         int64            `json:"processed"`
+	LostPastRetention int64            `json:"lost_past_retention"`
+	Discarded         int64            `json:"discarded"`
+	Invocations       int64            `json:"invocations"`
+	Errors            int64            `json:"errors"`
+	GBSeconds         scenarios.Number `json:"gb_seconds"`
+	IteratorAgeMS     LagStats         `json:"iterator_age_ms"`
+
+	age *sim.Latency
+	gbs float64
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -407,6 +430,22 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		for _, c := range rep.Counters {
 			s.Counters[c.ID.Column()] += c.Value
 		}
+		if st := rep.Stream; st != nil {
+			if s.Stream == nil {
+				s.Stream = &StreamSummary{age: sim.NewLatency()}
+			}
+			x := s.Stream
+			x.Records += st.Records
+			x.Processed += st.Processed
+			x.LostPastRetention += st.Lost
+			x.Discarded += st.Discarded
+			x.Invocations += st.Invocations
+			x.Errors += st.Errors
+			x.gbs += float64(st.BilledMS) / 1000 * float64(st.MemoryMB) / 1024
+			if st.IteratorAge != nil {
+				merge(x.age, st.IteratorAge)
+			}
+		}
 		if c := rep.Cache; c != nil {
 			if s.Cache == nil {
 				s.Cache = &CacheSummary{CapacityItems: c.Capacity}
@@ -466,6 +505,16 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 			P99: fraction3(l.Utilization.Quantile(0.99)), Max: fraction3(l.Utilization.Max)}
 		s.Connections[name] = ConnectionStats{Max: int64(l.Connections.Max), Limit: int64(l.Limit.Max)}
 		s.Queued[name] = QueueStats{Mean: sig(l.Queued.Mean()), Max: sig(l.Queued.Max)}
+	}
+	if x := s.Stream; x != nil {
+		x.GBSeconds = sig(x.gbs)
+		// The samples are milliseconds recorded as microseconds
+		// (scenarios.StreamStats).
+		age := func(d time.Duration) scenarios.Number { return sig(float64(d) / float64(time.Microsecond)) }
+		x.IteratorAgeMS = LagStats{P50: scenarios.Null, P99: scenarios.Null, Max: scenarios.Null}
+		if x.age.Count() > 0 {
+			x.IteratorAgeMS = LagStats{P50: age(x.age.Quantile(0.5)), P99: age(x.age.Quantile(0.99)), Max: age(x.age.Max())}
+		}
 	}
 	if c := s.Cache; c != nil {
 		c.HitRatio = scenarios.Null

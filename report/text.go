@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"dbsim/scenarios"
 )
@@ -137,6 +138,11 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 		}
 		p("%s	%s: utilization mean %s, p99 %s; %s", head, inst, pct(u.Mean), pct(u.P99), conns)
 		head = ""
+	}
+	if x := sum.Stream; x != nil {
+		p("stream\t%s records, %s processed, %s lost past retention, %s discarded; %s invocations, %s errors; iterator age p50 %s, p99 %s, max %s",
+			thousands(x.Records), thousands(x.Processed), thousands(x.LostPastRetention), thousands(x.Discarded),
+			thousands(x.Invocations), thousands(x.Errors), ageText(x.IteratorAgeMS.P50), ageText(x.IteratorAgeMS.P99), ageText(x.IteratorAgeMS.Max))
 	}
 	if c := sum.Cache; c != nil {
 		p("cache\t%s hit ratio: %s hits, %s misses; %d × %s, %s items when full", percent(c.HitRatio),
@@ -364,4 +370,19 @@ func recoveriesLabel(fs []Failover) string {
 		return "replacements"
 	}
 	return "failovers, replacements"
+}
+
+// ageText writes an iterator age given in milliseconds: "120 ms", "4.5 s",
+// "3 min 20 s".
+func ageText(ms scenarios.Number) string {
+	v := float64(ms)
+	switch {
+	case math.IsNaN(v):
+		return "n/a"
+	case v < 1000:
+		return fmt.Sprintf("%.0f ms", v)
+	case v < 60_000:
+		return fmt.Sprintf("%.1f s", v/1000)
+	}
+	return time.Duration(v * float64(time.Millisecond)).Round(time.Second).String()
 }

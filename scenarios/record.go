@@ -48,6 +48,9 @@ type recorder struct {
 	open      []*watch
 	scanned   int
 	clientsOK map[*cluster.Failover]sim.Time
+	// iteratorAge holds the iterator age gauge's samples in the measured
+	// window (a DynamoDB stream); nil without one.
+	iteratorAge *sim.Latency
 }
 
 // watch follows one failover's clients: recovered[i] is set when
@@ -197,6 +200,7 @@ type gauge struct {
 	cluster.Gauge
 	col     int
 	lag     *sim.Latency // for metric.Lag gauges
+	dist    *sim.Latency // for the metric.IteratorAge gauge: its samples in the measured window
 	samples *Samples     // for an instance's load gauges
 	// For metric.Lag gauges, whose samples may be missing (NaN): the
 	// bucket being filled, and the sum and count of its samples.
@@ -216,6 +220,10 @@ func (r *recorder) watch(g cluster.Gauged) {
 			gg.lag = sim.NewLatency()
 		} else {
 			gg.col = r.series.Column(x.ID.Column())
+		}
+		if x.ID == metric.Of(metric.IteratorAge) {
+			gg.dist = sim.NewLatency()
+			r.iteratorAge = gg.dist
 		}
 		gg.samples = r.loadSamples(x.ID)
 		r.gauges = append(r.gauges, gg)
@@ -238,6 +246,10 @@ func (r *recorder) watch(g cluster.Gauged) {
 				r.series.Add(now, g.col, v*weight)
 				if g.samples != nil && now >= r.warmup {
 					g.samples.Add(v)
+				}
+				if g.dist != nil && now >= r.warmup {
+					// Milliseconds recorded as microseconds: see StreamStats.
+					g.dist.Record(time.Duration(v * float64(time.Microsecond)))
 				}
 				continue
 			}

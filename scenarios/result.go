@@ -3,8 +3,10 @@ package scenarios
 import (
 	"encoding/json"
 	"math"
+	"time"
 
 	"dbsim/models/cluster"
+	"dbsim/models/dynamodb"
 	"dbsim/models/metric"
 	"dbsim/sim"
 )
@@ -66,6 +68,9 @@ type Replication struct {
 	Counters []cluster.Counter
 	// Cache is what the cache in front of the system did; nil without one.
 	Cache *CacheStats
+	// Stream is what a DynamoDB table's stream and its consumer did over
+	// the measured window; nil without a stream.
+	Stream *StreamStats
 	// Gauges are the model's gauges, each a column of Series named by its
 	// ID.Column(), in the order the model listed them.
 	Gauges []metric.ID
@@ -99,6 +104,29 @@ const (
 	Reads       = "read"
 	Writes      = "write"
 )
+
+// StreamStats are a DynamoDB stream's totals over the measured window
+// (dynamodb.StreamStats) and its iterator age (metric.IteratorAge)
+// sampled once a second over it.
+type StreamStats struct {
+	dynamodb.StreamStats
+	// IteratorAge holds the samples scaled down a thousandfold, each
+	// millisecond of age recorded as a microsecond, so that ages of days
+	// fit sim.Latency's range (an hour); IteratorAgeMS reads them back.
+	IteratorAge *sim.Latency
+}
+
+// IteratorAgeMS is the iterator age's quantile q (q ≥ 1: the maximum) in
+// milliseconds.
+func (s *StreamStats) IteratorAgeMS(q float64) float64 {
+	if s.IteratorAge == nil || s.IteratorAge.Count() == 0 {
+		return math.NaN()
+	}
+	if q >= 1 {
+		return float64(s.IteratorAge.Max()) / float64(time.Microsecond)
+	}
+	return float64(s.IteratorAge.Quantile(q)) / float64(time.Microsecond)
+}
 
 // Requests counts what the clients saw. Total = OK + Failed; Throttled and
 // Retried count attempts, not requests.

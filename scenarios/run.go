@@ -12,6 +12,7 @@ import (
 
 	"dbsim/models/client"
 	"dbsim/models/cluster"
+	"dbsim/models/dynamodb"
 	"dbsim/sim"
 )
 
@@ -267,6 +268,11 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	}
 	if c, ok := sys.model.(cluster.Counted); ok {
 		rep.Counters = c.Counters()
+	}
+	if m, ok := sys.model.(*dynamodb.Model); ok {
+		if st := m.StreamStats(); st != nil {
+			rep.Stream = &StreamStats{StreamStats: *st, IteratorAge: rec.iteratorAge}
+		}
 	}
 	for _, r := range credits {
 		rep.Credits = append(rep.Credits, *r)

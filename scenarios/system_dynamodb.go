@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -119,6 +120,26 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 	set("election", span(&cfg.Election, d.Election))
 	set("replica_repair", span(&cfg.ReplicaRepair, d.ReplicaRepair))
 	set("gauge_partitions", count(&cfg.GaugePartitions, d.GaugePartitions))
+	if s.Has("system.table.stream") {
+		st := dynamodb.DefaultStream()
+		sd, c := t.Stream, t.Stream.Consumer
+		const sp = "table.stream."
+		set(sp+"retention", span(&st.Retention, sd.Retention))
+		set(sp+"behind_after", span(&st.BehindAfter, sd.BehindAfter))
+		set(sp+"consumer.batch_size", count(&st.BatchSize, c.BatchSize))
+		set(sp+"consumer.batching_window", span(&st.BatchingWindow, c.BatchingWindow))
+		set(sp+"consumer.parallelization_factor", count(&st.ParallelizationFactor, c.ParallelizationFactor))
+		set(sp+"consumer.duration", dist(&st.Duration, c.Duration))
+		set(sp+"consumer.memory_mb", count(&st.MemoryMB, c.MemoryMB))
+		set(sp+"consumer.max_retries", count(&st.MaxRetries, c.MaxRetries))
+		set(sp+"consumer.bisect_on_error", func() error { st.BisectOnError = c.BisectOnError; return nil })
+		set(sp+"consumer.polls_per_second", num(&st.PollsPerSecond, c.PollsPerSecond))
+		for _, at := range c.PoisonAt {
+			st.Poison = append(st.Poison, at.D())
+		}
+		slices.Sort(st.Poison)
+		cfg.Stream = &st
+	}
 	if len(errs) > 0 {
 		return cfg, errs[0]
 	}

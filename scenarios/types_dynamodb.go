@@ -57,6 +57,9 @@ type DynamoDBTable struct {
 	// Updates are UpdateTable calls made during the run (provisioned mode).
 	Updates []DynamoDBUpdate `yaml:"updates" doc:"UpdateTable calls made during the run (provisioned mode)."`
 	GSIs    []DynamoDBGSI    `yaml:"gsis" doc:"Global secondary indexes."`
+	// Stream, when the key is present, is the table's stream and its
+	// Lambda consumer (types_stream.go).
+	Stream DynamoDBStream `yaml:"stream" doc:"Present: the table's DynamoDB stream and the Lambda function that consumes it."`
 }
 
 // DynamoDBUpdate is an UpdateTable call at a time of the run: the new

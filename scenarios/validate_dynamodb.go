@@ -149,6 +149,59 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 	if v.has(p+"gauge_partitions") && (d.GaugePartitions < 0 || d.GaugePartitions > maxGaugeRows) {
 		v.errorf(p+"gauge_partitions", "must be 0 (automatic) to %d, got %d", maxGaugeRows, d.GaugePartitions)
 	}
+	v.stream(&t.Stream)
+}
+
+// stream checks a table's stream block (facts 13.3–13.9).
+func (v *validator) stream(s *DynamoDBStream) {
+	const p = "system.table.stream"
+	if !v.has(p) {
+		return
+	}
+	if v.has(p+".retention") && v.positive(p+".retention", s.Retention) && s.Retention.D() > 24*time.Hour {
+		v.errorf(p+".retention", "must be at most 24h (DynamoDB Streams keeps records 24 hours, fact 13.3), got %v", s.Retention)
+	}
+	v.positiveIfSet(p+".behind_after", s.BehindAfter)
+	cp := p + ".consumer"
+	if !v.has(cp) {
+		v.errorf(cp, "required (the Lambda function reading the stream: batch_size, duration, ...)")
+		return
+	}
+	c := &s.Consumer
+	cp += "."
+	ints := []struct {
+		key     string
+		val     int
+		lo, hi  int
+		meaning string
+	}{
+		{"batch_size", c.BatchSize, 1, 10000, "records per invocation, fact 13.5"},
+		{"parallelization_factor", c.ParallelizationFactor, 1, 10, "batches of a shard at once, fact 13.6"},
+		{"memory_mb", c.MemoryMB, 128, 10240, "Lambda's memory sizes, fact 13.9"},
+		{"max_retries", c.MaxRetries, -1, 10000, "-1: until the records expire, fact 13.7"},
+	}
+	for _, x := range ints {
+		if v.has(cp+x.key) && (x.val < x.lo || x.val > x.hi) {
+			v.errorf(cp+x.key, "must be %d to %d (%s), got %d", x.lo, x.hi, x.meaning, x.val)
+		}
+	}
+	if v.nonNegative(cp+"batching_window", c.BatchingWindow) && c.BatchingWindow.D() > 5*time.Minute {
+		v.errorf(cp+"batching_window", "must be at most 5m (MaximumBatchingWindowInSeconds 300, fact 13.5), got %v", c.BatchingWindow)
+	}
+	if !v.has(cp + "duration") {
+		v.errorf(cp+"duration", "required (one invocation's run time, e.g. {dist: lognormal, p50: 200ms, p99: 1s})")
+	} else {
+		v.dist(cp+"duration", c.Duration)
+	}
+	if v.has(cp+"polls_per_second") && !(c.PollsPerSecond > 0 && c.PollsPerSecond <= 1000) {
+		v.errorf(cp+"polls_per_second", "must be > 0 and at most 1000 (Lambda polls 4 times a second, fact 13.4), got %s", formatNumber(c.PollsPerSecond))
+	}
+	for i, at := range c.PoisonAt {
+		key := fmt.Sprintf("%spoison_at[%d]", cp, i)
+		if v.nonNegative(key, at) && v.durationOK() && at.D() >= v.s.Duration.D() {
+			v.errorf(key, "must be before the end of the run (%v), got %v", v.s.Duration, at)
+		}
+	}
 }
 
 // capacity checks the throughput, partitions and auto scaling of the

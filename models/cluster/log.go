@@ -25,25 +25,30 @@ type Mark uint8
 
 // The marked events.
 const (
-	NoMark     Mark = iota
-	HeatSplit       // a DynamoDB partition split for heat
-	ScaleUp         // auto scaling raised a table's or index's provisioned capacity
-	ScaleDown       // auto scaling lowered it
-	PeakRaised      // an on-demand table's new previous peak raised what it serves at once
-	Paused          // a Serverless v2 instance paused at 0 ACU
-	Resumed         // a paused instance serves again
-	Repaired        // a storage segment was re-replicated
-	CreditsOut      // a burstable instance in Standard mode spent its CPU credits: held to its baseline
-	FullSpeed       // it earned credits back: full speed again
-	Suspended       // a snapshot suspended a Single-AZ instance's I/O
-	Hydrated        // a volume restored from a snapshot is fully loaded
+	NoMark         Mark = iota
+	HeatSplit           // a DynamoDB partition split for heat
+	ScaleUp             // auto scaling raised a table's or index's provisioned capacity
+	ScaleDown           // auto scaling lowered it
+	PeakRaised          // an on-demand table's new previous peak raised what it serves at once
+	Paused              // a Serverless v2 instance paused at 0 ACU
+	Resumed             // a paused instance serves again
+	Repaired            // a storage segment was re-replicated
+	CreditsOut          // a burstable instance in Standard mode spent its CPU credits: held to its baseline
+	FullSpeed           // it earned credits back: full speed again
+	Suspended           // a snapshot suspended a Single-AZ instance's I/O
+	Hydrated            // a volume restored from a snapshot is fully loaded
+	StreamBehind        // a DynamoDB stream's consumer fell behind (iterator age past its threshold)
+	StreamCaughtUp      // it caught up again
+	ShardBlocked        // a poison record blocks a lane of a stream shard
+	RecordsExpired      // a stream's records expire unprocessed
 	numMarks
 )
 
 // String names the mark in a legend: "heat split", "scale-up".
 func (m Mark) String() string {
 	return [numMarks]string{"", "heat split", "scale-up", "scale-down", "on-demand peak", "paused", "resumed", "segment repaired",
-		"out of CPU credits", "full speed", "snapshot I/O suspended", "volume hydrated"}[m]
+		"out of CPU credits", "full speed", "snapshot I/O suspended", "volume hydrated",
+		"stream consumer behind", "stream consumer caught up", "shard blocked", "records expired"}[m]
 }
 
 // Failover is one loss of the writer and the recovery from it, as the

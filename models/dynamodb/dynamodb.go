@@ -217,6 +217,10 @@ type Config struct {
 	// GaugePartitions is the number of per-partition gauge rows (0: twice
 	// the initial partition count, at most 64).
 	GaugePartitions int
+
+	// Stream, when set, is the table's stream and its Lambda consumer
+	// (stream.go).
+	Stream *Stream
 }
 
 // Defaults returns a provisioned table of 1,000 RCU and 1,000 WCU, 1 GB,
@@ -278,6 +282,7 @@ type Model struct {
 	rng  *rand.Rand
 
 	heatRng  *rand.Rand
+	stream   *streamModel // nil without a stream
 	router   *cluster.Host
 	endpoint *cluster.Record
 	base     *table
@@ -351,6 +356,9 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	for i := range cfg.GSIs {
 		g := &m.cfg.GSIs[i]
 		m.gsis = append(m.gsis, newTable(m, g.Name, g.Capacity, cfg.SizeBytes, g))
+	}
+	if cfg.Stream != nil {
+		m.stream = newStream(m, *cfg.Stream)
 	}
 	if cfg.Adaptive.Enabled && cfg.Adaptive.Interval > 0 && cfg.Mode == Provisioned {
 		k.After(cfg.Adaptive.Interval, m.adapt)
@@ -568,6 +576,9 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 				}
 			}
 			m.recent.Add(c.Key, now.Add(d+path+m.topo.OneWay(c.Host.AZ, c.From)), applied)
+			if m.stream != nil {
+				m.stream.append(p, m.needs[0].h)
+			}
 		case cons == Eventual:
 			// Stale (fact 8.6) if the replica reads before it has applied
 			// the key's newest write acknowledged before the read was sent.
@@ -613,6 +624,13 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 				slowest = max(slowest, path)
 			}
 		}
+		if write && m.stream != nil {
+			for i := range m.needs {
+				if nd := m.needs[i]; nd.t == m.base {
+					m.stream.append(nd.p, nd.h)
+				}
+			}
+		}
 		// Prepare and commit: two rounds to the items' leaders.
 		m.answer(c, cluster.OK, d+2*slowest)
 		return
@@ -634,6 +652,9 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 		}
 		done++
 		slowest = max(slowest, path)
+		if write && m.stream != nil {
+			m.stream.append(p, m.needs[0].h)
+		}
 	}
 	op.Unprocessed = n - done
 	m.unprocessed += int64(n - done)
@@ -948,6 +969,11 @@ func (m *Model) repair(p *partition, j int) {
 //	Throttled of partition N          its throttled requests
 //	Consumed/ProvisionedWCU, ConsumedRCU of each index
 //	Partitions                        the base table's partition count
+//	IteratorAge, StreamBacklog        with a stream: the age (ms) of the
+//	                                  oldest record not processed, max
+//	                                  over shards, and the records waiting
+//	IteratorAge of partition N        the same for its shard (and any
+//	                                  parent shard still being read)
 //
 // Rows are bounded: GaugePartitions rows (default twice the initial
 // partition count, at most 64); the last row also carries every partition
@@ -996,6 +1022,27 @@ func (m *Model) Gauges() []cluster.Gauge {
 			}
 			return v
 		}))
+	}
+	if s := m.stream; s != nil {
+		gs = append(gs,
+			cluster.Gauge{ID: metric.Of(metric.IteratorAge), Sample: func() float64 {
+				age, _ := s.iteratorAge()
+				return float64(age) / float64(time.Millisecond)
+			}},
+			cluster.Gauge{ID: metric.Of(metric.StreamBacklog), Sample: func() float64 { return float64(s.backlog()) }})
+		for i := 0; i < rows; i++ {
+			last := i == rows-1
+			gs = append(gs, cluster.Gauge{ID: metric.OfPartition(metric.IteratorAge, "", i), Sample: func() float64 {
+				var age time.Duration
+				for id := i; id < len(t.parts); id++ {
+					age = max(age, s.partitionAge(t.parts[id]))
+					if !last {
+						break
+					}
+				}
+				return float64(age) / float64(time.Millisecond)
+			}})
+		}
 	}
 	for _, g := range m.gsis {
 		g := g
@@ -1062,4 +1109,17 @@ func (m *Model) ResetCounters() {
 	m.throttledReads, m.throttledWrites, m.backpressure, m.unprocessed = 0, 0, 0, 0
 	m.unavailable, m.invalid, m.heatSplits, m.heatRefused = 0, 0, 0, 0
 	m.scaleUps, m.scaleDowns, m.leaderFailovers = 0, 0, 0
+	if m.stream != nil {
+		m.stream.st = StreamStats{MemoryMB: m.stream.cfg.MemoryMB}
+	}
+}
+
+// StreamStats are the stream's totals since ResetCounters; nil without
+// a stream.
+func (m *Model) StreamStats() *StreamStats {
+	if m.stream == nil {
+		return nil
+	}
+	st := m.stream.st
+	return &st
 }

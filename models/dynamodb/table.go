@@ -147,6 +147,10 @@ type partition struct {
 	vote, candW float64
 	weight      float64
 
+	// shard is the stream shard taking its writes' records (base table
+	// with a stream only).
+	shard *shard
+
 	reps   [3]replica
 	leader int    // index into reps; -1 while there is none
 	term   uint32 // leadership changes
@@ -606,6 +610,9 @@ func (t *table) split(p *partition, at uint64) *partition {
 	p.r, p.w = t.allocBuckets(p, nil, nil)
 	t.order = append(t.order, q)
 	t.index()
+	if t == t.m.base && t.m.stream != nil {
+		t.m.stream.split(p, q) // fact 13.2: the shard closes; each half gets a child
+	}
 	return q
 }
 

@@ -48,6 +48,9 @@ const (
 	ProvisionedWCU
 	Throttled  // throttled requests per second on a partition
 	Partitions // the base table's partition count
+	// Gauges of a DynamoDB stream and its consumer (REFERENCES section 13).
+	IteratorAge   // age of the oldest record the consumer has not processed, max over shards (ms)
+	StreamBacklog // records in the stream not yet processed
 
 	// Counters of DynamoDB.
 
@@ -105,6 +108,8 @@ var kinds = [numKinds]struct{ stem, unit string }{
 	ProvisionedWCU: {"provisioned_wcu", "WCU/s"},
 	Throttled:      {"throttled", "requests/s"},
 	Partitions:     {"partitions", "partitions"},
+	IteratorAge:    {"iterator_age_ms", "ms"},
+	StreamBacklog:  {"stream_backlog", "records"},
 
 	Throttles:         {"throttles", "requests"},
 	ThrottledReads:    {"throttled_reads", "requests"},

@@ -149,11 +149,11 @@ func TestPinnedSessionsHoldConnections(t *testing.T) {
 		most := 0
 		for at := 1500 * time.Millisecond; at < 3*time.Second; at += 10 * time.Millisecond {
 			r.k.At(sim.At(at), func() {
-			most = max(most, r.db[0].Conns())
-			if r.p.DatabaseConnections() < r.db[0].Conns() {
-				t.Errorf("the proxy counts %d connections, the database %d", r.p.DatabaseConnections(), r.db[0].Conns())
-			}
-		})
+				most = max(most, r.db[0].Conns())
+				if r.p.DatabaseConnections() < r.db[0].Conns() {
+					t.Errorf("the proxy counts %d connections, the database %d", r.p.DatabaseConnections(), r.db[0].Conns())
+				}
+			})
 		}
 		r.k.Run(sim.At(4 * time.Second))
 		if r.got[cluster.OK] != 3000 {

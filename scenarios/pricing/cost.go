@@ -150,6 +150,7 @@ func (p *Prices) MonthlyCost(s *scenarios.Scenario, rep *scenarios.Replication) 
 		b.items = p.auroraCost(s, rep).Items
 	case s.System.Kind == "dynamodb" && s.System.DynamoDB != nil:
 		b.items = p.dynamodbCost(s, rep).Items
+		p.streamCost(&b, s, rep)
 	default:
 		b.unpriced(catInstances, s.System.Kind, "no cost model for system kind "+strconv.Quote(s.System.Kind)+" yet")
 	}

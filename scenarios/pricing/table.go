@@ -29,6 +29,9 @@ type Prices struct {
 	ElastiCache ElastiCachePrices `yaml:"elasticache"`
 	// DataTransfer prices the data a system ships between Regions.
 	DataTransfer TransferPrices `yaml:"data_transfer"`
+	// Lambda prices the function that consumes a DynamoDB stream
+	// (cost_stream.go).
+	Lambda LambdaPrices `yaml:"lambda"`
 
 	// File is where the table was read from ("" for the default).
 	File string `yaml:"-" json:"-"`
@@ -136,6 +139,15 @@ type DynamoDBPrices struct {
 	ProvisionedWCUHour UnitPrice `yaml:"provisioned_wcu_hour"`
 	ProvisionedRCUHour UnitPrice `yaml:"provisioned_rcu_hour"`
 	StorageGBMonth     UnitPrice `yaml:"storage_gb_month"`
+	// Streams100KReadUnits is DynamoDB Streams' price per 100,000 read
+	// request units (GetRecords calls); Lambda's reads are free.
+	Streams100KReadUnits UnitPrice `yaml:"streams_100k_read_units"`
+}
+
+// LambdaPrices are AWS Lambda's on-demand prices (x86).
+type LambdaPrices struct {
+	MillionRequests UnitPrice `yaml:"million_requests"`
+	GBSecond        UnitPrice `yaml:"gb_second"`
 }
 
 // ElastiCachePrices are ElastiCache's node-based on-demand prices.
@@ -279,6 +291,9 @@ func (p *Prices) check() []string {
 	unit("dynamodb.provisioned_wcu_hour", d.ProvisionedWCUHour)
 	unit("dynamodb.provisioned_rcu_hour", d.ProvisionedRCUHour)
 	unit("dynamodb.storage_gb_month", d.StorageGBMonth)
+	unit("dynamodb.streams_100k_read_units", d.Streams100KReadUnits)
+	unit("lambda.million_requests", p.Lambda.MillionRequests)
+	unit("lambda.gb_second", p.Lambda.GBSecond)
 	seen := map[string]int{}
 	for i, n := range p.ElastiCache.Nodes {
 		at := fmt.Sprintf("elasticache.nodes[%d]", i)
