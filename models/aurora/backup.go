@@ -3,6 +3,7 @@ package aurora
 import (
 	"dbsim/models/cluster"
 	"dbsim/sim"
+	"fmt"
 )
 
 // Automated backups (Config.Backup). Aurora backs the cluster volume up
@@ -33,19 +34,8 @@ func (m *Model) DataLoss(to sim.Time) {
 	if m.archive == nil || m.restoring != nil {
 		return
 	}
-	if _, ok := m.archive.WritesAt(to); !ok {
-		panic("aurora: DataLoss to a moment not given to RestorePoint")
-	}
-	now := m.k.Now()
-	f := m.log.StartFailover("data loss")
-	f.Restore = &cluster.Restore{Kind: "point-in-time-restore", RestoredTo: to}
-	f.Detected = now
+	f, ready := m.archive.StartRestore(m.log, to, fmt.Sprintf("restores the cluster to %s as a new cluster", to))
 	m.restoring = f
-	m.log.Addf("the application deletes data: the operator restores the cluster to %s as a new cluster; the application carries on with the damaged one meanwhile", to)
-	ready := m.archive.Restorable(to, now)
-	if ready > now {
-		m.log.Addf("the latest restorable time is %s: the restore can start at %s", m.archive.LatestRestorable(now), ready)
-	}
 	m.k.At(ready, func() {
 		m.log.Addf("Aurora creates the restored cluster from its continuous backup: volume and writer (%v), no log to replay, no lazy loading", m.cfg.Backup.Provision)
 		m.k.After(m.cfg.Backup.Provision, func() {

@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"time"
 
+	"dbsim/models/cluster"
 	"dbsim/sim"
 )
 
@@ -214,4 +215,27 @@ func (a *Archive) Replay(t sim.Time, redoPerWrite int64) (writes int64, d time.D
 	at, _ := a.WritesAt(t)
 	writes = max(0, at-a.Base(t).Writes)
 	return writes, sim.Seconds(float64(writes*redoPerWrite) / a.cfg.ReplayRate)
+}
+
+// StartRestore opens, in log, the recovery by a point-in-time restore to
+// the moment to (given to Remember before it passed) of a data loss that
+// happens now: a failover record with its Restore, noticed at once. The
+// narrative says what the operator does (how, "restores the cluster to
+// 29:59 as a new cluster") and, when the log that covers to is not yet
+// uploaded, when the restore can start. It returns the record and that
+// moment.
+func (a *Archive) StartRestore(log *cluster.Log, to sim.Time, how string) (*cluster.Failover, sim.Time) {
+	if _, ok := a.WritesAt(to); !ok {
+		panic("backup: a restore to a moment not given to Remember")
+	}
+	f := log.StartFailover("data loss")
+	f.Restore = &cluster.Restore{Kind: "point-in-time-restore", RestoredTo: to}
+	f.Detected = f.Start
+	log.Addf("the application deletes data: the operator %s; the application carries on with the damaged one meanwhile", how)
+	ready := a.Restorable(to, f.Start)
+	if ready > f.Start {
+		log.Addf("the latest restorable time is %s: the restore waits for the transaction log upload at %s",
+			a.LatestRestorable(f.Start), ready)
+	}
+	return f, ready
 }

@@ -1,6 +1,7 @@
 package rds
 
 import (
+	"fmt"
 	"time"
 
 	"dbsim/models/backup"
@@ -64,20 +65,8 @@ func (m *Model) DataLoss(to sim.Time) {
 	if m.archive == nil || m.restoring != nil {
 		return
 	}
-	if _, ok := m.archive.WritesAt(to); !ok {
-		panic("rds: DataLoss to a moment not given to RestorePoint")
-	}
-	now := m.k.Now()
-	f := m.log.StartFailover("data loss")
-	f.Restore = &cluster.Restore{Kind: "point-in-time-restore", RestoredTo: to}
-	f.Detected = now
+	f, ready := m.archive.StartRestore(m.log, to, fmt.Sprintf("starts a point-in-time restore to %s on a new instance", to))
 	m.restoring = f
-	m.log.Addf("the application deletes data: the operator starts a point-in-time restore to %s on a new instance; the application carries on with the damaged one meanwhile", to)
-	ready := m.archive.Restorable(to, now)
-	if ready > now {
-		m.log.Addf("the latest restorable time is %s: the restore waits for the transaction log upload at %s",
-			m.archive.LatestRestorable(now), ready)
-	}
 	m.k.At(ready, func() {
 		at, _ := m.archive.WritesAt(to)
 		writes, replay := m.archive.Replay(to, m.cfg.RedoPerWrite)
