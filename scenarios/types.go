@@ -283,6 +283,8 @@ type Workload struct {
 	BatchItems  int      `yaml:"batch_items" doc:"DynamoDB: items per batch or transaction."`
 	Unprocessed string   `yaml:"unprocessed" doc:"DynamoDB: what the application does with a batch's unprocessed items: drop them, or resubmit them after the SDK's backoff."`
 	HotKeys     []HotKey `yaml:"hot_keys" doc:"DynamoDB: celebrity keys, each taking a share of the requests for a while."`
+	// Collection: DynamoDB item collections (types_dynamodb.go).
+	Collection Collection `yaml:"collection" doc:"DynamoDB: item collections (single-table design): a Query reads its key's whole collection, a put adds an item to it."`
 }
 
 // Arrival is the arrival process and its initial rate.

@@ -538,7 +538,11 @@ func (t *table) period() {
 // throughput stays at or above Threshold of its hard limit for Periods
 // metric periods splits, after Duration, at the median key position of
 // the requests it saw, unless one key carries SingleKeyShare of its load:
-// splitting cannot divide one key.
+// splitting cannot divide one key. A split point is always a key's hash
+// position, so a split never divides a key's item collection: on a table
+// with local secondary indexes that is what DynamoDB does too (fact
+// 5.43); without one DynamoDB may divide a large collection by sort key,
+// which the model does not (it places items by partition key only).
 func (t *table) heat(p *partition, sec float64) {
 	m := t.m
 	h := m.cfg.Heat
@@ -560,6 +564,13 @@ func (t *table) heat(p *partition, sec float64) {
 	p.hot = 0
 	if p.weight > 0 && p.candW/p.weight >= h.SingleKeyShare {
 		m.heatRefused++
+		if t == m.base && len(m.cfg.LSIs) > 0 {
+			// Fact 5.43: with a local secondary index a collection
+			// cannot be divided between partitions.
+			m.log.Addf("partition %s hot (%.0f%% of its limit) but one item collection carries %.0f%% of its load, and a table with local secondary indexes keeps a collection on one partition: not split",
+				p.name(), 100*level, 100*p.candW/p.weight)
+			return
+		}
 		m.log.Addf("partition %s hot (%.0f%% of its limit) but one key carries %.0f%% of its load: not split",
 			p.name(), 100*level, 100*p.candW/p.weight)
 		return
