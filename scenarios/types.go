@@ -62,7 +62,7 @@ type System struct {
 // AuroraSystem is an Aurora cluster: a writer and replicas on a shared,
 // six-way replicated volume, optionally Serverless v2.
 type AuroraSystem struct {
-	Engine         string            `yaml:"engine" doc:"The Aurora engine."`
+	Engine         string            `yaml:"engine" doc:"The engine: Aurora PostgreSQL or MySQL, or DocumentDB (docdb) and Neptune, which run on the same storage."`
 	InstanceClass  string            `yaml:"instance_class" doc:"The writer's instance class (dbsim list --classes); its vCPUs set the engine's concurrency."`
 	AZ             string            `yaml:"az" doc:"The writer's AZ (default: the first of topology.azs)."`
 	Volume         Storage           `yaml:"volume" doc:"The cluster volume: its size sets the protection groups, one per 10 GB."`
