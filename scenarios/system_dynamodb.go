@@ -65,6 +65,9 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 		return func() (err error) { *dst, err = spec.Sampler(); return err }
 	}
 
+	if d.Service == "keyspaces" {
+		cfg.MaxItemBytes = int(keyspacesMaxRow) // fact 5.44
+	}
 	t := d.Table
 	if t.Mode == "on-demand" {
 		cfg.Mode = dynamodb.OnDemand

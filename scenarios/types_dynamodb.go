@@ -5,8 +5,11 @@ package scenarios
 // Every key left out keeps the model's default (dynamodb.Defaults), which
 // cites its id in models/REFERENCES.md.
 type DynamoDBSystem struct {
-	Table  DynamoDBTable  `yaml:"table" doc:"The table: capacity mode, throughput, size and indexes."`
-	Limits DynamoDBLimits `yaml:"limits" doc:"One partition's hard limits."`
+	// Service is dynamodb, or keyspaces: Amazon Keyspaces, whose tables
+	// are priced and limited as DynamoDB's (facts 5.1, 5.5, 5.44).
+	Service string         `yaml:"service" doc:"dynamodb, or keyspaces: Amazon Keyspaces (for Apache Cassandra), a preset of the same model."` // dynamodb | keyspaces
+	Table   DynamoDBTable  `yaml:"table" doc:"The table: capacity mode, throughput, size and indexes."`
+	Limits  DynamoDBLimits `yaml:"limits" doc:"One partition's hard limits."`
 	// BurstWindow is how much unused capacity a partition keeps as burst
 	// credit (300s, fact 5.11); HardWindow the span over which the
 	// per-partition limits are enforced (1s, fact 5.18).

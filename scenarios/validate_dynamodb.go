@@ -16,6 +16,7 @@ import (
 // Allowed values of the DynamoDB keys.
 var (
 	ddbModes        = []string{"provisioned", "on-demand"}
+	ddbServices     = []string{"dynamodb", "keyspaces"}
 	ddbConsistency  = []string{"eventual", "strong"}
 	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys", "collection"}
 	ddbUnprocessed  = []string{"drop", "resubmit"}
@@ -46,6 +47,17 @@ const (
 func (v *validator) dynamodb(d *DynamoDBSystem) {
 	const p = "system."
 	t := &d.Table
+	v.defaultString(p+"service", &d.Service, "dynamodb")
+	v.oneOf(p+"service", "service", d.Service, ddbServices)
+	if d.Service == "keyspaces" {
+		// Amazon Keyspaces has no secondary indexes of DynamoDB's kind.
+		for _, key := range []string{"table.gsis", "table.lsis"} {
+			if v.has(p + key) {
+				v.errorf(p+key, "does not apply to keyspaces (an Amazon Keyspaces table has no global or local secondary indexes here)")
+				v.bad[p+key] = true
+			}
+		}
+	}
 	v.defaultString(p+"table.mode", &t.Mode, "provisioned")
 	v.oneOf(p+"table.mode", "capacity mode", t.Mode, ddbModes)
 	prov := t.Mode == "provisioned"
@@ -344,6 +356,13 @@ func (v *validator) dynamodbWorkload(i int) {
 		shares[dynamodb.GetItem], shares[dynamodb.PutItem] = w.Mix.Read, w.Mix.Write
 	}
 
+	if v.s.System.DynamoDB.Service == "keyspaces" {
+		for _, k := range []dynamodb.Kind{dynamodb.BatchGetItem, dynamodb.BatchWriteItem, dynamodb.TransactGetItems, dynamodb.TransactWriteItems} {
+			if shares[k] > 0 {
+				v.errorf(p+"ops."+k.String(), "%s is not modelled for keyspaces (get, put, update, delete and query are; a lightweight transaction is priced as a put, fact 5.44)", k)
+			}
+		}
+	}
 	reads := shares[dynamodb.GetItem] + shares[dynamodb.Query] + shares[dynamodb.BatchGetItem]
 	switch {
 	case !v.has(p + "consistency"):
@@ -468,6 +487,18 @@ func (v *validator) collection(p string, w *Workload, shares [9]float64) bool {
 	return true
 }
 
+// maxItemSize is the largest item or row the system takes: DynamoDB's
+// 400 KB (fact 5.7), Amazon Keyspaces' 1 MB rows (fact 5.44).
+func (v *validator) maxItemSize() Size {
+	if d := v.s.System.DynamoDB; d != nil && d.Service == "keyspaces" {
+		return keyspacesMaxRow
+	}
+	return maxItemSize
+}
+
+// keyspacesMaxRow is Amazon Keyspaces' row size limit (fact 5.44).
+const keyspacesMaxRow = Size(1 << 20)
+
 // opParam checks a count that applies only to some operations: defaulted
 // to def when left out, within [lo, hi] (why explains hi), and an error
 // when given for a workload without those operations.
@@ -523,6 +554,10 @@ func (v *validator) clientSDK() {
 		if kind := v.s.System.Kind; kind != "" && !v.broken("system.kind") {
 			v.errorf(p+"sdk", "applies to dynamodb (this system is %s; its driver's retries are clients.retry)", kind)
 		}
+		return
+	}
+	if v.s.System.DynamoDB.Service == "keyspaces" {
+		v.errorf(p+"sdk", "does not apply to keyspaces (its clients are Cassandra drivers: set their retries in clients.retry)")
 		return
 	}
 	r, err := client.SDKRetry(c.SDK)

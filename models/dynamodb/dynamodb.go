@@ -182,6 +182,9 @@ type Config struct {
 	SizeBytes int64
 	// ItemSize is an item's size in bytes when a call carries none.
 	ItemSize int
+	// MaxItemBytes is the largest item (400 KB, fact 5.7; Amazon
+	// Keyspaces' rows: 1 MB, fact 5.44); a larger one is refused.
+	MaxItemBytes int
 	// ConsistentReads makes plain reads (no Op) strongly consistent.
 	ConsistentReads bool
 	GSIs            []GSI
@@ -241,14 +244,15 @@ func Defaults() Config {
 	read := mustLogNormal(0.5e-3, 3e-3)     // not published (fact 5.30)
 	wal := mustLogNormal(0.5e-3, 2e-3)      // not published (fact 5.30)
 	return Config{
-		Mode:        Provisioned,
-		Table:       Capacity{RCU: 1000, WCU: 1000, AutoScaling: DefaultAutoScaling()},
-		SizeBytes:   1 << 30,
-		ItemSize:    1 * KB,
-		Limits:      DefaultLimits(),   // facts 5.1, 5.2
-		BurstWindow: 300 * time.Second, // fact 5.11: up to 300 s of unused capacity
-		HardWindow:  time.Second,       // fact 5.18: limits are enforced per second
-		Adaptive:    Adaptive{Enabled: true, Interval: 2 * time.Second},
+		Mode:         Provisioned,
+		Table:        Capacity{RCU: 1000, WCU: 1000, AutoScaling: DefaultAutoScaling()},
+		SizeBytes:    1 << 30,
+		ItemSize:     1 * KB,
+		MaxItemBytes: MaxItemBytes,      // fact 5.7
+		Limits:       DefaultLimits(),   // facts 5.1, 5.2
+		BurstWindow:  300 * time.Second, // fact 5.11: up to 300 s of unused capacity
+		HardWindow:   time.Second,       // fact 5.18: limits are enforced per second
+		Adaptive:     Adaptive{Enabled: true, Interval: 2 * time.Second},
 		// Interval: not published; docs say adaptive capacity acts "instantly" after throttling, DDB22 §4.2 refills GAC buckets "every few seconds" (facts 5.13, 5.14).
 		Heat: SplitForHeat{Enabled: true, Threshold: 0.8, Periods: 2, Duration: 2 * time.Minute, SingleKeyShare: 0.5},
 		// Heat: fact 5.16 publishes the mechanism and "in the order of minutes"; threshold, periods, duration and the single-key share are choices.
@@ -421,7 +425,7 @@ func (m *Model) serve(c *cluster.Call) {
 	}
 	d := sim.Seconds(m.cfg.RouterLatency.Sample(m.rng))
 	c.Node = nil
-	if size > MaxItemBytes {
+	if size > m.cfg.MaxItemBytes {
 		m.invalid++ // ValidationException (fact 5.7), not retried
 		m.answer(c, cluster.Invalid, d)
 		return
