@@ -49,3 +49,18 @@ func TestNeptunePresetRebootsReplicas(t *testing.T) {
 		t.Logf("%s: clients writing again after %v; %.0f reads failed in the minute of the failover", engine, f.ClientsRecovered.Sub(f.Start), failed)
 	}
 }
+
+func TestDocumentDBFailoverBundled(t *testing.T) {
+	// Fact 3.43: the bundled documentdb-failover does what its description
+	// says: the writer accepting in under 30 s, every client writing in
+	// under 60 s, nothing lost, no read failing (the replicas serve them).
+	rep := runBundled(t, "documentdb-failover")
+	require.Len(t, rep.Failovers, 1)
+	f := rep.Failovers[0]
+	assert.InDelta(t, 25, f.Accepting.Sub(f.Start).Seconds(), 3)
+	assert.Less(t, f.Accepting.Sub(f.Start), 30*time.Second)
+	assert.InDelta(t, 42, f.ClientsRecovered.Sub(f.Start).Seconds(), 5)
+	assert.Zero(t, f.LostWrites)
+	assert.Zero(t, sum(column(t, rep, "read_failed")), "no read fails")
+	assert.Greater(t, sum(span(rep, column(t, rep, "write_failed"), 3*time.Minute, 4*time.Minute)), 1000.0)
+}
