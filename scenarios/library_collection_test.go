@@ -74,18 +74,50 @@ func TestDynamoDBSingleTableHotCollection(t *testing.T) {
 	assert.InDelta(t, (time.Minute + 256*time.Second).Seconds(), full.Seconds(), 15, "the collection fills at about 5:16")
 	assert.InDelta(t, 4*283, counter(rep, "collection_limit_hits"), 120)
 
+	// The same table without the LSI, run to 14:00: the collection's
+	// items lie in sort-key order, so split for heat may divide it. The
+	// split point is the median of the requests, mostly the other
+	// sellers', so the splits at 5:00 and 8:00 move those away and the
+	// one at 11:00 divides the collection; its partition then throttles
+	// far less (its half still near the limit, with Poisson bursts).
+	s, err := LoadBundled("dynamodb-single-table-hot-collection")
+	require.NoError(t, err)
+	src := string(s.Source)
+	for _, r := range [][2]string{
+		{"    lsis: [{name: by-date, projected_size: 200B}]   # 1 WCU more per write (5.43)\n", ""},
+		{"duration: 10m\n", "duration: 14m\n"},
+	} {
+		require.Equal(t, 1, strings.Count(src, r[0]), r[0])
+		src = strings.Replace(src, r[0], r[1], 1)
+	}
+	noLSI, err := Parse("no-lsi.yaml", []byte(src))
+	require.NoError(t, err)
+	nl := run(t, noLSI)
+	assert.GreaterOrEqual(t, counter(nl, "heat_splits"), int64(3))
+	assert.Equal(t, int64(-1), counter(nl, "collection_limit_hits"), "no LSI: no collection limit (and no counter)")
+	nlLate := 0.0
+	for p := range partitionThrottles(nl) {
+		nlLate += mean(span(nl, column(t, nl, "throttled:"+p), 11*time.Minute+30*time.Second, 14*time.Minute))
+	}
+	assert.Less(t, nlLate, 0.6*late, "without the LSI, after the collection is divided: %.1f throttles/s", nlLate)
+	busy := 0
+	for _, c := range nl.Series.Names() {
+		if strings.HasPrefix(c, "consumed_rcu:p") && mean(span(nl, column(t, nl, c), 11*time.Minute+30*time.Second, 14*time.Minute)) > 1100 {
+			busy++
+		}
+	}
+	assert.GreaterOrEqual(t, busy, 2, "the collection's Queries read from two partitions")
+
 	// The same load on the same partition from ten sellers of 1 MB
 	// collections, on a table without the LSI: split for heat divides the
 	// partition between them and the throttling stops.
-	s, err := LoadBundled("dynamodb-single-table-hot-collection")
-	require.NoError(t, err)
 	keys := keysBeside(t, s, 42, 10)
 	var sizes, hots []string
 	for _, k := range keys {
 		sizes = append(sizes, fmt.Sprintf("{key: %d, size: 1MB}", k))
 		hots = append(hots, fmt.Sprintf("{key: %d, share: 0.002, at: 1m}", k))
 	}
-	src := string(s.Source)
+	src = string(s.Source)
 	for _, r := range [][2]string{
 		{"    lsis: [{name: by-date, projected_size: 200B}]   # 1 WCU more per write (5.43)\n", ""},
 		{"sizes: [{key: 42, size: 10239MB}]", "sizes: [" + strings.Join(sizes, ", ") + "]"},
@@ -107,6 +139,6 @@ func TestDynamoDBSingleTableHotCollection(t *testing.T) {
 	// reaches 3,000).
 	assert.Less(t, manyLate, late/5, "relieved after the split: %.1f throttles/s after 6:00, %.1f with the hot collection", manyLate, late)
 	assert.NotContains(t, narrative(many), "item collection of key")
-	t.Logf("hot collection: %s serves %.0f RCU/s, %.1f throttles/s after 6:00, %d refused splits; ten keys without the LSI: %d splits, %.1f throttles/s after 6:00",
-		hot[0], served, late, counter(rep, "heat_splits_refused"), counter(many, "heat_splits"), manyLate)
+	t.Logf("hot collection: %s serves %.0f RCU/s, %.1f throttles/s after 6:00, %d refused splits; without the LSI: %d splits, %.1f throttles/s after 11:30; ten keys without the LSI: %d splits, %.1f throttles/s after 6:00",
+		hot[0], served, late, counter(rep, "heat_splits_refused"), counter(nl, "heat_splits"), nlLate, counter(many, "heat_splits"), manyLate)
 }

@@ -116,3 +116,25 @@ func (m *Model) grow(key uint64, size int) {
 }
 
 func gb(b int64) string { return fmt.Sprintf("%.2f GB", float64(b)/(1<<30)) }
+
+// CollectionSpan is how many positions of the hash ring an item
+// collection takes on a table without local secondary indexes: its items
+// in sort-key order from its key's position, so that a split may divide
+// it. Keys are about 2^64 / their number apart, so spans do not overlap.
+// On a table with an LSI a collection is one position, never divided.
+const CollectionSpan = 1 << 20
+
+// spread appends what a Query of the collection at [h, h+CollectionSpan)
+// of table t, u units in all, needs from each partition that holds part
+// of it: a share of u by the part of the span it holds, each part at a
+// random position within it for the heat statistics.
+func (m *Model) spread(needs []need, t *table, h uint64, u float64) []need {
+	hi := h + CollectionSpan - 1
+	for p := t.locate(h); ; p = t.locate(p.hi + 1) {
+		a, b := max(p.lo, h), min(p.hi, hi)
+		needs = append(needs, need{t: t, p: p, u: u * float64(b-a+1) / CollectionSpan, h: a + m.rng.Uint64N(b-a+1)})
+		if p.hi >= hi {
+			return needs
+		}
+	}
+}

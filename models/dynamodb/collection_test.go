@@ -118,3 +118,44 @@ func TestFullCollectionRefusesWrites(t *testing.T) {
 		assert.Greater(t, h.ok, 500, "the other collections take their writes")
 	}
 }
+
+func TestSplitForHeatDividesACollectionOnlyWithoutLSI(t *testing.T) {
+	// Fact 5.43: a hot item collection, 31 one-MB Queries a second (3,968
+	// RCU/s eventually consistent, over a partition's 3,000, fact 5.1),
+	// with light traffic on other keys. With an LSI the collection stays
+	// on one partition: split for heat refuses and the partition throttles
+	// to the end. Without one the collection's items lie in sort-key
+	// order, the split (after 2 hot periods and the 2-minute split, fact
+	// 5.16) falls inside it, each Query reads from both halves, and the
+	// throttling all but stops (what is left: Poisson bursts of 128-unit
+	// pages on halves at about 2,000 RCU/s each).
+	var withLSI float64
+	for _, lsi := range []bool{true, false} {
+		cfg := provisioned(6000, 1000)
+		if lsi {
+			cfg.LSIs = []LSI{{Name: "by-date"}}
+		}
+		h := newHarness(t, 5, cfg, noRetries())
+		h.drive("collection", steady(31), func(_ *rand.Rand, r *client.Request) {
+			r.Op, r.Size, r.Key, r.Detail = cluster.Read, KB, 42, &Op{Kind: Query, CollectionBytes: 1 << 20}
+		})
+		h.drive("others", steady(20), func(rng *rand.Rand, r *client.Request) {
+			r.Op, r.Size, r.Key, r.Detail = cluster.Read, KB, 1000+rng.Uint64N(100_000), &Op{Kind: Query, CollectionBytes: 20 * KB}
+		})
+		h.k.Run(sim.At(8 * time.Minute))
+		late := float64(h.throttlesBetween(360, 480)) / 120
+		if lsi {
+			assert.Zero(t, h.m.heatSplits)
+			assert.Positive(t, h.m.heatRefused)
+			assert.Greater(t, late, 5.0, "with the LSI: still throttling, %.1f/s", late)
+			withLSI = late
+		} else {
+			assert.Positive(t, h.m.heatSplits)
+			assert.Less(t, late, withLSI/4, "without: the split relieves it, %.1f/s", late)
+			ps := h.m.Partitions(0)
+			p := ps[len(ps)-1] // the split's new half
+			assert.Greater(t, p.ConsumedRCU/120, 500.0, "the new half serves part of the collection")
+		}
+		t.Logf("lsi %v: %d splits, %d refused, %.2f throttles/s in the last 2 minutes", lsi, h.m.heatSplits, h.m.heatRefused, late)
+	}
+}

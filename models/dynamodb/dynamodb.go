@@ -498,6 +498,16 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 		key = t.indexKey(key)
 	}
 	h := t.point(key)
+	if op.CollectionBytes > 0 && t == m.base && len(m.cfg.LSIs) == 0 && !op.Kind.multi() {
+		// Without a local secondary index a collection's items lie in
+		// sort-key order over [h, h+CollectionSpan), and a split may
+		// fall between them (fact 5.43).
+		h = min(h, math.MaxUint64-CollectionSpan+1)
+		if op.Kind == Query {
+			return m.spread(needs, t, h, u)
+		}
+		h += m.rng.Uint64N(CollectionSpan) // the item's sort key
+	}
 	needs = append(needs, need{t: t, p: t.locate(h), write: write, u: u, h: h})
 	if !write {
 		return needs

@@ -538,11 +538,13 @@ func (t *table) period() {
 // throughput stays at or above Threshold of its hard limit for Periods
 // metric periods splits, after Duration, at the median key position of
 // the requests it saw, unless one key carries SingleKeyShare of its load:
-// splitting cannot divide one key. A split point is always a key's hash
-// position, so a split never divides a key's item collection: on a table
-// with local secondary indexes that is what DynamoDB does too (fact
-// 5.43); without one DynamoDB may divide a large collection by sort key,
-// which the model does not (it places items by partition key only).
+// splitting cannot divide one key. On a table with local secondary
+// indexes a collection is one position, so a split never divides it
+// (fact 5.43); without one, a collection's items (workloads that give
+// CollectionBytes) lie in sort-key order over CollectionSpan positions
+// and a split may fall among them. The split point is the median of the
+// requests, not of their units, so a few heavy Queries move it less than
+// many light requests do.
 func (t *table) heat(p *partition, sec float64) {
 	m := t.m
 	h := m.cfg.Heat
