@@ -216,7 +216,7 @@ func dynamoCapacityFigure(file, name string, onDemand bool, fine *seriesData, ma
 			f.addBetween(d, consumed, req, "throttled "+u+"/s", withAlpha(palette[dm.colour], 60), coarse)
 			add(req, "requested "+u+"/s", lineStyle(dm.colour, 1, vg.Points(3), vg.Points(2)), false)
 		} else if thr == nil && anyThrottled(fine) {
-			notes = append(notes, "requested "+u+" not shown: the run's", "throttles are reads and writes")
+			notes = append(notes, "requested "+u+" not shown: throttled", "requests are not told apart by reads and writes")
 		}
 		add(consumed, "consumed "+u+"/s", lineStyle(dm.colour, 1.2), false)
 	}

@@ -47,7 +47,8 @@ system:
       - {name: by-status, rcu: 100, wcu: 200, share: 0.5, partitions: 2, keys: 3, projected_size: 100B,
          autoscaling: {target: 0.6}}
       - {name: by-date}
-  limits: {partition_rcu: 6000, partition_wcu: 2000, partition_size: 20GB}
+    lsis: [{name: by-time, projected_size: 200B}, {name: by-total}]
+  limits: {partition_rcu: 6000, partition_wcu: 2000, partition_size: 20GB, collection_size: 5GB}
   burst_window: 60s
   hard_window: 2s
   adaptive: {enabled: false, interval: 5s}
@@ -79,7 +80,8 @@ workload: [{arrival: {rate: 10/s}}]
 		// An index without capacity keys gets the table's.
 		{Name: "by-date", Capacity: dynamodb.Capacity{RCU: 5000, WCU: 2000, AutoScaling: dynamodb.DefaultAutoScaling()}},
 	}
-	want.Limits = dynamodb.Limits{RCU: 6000, WCU: 2000, Bytes: 20 << 30}
+	want.LSIs = []dynamodb.LSI{{Name: "by-time", ProjectedBytes: 200}, {Name: "by-total"}}
+	want.Limits = dynamodb.Limits{RCU: 6000, WCU: 2000, Bytes: 20 << 30, CollectionBytes: 5 << 30}
 	want.BurstWindow, want.HardWindow = time.Minute, 2*time.Second
 	want.Adaptive = dynamodb.Adaptive{Enabled: false, Interval: 5 * time.Second}
 	want.Heat = dynamodb.SplitForHeat{Enabled: false, Threshold: 0.9, Periods: 3, Duration: 5 * time.Minute, SingleKeyShare: 0.7}

@@ -371,7 +371,11 @@ func (g *generator) arrive() {
 			ep = int(g.ops.Uint64N(2))
 		}
 	}
-	g.submit(op, g.key(), ep, detail)
+	key := g.key()
+	if o, ok := detail.(*dynamodb.Op); ok {
+		detail = g.ddb.forKey(o, key) // item collections
+	}
+	g.submit(op, key, ep, detail)
 }
 
 // submit sends a request of the workload to endpoint ep, a cacheable

@@ -114,6 +114,8 @@ func (s *Scenario) auroraConfig(t *cluster.Topology) (aurora.Config, error) {
 		return c
 	}
 	cfg.Engine = a.Engine
+	// Neptune reboots its replicas in a failover (fact 3.44).
+	cfg.RestartReaders = a.Engine == aurora.EngineNeptune
 	cfg.Class = class(a.InstanceClass)
 	cfg.AZ = lookupAZ(a.AZ)
 	cfg.VolumeBytes = int64(a.Volume.Size)

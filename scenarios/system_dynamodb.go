@@ -66,6 +66,9 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 		return func() (err error) { *dst, err = spec.Sampler(); return err }
 	}
 
+	if d.Service == "keyspaces" {
+		cfg.MaxItemBytes = int(keyspacesMaxRow) // fact 5.44
+	}
 	t := d.Table
 	if t.Mode == "on-demand" {
 		cfg.Mode = dynamodb.OnDemand
@@ -90,10 +93,17 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 		cfg.GSIs = append(cfg.GSIs, x)
 	}
 
+	for i, x := range t.LSIs {
+		lsi := dynamodb.LSI{Name: x.Name}
+		set(fmt.Sprintf("table.lsis[%d].projected_size", i), func() error { lsi.ProjectedBytes = int(x.ProjectedSize); return nil })
+		cfg.LSIs = append(cfg.LSIs, lsi)
+	}
+
 	l := d.Limits
 	set("limits.partition_rcu", num(&cfg.Limits.RCU, l.PartitionRCU))
 	set("limits.partition_wcu", num(&cfg.Limits.WCU, l.PartitionWCU))
 	set("limits.partition_size", func() error { cfg.Limits.Bytes = int64(l.PartitionSize); return nil })
+	set("limits.collection_size", func() error { cfg.Limits.CollectionBytes = int64(l.CollectionSize); return nil })
 	set("burst_window", span(&cfg.BurstWindow, d.BurstWindow))
 	set("hard_window", span(&cfg.HardWindow, d.HardWindow))
 	set("adaptive.enabled", func() error { cfg.Adaptive.Enabled = d.Adaptive.Enabled; return nil })

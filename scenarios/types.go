@@ -62,7 +62,7 @@ type System struct {
 // AuroraSystem is an Aurora cluster: a writer and replicas on a shared,
 // six-way replicated volume, optionally Serverless v2.
 type AuroraSystem struct {
-	Engine         string            `yaml:"engine" doc:"The Aurora engine."`
+	Engine         string            `yaml:"engine" doc:"The engine: Aurora PostgreSQL or MySQL, or DocumentDB (docdb) and Neptune, which run on the same storage."`
 	InstanceClass  string            `yaml:"instance_class" doc:"The writer's instance class (dbsim list --classes); its vCPUs set the engine's concurrency."`
 	AZ             string            `yaml:"az" doc:"The writer's AZ (default: the first of topology.azs)."`
 	Volume         Storage           `yaml:"volume" doc:"The cluster volume: its size sets the protection groups, one per 10 GB."`
@@ -293,6 +293,8 @@ type Workload struct {
 	BatchItems  int      `yaml:"batch_items" doc:"DynamoDB: items per batch or transaction."`
 	Unprocessed string   `yaml:"unprocessed" doc:"DynamoDB: what the application does with a batch's unprocessed items: drop them, or resubmit them after the SDK's backoff."`
 	HotKeys     []HotKey `yaml:"hot_keys" doc:"DynamoDB: celebrity keys, each taking a share of the requests for a while."`
+	// Collection: DynamoDB item collections (types_dynamodb.go).
+	Collection Collection `yaml:"collection" doc:"DynamoDB: item collections (single-table design): a Query reads its key's whole collection, a put adds an item to it."`
 }
 
 // Arrival is the arrival process and its initial rate.

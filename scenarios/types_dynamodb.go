@@ -5,8 +5,11 @@ package scenarios
 // Every key left out keeps the model's default (dynamodb.Defaults), which
 // cites its id in models/REFERENCES.md.
 type DynamoDBSystem struct {
-	Table  DynamoDBTable  `yaml:"table" doc:"The table: capacity mode, throughput, size and indexes."`
-	Limits DynamoDBLimits `yaml:"limits" doc:"One partition's hard limits."`
+	// Service is dynamodb, or keyspaces: Amazon Keyspaces, whose tables
+	// are priced and limited as DynamoDB's (facts 5.1, 5.5, 5.44).
+	Service string         `yaml:"service" doc:"dynamodb, or keyspaces: Amazon Keyspaces (for Apache Cassandra), a preset of the same model."` // dynamodb | keyspaces
+	Table   DynamoDBTable  `yaml:"table" doc:"The table: capacity mode, throughput, size and indexes."`
+	Limits  DynamoDBLimits `yaml:"limits" doc:"One partition's hard limits."`
 	// BurstWindow is how much unused capacity a partition keeps as burst
 	// credit (300s, fact 5.11); HardWindow the span over which the
 	// per-partition limits are enforced (1s, fact 5.18).
@@ -60,6 +63,38 @@ type DynamoDBTable struct {
 	// Stream, when the key is present, is the table's stream and its
 	// Lambda consumer (types_stream.go).
 	Stream DynamoDBStream `yaml:"stream" doc:"Present: the table's DynamoDB stream and the Lambda function that consumes it."`
+	// LSIs are local secondary indexes: present, each partition-key
+	// value's item collection stays on one partition and is limited to
+	// limits.collection_size (facts 5.42, 5.43).
+	LSIs []DynamoDBLSI `yaml:"lsis" doc:"Local secondary indexes, at most 5: their entries take the table's write capacity, and each item collection is limited to limits.collection_size."`
+}
+
+// DynamoDBLSI is a local secondary index: an alternative sort key on the
+// base table's partitions (facts 5.42, 5.43).
+type DynamoDBLSI struct {
+	Name string `yaml:"name" doc:"The index's name."`
+	// ProjectedSize is the size of an index entry (default: the item's).
+	ProjectedSize Size `yaml:"projected_size" doc:"Size of an index entry, written with every write of an item (default: the item's)."`
+}
+
+// Collection is a workload's item collections (single-table design: a
+// user's profile and all their orders under one partition key). Each
+// partition-key value's collection holds a number of items of the
+// workload's item_size, drawn once per key from a log-normal of median
+// ItemsP50 and 99th percentile ItemsP99; Sizes sets some collections'
+// sizes instead. A Query reads its key's whole collection; a put adds an
+// item to it.
+type Collection struct {
+	ItemsP50 float64          `yaml:"items_p50" doc:"Median number of items in a partition-key value's collection (log-normal, drawn once per key)."`
+	ItemsP99 float64          `yaml:"items_p99" doc:"99th percentile of the items in a collection, at least items_p50 (default: items_p50, every collection the same)."`
+	Sizes    []CollectionSize `yaml:"sizes" doc:"Collections that start at a given size instead, e.g. one near its limit."`
+}
+
+// CollectionSize is the size of one key's item collection when the run
+// begins.
+type CollectionSize struct {
+	Key  uint64 `yaml:"key" doc:"The partition key."`
+	Size Size   `yaml:"size" doc:"Its collection's size when the run begins."`
 }
 
 // DynamoDBUpdate is an UpdateTable call at a time of the run: the new
@@ -123,6 +158,9 @@ type DynamoDBLimits struct {
 	PartitionRCU  float64 `yaml:"partition_rcu" doc:"A partition's hard read limit, in RCU."`
 	PartitionWCU  float64 `yaml:"partition_wcu" doc:"A partition's hard write limit, in WCU."`
 	PartitionSize Size    `yaml:"partition_size" doc:"Data a partition holds before it splits."`
+	// CollectionSize is the most an item collection holds on a table with
+	// local secondary indexes (10GB, fact 5.42).
+	CollectionSize Size `yaml:"collection_size" doc:"Most an item collection holds on a table with lsis; a write past it fails."`
 }
 
 // DynamoDBAdaptive is adaptive capacity (fact 5.13): throttled partitions

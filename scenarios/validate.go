@@ -547,8 +547,8 @@ func (v *validator) workload(i int) {
 
 	if !v.has(p + "item_size") {
 		w.ItemSize = defaultItemSize
-	} else if w.ItemSize <= 0 || w.ItemSize > maxItemSize {
-		v.errorf(p+"item_size", "must be > 0 and at most %s, got %s", maxItemSize, w.ItemSize)
+	} else if most := v.maxItemSize(); w.ItemSize <= 0 || w.ItemSize > most {
+		v.errorf(p+"item_size", "must be > 0 and at most %s, got %s", most, w.ItemSize)
 	}
 }
 

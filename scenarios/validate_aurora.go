@@ -3,11 +3,13 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 
 	"dbsim/models/aurora"
 )
 
-var auroraEngines = []string{"aurora-postgresql", "aurora-mysql"}
+var auroraEngines = []string{"aurora-postgresql", "aurora-mysql", aurora.EngineDocDB, aurora.EngineNeptune}
 
 // aurora fills an aurora block's defaults and checks it. Model parameters
 // left out keep the model's defaults (aurora.Defaults), applied when the
@@ -16,6 +18,7 @@ func (v *validator) aurora(a *AuroraSystem) {
 	const p = "system."
 	v.defaultString(p+"engine", &a.Engine, auroraDefaults.Engine)
 	v.oneOf(p+"engine", "engine", a.Engine, auroraEngines)
+	v.siblingEngine(a)
 	v.defaultString(p+"instance_class", &a.InstanceClass, auroraDefaults.Class.Name)
 	v.auroraClass(p+"instance_class", &a.InstanceClass)
 	v.proxy(&a.Proxy) // validate_proxy.go
@@ -164,11 +167,40 @@ func (v *validator) auroraQuorums(p string, st AuroraStorage) {
 }
 
 func (v *validator) auroraClass(path string, name *string) {
-	if c, ok := aurora.LookupClass(*name); ok {
-		*name = c.Name
+	c, ok := aurora.LookupClass(*name)
+	if !ok {
+		v.errorf(path, "%s", unknownClass(*name, aurora.ClassNames()))
 		return
 	}
-	v.errorf(path, "%s", unknownClass(*name, aurora.ClassNames()))
+	*name = c.Name
+	engine := v.s.System.Aurora.Engine
+	if !slices.Contains(aurora.EngineClassNames(engine), c.Name) {
+		var fams []string
+		for _, f := range aurora.EngineFamilies(engine) {
+			if strings.Contains(f, ".") {
+				fams = append(fams, "db."+f)
+			} else {
+				fams = append(fams, "db."+f+".*")
+			}
+		}
+		v.errorf(path, "%s does not run on %s (its classes: %s)", c.Name, engine, strings.Join(fams, ", "))
+	}
+}
+
+// siblingEngine checks what the DocumentDB and Neptune presets of the
+// Aurora model leave out: Serverless and global clusters, which both
+// services offer with their own rules (facts 3.43, 3.44).
+func (v *validator) siblingEngine(a *AuroraSystem) {
+	const p = "system."
+	if a.Engine != aurora.EngineDocDB && a.Engine != aurora.EngineNeptune {
+		return
+	}
+	for _, key := range []string{"serverless", "global"} {
+		if v.has(p + key) {
+			v.errorf(p+key, "%s is not modelled for engine %s (only for aurora-postgresql and aurora-mysql)", key, a.Engine)
+			v.bad[p+key] = true
+		}
+	}
 }
 
 // hasReplicas reports whether the system has replicas that serve reads.

@@ -16,8 +16,9 @@ import (
 // Allowed values of the DynamoDB keys.
 var (
 	ddbModes        = []string{"provisioned", "on-demand"}
+	ddbServices     = []string{"dynamodb", "keyspaces"}
 	ddbConsistency  = []string{"eventual", "strong"}
-	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys"}
+	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys", "collection"}
 	ddbUnprocessed  = []string{"drop", "resubmit"}
 	// gsiName is DynamoDB's rule for index names: 3 to 255 of a-z, A-Z,
 	// 0-9, '_', '-' and '.'.
@@ -46,6 +47,22 @@ const (
 func (v *validator) dynamodb(d *DynamoDBSystem) {
 	const p = "system."
 	t := &d.Table
+	v.defaultString(p+"service", &d.Service, "dynamodb")
+	v.oneOf(p+"service", "service", d.Service, ddbServices)
+	if d.Service == "keyspaces" {
+		// Amazon Keyspaces has no secondary indexes of DynamoDB's kind.
+		for _, key := range []string{"table.gsis", "table.lsis"} {
+			if v.has(p + key) {
+				v.errorf(p+key, "does not apply to keyspaces (an Amazon Keyspaces table has no global or local secondary indexes here)")
+				v.bad[p+key] = true
+			}
+		}
+		if v.has(p + "table.stream") {
+			// Keyspaces' change data capture is not DynamoDB Streams.
+			v.errorf(p+"table.stream", "does not apply to keyspaces (DynamoDB Streams and their Lambda consumer are modelled for dynamodb only)")
+			v.bad[p+"table.stream"] = true
+		}
+	}
 	v.defaultString(p+"table.mode", &t.Mode, "provisioned")
 	v.oneOf(p+"table.mode", "capacity mode", t.Mode, ddbModes)
 	prov := t.Mode == "provisioned"
@@ -82,6 +99,32 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 		}
 	}
 
+	if len(t.LSIs) > dynamodb.MaxLSIs {
+		v.errorf(p+"table.lsis", "a table has at most %d local secondary indexes (fact 5.42), got %d", dynamodb.MaxLSIs, len(t.LSIs))
+	}
+	for i := range t.LSIs {
+		x := &t.LSIs[i]
+		lp := fmt.Sprintf("%stable.lsis[%d].", p, i)
+		switch {
+		case !v.has(lp + "name"):
+			v.errorf(lp+"name", "required (3 to 255 letters, digits, '_', '-' or '.', e.g. by-date)")
+		case !gsiName.MatchString(x.Name):
+			v.errorf(lp+"name", "%q is not an index name (3 to 255 letters, digits, '_', '-' or '.')", x.Name)
+		default:
+			if j, dup := names[x.Name]; dup {
+				v.errorf(lp+"name", "duplicate index name %q (also gsis[%d])", x.Name, j)
+			}
+			for j := 0; j < i; j++ {
+				if t.LSIs[j].Name == x.Name {
+					v.errorf(lp+"name", "duplicate index name %q (also lsis[%d])", x.Name, j)
+				}
+			}
+		}
+		if v.has(lp+"projected_size") && (x.ProjectedSize <= 0 || x.ProjectedSize > maxItemSize) {
+			v.errorf(lp+"projected_size", "must be > 0 and at most %v, got %v", maxItemSize, x.ProjectedSize)
+		}
+	}
+
 	l := d.Limits
 	for _, x := range []struct {
 		key string
@@ -90,6 +133,11 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 		if v.has(p+"limits."+x.key) && x.val <= 0 {
 			v.errorf(p+"limits."+x.key, "must be > 0, got %s", formatNumber(x.val))
 		}
+	}
+	if v.has(p+"limits.collection_size") && l.CollectionSize <= 0 {
+		v.errorf(p+"limits.collection_size", "must be > 0, got %v", l.CollectionSize)
+	} else if v.has(p+"limits.collection_size") && len(t.LSIs) == 0 {
+		v.errorf(p+"limits.collection_size", "applies to tables with lsis (without a local secondary index an item collection has no size limit)")
 	}
 	v.nonNegative(p+"burst_window", d.BurstWindow)
 	v.positiveIfSet(p+"hard_window", d.HardWindow)
@@ -366,6 +414,13 @@ func (v *validator) dynamodbWorkload(i int) {
 		shares[dynamodb.GetItem], shares[dynamodb.PutItem] = w.Mix.Read, w.Mix.Write
 	}
 
+	if v.s.System.DynamoDB.Service == "keyspaces" {
+		for _, k := range []dynamodb.Kind{dynamodb.BatchGetItem, dynamodb.BatchWriteItem, dynamodb.TransactGetItems, dynamodb.TransactWriteItems} {
+			if shares[k] > 0 {
+				v.errorf(p+"ops."+k.String(), "%s is not modelled for keyspaces (get, put, update, delete and query are; a lightweight transaction is priced as a put, fact 5.44)", k)
+			}
+		}
+	}
 	reads := shares[dynamodb.GetItem] + shares[dynamodb.Query] + shares[dynamodb.BatchGetItem]
 	switch {
 	case !v.has(p + "consistency"):
@@ -374,8 +429,18 @@ func (v *validator) dynamodbWorkload(i int) {
 		v.errorf(p+"consistency", "applies to get, query and batch-get; this workload has none")
 	}
 
+	coll := v.collection(p, w, shares)
+	if coll && v.has(p+"query_items") {
+		v.errorf(p+"query_items", "give query_items or collection, not both (with collection a Query reads its key's whole collection)")
+	}
+	if coll && v.has(p+"query_index") {
+		v.errorf(p+"query_index", "collection queries read the table (a global secondary index has collections of its own); leave query_index out")
+		v.bad[p+"query_index"] = true
+	}
 	v.opParam(p+"query_items", &w.QueryItems, defaultQueryItems, shares[dynamodb.Query] > 0, "query", 1, math.MaxInt32, "")
-	v.queryIndex(p, w, shares[dynamodb.Query] > 0)
+	if !v.broken(p + "query_index") {
+		v.queryIndex(p, w, shares[dynamodb.Query] > 0)
+	}
 	batch := shares[dynamodb.BatchGetItem] + shares[dynamodb.BatchWriteItem] + shares[dynamodb.TransactGetItems] + shares[dynamodb.TransactWriteItems]
 	most, why := maxBatchItems, " (BatchGetItem and transactions take at most 100 items)"
 	if shares[dynamodb.BatchWriteItem] > 0 {
@@ -424,6 +489,73 @@ func (v *validator) dynamodbWorkload(i int) {
 		}
 	}
 }
+
+// maxCollectionItems bounds a collection's median item count: a Query
+// reads one 1 MB page at most, so more items change nothing but the
+// growth of a collection toward its limit.
+const maxCollectionItems = 10_000_000
+
+// collection checks a workload's item collections and reports whether
+// it has them: items_p50 or sizes, for workloads that query or put.
+func (v *validator) collection(p string, w *Workload, shares [9]float64) bool {
+	cp := p + "collection"
+	if !v.has(cp) {
+		return false
+	}
+	c := &w.Collection
+	if shares[dynamodb.Query] == 0 && shares[dynamodb.PutItem] == 0 && !v.broken(p+"ops") && !v.broken(p+"mix") {
+		v.errorf(cp, "collection applies to workloads with query or put in ops (a Query reads a collection, a put adds to one)")
+	}
+	if !v.has(cp+".items_p50") && len(c.Sizes) == 0 {
+		v.errorf(cp, "give items_p50 (the median items in a key's collection, e.g. 20), sizes, or both")
+	}
+	if v.has(cp+".items_p50") && (c.ItemsP50 < 1 || c.ItemsP50 > maxCollectionItems) {
+		v.errorf(cp+".items_p50", "must be 1 to %d, got %s", maxCollectionItems, formatNumber(c.ItemsP50))
+	}
+	switch {
+	case !v.has(cp + ".items_p99"):
+		c.ItemsP99 = c.ItemsP50
+	case !v.has(cp + ".items_p50"):
+		v.errorf(cp+".items_p99", "needs items_p50 (the median)")
+	case c.ItemsP99 < c.ItemsP50 || c.ItemsP99 > maxCollectionItems:
+		v.errorf(cp+".items_p99", "must be at least items_p50 (%s) and at most %d, got %s", formatNumber(c.ItemsP50), maxCollectionItems, formatNumber(c.ItemsP99))
+	}
+	limit := int64(dynamodb.DefaultCollectionBytes)
+	d := v.s.System.DynamoDB
+	if v.has("system.limits.collection_size") && d.Limits.CollectionSize > 0 {
+		limit = int64(d.Limits.CollectionSize)
+	}
+	seen := map[uint64]int{}
+	for j, x := range c.Sizes {
+		sp := fmt.Sprintf("%s.sizes[%d].", cp, j)
+		if !v.has(sp + "key") {
+			v.errorf(sp+"key", "required (the partition key, e.g. 42)")
+		} else if k, dup := seen[x.Key]; dup {
+			v.errorf(sp+"key", "key %d already has a size (sizes[%d])", x.Key, k)
+		} else {
+			seen[x.Key] = j
+		}
+		switch {
+		case !v.has(sp + "size"):
+			v.errorf(sp+"size", "required (the collection's size when the run begins, e.g. 9.9GB)")
+		case x.Size <= 0 || (len(d.Table.LSIs) > 0 && int64(x.Size) > limit):
+			v.errorf(sp+"size", "must be > 0 and at most the collection limit %v, got %v", Size(limit), x.Size)
+		}
+	}
+	return true
+}
+
+// maxItemSize is the largest item or row the system takes: DynamoDB's
+// 400 KB (fact 5.7), Amazon Keyspaces' 1 MB rows (fact 5.44).
+func (v *validator) maxItemSize() Size {
+	if d := v.s.System.DynamoDB; d != nil && d.Service == "keyspaces" {
+		return keyspacesMaxRow
+	}
+	return maxItemSize
+}
+
+// keyspacesMaxRow is Amazon Keyspaces' row size limit (fact 5.44).
+const keyspacesMaxRow = Size(1 << 20)
 
 // opParam checks a count that applies only to some operations: defaulted
 // to def when left out, within [lo, hi] (why explains hi), and an error
@@ -480,6 +612,10 @@ func (v *validator) clientSDK() {
 		if kind := v.s.System.Kind; kind != "" && !v.broken("system.kind") {
 			v.errorf(p+"sdk", "applies to dynamodb (this system is %s; its driver's retries are clients.retry)", kind)
 		}
+		return
+	}
+	if v.s.System.DynamoDB.Service == "keyspaces" {
+		v.errorf(p+"sdk", "does not apply to keyspaces (its clients are Cassandra drivers: set their retries in clients.retry)")
 		return
 	}
 	r, err := client.SDKRetry(c.SDK)

@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"math"
+
 	"dbsim/models/client"
 	"dbsim/models/cluster"
 	"dbsim/models/dynamodb"
@@ -18,6 +20,63 @@ type ddbOps struct {
 	kinds [9]dynamodb.Kind
 	n     int
 	ops   [9]*dynamodb.Op // by Kind
+	// coll, when the workload has item collections, sizes each key's.
+	coll *collections
+}
+
+// collections draws the size of each partition-key value's item
+// collection: a pure function of the key (no random stream), so that
+// every request, and every workload with the same collection block,
+// sees the same collection for a key.
+type collections struct {
+	p50, sigma float64
+	itemBytes  int64
+	sizes      map[uint64]int64
+}
+
+// z99 is the standard normal's 99th percentile.
+const z99 = 2.3263478740408408
+
+func newCollections(c Collection, itemBytes int64) *collections {
+	cs := &collections{p50: c.ItemsP50, itemBytes: itemBytes, sizes: map[uint64]int64{}}
+	if c.ItemsP99 > c.ItemsP50 {
+		cs.sigma = math.Log(c.ItemsP99/c.ItemsP50) / z99
+	}
+	for _, x := range c.Sizes {
+		cs.sizes[x.Key] = int64(x.Size)
+	}
+	return cs
+}
+
+// bytes is key's collection when the run begins: its given size, or a
+// log-normal number of items (at least one) drawn from the key's hash.
+func (cs *collections) bytes(key uint64) int64 {
+	if b, ok := cs.sizes[key]; ok {
+		return b
+	}
+	u := (float64(splitmix(key^0x243f6a8885a308d3)>>11) + 0.5) / (1 << 53) // in (0, 1)
+	z := math.Sqrt2 * math.Erfinv(2*u-1)
+	items := max(1, math.Round(cs.p50*math.Exp(cs.sigma*z)))
+	return int64(items) * cs.itemBytes
+}
+
+// splitmix is SplitMix64's finaliser, a hash of a key.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
+}
+
+// forKey is the operation o for key: with item collections, a Query or
+// PutItem of its own carrying the key's collection size.
+func (d *ddbOps) forKey(o *dynamodb.Op, key uint64) *dynamodb.Op {
+	if d.coll == nil || (o.Kind != dynamodb.Query && o.Kind != dynamodb.PutItem) {
+		return o
+	}
+	c := *o
+	c.CollectionBytes = d.coll.bytes(key)
+	return &c
 }
 
 // newDDBOps prepares the operations of w: its ops, or its mix as get and
@@ -29,6 +88,9 @@ func newDDBOps(w *Workload, gsis []DynamoDBGSI) *ddbOps {
 		shares[dynamodb.GetItem], shares[dynamodb.PutItem] = w.Mix.Read, w.Mix.Write
 	}
 	d := &ddbOps{}
+	if w.Collection.ItemsP50 > 0 || len(w.Collection.Sizes) > 0 {
+		d.coll = newCollections(w.Collection, int64(w.ItemSize))
+	}
 	cum := 0.0
 	for _, k := range ddbKindOrder {
 		if shares[k] <= 0 {

@@ -95,6 +95,11 @@ type Config struct {
 	// recreated writer when no replica can take over, or a replacement for
 	// a failed replica.
 	ReplaceInstance time.Duration
+	// RestartReaders restarts every reader, not only the promoted one,
+	// when a replica is promoted: Neptune reboots its replicas in a
+	// failover (fact 3.44), where Aurora restarts only the old writer
+	// and the new one (fact 3.23).
+	RestartReaders bool
 	// ClusterTTL and ReaderTTL are the DNS TTLs of the cluster (writer) and
 	// reader endpoints; DNSPropagation is how long a change takes to reach
 	// every resolver.

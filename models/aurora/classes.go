@@ -1,6 +1,10 @@
 package aurora
 
-import "dbsim/models/cluster"
+import (
+	"strings"
+
+	"dbsim/models/cluster"
+)
 
 // Class is an Aurora DB instance class: its vCPUs set the engine's
 // concurrency (one worker per vCPU), and break failover-target ties
@@ -45,3 +49,40 @@ func LookupClass(name string) (Class, bool) { return classes.Lookup(name) }
 
 // ClassNames lists the known classes in sorted order.
 func ClassNames() []string { return classes.Names() }
+
+// Engines on Aurora's quorum storage: Aurora's own, and the sibling
+// services that run on the same storage, DocumentDB (MongoDB-compatible,
+// fact 3.43) and Neptune (graph, fact 3.44).
+const (
+	EngineDocDB   = "docdb"
+	EngineNeptune = "neptune"
+)
+
+// engineFamilies are the instance families DocumentDB and Neptune offer
+// among the classes above (facts 3.43, 3.44); their burstable classes
+// are the .medium ones only. Aurora's engines take every class.
+var engineFamilies = map[string][]string{
+	EngineDocDB:   {"r5", "r6g", "t3.medium", "t4g.medium"},
+	EngineNeptune: {"r5", "r6g", "r6i", "x2g", "t3.medium", "t4g.medium"},
+}
+
+// EngineClassNames lists, sorted, the classes an engine runs on.
+func EngineClassNames(engine string) []string {
+	fams, ok := engineFamilies[engine]
+	if !ok {
+		return ClassNames()
+	}
+	var out []string
+	for _, name := range ClassNames() {
+		for _, f := range fams {
+			if strings.HasPrefix(name, "db."+f+".") || name == "db."+f {
+				out = append(out, name)
+			}
+		}
+	}
+	return out
+}
+
+// EngineFamilies lists the instance families (and single burstable
+// classes) DocumentDB or Neptune offer; nil for Aurora's engines.
+func EngineFamilies(engine string) []string { return engineFamilies[engine] }

@@ -137,6 +137,22 @@ func (m *Model) promote(t *instance) {
 	} else {
 		m.scheduleReplace(old)
 	}
+	if m.cfg.RestartReaders {
+		n := 0
+		for _, in := range m.insts {
+			if in == t || in == old || in.role != readerRole || !in.host.Up() || (m.cfg.Global != nil && m.remote(in)) {
+				continue
+			}
+			in.host.Restart()
+			in.cpu.Clear()
+			m.startEngine(in)
+			n++
+		}
+		if n > 0 {
+			m.refreshReaders()
+			m.log.Addf("%d other replicas restart with the failover", n)
+		}
+	}
 }
 
 // recreate rebuilds the writer on a new host, in its AZ if that is up or

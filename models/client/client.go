@@ -527,7 +527,7 @@ func (c *Client) timeout(a any) {
 func live(w waiter) bool { return w.r.waiting && w.r.seq == w.seq }
 
 func (c *Client) failed(r *Request, s cluster.Status) {
-	retry := r.Attempts < c.cfg.Retry.MaxAttempts
+	retry := r.Attempts < c.cfg.Retry.MaxAttempts && s != cluster.Invalid
 	r.quotaCost = 0
 	if q := c.cfg.Retry.Quota; retry && q.Capacity > 0 {
 		cost := q.Cost

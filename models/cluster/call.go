@@ -32,10 +32,11 @@ const (
 	Failed                  // the engine failed the request
 	TimedOut                // no answer before the client's deadline (client side only)
 	Rejected                // the client process had too many requests in flight (client side only)
+	Invalid                 // the request itself is refused (a client error such as DynamoDB's ValidationException): never retried
 )
 
 func (s Status) String() string {
-	return [...]string{"ok", "reset", "refused", "throttled", "failed", "timed out", "rejected"}[s]
+	return [...]string{"ok", "reset", "refused", "throttled", "failed", "timed out", "rejected", "invalid"}[s]
 }
 
 // Call is one attempt of a request, from the moment a client sends it over

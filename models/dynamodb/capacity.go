@@ -84,11 +84,17 @@ func QueryUnits(items, itemBytes int, c Consistency) float64 {
 type Limits struct {
 	RCU, WCU float64 // read and write units per second
 	Bytes    int64   // data a partition holds before it splits
+	// CollectionBytes is the most an item collection holds on a table
+	// with local secondary indexes (fact 5.42).
+	CollectionBytes int64
 }
 
 // DefaultLimits are the published per-partition limits: 3,000 RCU/s,
-// 1,000 WCU/s (fact 5.1) and 10 GB (fact 5.2).
-func DefaultLimits() Limits { return Limits{RCU: 3000, WCU: 1000, Bytes: 10 << 30} }
+// 1,000 WCU/s (fact 5.1) and 10 GB (fact 5.2), and the 10 GB limit of an
+// item collection on a table with local secondary indexes (fact 5.42).
+func DefaultLimits() Limits {
+	return Limits{RCU: 3000, WCU: 1000, Bytes: 10 << 30, CollectionBytes: DefaultCollectionBytes}
+}
 
 // InitialPartitions is the number of partitions a table of the given
 // throughput and size starts with (fact 5.3): ⌈RCU/3000 + WCU/1000⌉ for

@@ -182,9 +182,16 @@ type Config struct {
 	SizeBytes int64
 	// ItemSize is an item's size in bytes when a call carries none.
 	ItemSize int
+	// MaxItemBytes is the largest item (400 KB, fact 5.7; Amazon
+	// Keyspaces' rows: 1 MB, fact 5.44); a larger one is refused.
+	MaxItemBytes int
 	// ConsistentReads makes plain reads (no Op) strongly consistent.
 	ConsistentReads bool
 	GSIs            []GSI
+	// LSIs are the table's local secondary indexes (at most MaxLSIs):
+	// their entries take the table's write capacity, and they limit each
+	// item collection to Limits.CollectionBytes.
+	LSIs []LSI
 
 	Limits Limits
 	// BurstWindow is how much unused capacity a partition keeps as burst
@@ -241,14 +248,15 @@ func Defaults() Config {
 	read := mustLogNormal(0.5e-3, 3e-3)     // not published (fact 5.30)
 	wal := mustLogNormal(0.5e-3, 2e-3)      // not published (fact 5.30)
 	return Config{
-		Mode:        Provisioned,
-		Table:       Capacity{RCU: 1000, WCU: 1000, AutoScaling: DefaultAutoScaling()},
-		SizeBytes:   1 << 30,
-		ItemSize:    1 * KB,
-		Limits:      DefaultLimits(),   // facts 5.1, 5.2
-		BurstWindow: 300 * time.Second, // fact 5.11: up to 300 s of unused capacity
-		HardWindow:  time.Second,       // fact 5.18: limits are enforced per second
-		Adaptive:    Adaptive{Enabled: true, Interval: 2 * time.Second},
+		Mode:         Provisioned,
+		Table:        Capacity{RCU: 1000, WCU: 1000, AutoScaling: DefaultAutoScaling()},
+		SizeBytes:    1 << 30,
+		ItemSize:     1 * KB,
+		MaxItemBytes: MaxItemBytes,      // fact 5.7
+		Limits:       DefaultLimits(),   // facts 5.1, 5.2
+		BurstWindow:  300 * time.Second, // fact 5.11: up to 300 s of unused capacity
+		HardWindow:   time.Second,       // fact 5.18: limits are enforced per second
+		Adaptive:     Adaptive{Enabled: true, Interval: 2 * time.Second},
 		// Interval: not published; docs say adaptive capacity acts "instantly" after throttling, DDB22 §4.2 refills GAC buckets "every few seconds" (facts 5.13, 5.14).
 		Heat: SplitForHeat{Enabled: true, Threshold: 0.8, Periods: 2, Duration: 2 * time.Minute, SingleKeyShare: 0.5},
 		// Heat: fact 5.16 publishes the mechanism and "in the order of minutes"; threshold, periods, duration and the single-key share are choices.
@@ -311,6 +319,13 @@ type Model struct {
 	heatSplits, heatRefused         int64
 	scaleUps, scaleDowns            int64
 	leaderFailovers                 int64
+	collectionLimit                 int64 // writes refused: item collection full
+
+	// grown is what the run's puts added to each item collection (nil
+	// until a write adds to one); fullCollections the keys of the
+	// collections the narrative has named as full.
+	grown           *growth
+	fullCollections []uint64
 
 	// trace, when set (tests), sees every call the router receives.
 	trace func(c *cluster.Call)
@@ -418,9 +433,9 @@ func (m *Model) serve(c *cluster.Call) {
 	}
 	d := sim.Seconds(m.cfg.RouterLatency.Sample(m.rng))
 	c.Node = nil
-	if size > MaxItemBytes {
-		m.invalid++ // ValidationException (fact 5.7)
-		m.answer(c, cluster.Failed, d)
+	if size > m.cfg.MaxItemBytes {
+		m.invalid++ // ValidationException (fact 5.7), not retried
+		m.answer(c, cluster.Invalid, d)
 		return
 	}
 	if op.Kind.multi() {
@@ -466,6 +481,19 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 	switch {
 	case write:
 		u = WriteUnits(size, op.Kind == TransactWriteItems)
+		// Each local secondary index's entry is written on the same
+		// partition, from the table's capacity (fact 5.43).
+		for _, l := range m.cfg.LSIs {
+			ps := size
+			if l.ProjectedBytes > 0 {
+				ps = l.ProjectedBytes
+			}
+			u += WriteUnits(ps, op.Kind == TransactWriteItems)
+		}
+	case op.Kind == Query && op.CollectionBytes > 0 && t == m.base:
+		// The whole item collection as the workload drew it (fact 5.5:
+		// its bytes rounded up to 4 KB as a whole, one 1 MB page at most).
+		u = ReadUnits(int(min(op.CollectionBytes, MaxQueryBytes)), op.consistency())
 	case op.Kind == Query:
 		u = QueryUnits(op.Items, size, op.consistency())
 	default:
@@ -478,6 +506,16 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 		key = t.indexKey(key)
 	}
 	h := t.point(key)
+	if op.CollectionBytes > 0 && t == m.base && len(m.cfg.LSIs) == 0 && !op.Kind.multi() {
+		// Without a local secondary index a collection's items lie in
+		// sort-key order over [h, h+CollectionSpan), and a split may
+		// fall between them (fact 5.43).
+		h = min(h, math.MaxUint64-CollectionSpan+1)
+		if op.Kind == Query {
+			return m.spread(needs, t, h, u)
+		}
+		h += m.rng.Uint64N(CollectionSpan) // the item's sort key
+	}
 	needs = append(needs, need{t: t, p: t.locate(h), write: write, u: u, h: h})
 	if !write {
 		return needs
@@ -551,6 +589,13 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 		m.answer(c, cluster.Failed, d+m.topo.RTT(m.cfg.RouterAZ, p.reps[0].az))
 		return
 	}
+	adds := op.Kind == PutItem && (op.CollectionBytes > 0 || len(m.cfg.LSIs) > 0)
+	if adds && m.collectionFull(c.Key, op.CollectionBytes, size) {
+		// ItemCollectionSizeLimitExceededException (fact 5.42), before
+		// any capacity is consumed: a client error the SDKs do not retry.
+		m.answer(c, cluster.Invalid, d)
+		return
+	}
 	if !m.admit(m.needs, write) {
 		m.answer(c, cluster.Throttled, d)
 		return
@@ -560,6 +605,9 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 		m.unavailable++
 		m.answer(c, cluster.Failed, d+path)
 		return
+	}
+	if adds {
+		m.grow(c.Key, size)
 	}
 	if base && (write || cons == Strong) {
 		c.Node, c.LSN = p, uint64(p.term)
@@ -1075,8 +1123,9 @@ func (m *Model) rate(id metric.ID, cum func() float64) cluster.Gauge {
 // and writes, base writes throttled by an index (gsi_backpressure),
 // unprocessed batch items, requests refused for want of a leader or
 // quorum (unavailable), over-size items (invalid), heat splits done and
-// refused (one hot key), auto scaling increases and decreases, and leader
-// failovers.
+// refused (one hot key), auto scaling increases and decreases, leader
+// failovers and, on a table with local secondary indexes, writes refused
+// because their item collection was full.
 func (m *Model) Counters() []cluster.Counter {
 	var cs []cluster.Counter
 	for _, t := range m.tables() {
@@ -1084,7 +1133,7 @@ func (m *Model) Counters() []cluster.Counter {
 			cs = append(cs, cluster.Counter{ID: metric.OfPartition(metric.Throttles, p.t.name, p.id), Value: p.throttles})
 		}
 	}
-	return append(cs,
+	cs = append(cs,
 		cluster.Counter{ID: metric.Of(metric.ThrottledReads), Value: m.throttledReads},
 		cluster.Counter{ID: metric.Of(metric.ThrottledWrites), Value: m.throttledWrites},
 		cluster.Counter{ID: metric.Of(metric.GSIBackpressure), Value: m.backpressure},
@@ -1097,6 +1146,10 @@ func (m *Model) Counters() []cluster.Counter {
 		cluster.Counter{ID: metric.Of(metric.ScaleDowns), Value: m.scaleDowns},
 		cluster.Counter{ID: metric.Of(metric.LeaderFailovers), Value: m.leaderFailovers},
 	)
+	if len(m.cfg.LSIs) > 0 {
+		cs = append(cs, cluster.Counter{ID: metric.Of(metric.CollectionLimitHits), Value: m.collectionLimit})
+	}
+	return cs
 }
 
 // ResetCounters zeroes the counters, at the end of a warm-up.
@@ -1108,7 +1161,7 @@ func (m *Model) ResetCounters() {
 	}
 	m.throttledReads, m.throttledWrites, m.backpressure, m.unprocessed = 0, 0, 0, 0
 	m.unavailable, m.invalid, m.heatSplits, m.heatRefused = 0, 0, 0, 0
-	m.scaleUps, m.scaleDowns, m.leaderFailovers = 0, 0, 0
+	m.scaleUps, m.scaleDowns, m.leaderFailovers, m.collectionLimit = 0, 0, 0, 0
 	if m.stream != nil {
 		m.stream.st = StreamStats{MemoryMB: m.stream.cfg.MemoryMB}
 	}

@@ -21,7 +21,7 @@ type harness struct {
 	cl   *client.Client
 
 	ok, throttled, failed int
-	byStatus              [cluster.TimedOut + 1]int
+	byStatus              [cluster.Invalid + 1]int
 	lat                   *sim.Latency
 	// thr[i] is the model's throttled requests (reads and writes) up to
 	// second i; unavail[i] the requests refused for want of a leader.

@@ -75,6 +75,17 @@ type Op struct {
 	// when nil, item i has key Key+i (consecutive keys, which the hash
 	// spreads over the partitions).
 	Keys []uint64
+	// CollectionBytes, when positive, is the size of the request key's
+	// item collection when the run began (single-table design: a user's
+	// profile and all their orders). A Query then reads the whole
+	// collection, priced by these bytes (one 1 MB page at most, fact 5.5)
+	// instead of Items; a PutItem adds an item to it, and on a table with
+	// local secondary indexes is refused when it would take the
+	// collection, with what the run's puts added, past
+	// Limits.CollectionBytes (fact 5.42). What the puts add is kept in a
+	// fixed-size sketch, exact enough for a 10 GB limit but not for
+	// collections of a few kilobytes, so a Query's price leaves it out.
+	CollectionBytes int64
 	// Index is the table a Query reads: 0 the base table, i the global
 	// secondary index Config.GSIs[i-1] (eventually consistent only).
 	Index int

@@ -542,7 +542,13 @@ func (t *table) period() {
 // throughput stays at or above Threshold of its hard limit for Periods
 // metric periods splits, after Duration, at the median key position of
 // the requests it saw, unless one key carries SingleKeyShare of its load:
-// splitting cannot divide one key.
+// splitting cannot divide one key. On a table with local secondary
+// indexes a collection is one position, so a split never divides it
+// (fact 5.43); without one, a collection's items (workloads that give
+// CollectionBytes) lie in sort-key order over CollectionSpan positions
+// and a split may fall among them. The split point is the median of the
+// requests, not of their units, so a few heavy Queries move it less than
+// many light requests do.
 func (t *table) heat(p *partition, sec float64) {
 	m := t.m
 	h := m.cfg.Heat
@@ -564,6 +570,13 @@ func (t *table) heat(p *partition, sec float64) {
 	p.hot = 0
 	if p.weight > 0 && p.candW/p.weight >= h.SingleKeyShare {
 		m.heatRefused++
+		if t == m.base && len(m.cfg.LSIs) > 0 {
+			// Fact 5.43: with a local secondary index a collection
+			// cannot be divided between partitions.
+			m.log.Addf("partition %s hot (%.0f%% of its limit) but one item collection carries %.0f%% of its load, and a table with local secondary indexes keeps a collection on one partition: not split",
+				p.name(), 100*level, 100*p.candW/p.weight)
+			return
+		}
 		m.log.Addf("partition %s hot (%.0f%% of its limit) but one key carries %.0f%% of its load: not split",
 			p.name(), 100*level, 100*p.candW/p.weight)
 		return

@@ -66,6 +66,7 @@ const (
 	ScaleUps   // auto scaling increases
 	ScaleDowns // auto scaling decreases
 	LeaderFailovers
+	CollectionLimitHits // writes refused: their item collection at its size limit
 
 	// Counters of RDS read replicas and cluster standbys.
 
@@ -111,18 +112,19 @@ var kinds = [numKinds]struct{ stem, unit string }{
 	IteratorAge:    {"iterator_age_ms", "ms"},
 	StreamBacklog:  {"stream_backlog", "records"},
 
-	Throttles:         {"throttles", "requests"},
-	ThrottledReads:    {"throttled_reads", "requests"},
-	ThrottledWrites:   {"throttled_writes", "requests"},
-	GSIBackpressure:   {"gsi_backpressure", "requests"},
-	UnprocessedItems:  {"unprocessed_items", "items"},
-	Unavailable:       {"unavailable", "requests"},
-	Invalid:           {"invalid", "requests"},
-	HeatSplits:        {"heat_splits", "splits"},
-	HeatSplitsRefused: {"heat_splits_refused", "splits"},
-	ScaleUps:          {"scale_ups", "changes"},
-	ScaleDowns:        {"scale_downs", "changes"},
-	LeaderFailovers:   {"leader_failovers", "failovers"},
+	Throttles:           {"throttles", "requests"},
+	ThrottledReads:      {"throttled_reads", "requests"},
+	ThrottledWrites:     {"throttled_writes", "requests"},
+	GSIBackpressure:     {"gsi_backpressure", "requests"},
+	UnprocessedItems:    {"unprocessed_items", "items"},
+	Unavailable:         {"unavailable", "requests"},
+	Invalid:             {"invalid", "requests"},
+	HeatSplits:          {"heat_splits", "splits"},
+	HeatSplitsRefused:   {"heat_splits_refused", "splits"},
+	ScaleUps:            {"scale_ups", "changes"},
+	ScaleDowns:          {"scale_downs", "changes"},
+	LeaderFailovers:     {"leader_failovers", "failovers"},
+	CollectionLimitHits: {"collection_limit_hits", "requests"},
 
 	ReplicaReads:          {"replica_reads", "reads"},
 	StaleReads:            {"stale_reads", "reads"},

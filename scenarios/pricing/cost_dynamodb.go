@@ -11,6 +11,11 @@ import (
 // capacity (which auto scaling moves) of the table and its indexes.
 func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	d := s.System.DynamoDB
+	if d.Service == "keyspaces" {
+		var b costBuilder
+		b.unpriced(catCapacity, "Amazon Keyspaces table", "the price table has no Amazon Keyspaces prices (DynamoDB's are not its)")
+		return b.cost()
+	}
 	u := DynamoDBUsage{OnDemand: d.Table.Mode == "on-demand", StorageGB: float64(d.Table.Size) / (1 << 30)}
 	if rep == nil || rep.Series == nil {
 		return p.DynamoDBCost(u)

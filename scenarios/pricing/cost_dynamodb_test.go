@@ -40,3 +40,16 @@ func TestDynamoDBCostFromTheRun(t *testing.T) {
 	month := 730 * 3600.0
 	assert.InDelta(t, (500*0.625+2000*0.125)*month/1e6, c.TotalUSD, 0.01)
 }
+
+func TestKeyspacesIsNotPricedAsDynamoDB(t *testing.T) {
+	// The price table has no Amazon Keyspaces prices: its cost is partial
+	// (a lower bound of 0), not DynamoDB's.
+	s := &scenarios.Scenario{System: scenarios.System{Kind: "dynamodb", DynamoDB: &scenarios.DynamoDBSystem{Service: "keyspaces",
+		Table: scenarios.DynamoDBTable{Mode: "provisioned"}}}}
+	c := Default().MonthlyCost(s, nil)
+	assert.True(t, c.Partial)
+	assert.Zero(t, c.TotalUSD)
+	if assert.Len(t, c.Items, 1) {
+		assert.Contains(t, c.Items[0].Note, "Keyspaces")
+	}
+}
