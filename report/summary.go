@@ -99,6 +99,9 @@ type Summary struct {
 	// Stream is what a DynamoDB table's stream and its consumer did,
 	// summed over replications; omitted without a stream.
 	Stream *StreamSummary `json:"stream,omitempty"`
+	// GlobalTable is what a DynamoDB global table's replication did,
+	// summed over replications; omitted without replicas.
+	GlobalTable *GlobalTableSummary `json:"global_table,omitempty"`
 
 	// CostMonthly is what the system costs per month at list price, with
 	// its breakdown (pricing.Prices.MeanMonthlyCost).
@@ -135,6 +138,22 @@ type StreamSummary struct {
 
 	age *sim.Latency
 	gbs float64
+}
+
+// GlobalTableSummary is a DynamoDB global table's replication over the
+// measured window, summed over replications: the writes applied in
+// replica Regions (a write applied in two counts twice), the writes at
+// risk when the clients' Region failed (committed there, not yet in the
+// replica Region that lacked most), and the replication latency of the
+// applied writes, commit to arrival, in milliseconds. The clients write
+// from one Region, so no last-writer-wins conflict is possible and none
+// is reported.
+type GlobalTableSummary struct {
+	Replicated         int64    `json:"replicated"`
+	AtRisk             int64    `json:"at_risk"`
+	ReplicationLatency LagStats `json:"replication_latency_ms"`
+
+	lat *sim.Latency
 }
 
 // Requests counts what the clients saw, summed over replications.
@@ -446,6 +465,15 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 				merge(x.age, st.IteratorAge)
 			}
 		}
+		if st := rep.Global; st != nil {
+			if s.GlobalTable == nil {
+				s.GlobalTable = &GlobalTableSummary{lat: sim.NewLatency()}
+			}
+			x := s.GlobalTable
+			x.Replicated += st.Replicated
+			x.AtRisk += st.AtRisk
+			merge(x.lat, st.Latency)
+		}
 		if c := rep.Cache; c != nil {
 			if s.Cache == nil {
 				s.Cache = &CacheSummary{CapacityItems: c.Capacity}
@@ -514,6 +542,12 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		x.IteratorAgeMS = LagStats{P50: scenarios.Null, P99: scenarios.Null, Max: scenarios.Null}
 		if x.age.Count() > 0 {
 			x.IteratorAgeMS = LagStats{P50: age(x.age.Quantile(0.5)), P99: age(x.age.Quantile(0.99)), Max: age(x.age.Max())}
+		}
+	}
+	if x := s.GlobalTable; x != nil {
+		x.ReplicationLatency = LagStats{P50: scenarios.Null, P99: scenarios.Null, Max: scenarios.Null}
+		if x.lat.Count() > 0 {
+			x.ReplicationLatency = LagStats{P50: ms(x.lat.Quantile(0.5)), P99: ms(x.lat.Quantile(0.99)), Max: ms(x.lat.Max())}
 		}
 	}
 	if c := s.Cache; c != nil {

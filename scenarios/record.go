@@ -214,7 +214,7 @@ type gauge struct {
 func (r *recorder) watch(g cluster.Gauged) {
 	for _, x := range g.Gauges() {
 		gg := gauge{Gauge: x}
-		if x.ID.Kind == metric.Lag {
+		if x.ID.Kind == metric.Lag || x.ID.Kind == metric.ReplicationLatency {
 			// A bucket where the replica never replicated is empty.
 			gg.col = r.series.ColumnFill(x.ID.Column(), math.NaN())
 			gg.lag = sim.NewLatency()
@@ -330,7 +330,7 @@ func (r *recorder) finish(index int, seed uint64, faults *[]FaultWindow) *Replic
 	}
 	for _, g := range r.gauges {
 		rep.Gauges = append(rep.Gauges, g.ID)
-		if g.lag != nil {
+		if g.lag != nil && g.ID.Kind == metric.Lag {
 			rep.Lag = append(rep.Lag, NamedLatency{Name: g.ID.Instance, Dist: g.lag})
 		}
 	}

@@ -71,6 +71,9 @@ type Replication struct {
 	// Stream is what a DynamoDB table's stream and its consumer did over
 	// the measured window; nil without a stream.
 	Stream *StreamStats
+	// Global is what a DynamoDB global table's replication did over the
+	// measured window; nil without replicas.
+	Global *dynamodb.GlobalStats
 	// Gauges are the model's gauges, each a column of Series named by its
 	// ID.Column(), in the order the model listed them.
 	Gauges []metric.ID

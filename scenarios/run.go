@@ -273,6 +273,7 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		if st := m.StreamStats(); st != nil {
 			rep.Stream = &StreamStats{StreamStats: *st, IteratorAge: rec.iteratorAge}
 		}
+		rep.Global = m.GlobalStats()
 	}
 	for _, r := range credits {
 		rep.Credits = append(rep.Credits, *r)

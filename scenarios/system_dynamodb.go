@@ -21,6 +21,13 @@ func buildDynamoDB(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Lo
 	if cfg.RouterAZ, err = net.T.Lookup(s.Clients.AZ); err != nil {
 		return nil, err
 	}
+	for _, r := range s.System.DynamoDB.Table.Replicas {
+		azs := net.T.RegionAZs(r.Region)
+		if len(azs) == 0 {
+			return nil, fmt.Errorf("system.table.replicas: unknown Region %q", r.Region)
+		}
+		cfg.Replicas = append(cfg.Replicas, dynamodb.Replica{Region: r.Region, AZ: azs[0]})
+	}
 	m := dynamodb.New(k, net, cfg, log)
 	update := func(index int, us []DynamoDBUpdate) {
 		for _, u := range us {
@@ -126,6 +133,7 @@ func (s *Scenario) dynamodbConfig() (dynamodb.Config, error) {
 	set("router_latency", dist(&cfg.RouterLatency, d.RouterLatency))
 	set("read_service", dist(&cfg.ReadService, d.ReadService))
 	set("log_write", dist(&cfg.LogWrite, d.LogWrite))
+	set("replication_delay", dist(&cfg.ReplicationDelay, d.ReplicationDelay))
 	set("lease", span(&cfg.Lease, d.Lease))
 	set("election", span(&cfg.Election, d.Election))
 	set("replica_repair", span(&cfg.ReplicaRepair, d.ReplicaRepair))

@@ -29,6 +29,9 @@ type DynamoDBSystem struct {
 	RouterLatency DistSpec `yaml:"router_latency" doc:"The request router's work per request."`
 	ReadService   DistSpec `yaml:"read_service" doc:"A storage node's time to serve a read."`
 	LogWrite      DistSpec `yaml:"log_write" doc:"A replica's time to persist a log record."`
+	// ReplicationDelay is a global table's replication time per write
+	// before the Regions' one-way delay (fact 5.32).
+	ReplicationDelay DistSpec `yaml:"replication_delay" doc:"A global table's replication time per write, before the Regions' one-way delay (default lognormal, p50 500ms, p99 1.5s: items usually reach every replica within a second, fact 5.32)."`
 	// Lease is how long a new partition leader waits for the old one's
 	// lease (fact 5.26); Election the vote that follows; ReplicaRepair the
 	// time to replace a lost replica with a log replica (fact 5.27).
@@ -67,6 +70,15 @@ type DynamoDBTable struct {
 	// value's item collection stays on one partition and is limited to
 	// limits.collection_size (facts 5.42, 5.43).
 	LSIs []DynamoDBLSI `yaml:"lsis" doc:"Local secondary indexes, at most 5: their entries take the table's write capacity, and each item collection is limited to limits.collection_size."`
+	// Replicas make the table a global table: every write is replicated
+	// asynchronously to a replica table in each listed Region (facts
+	// 5.32, 5.45).
+	Replicas []DynamoDBReplica `yaml:"replicas" doc:"A global table's replica tables, one per other Region of the topology: every write is replicated to each asynchronously."`
+}
+
+// DynamoDBReplica is a global table's replica table in another Region.
+type DynamoDBReplica struct {
+	Region string `yaml:"region" doc:"The replica's Region: topology.region or one of topology.regions, not the clients' Region."`
 }
 
 // DynamoDBLSI is a local secondary index: an alternative sort key on the

@@ -5,6 +5,7 @@ import (
 	"math"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -191,6 +192,8 @@ func (v *validator) dynamodb(d *DynamoDBSystem) {
 	v.dist(p+"router_latency", d.RouterLatency)
 	v.dist(p+"read_service", d.ReadService)
 	v.dist(p+"log_write", d.LogWrite)
+	v.dist(p+"replication_delay", d.ReplicationDelay)
+	v.replicas(d)
 	v.nonNegative(p+"lease", d.Lease)
 	v.nonNegative(p+"election", d.Election)
 	v.nonNegative(p+"replica_repair", d.ReplicaRepair)
@@ -712,4 +715,52 @@ func (v *validator) initialPartitions() (int, bool) {
 var ddbKindOrder = []dynamodb.Kind{
 	dynamodb.PutItem, dynamodb.UpdateItem, dynamodb.DeleteItem, dynamodb.BatchWriteItem, dynamodb.TransactWriteItems,
 	dynamodb.GetItem, dynamodb.Query, dynamodb.BatchGetItem, dynamodb.TransactGetItems,
+}
+
+// replicas checks a global table's replicas: each names a Region of the
+// topology other than the clients', once.
+func (v *validator) replicas(d *DynamoDBSystem) {
+	const p = "system.table.replicas"
+	if !v.has(p) {
+		if v.has("system.replication_delay") {
+			v.warnf("system.replication_delay", "has no effect without table.replicas")
+		}
+		return
+	}
+	t := &v.s.Topology
+	home := t.regionOf(v.s.Clients.AZ)
+	if home == "" {
+		home = t.Region
+	}
+	var allowed []string
+	for _, r := range t.regionNames() {
+		if r != home {
+			allowed = append(allowed, r)
+		}
+	}
+	if d.Service == "keyspaces" {
+		v.errorf(p, "does not apply to keyspaces (global tables are modelled for dynamodb only)")
+		return
+	}
+	hint := "allowed: " + strings.Join(allowed, ", ") + "; list Regions in topology.regions"
+	if len(allowed) == 0 {
+		hint = "the topology has no other Region than the clients' " + home + ": list one in topology.regions"
+	}
+	if len(d.Table.Replicas) == 0 {
+		v.errorf(p, "needs at least one replica Region (%s)", hint)
+		return
+	}
+	for i, r := range d.Table.Replicas {
+		rp := fmt.Sprintf("%s[%d].region", p, i)
+		switch {
+		case !v.has(rp):
+			v.errorf(rp, "required (%s)", hint)
+		case r.Region == home:
+			v.errorf(rp, "%s is the clients' Region, where the table the clients write is (allowed: %s)", r.Region, strings.Join(allowed, ", "))
+		case !slices.Contains(allowed, r.Region):
+			v.errorf(rp, "unknown Region %q%s (%s)", r.Region, DidYouMean(r.Region, allowed), hint)
+		case slices.IndexFunc(d.Table.Replicas[:i], func(o DynamoDBReplica) bool { return o.Region == r.Region }) >= 0:
+			v.errorf(rp, "a Region has one replica table: %s twice", r.Region)
+		}
+	}
 }

@@ -228,6 +228,13 @@ type Config struct {
 	// Stream, when set, is the table's stream and its Lambda consumer
 	// (stream.go).
 	Stream *Stream
+
+	// Replicas, when set, make the table a global table with a replica in
+	// each of their Regions (global.go); ReplicationDelay is the
+	// replication's own time per write, in seconds, before the Regions'
+	// one-way delay.
+	Replicas         []Replica
+	ReplicationDelay sim.Dist
 }
 
 // Defaults returns a provisioned table of 1,000 RCU and 1,000 WCU, 1 GB,
@@ -277,6 +284,10 @@ func Defaults() Config {
 		Lease:         2 * time.Second,        // fact 5.26: "a couple of seconds"
 		Election:      100 * time.Millisecond, // not published: one Paxos round among the survivors
 		ReplicaRepair: 5 * time.Second,        // fact 5.27: a log replica in "a few seconds"
+		// ReplicationDelay: fact 5.32: items usually reach every replica
+		// "within a second"; the median and the 99th percentile are
+		// choices that keep about nine writes in ten under a second.
+		ReplicationDelay: mustLogNormal(0.5, 1.5),
 	}
 }
 
@@ -291,6 +302,7 @@ type Model struct {
 
 	heatRng  *rand.Rand
 	stream   *streamModel // nil without a stream
+	global   *globalModel // nil without replicas
 	router   *cluster.Host
 	endpoint *cluster.Record
 	base     *table
@@ -382,6 +394,10 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		k.After(cfg.MetricPeriod, m.period)
 	}
 	net.T.WatchOutages(m.outage)
+	if len(cfg.Replicas) > 0 {
+		m.global = newGlobal(m)
+		net.T.WatchOutages(func(cluster.AZ, bool) { m.global.outage() })
+	}
 	return m
 }
 
@@ -627,6 +643,9 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 			if m.stream != nil {
 				m.stream.append(p, m.needs[0].h)
 			}
+			if m.global != nil {
+				m.global.replicate(now.Add(d + path))
+			}
 		case cons == Eventual:
 			// Stale (fact 8.6) if the replica reads before it has applied
 			// the key's newest write acknowledged before the read was sent.
@@ -679,6 +698,14 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 				}
 			}
 		}
+		if write && m.global != nil {
+			// Items are replicated one by one, not as a transaction.
+			for i := range m.needs {
+				if m.needs[i].t == m.base {
+					m.global.replicate(m.k.Now().Add(d + 2*slowest))
+				}
+			}
+		}
 		// Prepare and commit: two rounds to the items' leaders.
 		m.answer(c, cluster.OK, d+2*slowest)
 		return
@@ -702,6 +729,9 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 		slowest = max(slowest, path)
 		if write && m.stream != nil {
 			m.stream.append(p, m.needs[0].h)
+		}
+		if write && m.global != nil {
+			m.global.replicate(m.k.Now().Add(d + path))
 		}
 	}
 	op.Unprocessed = n - done
@@ -1092,6 +1122,9 @@ func (m *Model) Gauges() []cluster.Gauge {
 			}})
 		}
 	}
+	if m.global != nil {
+		gs = append(gs, m.global.gauges()...)
+	}
 	for _, g := range m.gsis {
 		g := g
 		gs = append(gs,
@@ -1165,6 +1198,19 @@ func (m *Model) ResetCounters() {
 	if m.stream != nil {
 		m.stream.st = StreamStats{MemoryMB: m.stream.cfg.MemoryMB}
 	}
+	if m.global != nil {
+		m.global.st = GlobalStats{Latency: sim.NewLatency()}
+	}
+}
+
+// GlobalStats are the global table's totals since ResetCounters; nil
+// without replicas.
+func (m *Model) GlobalStats() *GlobalStats {
+	if m.global == nil {
+		return nil
+	}
+	st := m.global.st
+	return &st
 }
 
 // StreamStats are the stream's totals since ResetCounters; nil without

@@ -51,6 +51,11 @@ const (
 	// Gauges of a DynamoDB stream and its consumer (REFERENCES section 13).
 	IteratorAge   // age of the oldest record the consumer has not processed, max over shards (ms)
 	StreamBacklog // records in the stream not yet processed
+	// Gauge of a DynamoDB global table, per replica Region (REFERENCES
+	// fact 5.32): the mean time from a write's commit in the clients'
+	// Region to its arrival in the replica's, over the writes that arrived
+	// since the previous sample (none: no value).
+	ReplicationLatency
 
 	// Counters of DynamoDB.
 
@@ -103,14 +108,15 @@ var kinds = [numKinds]struct{ stem, unit string }{
 
 	Hydrated: {"hydrated", "fraction"},
 
-	ConsumedRCU:    {"consumed_rcu", "RCU/s"},
-	ConsumedWCU:    {"consumed_wcu", "WCU/s"},
-	ProvisionedRCU: {"provisioned_rcu", "RCU/s"},
-	ProvisionedWCU: {"provisioned_wcu", "WCU/s"},
-	Throttled:      {"throttled", "requests/s"},
-	Partitions:     {"partitions", "partitions"},
-	IteratorAge:    {"iterator_age_ms", "ms"},
-	StreamBacklog:  {"stream_backlog", "records"},
+	ConsumedRCU:        {"consumed_rcu", "RCU/s"},
+	ConsumedWCU:        {"consumed_wcu", "WCU/s"},
+	ProvisionedRCU:     {"provisioned_rcu", "RCU/s"},
+	ProvisionedWCU:     {"provisioned_wcu", "WCU/s"},
+	Throttled:          {"throttled", "requests/s"},
+	Partitions:         {"partitions", "partitions"},
+	IteratorAge:        {"iterator_age_ms", "ms"},
+	StreamBacklog:      {"stream_backlog", "records"},
+	ReplicationLatency: {"replication_latency_ms", "ms"},
 
 	Throttles:           {"throttles", "requests"},
 	ThrottledReads:      {"throttled_reads", "requests"},

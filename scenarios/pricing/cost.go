@@ -532,6 +532,11 @@ type DynamoDBUsage struct {
 	// WCU and RCU are the mean provisioned capacity (auto scaling moves it).
 	WCU, RCU  float64
 	StorageGB float64
+	// ReplicaRegions is a global table's replica tables in other Regions
+	// (0: not a global table). Each replicates every write: its write
+	// units are billed as replicated write units (rWCU, rWRU), priced as
+	// WCU and WRU (fact 5.46).
+	ReplicaRegions int
 }
 
 // DynamoDBCost prices u: on-demand per million WRU/RRU (fact 7.16) or
@@ -554,6 +559,19 @@ func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
 			UnitHoursUSD(u.WCU, d.ProvisionedWCUHour.USD, hours))
 		b.unit(catCapacity, "provisioned read capacity", u.RCU*hours, "RCU-hours", d.ProvisionedRCUHour,
 			UnitHoursUSD(u.RCU, d.ProvisionedRCUHour.USD, hours))
+	}
+	if n := float64(u.ReplicaRegions); n > 0 {
+		// Each replica table is provisioned as the source (AWS advises
+		// identical write capacity) or, on-demand, writes every write once.
+		what := fmt.Sprintf("replicated writes in %d other Region(s)", u.ReplicaRegions)
+		if u.OnDemand {
+			b.unit(catRequests, what+" (rWRU, priced as WRU)", n*u.WRUPerMonth/1e6, "million rWRU", d.OnDemandMillionWRU,
+				PerMillionUSD(n*u.WRUPerMonth, d.OnDemandMillionWRU.USD))
+		} else {
+			b.unit(catCapacity, what+" (rWCU, priced as WCU)", n*u.WCU*hours, "rWCU-hours", d.ProvisionedWCUHour,
+				UnitHoursUSD(n*u.WCU, d.ProvisionedWCUHour.USD, hours))
+		}
+		b.unpriced(catStorage, "replica tables' reads, storage and cross-Region transfer", "dbsim prices only the replicated writes of a global table")
 	}
 	st := d.StorageGBMonth
 	b.unit(catStorage, fmt.Sprintf("table storage (first %s GB free)", formatCount(st.Free)), max(0, u.StorageGB-st.Free),

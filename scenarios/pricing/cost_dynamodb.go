@@ -16,7 +16,7 @@ func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication)
 		b.unpriced(catCapacity, "Amazon Keyspaces table", "the price table has no Amazon Keyspaces prices (DynamoDB's are not its)")
 		return b.cost()
 	}
-	u := DynamoDBUsage{OnDemand: d.Table.Mode == "on-demand", StorageGB: float64(d.Table.Size) / (1 << 30)}
+	u := DynamoDBUsage{OnDemand: d.Table.Mode == "on-demand", StorageGB: float64(d.Table.Size) / (1 << 30), ReplicaRegions: len(d.Table.Replicas)}
 	if rep == nil || rep.Series == nil {
 		return p.DynamoDBCost(u)
 	}

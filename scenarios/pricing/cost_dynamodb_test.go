@@ -53,3 +53,20 @@ func TestKeyspacesIsNotPricedAsDynamoDB(t *testing.T) {
 		assert.Contains(t, c.Items[0].Note, "Keyspaces")
 	}
 }
+
+func TestDynamoDBGlobalTableCost(t *testing.T) {
+	// Fact 5.46: every replica table bills each write in replicated write
+	// units, priced as the single-Region units: a table of 1,000 WCU with
+	// replicas in two other Regions pays 3 × 1,000 write units an hour.
+	u := DynamoDBUsage{WCU: 1000, RCU: 100, ReplicaRegions: 2}
+	c := Default().DynamoDBCost(u)
+	assert.InDelta(t, (3*1000*0.00065+100*0.00013)*730, c.TotalUSD, 0.01)
+	u = DynamoDBUsage{OnDemand: true, WRUPerMonth: 4e6, ReplicaRegions: 1}
+	c = Default().DynamoDBCost(u)
+	assert.InDelta(t, 2*4*0.625, c.TotalUSD, 0.01)
+	var unpriced bool
+	for _, it := range c.Items {
+		unpriced = unpriced || it.Unpriced
+	}
+	assert.True(t, unpriced, "the replicas' reads, storage and transfer are listed as not priced")
+}
