@@ -108,3 +108,12 @@ func TestRecoveriesAreReportedApartFromFailovers(t *testing.T) {
 
 	assert.NotContains(t, string(summaryJSON(t, testResult())), `"recoveries"`, "omitted without one")
 }
+
+func TestGlobalTableLine(t *testing.T) {
+	sum := Summarize(testResult(), nil)
+	sum.GlobalTable = &GlobalTableSummary{Replicated: 228721, AtRisk: 226,
+		ReplicationLatency: LagStats{P50: 630.3, P99: 1450, Max: 121500}}
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, sum))
+	assert.Contains(t, b.String(), "global table  228,721 writes replicated, 226 at risk when their Region failed; replication latency p50 630 ms, p99 1.4 s, max 2m2s")
+}

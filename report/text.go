@@ -144,6 +144,10 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 			thousands(x.Records), thousands(x.Processed), thousands(x.LostPastRetention), thousands(x.Discarded),
 			thousands(x.Invocations), thousands(x.Errors), ageText(x.IteratorAgeMS.P50), ageText(x.IteratorAgeMS.P99), ageText(x.IteratorAgeMS.Max))
 	}
+	if g := sum.GlobalTable; g != nil {
+		p("global table\t%s writes replicated, %s at risk when their Region failed; replication latency p50 %s, p99 %s, max %s",
+			thousands(g.Replicated), thousands(g.AtRisk), ageText(g.ReplicationLatency.P50), ageText(g.ReplicationLatency.P99), ageText(g.ReplicationLatency.Max))
+	}
 	if c := sum.Cache; c != nil {
 		p("cache\t%s hit ratio: %s hits, %s misses; %d × %s, %s items when full", percent(c.HitRatio),
 			thousands(c.Hits), thousands(c.Misses), c.Nodes, c.NodeType, thousands(c.CapacityItems))
