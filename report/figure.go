@@ -71,13 +71,14 @@ const messageHeight = 1.4 * vg.Inch
 // order. A report written into a directory removes the files of those
 // this run did not draw, so that no figure of an earlier run is left
 // beside the new ones.
-var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "capacity", "dynamodb_capacity", "partitions", "stream"}
+var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "replication", "capacity", "dynamodb_capacity", "partitions", "stream"}
 
 // Plots returns the figures of replication 0 of res: latency, availability
 // and throughput always, load when the model has utilization gauges (RDS
-// and Aurora instances), credits when it has burstable instances, lag when it has lag gauges, capacity when it has
-// Serverless v2 capacity gauges, the DynamoDB figures, and stream when a
-// table has a stream.
+// and Aurora instances), credits when it has burstable instances, lag
+// when it has lag gauges, replication with a DynamoDB global table's
+// replica Regions, capacity when it has Serverless v2 capacity gauges,
+// the DynamoDB figures, and stream when a table has a stream.
 func Plots(res *scenarios.Result) []*Figure {
 	name := "run"
 	if res != nil && res.Scenario != nil && res.Scenario.Name != "" {
@@ -115,6 +116,10 @@ func Plots(res *scenarios.Result) []*Figure {
 		}
 		if ids := d.ofKind(metric.Lag); len(ids) > 0 {
 			figs = append(figs, lagFigure(name, d, ids, marks))
+		}
+		if ids := d.ofKind(metric.ReplicationLatency); len(ids) > 0 {
+			figs = append(figs, groupFigure("replication", name+": global table replication latency", "replication latency (ms)",
+				d, ids, metric.ID.Subject, marks))
 		}
 		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
 			figs = append(figs, capacityFigure(name, res.Scenario, d, ids, marks))

@@ -61,3 +61,18 @@ func TestCreditsFigure(t *testing.T) {
 	assert.Contains(t, svg, ">primary surplus spent<")
 	assert.Nil(t, figureNamed(Plots(testResult()), "credits"), "none without credit gauges")
 }
+
+func TestReplicationFigure(t *testing.T) {
+	res := testResult()
+	rep := res.Replications[0]
+	id := metric.OfInstance(metric.ReplicationLatency, "us-west-2")
+	col := rep.Series.Column(id.Column())
+	for b := range 60 {
+		rep.Series.Set(sec(float64(b)), col, 600)
+	}
+	rep.Gauges = append(rep.Gauges, id)
+	f := figureNamed(Plots(res), "replication")
+	require.NotNil(t, f, "a global table's replica Regions have a replication figure")
+	assert.Contains(t, svgOf(t, f), ">us-west-2<")
+	assert.Nil(t, figureNamed(Plots(testResult()), "replication"), "none without replicas")
+}
