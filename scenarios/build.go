@@ -41,12 +41,7 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 	if err != nil {
 		return client.Config{}, err
 	}
-	var jitter client.Jitter
-	for _, j := range client.Jitters {
-		if j.String() == c.Retry.Jitter {
-			jitter = j
-		}
-	}
+	jitter := named(client.Jitters, c.Retry.Jitter)
 	retry := client.Retry{MaxAttempts: c.Retry.MaxAttempts, Base: c.Retry.Base.D(), Cap: c.Retry.Cap.D(), Jitter: jitter}
 	if c.SDK != "" {
 		// The SDK's preset (its throttling backoff and retry quota), with
@@ -63,7 +58,7 @@ func (s *Scenario) clientConfig(t *cluster.Topology) (client.Config, error) {
 		retry.Quota = client.RetryQuota{Capacity: b.Tokens, Cost: b.Cost, TimeoutCost: b.TimeoutCost, Refund: b.Refund}
 	}
 	return client.Config{
-		Validation: validationOf(c.PoolValidation), Driver: driverOf(c.Driver), TopologyRefresh: c.TopologyRefresh.D(),
+		Validation: named(client.Validations, c.PoolValidation), Driver: named(client.Drivers, c.Driver), TopologyRefresh: c.TopologyRefresh.D(),
 		AZ: az, Instances: c.Instances, Connections: c.Connections,
 		ConnectTimeout: c.ConnectTimeout.D(), Timeout: c.Timeout.D(), PoolTimeout: c.PoolTimeout.D(),
 		MaxInFlight:   c.MaxInFlight,

@@ -70,12 +70,7 @@ func newCacheLayer(s *Scenario, k *sim.Kernel, topo *cluster.Topology, rec *reco
 	if err != nil {
 		return nil, err
 	}
-	policy := cache.LRU
-	for _, p := range cache.Policies {
-		if p.String() == c.Eviction {
-			policy = p
-		}
-	}
+	policy := named(cache.Policies, c.Eviction) // validated: LRU by default
 	perNode := cache.ItemsPerNode(nt.MemoryGiB, c.ReservedMemoryPercent, int64(c.ItemSize))
 	l := &cacheLayer{k: k, rec: rec, log: log, warmup: sim.At(s.Warmup.D()), procs: max(procs, 1),
 		c:      cache.New(k, cache.Config{Nodes: c.Nodes, ItemsPerNode: int(min(perNode, math.MaxInt32)), Policy: policy, TTL: sim.Time(c.TTL)}),

@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"dbsim/models/aurora"
+	"dbsim/models/cache"
 	"dbsim/models/client"
 	"dbsim/models/rds"
 )
@@ -57,7 +58,7 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[DynamoDBSystem](), "service"}:       values(ddbServices),
 	{reflect.TypeFor[Clients](), "sdk"}:                  func() Enum { return Enum{Values: client.SDKNames()} },
 	{reflect.TypeFor[Clients](), "dns_cache"}:            func() Enum { return Enum{Values: []string{"ttl", "forever"}, OrDuration: true} },
-	{reflect.TypeFor[Retry](), "jitter"}:                 func() Enum { return Enum{Values: jitterNames()} },
+	{reflect.TypeFor[Retry](), "jitter"}:                 func() Enum { return Enum{Values: names(client.Jitters)} },
 	{reflect.TypeFor[Arrival](), "process"}:              values(processes),
 	{reflect.TypeFor[Workload](), "reads_from"}:          values(readsFrom),
 	{reflect.TypeFor[Workload](), "consistency"}:         values(ddbConsistency),
@@ -67,9 +68,9 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[DistSpec](), "dist"}:                values(distNames),
 	{reflect.TypeFor[CPUCredits](), "mode"}:              values(creditModes),
 	{reflect.TypeFor[Cache](), "node_type"}:              func() Enum { return Enum{Values: cacheNodeTypes()} },
-	{reflect.TypeFor[Cache](), "eviction"}:               func() Enum { return Enum{Values: cacheEvictions()} },
-	{reflect.TypeFor[Clients](), "pool_validation"}:      func() Enum { return Enum{Values: validationNames()} },
-	{reflect.TypeFor[Clients](), "driver"}:               func() Enum { return Enum{Values: driverNames()} },
+	{reflect.TypeFor[Cache](), "eviction"}:               func() Enum { return Enum{Values: names(cache.Policies)} },
+	{reflect.TypeFor[Clients](), "pool_validation"}:      func() Enum { return Enum{Values: names(client.Validations)} },
+	{reflect.TypeFor[Clients](), "driver"}:               func() Enum { return Enum{Values: names(client.Drivers)} },
 }
 
 // EnumOf returns the values of the key named key in the struct type owner,

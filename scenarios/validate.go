@@ -452,7 +452,7 @@ func (v *validator) clients() {
 		v.errorf(p+"retry.cap", "must be at least retry.base (%s), got %s", r.Base, r.Cap)
 	}
 	v.defaultString(p+"retry.jitter", &r.Jitter, d.Retry.Jitter.String())
-	v.oneOf(p+"retry.jitter", "jitter", r.Jitter, jitterNames())
+	v.oneOf(p+"retry.jitter", "jitter", r.Jitter, names(client.Jitters))
 	v.retryBudget(p+"retry.budget", &r.Budget)
 
 	switch v.defaultString(p+"dns_cache", &c.DNSCache, "ttl"); c.DNSCache {
@@ -850,11 +850,24 @@ func (v *validator) share(path string, x float64) bool {
 	return true
 }
 
-// jitterNames are the names of the client's jitter modes.
-func jitterNames() []string {
+// names are the names of an enumeration's values (client.Jitters,
+// client.Drivers...), in its order: what a key naming one accepts.
+func names[T fmt.Stringer](values []T) []string {
 	var out []string
-	for _, j := range client.Jitters {
-		out = append(out, j.String())
+	for _, x := range values {
+		out = append(out, x.String())
 	}
 	return out
+}
+
+// named is the value of values whose name is name (a key the validator
+// checked against names), or the zero value when none is.
+func named[T fmt.Stringer](values []T, name string) T {
+	for _, x := range values {
+		if x.String() == name {
+			return x
+		}
+	}
+	var zero T
+	return zero
 }

@@ -18,15 +18,6 @@ const (
 	maxCacheItems = 10_000_000
 )
 
-// cacheEvictions are the eviction policies' names.
-func cacheEvictions() []string {
-	var out []string
-	for _, p := range cache.Policies {
-		out = append(out, p.String())
-	}
-	return out
-}
-
 // cacheNodeTypes are the node types' names.
 func cacheNodeTypes() []string {
 	var out []string
@@ -60,7 +51,7 @@ func (v *validator) cache() {
 		v.errorf(p+"reserved_memory_percent", "must be from 0 to 99 (a percentage of the node's memory), got %g", r)
 	}
 	v.defaultString(p+"eviction", &c.Eviction, cache.LRU.String())
-	v.oneOf(p+"eviction", "eviction policy", c.Eviction, cacheEvictions())
+	v.oneOf(p+"eviction", "eviction policy", c.Eviction, names(cache.Policies))
 	if v.has(p + "ttl") {
 		v.nonNegative(p+"ttl", c.TTL)
 	}

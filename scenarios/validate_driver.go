@@ -10,10 +10,10 @@ import (
 func (v *validator) clientDriver(c *Clients) {
 	const p = "clients."
 	v.defaultString(p+"pool_validation", &c.PoolValidation, client.NoValidation.String())
-	v.oneOf(p+"pool_validation", "pool_validation", c.PoolValidation, validationNames())
+	v.oneOf(p+"pool_validation", "pool_validation", c.PoolValidation, names(client.Validations))
 
 	v.defaultString(p+"driver", &c.Driver, client.DNSDriver.String())
-	v.oneOf(p+"driver", "driver", c.Driver, driverNames())
+	v.oneOf(p+"driver", "driver", c.Driver, names(client.Drivers))
 	if c.Driver != client.TopologyAware.String() {
 		if v.has(p + "topology_refresh") {
 			v.errorf(p+"topology_refresh", "applies only to driver: topology-aware")
@@ -30,42 +30,4 @@ func (v *validator) clientDriver(c *Clients) {
 	case v.has("system.proxy"):
 		v.errorf(p+"driver", "topology-aware connects to the writer directly, bypassing system.proxy: use one or the other")
 	}
-}
-
-// driverNames are the names of the clients' drivers.
-func driverNames() []string {
-	var out []string
-	for _, d := range client.Drivers {
-		out = append(out, d.String())
-	}
-	return out
-}
-
-// driverOf is the driver a validated driver key names.
-func driverOf(name string) client.Driver {
-	for _, d := range client.Drivers {
-		if d.String() == name {
-			return d
-		}
-	}
-	return client.DNSDriver
-}
-
-// validationNames are the names of the pools' validation modes.
-func validationNames() []string {
-	var out []string
-	for _, m := range client.Validations {
-		out = append(out, m.String())
-	}
-	return out
-}
-
-// validationOf is the validation mode a validated pool_validation names.
-func validationOf(name string) client.Validation {
-	for _, m := range client.Validations {
-		if m.String() == name {
-			return m
-		}
-	}
-	return client.NoValidation
 }
