@@ -67,6 +67,17 @@ func TestManualFailoverNeedsNoDetection(t *testing.T) {
 	assert.Contains(t, c.Cause, "failover-db-cluster")
 }
 
+// A manual failover whose target is lost with its AZ before it is
+// promoted: the demoted writer, healthy, is the only copy left and takes
+// writes again in place, in seconds, not after a new instance is built.
+func TestManualFailoverLosingItsTargetKeepsTheWriter(t *testing.T) {
+	f := runOperator(t, operatorHead+"system: {kind: aurora, replicas: [{az: b}]}\n"+
+		"faults: [{at: 1m, kind: manual-failover}, {at: 1m2s, kind: az-outage, az: b, for: 1m}]\n")
+	assert.NotEqual(t, cluster.Never, f.Accepting, "the writer takes writes again")
+	assert.Less(t, f.Accepting.Sub(f.Start), 20*time.Second, "promotion time, then the engine start in place")
+	assert.Zero(t, f.LostWrites)
+}
+
 // TestPoolValidationDropsTheDemotedWriter: after a manual failover the
 // old Aurora writer comes back as a reader. Clients that reconnected to it
 // while the cluster endpoint's DNS change spread (fact 1.6) keep those

@@ -400,6 +400,10 @@ type Model struct {
 	health     cluster.Detector
 	fo         *cluster.Failover
 	waitVolume *instance // a writer waiting for a read quorum to open the volume
+	// demoted is the writer a manual failover demoted while it waits for
+	// its replica's promotion: healthy, so it takes writes again if that
+	// replica is lost and no other can take over.
+	demoted *instance
 
 	// archive is the continuous backup (nil without Config.Backup);
 	// restoring is the point-in-time restore under way.

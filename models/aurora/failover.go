@@ -52,6 +52,17 @@ func (m *Model) failover() {
 		m.k.After(m.cfg.Promotion, func() { m.promote(t) })
 		return
 	}
+	if w := m.writer; m.demoted == w && w.host.Up() && m.topo.Up(w.host.AZ) {
+		// A manual failover lost its target: the healthy writer it
+		// demoted is the only copy left, and reopens in place.
+		m.demoted = nil
+		m.log.Addf("no replica to fail over to: %s, demoted but healthy, restarts and takes writes again", m.describe(w))
+		w.host.Restart()
+		w.cpu.Clear()
+		m.fo.Promoted = m.k.Now()
+		m.recover(w)
+		return
+	}
 	m.log.Addf("no replica to fail over to: the writer is recreated (%v)", m.cfg.ReplaceInstance)
 	m.k.After(m.cfg.ReplaceInstance, m.recreate)
 }
@@ -121,6 +132,7 @@ func (m *Model) promote(t *instance) {
 	old := m.writer
 	old.role, t.role = readerRole, writerRole
 	m.writer = t
+	m.demoted = nil
 	m.fo.Promoted = m.k.Now()
 	t.host.Restart()
 	t.cpu.Clear()

@@ -22,9 +22,10 @@ func (m *Model) ManualFailover() {
 	}
 	m.fo = m.log.StartFailover("failover requested (failover-db-cluster)")
 	m.fo.Detected = m.k.Now()
-	m.log.Addf("failover requested: writer %s stops accepting; promoting %s (tier %d, %s)", m.describe(w), m.describe(t), t.tier, m.size(t))
+	m.log.Addf("failover requested: %s stops accepting; promoting %s (tier %d, %s)", m.describe(w), m.describe(t), t.tier, m.size(t))
 	w.host.SetAccepting(false) // its connections close; it restarts as a reader on promotion
 	w.cpu.Clear()
+	m.demoted = w
 	m.abandon()
 	m.armCheck()
 	m.k.After(m.cfg.Promotion, func() { m.promote(t) })
