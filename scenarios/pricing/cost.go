@@ -537,17 +537,24 @@ type DynamoDBUsage struct {
 	// units are billed as replicated write units (rWCU, rWRU), priced as
 	// WCU and WRU (fact 5.46).
 	ReplicaRegions int
+	// Keyspaces prices an Amazon Keyspaces table, from its own prices
+	// (fact 7.30), not DynamoDB's.
+	Keyspaces bool
 }
 
 // DynamoDBCost prices u: on-demand per million WRU/RRU (fact 7.16) or
 // provisioned per WCU/RCU-hour (fact 7.17), storage per GB-month beyond the
-// free GB (fact 7.19).
+// free GB (fact 7.19); an Amazon Keyspaces table (u.Keyspaces) the same
+// units at Keyspaces' prices (fact 7.30).
 func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
 	if p == nil {
 		p = Default()
 	}
 	var b costBuilder
 	d := p.DynamoDB
+	if u.Keyspaces {
+		d = p.Keyspaces
+	}
 	hours := p.HoursPerMonth
 	if u.OnDemand {
 		b.unit(catRequests, "write request units (on-demand)", u.WRUPerMonth/1e6, "million WRU", d.OnDemandMillionWRU,
@@ -574,7 +581,11 @@ func (p *Prices) DynamoDBCost(u DynamoDBUsage) Cost {
 		b.unpriced(catStorage, "replica tables' reads, storage and cross-Region transfer", "dbsim prices only the replicated writes of a global table")
 	}
 	st := d.StorageGBMonth
-	b.unit(catStorage, fmt.Sprintf("table storage (first %s GB free)", formatCount(st.Free)), max(0, u.StorageGB-st.Free),
+	what := "table storage"
+	if st.Free > 0 {
+		what = fmt.Sprintf("table storage (first %s GB free)", formatCount(st.Free))
+	}
+	b.unit(catStorage, what, max(0, u.StorageGB-st.Free),
 		"GB-months", st, StorageMonthlyUSD(u.StorageGB, 1, st.Free, st.USD))
 	return b.cost()
 }

@@ -8,15 +8,14 @@ import (
 // dynamodbCost prices a DynamoDB table from what the run measured, held
 // for a month: on-demand bills the request units consumed (the mean of the
 // ConsumedWCU / ConsumedRCU gauges), provisioned the mean provisioned
-// capacity (which auto scaling moves) of the table and its indexes.
+// capacity (which auto scaling moves) of the table and its indexes. An
+// Amazon Keyspaces table is metered in the same units (its LOCAL_ONE reads
+// are the model's eventually consistent ones, half a unit) and priced
+// from the table's keyspaces prices.
 func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication) Cost {
 	d := s.System.DynamoDB
-	if d.Service == "keyspaces" {
-		var b costBuilder
-		b.unpriced(catCapacity, "Amazon Keyspaces table", "the price table has no Amazon Keyspaces prices (DynamoDB's are not its)")
-		return b.cost()
-	}
-	u := DynamoDBUsage{OnDemand: d.Table.Mode == "on-demand", StorageGB: float64(d.Table.Size) / (1 << 30), ReplicaRegions: len(d.Table.Replicas)}
+	u := DynamoDBUsage{OnDemand: d.Table.Mode == "on-demand", StorageGB: float64(d.Table.Size) / (1 << 30), ReplicaRegions: len(d.Table.Replicas),
+		Keyspaces: d.Service == "keyspaces"}
 	if rep == nil || rep.Series == nil {
 		return p.DynamoDBCost(u)
 	}

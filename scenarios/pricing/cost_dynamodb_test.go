@@ -41,17 +41,32 @@ func TestDynamoDBCostFromTheRun(t *testing.T) {
 	assert.InDelta(t, (500*0.625+2000*0.125)*month/1e6, c.TotalUSD, 0.01)
 }
 
-func TestKeyspacesIsNotPricedAsDynamoDB(t *testing.T) {
-	// The price table has no Amazon Keyspaces prices: its cost is partial
-	// (a lower bound of 0), not DynamoDB's.
+func TestKeyspacesIsPricedWithItsOwnPrices(t *testing.T) {
+	// Fact 7.30: Amazon Keyspaces' us-east-1 prices, from its own rows of
+	// the price table (here set apart from DynamoDB's to show which are
+	// used): provisioned $0.00065 per WCU-hour and $0.00013 per RCU-hour,
+	// storage $0.25 per GB-month with no free GB.
 	s := &scenarios.Scenario{System: scenarios.System{Kind: "dynamodb", DynamoDB: &scenarios.DynamoDBSystem{Service: "keyspaces",
-		Table: scenarios.DynamoDBTable{Mode: "provisioned"}}}}
+		Table: scenarios.DynamoDBTable{Mode: "provisioned", Size: 100 << 30}}}}
 	c := Default().MonthlyCost(s, nil)
-	assert.True(t, c.Partial)
-	assert.Zero(t, c.TotalUSD)
-	if assert.Len(t, c.Items, 1) {
-		assert.Contains(t, c.Items[0].Note, "Keyspaces")
+	assert.False(t, c.Partial)
+	assert.InDelta(t, 100*0.25, c.TotalUSD, 0.01, "no capacity measured: only the 100 GB, none of them free")
+	for _, it := range c.Items {
+		if it.Category == catStorage {
+			assert.Contains(t, it.Source, "7.30")
+		}
 	}
+
+	p := *Default()
+	p.Keyspaces.ProvisionedWCUHour.USD = 0.001
+	p.Keyspaces.StorageGBMonth.USD = 0
+	u := DynamoDBUsage{WCU: 1000, RCU: 3000, Keyspaces: true}
+	assert.InDelta(t, (1000*0.001+3000*0.00013)*730, p.DynamoDBCost(u).TotalUSD, 0.01)
+	u.Keyspaces = false
+	assert.InDelta(t, (1000*0.00065+3000*0.00013)*730, p.DynamoDBCost(u).TotalUSD, 0.01)
+
+	u = DynamoDBUsage{OnDemand: true, WRUPerMonth: 2e6, RRUPerMonth: 8e6, Keyspaces: true}
+	assert.InDelta(t, 2*0.625+8*0.125, Default().DynamoDBCost(u).TotalUSD, 0.001)
 }
 
 func TestDynamoDBGlobalTableCost(t *testing.T) {

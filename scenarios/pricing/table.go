@@ -25,6 +25,9 @@ type Prices struct {
 	RDS           RDSPrices      `yaml:"rds"`
 	Aurora        AuroraPrices   `yaml:"aurora"`
 	DynamoDB      DynamoDBPrices `yaml:"dynamodb"`
+	// Keyspaces prices an Amazon Keyspaces table, metered in DynamoDB's
+	// units (streams_100k_read_units does not apply).
+	Keyspaces DynamoDBPrices `yaml:"keyspaces"`
 	// ElastiCache prices a cache in front of any system (cost_cache.go).
 	ElastiCache ElastiCachePrices `yaml:"elasticache"`
 	// DataTransfer prices the data a system ships between Regions.
@@ -292,6 +295,15 @@ func (p *Prices) check() []string {
 	unit("dynamodb.provisioned_rcu_hour", d.ProvisionedRCUHour)
 	unit("dynamodb.storage_gb_month", d.StorageGBMonth)
 	unit("dynamodb.streams_100k_read_units", d.Streams100KReadUnits)
+	k := p.Keyspaces
+	unit("keyspaces.on_demand_million_wru", k.OnDemandMillionWRU)
+	unit("keyspaces.on_demand_million_rru", k.OnDemandMillionRRU)
+	unit("keyspaces.provisioned_wcu_hour", k.ProvisionedWCUHour)
+	unit("keyspaces.provisioned_rcu_hour", k.ProvisionedRCUHour)
+	unit("keyspaces.storage_gb_month", k.StorageGBMonth)
+	if k.Streams100KReadUnits != (UnitPrice{}) {
+		bad("keyspaces.streams_100k_read_units: does not apply (DynamoDB Streams are DynamoDB's)")
+	}
 	unit("lambda.million_requests", p.Lambda.MillionRequests)
 	unit("lambda.gb_second", p.Lambda.GBSecond)
 	seen := map[string]int{}
