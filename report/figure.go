@@ -118,8 +118,10 @@ func Plots(res *scenarios.Result) []*Figure {
 			figs = append(figs, lagFigure(name, d, ids, marks))
 		}
 		if ids := d.ofKind(metric.ReplicationLatency); len(ids) > 0 {
-			figs = append(figs, groupFigure("replication", name+": global table replication latency", "replication latency (ms)",
-				d, ids, metric.ID.Subject, marks))
+			// Subjects name a Region pair, "us-east-1>us-west-2".
+			pair := func(id metric.ID) string { return strings.Replace(id.Subject(), ">", " → ", 1) }
+			figs = append(figs, groupFigure("replication", name+": global table replication latency per Region pair", "replication latency (ms)",
+				d, ids, pair, marks))
 		}
 		if ids := d.ofKind(metric.CapacityACU); len(ids) > 0 {
 			figs = append(figs, capacityFigure(name, res.Scenario, d, ids, marks))

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
@@ -141,16 +142,31 @@ type StreamSummary struct {
 }
 
 // GlobalTableSummary is a DynamoDB global table's replication over the
-// measured window, summed over replications: the writes applied in
-// replica Regions (a write applied in two counts twice), the writes at
-// risk when the clients' Region failed (committed there, not yet in the
-// replica Region that lacked most), and the replication latency of the
-// applied writes, commit to arrival, in milliseconds. The clients write
-// from one Region, so no last-writer-wins conflict is possible and none
-// is reported.
+// measured window, summed over replications: the writes that reached
+// another Region (a write that reaches two counts twice), the writes at
+// risk when a Region failed (committed there, not yet in the Region that
+// lacked most), the conflicts (lost updates: writes that last writer
+// wins discarded for a concurrent newer write from another Region), and
+// the replication latency, commit to arrival, in milliseconds; the same
+// per Region pair whose source has writers, source first.
 type GlobalTableSummary struct {
+	Replicated         int64                `json:"replicated"`
+	AtRisk             int64                `json:"at_risk"`
+	Conflicts          int64                `json:"conflicts"`
+	ReplicationLatency LagStats             `json:"replication_latency_ms"`
+	Pairs              []GlobalTablePairSum `json:"pairs"`
+
+	lat *sim.Latency
+}
+
+// GlobalTablePairSum is one direction of a global table's replication:
+// From's writes reaching To, those To discarded by last writer wins
+// (conflicts), and their replication latency.
+type GlobalTablePairSum struct {
+	From               string   `json:"from"`
+	To                 string   `json:"to"`
 	Replicated         int64    `json:"replicated"`
-	AtRisk             int64    `json:"at_risk"`
+	Conflicts          int64    `json:"conflicts"`
 	ReplicationLatency LagStats `json:"replication_latency_ms"`
 
 	lat *sim.Latency
@@ -472,7 +488,19 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 			x := s.GlobalTable
 			x.Replicated += st.Replicated
 			x.AtRisk += st.AtRisk
+			x.Conflicts += st.Conflicts
 			merge(x.lat, st.Latency)
+			for _, ps := range st.Pairs {
+				i := slices.IndexFunc(x.Pairs, func(q GlobalTablePairSum) bool { return q.From == ps.From && q.To == ps.To })
+				if i < 0 {
+					x.Pairs = append(x.Pairs, GlobalTablePairSum{From: ps.From, To: ps.To, lat: sim.NewLatency()})
+					i = len(x.Pairs) - 1
+				}
+				q := &x.Pairs[i]
+				q.Replicated += ps.Replicated
+				q.Conflicts += ps.Conflicts
+				merge(q.lat, ps.Latency)
+			}
 		}
 		if c := rep.Cache; c != nil {
 			if s.Cache == nil {
@@ -545,9 +573,15 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		}
 	}
 	if x := s.GlobalTable; x != nil {
-		x.ReplicationLatency = LagStats{P50: scenarios.Null, P99: scenarios.Null, Max: scenarios.Null}
-		if x.lat.Count() > 0 {
-			x.ReplicationLatency = LagStats{P50: ms(x.lat.Quantile(0.5)), P99: ms(x.lat.Quantile(0.99)), Max: ms(x.lat.Max())}
+		lag := func(l *sim.Latency) LagStats {
+			if l.Count() == 0 {
+				return LagStats{P50: scenarios.Null, P99: scenarios.Null, Max: scenarios.Null}
+			}
+			return LagStats{P50: ms(l.Quantile(0.5)), P99: ms(l.Quantile(0.99)), Max: ms(l.Max())}
+		}
+		x.ReplicationLatency = lag(x.lat)
+		for i := range x.Pairs {
+			x.Pairs[i].ReplicationLatency = lag(x.Pairs[i].lat)
 		}
 	}
 	if c := s.Cache; c != nil {

@@ -115,5 +115,5 @@ func TestGlobalTableLine(t *testing.T) {
 		ReplicationLatency: LagStats{P50: 630.3, P99: 1450, Max: 121500}}
 	var b bytes.Buffer
 	require.NoError(t, WriteText(&b, sum))
-	assert.Contains(t, b.String(), "global table  228,721 writes replicated, 226 at risk when their Region failed; replication latency p50 630 ms, p99 1.4 s, max 2m2s")
+	assert.Contains(t, b.String(), "global table  228,721 writes replicated, 226 at risk when their Region failed, 0 lost to last writer wins; replication latency p50 630 ms, p99 1.4 s, max 2m2s")
 }

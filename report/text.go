@@ -145,8 +145,14 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 			thousands(x.Invocations), thousands(x.Errors), ageText(x.IteratorAgeMS.P50), ageText(x.IteratorAgeMS.P99), ageText(x.IteratorAgeMS.Max))
 	}
 	if g := sum.GlobalTable; g != nil {
-		p("global table\t%s writes replicated, %s at risk when their Region failed; replication latency p50 %s, p99 %s, max %s",
-			thousands(g.Replicated), thousands(g.AtRisk), ageText(g.ReplicationLatency.P50), ageText(g.ReplicationLatency.P99), ageText(g.ReplicationLatency.Max))
+		p("global table\t%s writes replicated, %s at risk when their Region failed, %s lost to last writer wins; replication latency p50 %s, p99 %s, max %s",
+			thousands(g.Replicated), thousands(g.AtRisk), thousands(g.Conflicts), ageText(g.ReplicationLatency.P50), ageText(g.ReplicationLatency.P99), ageText(g.ReplicationLatency.Max))
+		if len(g.Pairs) > 2 || (len(g.Pairs) > 0 && g.Conflicts > 0) {
+			for _, q := range g.Pairs {
+				p("\t%s → %s: %s replicated, %s discarded by last writer wins; latency p50 %s, p99 %s",
+					q.From, q.To, thousands(q.Replicated), thousands(q.Conflicts), ageText(q.ReplicationLatency.P50), ageText(q.ReplicationLatency.P99))
+			}
+		}
 	}
 	if c := sum.Cache; c != nil {
 		p("cache\t%s hit ratio: %s hits, %s misses; %d × %s, %s items when full", percent(c.HitRatio),

@@ -232,8 +232,16 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		}
 	}
 	cl := client.New(k, net, ccfg, sys.endpoints, obs)
+	regional := map[string]*client.Client{} // a global table's other writing Regions
 	for wi := range s.Workload {
-		g, err := startWorkload(k, cl, &s.Workload[wi], wi, s.System.DynamoDB)
+		wcl := cl
+		if m, ok := sys.model.(*dynamodb.Model); ok && s.Workload[wi].Region != "" && s.Workload[wi].Region != topo.Region(ccfg.AZ) {
+			if wcl, err = regionalClients(k, net, m, ccfg, s.Workload[wi].Region, regional, obs); err != nil {
+				return nil, err
+			}
+			rec.remote = append(rec.remote, int16(wi))
+		}
+		g, err := startWorkload(k, wcl, &s.Workload[wi], wi, s.System.DynamoDB)
 		if err != nil {
 			return nil, err
 		}
@@ -279,6 +287,24 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		rep.Credits = append(rep.Credits, *r)
 	}
 	return rep, nil
+}
+
+// regionalClients are the clients of a global table's replica in region:
+// a fleet like the scenario's clients, in the replica's AZ, reaching its
+// endpoint (one fleet per Region, in made).
+func regionalClients(k *sim.Kernel, net *cluster.Net, m *dynamodb.Model, ccfg client.Config, region string,
+	made map[string]*client.Client, obs client.Observer) (*client.Client, error) {
+	if cl := made[region]; cl != nil {
+		return cl, nil
+	}
+	ep, az, ok := m.RegionEndpoint(region)
+	if !ok {
+		return nil, fmt.Errorf("workload region %s: the table has no replica there", region)
+	}
+	ccfg.AZ, ccfg.Name, ccfg.Topology = az, region, nil
+	cl := client.New(k, net, ccfg, []*cluster.Record{ep}, obs)
+	made[region] = cl
+	return cl, nil
 }
 
 // --- workload generators ---

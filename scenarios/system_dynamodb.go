@@ -26,7 +26,8 @@ func buildDynamoDB(s *Scenario, k *sim.Kernel, net *cluster.Net, log *cluster.Lo
 		if len(azs) == 0 {
 			return nil, fmt.Errorf("system.table.replicas: unknown Region %q", r.Region)
 		}
-		cfg.Replicas = append(cfg.Replicas, dynamodb.Replica{Region: r.Region, AZ: azs[0]})
+		writes := slices.ContainsFunc(s.Workload, func(w Workload) bool { return w.Region == r.Region })
+		cfg.Replicas = append(cfg.Replicas, dynamodb.Replica{Region: r.Region, AZ: azs[0], Writes: writes})
 	}
 	m := dynamodb.New(k, net, cfg, log)
 	update := func(index int, us []DynamoDBUpdate) {

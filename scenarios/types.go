@@ -295,6 +295,9 @@ type Workload struct {
 	HotKeys     []HotKey `yaml:"hot_keys" doc:"DynamoDB: celebrity keys, each taking a share of the requests for a while."`
 	// Collection: DynamoDB item collections (types_dynamodb.go).
 	Collection Collection `yaml:"collection" doc:"DynamoDB: item collections (single-table design): a Query reads its key's whole collection, a put adds an item to it."`
+	// Region: a DynamoDB global table's Region whose replica the
+	// workload's clients use (validate_dynamodb.go).
+	Region string `yaml:"region" doc:"DynamoDB global tables: the Region whose replica table the workload's clients use, the clients' Region or one of table.replicas (default the clients' Region)."`
 }
 
 // Arrival is the arrival process and its initial rate.

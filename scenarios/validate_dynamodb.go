@@ -19,7 +19,7 @@ var (
 	ddbModes        = []string{"provisioned", "on-demand"}
 	ddbServices     = []string{"dynamodb", "keyspaces"}
 	ddbConsistency  = []string{"eventual", "strong"}
-	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys", "collection"}
+	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys", "collection", "region"}
 	ddbUnprocessed  = []string{"drop", "resubmit"}
 	// gsiName is DynamoDB's rule for index names: 3 to 255 of a-z, A-Z,
 	// 0-9, '_', '-' and '.'.
@@ -721,16 +721,17 @@ var ddbKindOrder = []dynamodb.Kind{
 // topology other than the clients', once.
 func (v *validator) replicas(d *DynamoDBSystem) {
 	const p = "system.table.replicas"
+	t := &v.s.Topology
+	home := t.regionOf(v.s.Clients.AZ)
+	if home == "" {
+		home = t.Region
+	}
+	defer v.workloadRegions(d, home)
 	if !v.has(p) {
 		if v.has("system.replication_delay") {
 			v.warnf("system.replication_delay", "has no effect without table.replicas")
 		}
 		return
-	}
-	t := &v.s.Topology
-	home := t.regionOf(v.s.Clients.AZ)
-	if home == "" {
-		home = t.Region
 	}
 	var allowed []string
 	for _, r := range t.regionNames() {
@@ -761,6 +762,38 @@ func (v *validator) replicas(d *DynamoDBSystem) {
 			v.errorf(rp, "unknown Region %q%s (%s)", r.Region, DidYouMean(r.Region, allowed), hint)
 		case slices.IndexFunc(d.Table.Replicas[:i], func(o DynamoDBReplica) bool { return o.Region == r.Region }) >= 0:
 			v.errorf(rp, "a Region has one replica table: %s twice", r.Region)
+		}
+	}
+}
+
+// workloadRegions checks each workload's region: the clients' Region
+// (home; left out, it stays "") or a replica's, whose replica table its clients
+// write (a global table with writers in several Regions).
+func (v *validator) workloadRegions(d *DynamoDBSystem, home string) {
+	allowed := []string{home}
+	if v.has("system.table.replicas") {
+		for _, r := range d.Table.Replicas {
+			if r.Region != home && !slices.Contains(allowed, r.Region) {
+				allowed = append(allowed, r.Region)
+			}
+		}
+	}
+	for i := range v.s.Workload {
+		w := &v.s.Workload[i]
+		p := fmt.Sprintf("workload[%d].region", i)
+		if !v.has(p) {
+			continue // the clients' Region
+		}
+		switch {
+		case w.Region == home:
+		case len(allowed) == 1:
+			v.errorf(p, "%s has no replica table: a workload writes in another Region than the clients' (%s) only to a global table's replica there (table.replicas)", w.Region, home)
+		case slices.Contains(v.s.Topology.regionNames(), w.Region) && !slices.Contains(allowed, w.Region):
+			v.errorf(p, "%s has no replica table (allowed: %s: the clients' Region and the replicas')", w.Region, strings.Join(allowed, ", "))
+		case !slices.Contains(allowed, w.Region):
+			v.errorf(p, "unknown Region %q%s (allowed: %s: the clients' Region and the replicas')", w.Region, DidYouMean(w.Region, allowed), strings.Join(allowed, ", "))
+		case v.has("cache"):
+			v.errorf(p, "the cache stands in the clients' Region (%s): a workload in %s does not go through it; leave region out or remove the cache", home, w.Region)
 		}
 	}
 }

@@ -139,6 +139,9 @@ var Drivers = []Driver{DNSDriver, TopologyAware}
 // Config describes the client fleet.
 type Config struct {
 	AZ cluster.AZ
+	// Name, when set, tells a second fleet's random streams from the
+	// first's ("client/" + Name + "/retry", ...): fleets in two Regions.
+	Name string
 	// Instances is the number of client processes; each has its own DNS
 	// cache and a pool of up to Connections connections per endpoint.
 	Instances, Connections int
@@ -305,7 +308,11 @@ type conn struct {
 
 // New returns a client fleet that reaches the given endpoints.
 func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Record, obs Observer) *Client {
-	c := &Client{k: k, net: net, cfg: cfg, eps: endpoints, obs: obs, rng: k.Stream("client/retry")}
+	prefix := "client/"
+	if cfg.Name != "" {
+		prefix += cfg.Name + "/"
+	}
+	c := &Client{k: k, net: net, cfg: cfg, eps: endpoints, obs: obs, rng: k.Stream(prefix + "retry")}
 	c.onReply, c.onTimeout, c.onRetry = c.reply, c.timeout, c.retry
 	c.onConnReply, c.onConnTimeout, c.onConnFail = c.connReply, c.connTimeout, c.connFail
 	c.onValidated = c.validated
@@ -317,7 +324,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 	c.poolTimeouts = sim.NewLane(k, wait, c.onTimeout)
 	c.connTimeouts = sim.NewLane(k, cfg.ConnectTimeout, c.onConnTimeout)
 	for i := 0; i < cfg.Instances; i++ {
-		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream("client/dns/" + itoa(i)),
+		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream(prefix + "dns/" + itoa(i)),
 			quota: cfg.Retry.Quota.Capacity}
 		for e := range endpoints {
 			in.pools = append(in.pools, &pool{in: in, ep: e})
@@ -325,7 +332,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 		c.inst = append(c.inst, in)
 	}
 	if cfg.Driver == TopologyAware && cfg.Topology != nil && cfg.TopologyRefresh > 0 {
-		phase := k.Stream("client/topology")
+		phase := k.Stream(prefix + "topology")
 		for _, in := range c.inst {
 			in := in
 			in.topo = cfg.Topology()

@@ -305,8 +305,12 @@ type Model struct {
 	global   *globalModel // nil without replicas
 	router   *cluster.Host
 	endpoint *cluster.Record
-	base     *table
-	gsis     []*table
+	// azs are the AZs of the table's Region (RouterAZ's), where its
+	// partitions' replicas are placed and repaired; other Regions hold
+	// a global table's replica tables.
+	azs  []cluster.AZ
+	base *table
+	gsis []*table
 
 	defRead, defWrite Op
 	needs             []need
@@ -375,6 +379,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 	m.onReply = m.reply
 	m.defRead = Op{Kind: GetItem, Consistent: cfg.ConsistentReads}
 	m.defWrite = Op{Kind: PutItem}
+	m.azs = net.T.RegionAZs(net.T.Region(cfg.RouterAZ))
 	m.router = cluster.NewHost("dynamodb-router", cfg.RouterAZ)
 	m.router.Serve = m.serve
 	m.router.SetAccepting(true)
@@ -644,7 +649,7 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 				m.stream.append(p, m.needs[0].h)
 			}
 			if m.global != nil {
-				m.global.replicate(now.Add(d + path))
+				m.global.replicate(0, c.Key, now.Add(d+path))
 			}
 		case cons == Eventual:
 			// Stale (fact 8.6) if the replica reads before it has applied
@@ -700,10 +705,8 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 		}
 		if write && m.global != nil {
 			// Items are replicated one by one, not as a transaction.
-			for i := range m.needs {
-				if m.needs[i].t == m.base {
-					m.global.replicate(m.k.Now().Add(d + 2*slowest))
-				}
+			for i := 0; i < n; i++ {
+				m.global.replicate(0, op.key(c.Key, i), m.k.Now().Add(d+2*slowest))
 			}
 		}
 		// Prepare and commit: two rounds to the items' leaders.
@@ -731,7 +734,7 @@ func (m *Model) serveMulti(c *cluster.Call, op *Op, size int, d time.Duration) {
 			m.stream.append(p, m.needs[0].h)
 		}
 		if write && m.global != nil {
-			m.global.replicate(m.k.Now().Add(d + path))
+			m.global.replicate(0, key, m.k.Now().Add(d+path))
 		}
 	}
 	op.Unprocessed = n - done
@@ -999,18 +1002,18 @@ func (m *Model) repair(p *partition, j int) {
 	az := p.reps[j].az
 	if !m.topo.Up(az) {
 		az = -1
-		for a := 0; a < m.topo.AZs(); a++ {
-			if !m.topo.Up(cluster.AZ(a)) {
+		for _, a := range m.azs {
+			if !m.topo.Up(a) {
 				continue
 			}
 			used := false
 			for i, r := range p.reps {
-				if i != j && r.up && r.az == cluster.AZ(a) {
+				if i != j && r.up && r.az == a {
 					used = true
 				}
 			}
 			if az < 0 || !used {
-				az = cluster.AZ(a)
+				az = a
 			}
 			if !used {
 				break
@@ -1199,7 +1202,7 @@ func (m *Model) ResetCounters() {
 		m.stream.st = StreamStats{MemoryMB: m.stream.cfg.MemoryMB}
 	}
 	if m.global != nil {
-		m.global.st = GlobalStats{Latency: sim.NewLatency()}
+		m.global.reset()
 	}
 }
 
@@ -1209,8 +1212,7 @@ func (m *Model) GlobalStats() *GlobalStats {
 	if m.global == nil {
 		return nil
 	}
-	st := m.global.st
-	return &st
+	return m.global.stats()
 }
 
 // StreamStats are the stream's totals since ResetCounters; nil without

@@ -73,7 +73,7 @@ func TestGlobalTableHoldsWritesForARegionThatIsDown(t *testing.T) {
 	h, _ := globalHarness(t)
 	h.k.At(sim.At(5*time.Second), func() { setRegion(h.topo, "far", true) })
 	var heldSeconds int
-	h.k.At(sim.At(15*time.Second-time.Millisecond), func() { heldSeconds = len(h.m.global.reps[0].held) })
+	h.k.At(sim.At(15*time.Second-time.Millisecond), func() { heldSeconds = len(h.m.global.pairs[0][1].held) })
 	h.k.At(sim.At(15*time.Second), func() { setRegion(h.topo, "far", false) })
 	h.k.Run(sim.At(30 * time.Second))
 	st := h.m.GlobalStats()
@@ -107,4 +107,19 @@ func TestGlobalTableAtRiskWhenTheSourceRegionFails(t *testing.T) {
 	assert.Greater(t, inFlight, int64(30))
 	assert.InDelta(t, inFlight, st.AtRisk, 2)
 	assert.Equal(t, int64(h.ok), st.Replicated, "at risk, not lost: they arrive after the Region returns")
+}
+
+// The last-writer-wins state keeps an item only while a write older than
+// it may still arrive: about rate × (replication delay + the second
+// between prunes) items, not one per item ever written.
+func TestGlobalTableForgetsItemsNoWriteCanStillReach(t *testing.T) {
+	h, _ := globalHarness(t)
+	var home, far int
+	h.k.At(sim.At(19*time.Second), func() { home, far = len(h.m.global.regions[0].items), len(h.m.global.regions[1].items) })
+	h.k.Run(sim.At(20 * time.Second))
+	require.Greater(t, h.ok, 1800)
+	// 100 writes a second, 540 ms in flight, pruned once a second.
+	assert.LessOrEqual(t, far, 100*(1+1)+50)
+	assert.LessOrEqual(t, home, 100+50, "no write travels to the home Region: only the last second's")
+	assert.Positive(t, far)
 }

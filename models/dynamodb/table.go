@@ -265,9 +265,8 @@ func (t *table) newPartition(lo uint64, share float64) *partition {
 	p := &partition{t: t, id: id, lo: lo, share: share, leader: id % 3,
 		hr: newHardLimit(l.RCU*m.cfg.HardWindow.Seconds(), m.cfg.HardWindow),
 		hw: newHardLimit(l.WCU*m.cfg.HardWindow.Seconds(), m.cfg.HardWindow)}
-	nAZ := m.topo.AZs()
 	for j := range p.reps {
-		p.reps[j] = replica{az: cluster.AZ((id + j) % nAZ), up: true}
+		p.reps[j] = replica{az: m.azs[(id+j)%len(m.azs)], up: true}
 	}
 	t.parts = append(t.parts, p)
 	return p

@@ -8,7 +8,9 @@ import (
 // dynamodbCost prices a DynamoDB table from what the run measured, held
 // for a month: on-demand bills the request units consumed (the mean of the
 // ConsumedWCU / ConsumedRCU gauges), provisioned the mean provisioned
-// capacity (which auto scaling moves) of the table and its indexes. An
+// capacity (which auto scaling moves) of the table and its indexes (a
+// global table's replicas provisioned alike; on-demand, the writes of
+// its writers in other Regions count with the table's own). An
 // Amazon Keyspaces table is metered in the same units (its LOCAL_ONE reads
 // are the model's eventually consistent ones, half a unit) and priced
 // from the table's keyspaces prices.
@@ -34,6 +36,12 @@ func (p *Prices) dynamodbCost(s *scenarios.Scenario, rep *scenarios.Replication)
 		seconds := p.HoursPerMonth * 3600
 		u.WRUPerMonth = mean(metric.ConsumedWCU) * seconds
 		u.RRUPerMonth = mean(metric.ConsumedRCU) * seconds
+		if g := rep.Global; g != nil {
+			// A global table's writers in other Regions: each of their
+			// writes bills a WRU there and an rWRU in every other
+			// Region (fact 5.46), as the table's own writes do.
+			u.WRUPerMonth += MonthlyCount(g.RemoteWriteUnits, rep.SimulatedSeconds, p.HoursPerMonth)
+		}
 	} else {
 		u.WCU, u.RCU = mean(metric.ProvisionedWCU), mean(metric.ProvisionedRCU)
 	}
