@@ -1,0 +1,156 @@
+package importer
+
+import (
+	"fmt"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// recogniser is one input format: how to tell it from its content, and
+// how to read it into the inventory. A new format is one more entry of
+// recognisers.
+type recogniser struct {
+	// format names it in messages; shape says what it looks like.
+	format, shape string
+	match         func(root *yaml.Node) bool
+	read          func(src *source, inv *inventory)
+}
+
+// recognisers are the formats dbsim import reads, tried in order.
+var recognisers = []recogniser{
+	{"aws rds describe-db-instances", `{"DBInstances": [...]}`,
+		hasKey("DBInstances"), cliList("DBInstances", readInstance)},
+	{"aws rds describe-db-clusters", `{"DBClusters": [...]}`,
+		hasKey("DBClusters"), cliList("DBClusters", readCluster)},
+	{"aws dynamodb describe-table", `{"Table": {"TableName": ...}}`,
+		hasKey("Table"), cliOne("Table", readTable)},
+	{"aws dynamodb create-table or update-table", `{"TableDescription": {...}}`,
+		hasKey("TableDescription"), cliOne("TableDescription", readTable)},
+	{"aws application-autoscaling describe-scalable-targets", `{"ScalableTargets": [...]}`,
+		hasKey("ScalableTargets"), cliList("ScalableTargets", func(o *obj, inv *inventory) { readTarget(o, inv) })},
+	{"aws application-autoscaling describe-scaling-policies", `{"ScalingPolicies": [...]}`,
+		hasKey("ScalingPolicies"), cliList("ScalingPolicies", func(o *obj, inv *inventory) { readPolicy(o, inv) })},
+	{"terraform show -json", `{"format_version": ..., "values" or "planned_values": {"root_module": ...}}`,
+		isTerraform, readTerraform},
+	{"CloudFormation template", `Resources: {NAME: {Type: AWS::..., Properties: ...}}`,
+		isCloudFormation, readCloudFormation},
+}
+
+// key returns the value of key in a mapping node, or nil.
+func key(n *yaml.Node, k string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == k {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func hasKey(k string) func(*yaml.Node) bool {
+	return func(root *yaml.Node) bool { return key(root, k) != nil }
+}
+
+// cliList reads each object of the list under k.
+func cliList(k string, read func(*obj, *inventory)) func(*source, *inventory) {
+	return func(src *source, inv *inventory) {
+		for _, o := range newObj(src.name, src.root, "", &inv.w).list(k) {
+			read(o, inv)
+		}
+	}
+}
+
+// cliOne reads the object under k.
+func cliOne(k string, read func(*obj, *inventory)) func(*source, *inventory) {
+	return func(src *source, inv *inventory) {
+		if o := newObj(src.name, src.root, "", &inv.w).child(k); o != nil {
+			read(o, inv)
+		}
+	}
+}
+
+func isTerraform(root *yaml.Node) bool {
+	return key(root, "format_version") != nil && (key(root, "values") != nil || key(root, "planned_values") != nil)
+}
+
+// terraformTypes maps a Terraform resource type to its reader.
+var terraformTypes = map[string]func(*obj, *inventory){
+	"aws_db_instance":           readInstance,
+	"aws_rds_cluster":           readCluster,
+	"aws_rds_cluster_instance":  readInstance,
+	"aws_dynamodb_table":        readTable,
+	"aws_appautoscaling_target": func(o *obj, inv *inventory) { readTarget(o, inv) },
+	"aws_appautoscaling_policy": func(o *obj, inv *inventory) { readPolicy(o, inv) },
+}
+
+// readTerraform reads `terraform show -json`: a state's values or a plan's
+// planned_values, the root module and its child modules. Data sources are
+// read, not managed, and left out; managed resources of other types are
+// listed as ignored.
+func readTerraform(src *source, inv *inventory) {
+	vals := key(src.root, "planned_values")
+	if vals == nil {
+		vals = key(src.root, "values")
+	}
+	var walk func(mod *yaml.Node)
+	walk = func(mod *yaml.Node) {
+		if r := key(mod, "resources"); r != nil {
+			for _, res := range r.Content {
+				if m := key(res, "mode"); m != nil && m.Value != "managed" {
+					continue
+				}
+				typ, addr := value(key(res, "type")), value(key(res, "address"))
+				read, ok := terraformTypes[typ]
+				if !ok {
+					inv.ignore(src.name, "", addr)
+					continue
+				}
+				if o := newObj(src.name, key(res, "values"), addr, &inv.w); o != nil {
+					read(o, inv)
+				}
+			}
+		}
+		if c := key(mod, "child_modules"); c != nil {
+			for _, m := range c.Content {
+				walk(m)
+			}
+		}
+	}
+	n := len(inv.instances) + len(inv.clusters) + len(inv.tables)
+	i0, c0, t0 := len(inv.instances), len(inv.clusters), len(inv.tables)
+	walk(key(vals, "root_module"))
+	// A plan does not know the ARNs of resources it creates: their Region
+	// is the provider's, when the configuration gives it as a constant.
+	region := value(key(key(key(key(key(key(src.root, "configuration"), "provider_config"), "aws"), "expressions"), "region"), "constant_value"))
+	if region == "" || n == len(inv.instances)+len(inv.clusters)+len(inv.tables) {
+		return
+	}
+	for _, d := range inv.instances[i0:] {
+		d.region = or(d.region, region)
+	}
+	for _, c := range inv.clusters[c0:] {
+		c.region = or(c.region, region)
+	}
+	for _, t := range inv.tables[t0:] {
+		t.region = or(t.region, region)
+	}
+}
+
+// value is a scalar node's text, or "".
+func value(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return ""
+	}
+	return n.Value
+}
+
+// ignore records a resource of a type dbsim does not import.
+func (inv *inventory) ignore(file, typ, name string) {
+	if inv.ignored == nil {
+		inv.ignored = map[string][]string{}
+	}
+	inv.ignored[file] = append(inv.ignored[file], strings.TrimSpace(fmt.Sprintf("%s %s", typ, name)))
+}
