@@ -1,6 +1,9 @@
 package importer
 
 import (
+	"cmp"
+	"math"
+	"slices"
 	"strings"
 
 	"dbsim/scenarios"
@@ -70,4 +73,27 @@ func containsAt(list []at, a at) bool {
 		}
 	}
 	return false
+}
+
+// sortWarnings orders the warnings by file (in the order the files were
+// given), then by place; a warning about a whole file comes after those
+// at a place in it.
+func (inv *inventory) sortWarnings() {
+	order := func(file string) int {
+		for i, f := range inv.files {
+			if strings.HasPrefix(f, file+" (") {
+				return i
+			}
+		}
+		return len(inv.files)
+	}
+	line := func(e *scenarios.Error) int {
+		if e.Line == 0 {
+			return math.MaxInt
+		}
+		return e.Line
+	}
+	slices.SortStableFunc(inv.w.list, func(a, b *scenarios.Error) int {
+		return cmp.Or(cmp.Compare(order(a.File), order(b.File)), cmp.Compare(line(a), line(b)), cmp.Compare(a.Col, b.Col))
+	})
 }

@@ -210,6 +210,7 @@ func (inv *inventory) write(sys *system) *yaml.Node {
 	for file, list := range inv.ignoredSorted() {
 		inv.w.list = append(inv.w.list, &scenarios.Error{File: file, Msg: "resources dbsim does not import, ignored: " + strings.Join(list, ", ")})
 	}
+	inv.sortWarnings()
 	if len(inv.w.list) > 0 {
 		head = append(head, "", fmt.Sprintf("Not imported: what dbsim cannot model (%d warnings):", len(inv.w.list)))
 		for _, e := range inv.w.list {
