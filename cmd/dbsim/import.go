@@ -71,7 +71,11 @@ func importCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 		if err != nil {
 			return err
 		}
-		files = append(files, importer.File{Name: arg, Data: data})
+		name := arg
+		if arg == "-" {
+			name = stdinName
+		}
+		files = append(files, importer.File{Name: name, Data: data})
 	}
 	res, err := importer.Import(files, importer.Options{Resource: *resource})
 	var es scenarios.Errors

@@ -462,7 +462,7 @@ func (c *cfn) cond(n *yaml.Node, path string) (on, known bool) {
 			return false, false
 		}
 		x, y := c.quiet(a[0], path), c.quiet(a[1], path)
-		if x == nil || y == nil || x.Kind != yaml.ScalarNode || y.Kind != yaml.ScalarNode {
+		if !resolved(x) || !resolved(y) || x.Kind != yaml.ScalarNode || y.Kind != yaml.ScalarNode {
 			return false, false
 		}
 		return x.Value == y.Value, true

@@ -67,8 +67,9 @@ func parseJSON(name string, data []byte) (*yaml.Node, error) {
 	}
 	n, err := p.value()
 	if err == nil {
+		end := p.start(int(p.dec.InputOffset()))
 		if _, e := p.dec.Token(); !errors.Is(e, io.EOF) {
-			line, col := p.pos(p.start(int(p.dec.InputOffset())))
+			line, col := p.pos(end)
 			return nil, &scenarios.Error{File: name, Line: line, Col: col, Msg: "JSON syntax: more after the document's end (one JSON value per file)"}
 		}
 		return n, nil

@@ -212,7 +212,7 @@ func (inv *inventory) write(sys *system) *yaml.Node {
 	}
 	inv.sortWarnings()
 	if len(inv.w.list) > 0 {
-		head = append(head, "", fmt.Sprintf("Not imported: what dbsim cannot model (%d warnings):", len(inv.w.list)))
+		head = append(head, "", fmt.Sprintf("Not imported: what dbsim cannot model (%s):", plural(len(inv.w.list), "warning", "warnings")))
 		for _, e := range inv.w.list {
 			head = append(head, "  "+e.Error())
 		}
@@ -621,7 +621,14 @@ func (inv *inventory) writeAurora(sys *system, t *topo) (*yaml.Node, *yaml.Node,
 	default:
 		class, vcpus = aurora.Defaults().Class.Name, float64(aurora.Defaults().Class.VCPUs)
 		if eng == aurora.EngineDocDB || eng == aurora.EngineNeptune {
-			class = aurora.EngineClassNames(eng)[0]
+			names := aurora.EngineClassNames(eng)
+			class = names[0]
+			for _, n := range names {
+				if strings.HasSuffix(n, ".large") {
+					class = n
+					break
+				}
+			}
 			k, _ := aurora.LookupClass(class)
 			vcpus = float64(k.VCPUs)
 		}
