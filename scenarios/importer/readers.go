@@ -121,8 +121,11 @@ func readCluster(o *obj, inv *inventory) {
 		c.region = regionOfAZ(c.azs[0])
 	}
 	c.storageGB, _ = o.num("AllocatedStorage")
-	if st := o.str("StorageType"); st == "aurora" {
+	if o.peek("StorageType") == "aurora" {
 		o.node("StorageType") // Aurora Standard: what dbsim models
+	}
+	if o.peek("ClusterScalabilityType") == "standard" {
+		o.node("ClusterScalabilityType") // not Aurora Limitless
 	}
 	if sv := o.child("ServerlessV2ScalingConfiguration"); sv != nil {
 		c.serverless = true
@@ -250,7 +253,6 @@ func readTarget(o *obj, inv *inventory) *scalingTarget {
 	if s := o.child("SuspendedState"); s != nil && isSet(s.n) {
 		o.warnf([]string{"SuspendedState"}, "suspended scaling is not modelled; imported as active")
 	}
-	o.node("ScalableTargetARN", "ScheduledActions")
 	if n := o.node("ScheduledActions", "scheduled_action"); n != nil && isSet(n) {
 		o.warnf([]string{"ScheduledActions"}, "scheduled scaling is not modelled; not imported (table.updates can stand for it)")
 	}

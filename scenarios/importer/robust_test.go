@@ -3,6 +3,8 @@ package importer
 import (
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +130,43 @@ func TestRecognisersDoNotOverlap(t *testing.T) {
 			}
 		}
 		assert.Equal(t, 1, n, "%s matches %d recognisers", name, n)
+	}
+}
+
+// What dbsim cannot model is warned, at its place, never dropped: one
+// warning for each thing the fixtures hold that has no scenario key.
+func TestWarningsNameWhatIsNotModelled(t *testing.T) {
+	for _, c := range []struct {
+		files []string
+		want  []string
+	}{
+		{[]string{"cli-rds-instances.json"}, []string{
+			"cli-rds-instances.json:60:13: DBInstances[0].StorageType: gp3: not modelled",
+			"DBInstances[0].StorageEncrypted: true: not modelled (encryption",
+			"DBInstances[0].MaxAllocatedStorage: 1000: not modelled (storage autoscaling",
+			"DBInstances[0].EngineVersion: 16.3: not modelled"}},
+		{[]string{"cli-table-global-ondemand.json"}, []string{
+			"Table.StreamSpecification: the table's stream: its consumer is not in the source",
+			"Table.TableClassSummary: STANDARD_INFREQUENT_ACCESS: not modelled"}},
+		{[]string{"cfn-dynamodb.yaml"}, []string{
+			"Resources.CartTable.Properties.TimeToLiveSpecification: {...}: not modelled (TTL",
+			"Resources.CartTable.Properties.KinesisStreamSpecification: {...}: not modelled (a Kinesis",
+			"cfn-dynamodb.yaml: resources dbsim does not import, ignored: AWS::Kinesis::Stream CartStream"}},
+		{[]string{"cfn-rds.yaml"}, []string{"Fn::GetAZs: the AZs depend on the account"}},
+		{[]string{"cfn-aurora.json"}, []string{"Ref ReaderClass: the parameter has no Default"}},
+		{[]string{"cli-table.json", "cli-scalable-targets.json", "cli-scaling-policies.json"}, []string{
+			"ScaleOutCooldown: cooldowns are not modelled",
+			"ScalableTargets[3]: table/sessions dynamodb:table:WriteCapacityUnits: not for the imported table orders"}},
+		{[]string{"tf-state-aurora.json"}, []string{"ignored: aws_security_group.db"}},
+	} {
+		res, err := importFiles(t, c.files, "")
+		require.NoError(t, err)
+		var all []string
+		for _, w := range res.Warnings {
+			all = append(all, w.Error())
+		}
+		for _, want := range c.want {
+			assert.True(t, slices.ContainsFunc(all, func(w string) bool { return strings.Contains(w, want) }), "%v: no warning %q in\n%s", c.files, want, strings.Join(all, "\n"))
+		}
 	}
 }

@@ -261,6 +261,14 @@ func (o *obj) pathOf(keys ...string) string {
 	return o.at(keys[0])
 }
 
+// peek is a scalar's text, without marking its key used.
+func (o *obj) peek(key string) string {
+	if i := o.index(key); i >= 0 && o.n.Content[i+1].Kind == yaml.ScalarNode {
+		return o.n.Content[i+1].Value
+	}
+	return ""
+}
+
 func (o *obj) str(keys ...string) string {
 	if n := o.node(keys...); n != nil && n.Kind == yaml.ScalarNode {
 		return n.Value
@@ -454,6 +462,9 @@ var bookkeeping = func() map[string]bool {
 		dbclusteroptiongroupmemberships hostedzone crossaccountclone httpendpointenabled2 engineversionactual
 		localwriteforwardingstatus autominorversion dbsystemid upgraderolloutorder
 		dbclusterparametergroupstatus parameterapplystatus lastupdatetopayperrequestdatetime
+		enginelifecyclesupport databaseinsightsmode cacertificatevalidtill alarmarns predictedcapacity scalabletargetarn
+		isstorageconfigupgradeavailable awsbackuprecoverypointarn serverlessv2platformversion storagevolumestatus
+		automationmode resumefullautomationmodetime iooptimizednextallowedmodificationtime forcedestroy
 	`) {
 		m[k] = true
 	}
