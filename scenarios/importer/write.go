@@ -329,12 +329,17 @@ func (inv *inventory) engine(a at, e string) (string, bool) {
 	return "", false
 }
 
-// rdsClass is the class if dbsim knows it, else "" with a warning.
+// rdsClass is the class if dbsim knows it, else "" with a warning, and
+// the vCPUs it sustains: a burstable class's baseline, what its CPU
+// credits earn (one credit a vCPU-minute, facts 10.1, 10.2).
 func (inv *inventory) rdsClass(a at, c string) (string, float64) {
 	if c == "" {
 		return "", 0
 	}
 	if k, ok := rds.LookupClass(c); ok {
+		if k.Burstable {
+			return k.Name, k.CreditsPerHour / 60
+		}
 		return k.Name, float64(k.VCPUs)
 	}
 	inv.w.add(a.src, a.n, a.path, "instance class %s: not in dbsim's class table (dbsim list --classes); the default class is used", c)
@@ -427,7 +432,16 @@ func (inv *inventory) writeInstance(sys *system, t *topo) (*yaml.Node, *yaml.Nod
 	}
 	writeBackup(m, d.backupDays)
 	summary := fmt.Sprintf("RDS DB instance %s, %s on %s, multi_az %s, %s", d.id, or(eng, "default engine"), class, mode, plural(len(reps), "read replica", "read replicas"))
-	return m, workload(perVCPU*vcpus, fmt.Sprintf("%s: 40%% of what %s sustains", defaultNote, class), nil), summary
+	return m, workload(perVCPU*vcpus, fmt.Sprintf("%s: 40%% of what %s sustains%s", defaultNote, class, baseline(class)), nil), summary
+}
+
+// baseline says, for a burstable class, that what it sustains is its
+// baseline.
+func baseline(class string) string {
+	if k, ok := rds.LookupClass(class); ok && k.Burstable {
+		return " on its CPU credits' baseline"
+	}
+	return ""
 }
 
 // plural is "1 replica", "2 replicas", "no replicas".
