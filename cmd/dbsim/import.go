@@ -19,8 +19,8 @@ var importHelp = help{
 each file recognised by its content: the AWS CLI's JSON of aws rds
 describe-db-instances and describe-db-clusters, aws dynamodb describe-table,
 aws application-autoscaling describe-scalable-targets and
-describe-scaling-policies; terraform show -json of a state or a plan
-(aws_db_instance, aws_rds_cluster, aws_rds_cluster_instance,
+describe-scaling-policies; terraform show -json of a state or a plan, or a
+terraform.tfstate file (aws_db_instance, aws_rds_cluster, aws_rds_cluster_instance,
 aws_dynamodb_table, aws_appautoscaling_target and _policy); CloudFormation
 templates in JSON or YAML (AWS::RDS::DBInstance, AWS::RDS::DBCluster,
 AWS::DynamoDB::Table, AWS::ApplicationAutoScaling::ScalableTarget and

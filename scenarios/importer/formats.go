@@ -37,6 +37,8 @@ var recognisers = []recogniser{
 		hasKey("ScalingPolicies"), cliList("ScalingPolicies", func(o *obj, inv *inventory) { readPolicy(o, inv) })},
 	{"terraform show -json", `{"format_version": ..., "values" or "planned_values": {"root_module": ...}}`,
 		isTerraform, readTerraform},
+	{"Terraform state file (terraform.tfstate)", `{"version": 4, "resources": [{"type": ..., "instances": [{"attributes": ...}]}]}`,
+		isTerraformState, readTerraformState},
 	{"CloudFormation template", `Resources: {NAME: {Type: AWS::..., Properties: ...}}`,
 		isCloudFormation, readCloudFormation},
 }
@@ -157,4 +159,51 @@ func (inv *inventory) ignore(file, typ, name string) {
 		inv.ignored = map[string][]string{}
 	}
 	inv.ignored[file] = append(inv.ignored[file], strings.TrimSpace(fmt.Sprintf("%s %s", typ, name)))
+}
+
+// isTerraformState: a state file as Terraform writes it (format version
+// 4), whose resources carry their instances' attributes.
+func isTerraformState(root *yaml.Node) bool {
+	r := key(root, "resources")
+	return key(root, "terraform_version") != nil && r != nil && r.Kind == yaml.SequenceNode
+}
+
+// readTerraformState reads a terraform.tfstate file: each managed
+// resource's instances, their attributes as `terraform show -json` gives
+// its values.
+func readTerraformState(src *source, inv *inventory) {
+	for _, res := range key(src.root, "resources").Content {
+		if m := key(res, "mode"); m != nil && m.Value != "managed" {
+			continue
+		}
+		typ, name := value(key(res, "type")), value(key(res, "name"))
+		addr := typ + "." + name
+		if mod := value(key(res, "module")); mod != "" {
+			addr = mod + "." + addr
+		}
+		read, ok := terraformTypes[typ]
+		if !ok {
+			inv.ignore(src.name, "", addr)
+			continue
+		}
+		insts := key(res, "instances")
+		if insts == nil {
+			continue
+		}
+		for i, in := range insts.Content {
+			a := addr
+			if k := key(in, "index_key"); k != nil {
+				if k.Tag == "!!str" {
+					a = fmt.Sprintf("%s[%q]", addr, k.Value)
+				} else {
+					a = fmt.Sprintf("%s[%s]", addr, k.Value)
+				}
+			} else if len(insts.Content) > 1 {
+				a = fmt.Sprintf("%s[%d]", addr, i)
+			}
+			if o := newObj(src.name, key(in, "attributes"), a, &inv.w); o != nil {
+				read(o, inv)
+			}
+		}
+	}
 }

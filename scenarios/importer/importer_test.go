@@ -34,6 +34,7 @@ var importCases = []struct {
 	{"tf-state-aurora", []string{"tf-state-aurora.json"}, ""},
 	{"tf-state-rds", []string{"tf-state-rds.json"}, ""},
 	{"tf-plan-dynamodb", []string{"tf-plan-dynamodb.json"}, ""},
+	{"tfstate-dynamodb", []string{"tfstate-dynamodb.json"}, ""},
 	{"cfn-rds", []string{"cfn-rds.yaml"}, ""},
 	{"cfn-aurora", []string{"cfn-aurora.json"}, ""},
 	{"cfn-dynamodb", []string{"cfn-dynamodb.yaml"}, ""},
