@@ -68,6 +68,7 @@ func readCloudFormation(src *source, inv *inventory) {
 		mappings: key(src.root, "Mappings"), resources: key(src.root, "Resources")}
 	c.region = c.guessRegion(src.root)
 	res := c.resources
+	mark := inv.mark()
 	var targets = map[string]*scalingTarget{}
 	var policies []*scalingPolicy
 	var refs []string
@@ -117,20 +118,7 @@ func readCloudFormation(src *source, inv *inventory) {
 			p.namespace, p.resource, p.dimension = t.namespace, t.resource, t.dimension
 		}
 	}
-	for _, t := range inv.tables[len(inv.tables)-countNew(inv.tables, src.name):] {
-		if t.region == "" {
-			t.region = c.region
-		}
-	}
-}
-
-// countNew counts the tables read from file (the last ones read).
-func countNew(ts []*table, file string) int {
-	n := 0
-	for i := len(ts) - 1; i >= 0 && ts[i].src == file; i-- {
-		n++
-	}
-	return n
+	inv.defaultRegion(mark, c.region)
 }
 
 // guessRegion is the Region of the first literal AZ the template names,

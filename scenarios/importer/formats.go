@@ -125,22 +125,33 @@ func readTerraform(src *source, inv *inventory) {
 			}
 		}
 	}
-	n := len(inv.instances) + len(inv.clusters) + len(inv.tables)
-	i0, c0, t0 := len(inv.instances), len(inv.clusters), len(inv.tables)
+	mark := inv.mark()
 	walk(key(vals, "root_module"))
 	// A plan does not know the ARNs of resources it creates: their Region
 	// is the provider's, when the configuration gives it as a constant.
-	region := value(key(key(key(key(key(key(src.root, "configuration"), "provider_config"), "aws"), "expressions"), "region"), "constant_value"))
-	if region == "" || n == len(inv.instances)+len(inv.clusters)+len(inv.tables) {
+	inv.defaultRegion(mark, value(key(key(key(key(key(key(src.root, "configuration"), "provider_config"), "aws"), "expressions"), "region"), "constant_value")))
+}
+
+// mark is how many resources of each kind the inventory holds.
+type mark struct{ instances, clusters, tables int }
+
+func (inv *inventory) mark() mark {
+	return mark{len(inv.instances), len(inv.clusters), len(inv.tables)}
+}
+
+// defaultRegion gives region to the resources read since m that have
+// none.
+func (inv *inventory) defaultRegion(m mark, region string) {
+	if region == "" {
 		return
 	}
-	for _, d := range inv.instances[i0:] {
+	for _, d := range inv.instances[m.instances:] {
 		d.region = or(d.region, region)
 	}
-	for _, c := range inv.clusters[c0:] {
+	for _, c := range inv.clusters[m.clusters:] {
 		c.region = or(c.region, region)
 	}
-	for _, t := range inv.tables[t0:] {
+	for _, t := range inv.tables[m.tables:] {
 		t.region = or(t.region, region)
 	}
 }
