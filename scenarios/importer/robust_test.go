@@ -170,3 +170,25 @@ func TestWarningsNameWhatIsNotModelled(t *testing.T) {
 		}
 	}
 }
+
+// Auto scaling settings dbsim's validation refuses (a target outside 20 to
+// 90 %, an empty range) are warned and left at the default, so that the
+// scenario still runs as written.
+func TestOutOfRangeScalingIsWarned(t *testing.T) {
+	table := `{"Table": {"TableName": "t", "ProvisionedThroughput": {"ReadCapacityUnits": 5, "WriteCapacityUnits": 5}}}`
+	tmpl := `Resources:
+  P:
+    Type: AWS::ApplicationAutoScaling::ScalingPolicy
+    Properties: {ServiceNamespace: dynamodb, ResourceId: table/t, ScalableDimension: dynamodb:table:WriteCapacityUnits, PolicyType: TargetTrackingScaling, TargetTrackingScalingPolicyConfiguration: {TargetValue: 95}}
+  T:
+    Type: AWS::ApplicationAutoScaling::ScalableTarget
+    Properties: {ServiceNamespace: dynamodb, ResourceId: table/t, ScalableDimension: dynamodb:table:WriteCapacityUnits, MinCapacity: 0, MaxCapacity: 0}
+`
+	res, err := Import([]File{{Name: "t.json", Data: []byte(table)}, {Name: "s.yaml", Data: []byte(tmpl)}}, Options{})
+	require.NoError(t, err)
+	_, err = scenarios.Parse("imported.yaml", res.YAML)
+	require.NoError(t, err, "%s", res.YAML)
+	assert.Contains(t, string(res.YAML), "autoscaling: {min_rcu: 5, max_rcu: 5, min_wcu: 5, max_wcu: 5}")
+	assert.Contains(t, res.Warnings.Error(), "a target of 95%: DynamoDB's target tracking takes 20 to 90 %")
+	assert.Contains(t, res.Warnings.Error(), "MinCapacity 0 and MaxCapacity 0: not a range")
+}

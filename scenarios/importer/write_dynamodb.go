@@ -67,16 +67,27 @@ func (s scaling) node(inv *inventory, rcu, wcu float64) *yaml.Node {
 	case r != nil && r.hasTarget:
 		target = r.target
 	}
+	if target != 0 && (target < 20 || target > 90) {
+		p := s.writePolicy
+		if p == nil || !p.hasTarget {
+			p = s.readPolicy
+		}
+		inv.w.add(p.src, p.n, p.path, "a target of %g%%: DynamoDB's target tracking takes 20 to 90 %% (fact 5.22); dbsim's default target is used", target)
+		target = 0
+	}
 	if target > 0 {
 		put(m, "target", number(target/100), "")
 	} else {
 		notes = append(notes, "the target: no scaling policy in the input")
 	}
 	bounds := func(t *scalingTarget, dim string, cur float64) {
-		if t != nil {
+		if t != nil && t.min >= 1 && t.max >= t.min {
 			put(m, "min_"+dim, number(t.min), "")
 			put(m, "max_"+dim, number(t.max), "")
 			return
+		}
+		if t != nil {
+			inv.w.add(t.src, t.n, t.path, "MinCapacity %g and MaxCapacity %g: not a range (at least 1, max at least min); the dimension is pinned at its capacity", t.min, t.max)
 		}
 		put(m, "min_"+dim, number(cur), "")
 		put(m, "max_"+dim, number(cur), "")
