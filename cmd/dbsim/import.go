@@ -17,7 +17,8 @@ var importHelp = help{
 	usage: "import FILE... [-o FILE] [--resource NAME]",
 	about: `Writes a scenario from what you can export of your AWS configuration,
 each file recognised by its content: the AWS CLI's JSON of aws rds
-describe-db-instances and describe-db-clusters, aws dynamodb describe-table,
+describe-db-instances, describe-db-clusters and describe-global-clusters, aws
+dynamodb describe-table,
 aws application-autoscaling describe-scalable-targets and
 describe-scaling-policies; terraform show -json of a state or a plan, or a
 terraform.tfstate file (aws_db_instance, aws_rds_cluster, aws_rds_cluster_instance,

@@ -23,6 +23,8 @@ var recognisers = []recogniser{
 		hasKey("DBInstances"), cliList("DBInstances", readInstance)},
 	{"aws rds describe-db-clusters", `{"DBClusters": [...]}`,
 		hasKey("DBClusters"), cliList("DBClusters", readCluster)},
+	{"aws rds describe-global-clusters", `{"GlobalClusters": [...]}`,
+		hasKey("GlobalClusters"), cliList("GlobalClusters", readGlobalCluster)},
 	{"aws rds create-db-instance or modify-db-instance", `{"DBInstance": {...}}`,
 		hasKey("DBInstance"), cliOne("DBInstance", readInstance)},
 	{"aws rds create-db-cluster or modify-db-cluster", `{"DBCluster": {...}}`,

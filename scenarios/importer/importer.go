@@ -169,6 +169,7 @@ func (s *system) matches(name string) bool {
 // another instance of the input, each table.
 func (inv *inventory) systems() []*system {
 	var out []*system
+	inv.linkGlobals()
 	clusters := slices.Clone(inv.clusters)
 	// Members whose cluster is not described make a cluster of their own.
 	for _, d := range inv.instances {
@@ -178,6 +179,9 @@ func (inv *inventory) systems() []*system {
 		}
 	}
 	for _, c := range clusters {
+		if inv.isSecondary(c) {
+			continue // imported with its primary, as global.secondaries
+		}
 		s := &system{name: c.id, cluster: c, at: c.at}
 		for _, d := range inv.instances {
 			if d.cluster != "" && strings.EqualFold(d.cluster, c.id) || c.hasMember(d.id) {

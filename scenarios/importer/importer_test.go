@@ -27,6 +27,7 @@ var importCases = []struct {
 }{
 	{"cli-rds-instance", []string{"cli-rds-instances.json"}, ""},
 	{"cli-aurora", []string{"cli-aurora-clusters.json", "cli-aurora-instances.json"}, ""},
+	{"cli-aurora-global", []string{"cli-aurora-clusters.json", "cli-aurora-instances.json", "cli-global-clusters.json"}, ""},
 	{"cli-aurora-serverless", []string{"cli-aurora-serverless.json"}, ""},
 	{"cli-multiaz-cluster", []string{"cli-multiaz-cluster.json"}, ""},
 	{"cli-dynamodb-autoscaling", []string{"cli-table.json", "cli-scalable-targets.json", "cli-scaling-policies.json"}, ""},

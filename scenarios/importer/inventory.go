@@ -12,6 +12,7 @@ type inventory struct {
 	instances []*dbInstance
 	clusters  []*dbCluster
 	tables    []*table
+	globals   []*globalCluster
 	targets   []*scalingTarget
 	policies  []*scalingPolicy
 	// ignored lists resources of types dbsim does not import, as
@@ -62,6 +63,18 @@ type dbCluster struct {
 	autoPause                 float64
 	members                   []member
 	backupDays                float64
+	// global is the Aurora Global Database the cluster belongs to;
+	// primary says it holds the master user (a secondary does not).
+	global  string
+	primary bool
+}
+
+// globalCluster is an Aurora Global Database: its member clusters by ARN,
+// the writer's marked.
+type globalCluster struct {
+	at
+	id      string
+	members []member // id: the member cluster's ARN
 }
 
 // member is a cluster member as the cluster lists it.

@@ -36,7 +36,6 @@ var (
 		"kmskeyid":                    encryptionNote,
 		"engineversion":               "dbsim models the engine, not its versions",
 		"backtrackwindow":             "backtrack is not modelled",
-		"globalclusteridentifier":     "an Aurora Global Database's secondaries are not in a cluster's description: add system.global by hand",
 		"replicationsourceidentifier": "a cross-Region replica cluster is not modelled",
 		"readreplicaidentifiers":      "cross-Region replica clusters are not modelled",
 		"scalingconfiguration":        "Aurora Serverless v1 is not modelled",
@@ -146,6 +145,8 @@ func readCluster(o *obj, inv *inventory) {
 		c.members = append(c.members, member{id: id})
 	}
 	c.backupDays, _ = o.num("BackupRetentionPeriod")
+	c.global = o.str("GlobalClusterIdentifier")
+	c.primary = o.peek("MasterUsername") != "" || o.peek("master_username") != ""
 	o.node("MultiAZ", "Capacity", "EngineMode")
 	o.rest(clusterNotes)
 	inv.clusters = append(inv.clusters, c)
@@ -283,4 +284,18 @@ func readPolicy(o *obj, inv *inventory) *scalingPolicy {
 	o.rest(map[string]string{"stepscalingpolicyconfiguration": "step scaling is not modelled"})
 	inv.policies = append(inv.policies, p)
 	return p
+}
+
+// readGlobalCluster reads an Aurora Global Database:
+// describe-global-clusters' GlobalClusters[].
+func readGlobalCluster(o *obj, inv *inventory) {
+	g := &globalCluster{at: at{o.src, o.path, o.n}, id: o.str("GlobalClusterIdentifier")}
+	for _, m := range o.list("GlobalClusterMembers") {
+		g.members = append(g.members, member{id: m.str("DBClusterArn"), writer: m.flag("IsWriter")})
+		m.node("Readers", "GlobalWriteForwardingStatus", "SynchronizationStatus")
+		m.rest(nil)
+	}
+	o.node("GlobalClusterResourceId", "GlobalClusterArn", "Engine", "EngineVersion", "StorageEncrypted", "DeletionProtection", "DatabaseName", "FailoverState", "Endpoint", "EngineLifecycleSupport")
+	o.rest(nil)
+	inv.globals = append(inv.globals, g)
 }

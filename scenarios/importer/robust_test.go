@@ -192,3 +192,23 @@ func TestOutOfRangeScalingIsWarned(t *testing.T) {
 	assert.Contains(t, res.Warnings.Error(), "a target of 95%: DynamoDB's target tracking takes 20 to 90 %")
 	assert.Contains(t, res.Warnings.Error(), "MinCapacity 0 and MaxCapacity 0: not a range")
 }
+
+// Two clusters of one Global Database (Terraform's primary and secondary
+// aws_rds_cluster) are one system: the primary, the one with the master
+// user, with the other's Region as a secondary.
+func TestGlobalDatabaseFromTerraform(t *testing.T) {
+	state := `{"format_version": "1.0", "values": {"root_module": {"resources": [
+  {"address": "aws_rds_global_cluster.g", "mode": "managed", "type": "aws_rds_global_cluster", "values": {"global_cluster_identifier": "g"}},
+  {"address": "aws_rds_cluster.secondary", "mode": "managed", "type": "aws_rds_cluster", "values": {"cluster_identifier": "b", "engine": "aurora-mysql",
+    "arn": "arn:aws:rds:us-west-2:1:cluster:b", "global_cluster_identifier": "g", "master_username": null}},
+  {"address": "aws_rds_cluster.primary", "mode": "managed", "type": "aws_rds_cluster", "values": {"cluster_identifier": "a", "engine": "aurora-mysql",
+    "arn": "arn:aws:rds:us-east-1:1:cluster:a", "global_cluster_identifier": "g", "master_username": "admin"}}]}}}`
+	res, err := Import([]File{{Name: "s.json", Data: []byte(state)}}, Options{})
+	require.NoError(t, err)
+	y := string(res.YAML)
+	assert.Contains(t, y, "name: a\n")
+	assert.Contains(t, y, "secondaries:\n      - {region: us-west-2}")
+	assert.Contains(t, y, "ignored: aws_rds_global_cluster.g")
+	_, err = scenarios.Parse("imported.yaml", res.YAML)
+	require.NoError(t, err, y)
+}

@@ -263,8 +263,10 @@ func (o *obj) pathOf(keys ...string) string {
 
 // peek is a scalar's text, without marking its key used.
 func (o *obj) peek(key string) string {
-	if i := o.index(key); i >= 0 && o.n.Content[i+1].Kind == yaml.ScalarNode {
-		return o.n.Content[i+1].Value
+	if i := o.index(key); i >= 0 {
+		if v := o.n.Content[i+1]; v.Kind == yaml.ScalarNode && v.Tag != "!!null" && v.Tag != unresolvedTag {
+			return v.Value
+		}
 	}
 	return ""
 }

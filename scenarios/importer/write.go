@@ -691,10 +691,14 @@ func (inv *inventory) writeAurora(sys *system, t *topo) (*yaml.Node, *yaml.Node,
 		vcpus = 1 // 4 ACU: the default workload's share of a scaled-up instance
 		class = "4 ACU"
 	}
+	inv.writeGlobal(m, c, t, eng)
 	writeBackup(m, c.backupDays)
 	summary := fmt.Sprintf("Aurora DB cluster %s, %s, %s", c.id, eng, plural(len(readers), "replica", "replicas"))
 	if serverless {
 		summary += ", Serverless v2"
+	}
+	if rs := inv.secondaryRegions(c); c.global != "" && len(rs) > 0 && (eng == "aurora-postgresql" || eng == "aurora-mysql") {
+		summary += ", the primary of Global Database " + c.global + " (secondaries in " + strings.Join(rs, ", ") + ")"
 	}
 	return m, workload(perVCPU*vcpus, fmt.Sprintf("%s: 40%% of what %s sustains", defaultNote, class), nil), summary
 }
