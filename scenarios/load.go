@@ -201,6 +201,10 @@ func parseYAML(file string, data []byte) (*yaml.Node, Errors) {
 // scanner errors), and leaves the line out when it is the first.
 var parserProblems = []string{"did not find expected", "found duplicate %", "found incompatible YAML document", "found undefined tag handle"}
 
+// SyntaxError turns a yaml.v3 error of parsing data (read from file) into
+// an Error at its line, as for a scenario (dbsim import reads YAML too).
+func SyntaxError(file string, data []byte, err error) *Error { return syntaxError(file, data, err) }
+
 // syntaxError turns yaml.v3's "yaml: line N: msg" into an Error at line N.
 // A message without a line is about the first line, or comes from the
 // reader (bad UTF-8, control characters), whose place we find ourselves.

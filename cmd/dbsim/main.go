@@ -53,6 +53,7 @@ var commands = map[string]command{
 	"sweep":    {"run a scenario over a grid of field values; cost and targets", sweepHelp, sweepCmd},
 	"merge":    {"join the shard results of a sweep into its report", mergeHelp, mergeCmd},
 	"compare":  {"run one workload through several systems, side by side", compareHelp, compareCmd},
+	"import":   {"write a scenario from AWS CLI, Terraform or CloudFormation exports", importHelp, importCmd},
 	"show":     {"print a bundled scenario's YAML, to start your own from", showHelp, showCmd},
 	"schema":   {"print the JSON Schema of scenarios, for editors", schemaHelp, schemaCmd},
 	"version":  {"print dbsim's version, git revision and Go version", versionHelp, versionCmd},
