@@ -175,6 +175,9 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	}
 	seed := ReplicationSeed(s.Seed, i)
 	k := sim.New(seed)
+	if kernelHook != nil {
+		kernelHook(k)
+	}
 	topo := s.Topology.build(k)
 	net := cluster.NewNet(topo)
 	log := cluster.NewLog(k)

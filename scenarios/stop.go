@@ -86,6 +86,10 @@ func (e *PanicError) Error() string {
 // replication, on the goroutine that runs it.
 var replicationHook func(s *Scenario, i int)
 
+// kernelHook, when set (by the benchmarks), is given each replication's
+// kernel once it is built, so that they can count its events.
+var kernelHook func(k *sim.Kernel)
+
 // recoverReplication turns a panic of replication i of s into a
 // *PanicError in *err. It must be deferred directly.
 func recoverReplication(s *Scenario, i int, err *error) {

@@ -16,10 +16,10 @@ import (
 //	go test -run '^$' -bench KernelMM1 -benchmem ./sim/
 func BenchmarkKernelMM1(b *testing.B) {
 	customers := max(b.N/2, 1)
-	m := newMMC(1, 0.9, 1, 1, customers, 0)
+	m := NewMMC(1, 0.9, 1, 1, customers, 0)
 	b.ReportAllocs()
 	b.ResetTimer()
-	m.run()
+	m.Run()
 	b.StopTimer()
 	b.ReportMetric(float64(m.k.Fired())/b.Elapsed().Seconds(), "events/s")
 	if m.measured != customers {

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,111 +15,14 @@ import (
 // of the replication means. The seeds are fixed, so the outcome is
 // deterministic; a failure prints the seeds and the interval.
 
-// mmc is an M/M/c queue: Poisson arrivals at rate lambda, c servers with
-// exponential service at rate mu, FIFO. It generates a fixed number of
-// customers; customers from index warm on are measured.
-type mmc struct {
-	k            *Kernel
-	st           *Station
-	arrivals     *rand.Rand
-	service      *rand.Rand
-	interarrival Dist
-	serviceTime  Dist
-
-	total int // customers to generate
-	warm  int // index of the first measured customer
-	n     int // customers generated so far
-
-	// Measurements over the customers with index >= warm, and over the
-	// window [t0, t1] from the arrival of the first measured customer to the
-	// last arrival.
-	waitSum    float64 // seconds in queue
-	sojournSum float64 // seconds in system
-	measured   int
-	t0, t1     Time
-	meanInSys  float64 // time-average number in system over [t0, t1]
-
-	free                        []*customer
-	arriveFn, startFn, departFn func(any)
-}
-
-// customer is one job in an mmc queue; customers are recycled so that a run
-// does not allocate per customer.
-type customer struct {
-	id        int
-	at, start Time
-}
-
-func newMMC(seed uint64, lambda, mu float64, servers, total, warm int) *mmc {
-	k := New(seed)
-	m := &mmc{
-		k:            k,
-		st:           NewStation(k, servers),
-		arrivals:     k.Stream("arrivals"),
-		service:      k.Stream("service"),
-		interarrival: Exponential(1 / lambda),
-		serviceTime:  Exponential(1 / mu),
-		total:        total,
-		warm:         warm,
-	}
-	m.arriveFn, m.startFn, m.departFn = m.arrive, m.start, m.depart
-	return m
-}
-
-// run simulates all customers until the last one leaves.
-func (m *mmc) run() {
-	m.k.AfterArg(Seconds(m.interarrival.Sample(m.arrivals)), m.arriveFn, nil)
-	m.k.Run(Forever)
-}
-
-func (m *mmc) arrive(any) {
-	var c *customer
-	if n := len(m.free); n > 0 {
-		c, m.free = m.free[n-1], m.free[:n-1]
-	} else {
-		c = new(customer)
-	}
-	c.id, c.at = m.n, m.k.Now()
-	m.n++
-	if c.id == m.warm {
-		m.st.ResetStats()
-		m.t0 = m.k.Now()
-	}
-	if m.n < m.total {
-		m.k.AfterArg(Seconds(m.interarrival.Sample(m.arrivals)), m.arriveFn, nil)
-	}
-	m.st.Acquire(m.startFn, c)
-	if m.n == m.total {
-		m.t1 = m.k.Now()
-		m.meanInSys = m.st.MeanQueued() + m.st.MeanBusy()
-	}
-}
-
-func (m *mmc) start(a any) {
-	c := a.(*customer)
-	c.start = m.k.Now()
-	m.k.AfterArg(Seconds(m.serviceTime.Sample(m.service)), m.departFn, c)
-}
-
-func (m *mmc) depart(a any) {
-	c := a.(*customer)
-	if c.id >= m.warm {
-		m.waitSum += c.start.Sub(c.at).Seconds()
-		m.sojournSum += m.k.Now().Sub(c.at).Seconds()
-		m.measured++
-	}
-	m.free = append(m.free, c)
-	m.st.Release()
-}
-
 // replicate runs reps independent replications with seeds 1..reps and
 // returns, per replication, the mean wait in queue, the mean sojourn, the
 // time-average number in system and the observed arrival rate.
 func replicate(t *testing.T, reps int, lambda, mu float64, servers, total, warm int) (wq, w, l, rate []float64) {
 	t.Helper()
 	for seed := uint64(1); seed <= uint64(reps); seed++ {
-		m := newMMC(seed, lambda, mu, servers, total, warm)
-		m.run()
+		m := NewMMC(seed, lambda, mu, servers, total, warm)
+		m.Run()
 		require.Equal(t, total-warm, m.measured, "seed %d: every measured customer leaves", seed)
 		require.Zero(t, m.k.Pending(), "seed %d", seed)
 		n := float64(m.measured)
