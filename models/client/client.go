@@ -259,6 +259,9 @@ type Client struct {
 	// each are kept, so that the surplus of an outage's backlog goes.
 	freeRequests []*Request
 	freeCalls    []*cluster.Call
+	// freeConns are connections whose connect failed with nothing left
+	// referring to them (a reconnect storm opens thousands a second).
+	freeConns []*conn
 
 	onReply, onTimeout, onRetry, onConnReply, onConnTimeout, onConnFail func(any)
 	onValidated                                                         func(any)
@@ -289,8 +292,48 @@ type pool struct {
 	ep   int
 	idle []*conn
 	open int
-	wait []waiter
+	wait waitQueue
 }
+
+// waitQueue is a pool's FIFO of waiters: a slice read from head, whose
+// space is reused rather than reallocated as waiters come and go.
+type waitQueue struct {
+	buf  []waiter
+	head int
+}
+
+func (q *waitQueue) len() int      { return len(q.buf) - q.head }
+func (q *waitQueue) front() waiter { return q.buf[q.head] }
+func (q *waitQueue) push(w waiter) { q.compact(); q.buf = append(q.buf, w) }
+func (q *waitQueue) pop() (w waiter) {
+	w = q.buf[q.head]
+	q.buf[q.head] = waiter{}
+	q.head++
+	if q.head == len(q.buf) {
+		q.compact()
+	}
+	return w
+}
+
+// compact makes room at the back: it moves the waiters to the front of
+// buf when half of it lies before head, and lets a large buf go once the
+// queue is empty, so that an outage's backlog does not hold memory after.
+func (q *waitQueue) compact() {
+	n := q.len()
+	switch {
+	case n == 0 && cap(q.buf) > maxIdleWait:
+		q.buf, q.head = nil, 0
+	case n == 0:
+		q.buf, q.head = q.buf[:0], 0
+	case q.head > 0 && len(q.buf) == cap(q.buf) && q.head >= n:
+		copy(q.buf, q.buf[q.head:])
+		clear(q.buf[n:])
+		q.buf, q.head = q.buf[:n], 0
+	}
+}
+
+// maxIdleWait is the most waiters' room an empty queue keeps.
+const maxIdleWait = 1 << 10
 
 type waiter struct {
 	r   *Request
@@ -442,7 +485,7 @@ func (c *Client) borrow(r *Request) {
 	}
 	r.timer = c.poolTimeouts.Add(r)
 	r.waiting = true
-	p.wait = append(p.wait, waiter{r, r.seq})
+	p.wait.push(waiter{r, r.seq})
 	if p.open < c.cfg.Connections {
 		c.dial(p)
 	}
@@ -524,8 +567,8 @@ func (c *Client) timeout(a any) {
 	if r.waiting {
 		r.waiting = false
 		p := r.pool
-		for len(p.wait) > 0 && !live(p.wait[0]) {
-			p.wait = p.wait[1:]
+		for p.wait.len() > 0 && !live(p.wait.front()) {
+			p.wait.pop()
 		}
 	}
 	c.failed(r, cluster.TimedOut)
@@ -646,18 +689,14 @@ func (c *Client) Invalidated() int64 { return c.invalid }
 // waiter if there is one.
 func (c *Client) release(cn *conn) {
 	p := cn.pool
-	for len(p.wait) > 0 {
-		w := p.wait[0]
-		p.wait = p.wait[1:]
+	for p.wait.len() > 0 {
+		w := p.wait.pop()
 		if live(w) {
 			w.r.waiting = false
 			c.poolTimeouts.Cancel(w.r.timer)
 			c.send(w.r, cn)
 			return
 		}
-	}
-	if len(p.wait) == 0 {
-		p.wait = p.wait[:0:0]
 	}
 	p.idle = append(p.idle, cn)
 }
@@ -675,10 +714,10 @@ func (c *Client) close(cn *conn) {
 }
 
 func (c *Client) waiters(p *pool) bool {
-	for len(p.wait) > 0 && !live(p.wait[0]) {
-		p.wait = p.wait[1:]
+	for p.wait.len() > 0 && !live(p.wait.front()) {
+		p.wait.pop()
 	}
-	return len(p.wait) > 0
+	return p.wait.len() > 0
 }
 
 // dial opens a connection to wherever the instance's DNS cache says the
@@ -688,7 +727,8 @@ func (c *Client) waiters(p *pool) bool {
 // answer makes the connect time out.
 func (c *Client) dial(p *pool) {
 	h := c.resolve(p.in, p.ep)
-	cn := &conn{pool: p, host: h}
+	cn := c.newConn()
+	*cn = conn{pool: p, host: h}
 	p.open++
 	if h == nil { // the name resolves to nothing: fail at once
 		c.k.AfterArg(0, c.onConnFail, cn)
@@ -724,6 +764,7 @@ func (c *Client) connReply(a any) {
 		c.invalid++
 		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
 		c.connectFailed(cn, cluster.Refused)
+		c.freeConn(cn)
 		return
 	}
 	if status == cluster.OK {
@@ -731,6 +772,27 @@ func (c *Client) connReply(a any) {
 		return
 	}
 	c.connectFailed(cn, cluster.Refused)
+	c.freeConn(cn)
+}
+
+// newConn is a connection to fill in: a reused one if there is one.
+func (c *Client) newConn() *conn {
+	if n := len(c.freeConns); n > 0 {
+		cn := c.freeConns[n-1]
+		c.freeConns = c.freeConns[:n-1]
+		return cn
+	}
+	return new(conn)
+}
+
+// freeConn keeps a connection for reuse. Only a connection whose connect
+// failed before it timed out qualifies: its timer is cancelled, its
+// call answered, and no pool or request holds it. (One that timed out
+// may still be named by a call in flight.)
+func (c *Client) freeConn(cn *conn) {
+	if len(c.freeConns) < maxFree {
+		c.freeConns = append(c.freeConns, cn)
+	}
 }
 
 func (c *Client) connTimeout(a any) {
@@ -739,7 +801,11 @@ func (c *Client) connTimeout(a any) {
 	c.connectFailed(cn, cluster.TimedOut)
 }
 
-func (c *Client) connFail(a any) { c.connectFailed(a.(*conn), cluster.TimedOut) }
+func (c *Client) connFail(a any) {
+	cn := a.(*conn)
+	c.connectFailed(cn, cluster.TimedOut)
+	c.freeConn(cn)
+}
 
 // connectFailed closes a connection that did not open: the oldest waiter's
 // attempt fails with it.
@@ -751,8 +817,7 @@ func (c *Client) connectFailed(cn *conn, st cluster.Status) {
 	if !c.waiters(p) {
 		return
 	}
-	w := p.wait[0]
-	p.wait = p.wait[1:]
+	w := p.wait.pop()
 	w.r.waiting = false
 	c.poolTimeouts.Cancel(w.r.timer)
 	c.seq++
