@@ -113,14 +113,10 @@ func (l *Load) follow(h *Host, st *sim.Station, prev, now sim.Time) {
 		conns, limit = h.Conns(), h.MaxConns
 	}
 	full := limit > 0 && conns >= limit
-	name := l.Name
-	if h != nil {
-		name = h.Name + " (" + l.Name + ")"
-	}
 	if l.util < SaturatedUtilization && !full {
 		if e := l.episode; e != nil {
 			e.End = l.last
-			l.log.Addf("%s no longer saturated (for %s)", name, e.End.Sub(e.Start).Round(100*time.Millisecond))
+			l.log.Addf("%s no longer saturated (for %s)", l.name(h), e.End.Sub(e.Start).Round(100*time.Millisecond))
 			l.episode = nil
 		}
 		l.since = Never
@@ -156,7 +152,16 @@ func (l *Load) follow(h *Host, st *sim.Station, prev, now sim.Time) {
 	} else {
 		what += fmt.Sprintf(", %s of %s connections", thousands(conns), thousands(limit))
 	}
-	l.log.Addf("%s saturated since %s: %s", name, start, what)
+	l.log.Addf("%s saturated since %s: %s", l.name(h), start, what)
+}
+
+// name is how the narrative names the load of h: built when a line needs
+// it, not at every sample.
+func (l *Load) name(h *Host) string {
+	if h == nil {
+		return l.Name
+	}
+	return h.Name + " (" + l.Name + ")"
 }
 
 // thousands writes n with thousands separators, as the reports do.
