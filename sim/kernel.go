@@ -13,6 +13,7 @@ type Kernel struct {
 	heap    []entry // min-heap on (at, seq)
 	slots   []slot  // event payloads, indexed by entry.slot
 	free    []int32 // free slot indices
+	dead    int     // cancelled entries still in the heap
 	fired   uint64
 	seed    uint64
 	stopped bool
@@ -25,13 +26,16 @@ type entry struct {
 	slot int32
 }
 
-// slot holds an event's callback and its position in the heap.
+// slot holds an event's callback. A cancelled event stays in the heap
+// until it comes to the top, where Run drops it (or until cancelled
+// entries make up half the heap, which is then rebuilt without them): so
+// sifting never has to tell a slot where its entry went.
 type slot struct {
-	fn  func()
-	fnA func(any)
-	arg any
-	pos int32  // index in heap, -1 when not queued
-	gen uint32 // bumped on every reuse, so stale Timers cannot cancel (until it wraps after 2^32 reuses of one slot)
+	fn     func()
+	fnA    func(any)
+	arg    any
+	queued bool   // scheduled, neither fired nor cancelled
+	gen    uint32 // bumped on every reuse, so stale Timers cannot cancel (until it wraps after 2^32 reuses of one slot)
 }
 
 // Timer identifies a scheduled event so that it can be cancelled. The zero
@@ -56,7 +60,7 @@ func (k *Kernel) Seed() uint64 { return k.seed }
 func (k *Kernel) Fired() uint64 { return k.fired }
 
 // Pending is the number of events in the queue.
-func (k *Kernel) Pending() int { return len(k.heap) }
+func (k *Kernel) Pending() int { return len(k.heap) - k.dead }
 
 // At schedules fn at time t (clamped to now if t is in the past).
 func (k *Kernel) At(t Time, fn func()) Timer { return k.push(t, fn, nil, nil) }
@@ -81,12 +85,35 @@ func (k *Kernel) Cancel(t Timer) bool {
 		return false
 	}
 	s := &k.slots[t.slot]
-	if s.gen != t.gen || s.pos < 0 {
+	if s.gen != t.gen || !s.queued {
 		return false
 	}
-	k.remove(int(s.pos))
-	k.release(t.slot)
+	s.fn, s.fnA, s.arg = nil, nil, nil
+	s.queued = false
+	k.dead++
+	if k.dead > 64 && 2*k.dead > len(k.heap) {
+		k.compact()
+	}
 	return true
+}
+
+// compact rebuilds the heap without its cancelled entries. The order in
+// which the live ones pop does not depend on the heap's layout: (time,
+// seq) orders them totally.
+func (k *Kernel) compact() {
+	h := k.heap[:0]
+	for _, e := range k.heap {
+		if k.slots[e.slot].queued {
+			h = append(h, e)
+		} else {
+			k.release(e.slot)
+		}
+	}
+	clear(k.heap[len(h):])
+	k.heap, k.dead = h, 0
+	for i := (len(h) - 2) / arity; i >= 0; i-- {
+		k.down(i)
+	}
 }
 
 // Scheduled reports whether t is still pending.
@@ -95,7 +122,7 @@ func (k *Kernel) Scheduled(t Timer) bool {
 		return false
 	}
 	s := &k.slots[t.slot]
-	return s.gen == t.gen && s.pos >= 0
+	return s.gen == t.gen && s.queued
 }
 
 // Stop makes the running Run return once the current event has finished;
@@ -118,6 +145,11 @@ func (k *Kernel) Run(until Time) {
 		}
 		k.popMin()
 		s := &k.slots[e.slot]
+		if !s.queued { // cancelled
+			k.dead--
+			k.release(e.slot)
+			continue
+		}
 		fn, fnA, arg := s.fn, s.fnA, s.arg
 		k.release(e.slot)
 		k.now = e.at
@@ -147,7 +179,7 @@ func (k *Kernel) push(t Time, fn func(), fnA func(any), arg any) Timer {
 	}
 	s := &k.slots[id]
 	s.fn, s.fnA, s.arg = fn, fnA, arg
-	s.pos = int32(len(k.heap))
+	s.queued = true
 	k.seq++
 	k.heap = append(k.heap, entry{at: t, seq: k.seq, slot: id})
 	k.up(len(k.heap) - 1)
@@ -157,7 +189,7 @@ func (k *Kernel) push(t Time, fn func(), fnA func(any), arg any) Timer {
 func (k *Kernel) release(id int32) {
 	s := &k.slots[id]
 	s.fn, s.fnA, s.arg = nil, nil, nil
-	s.pos = -1
+	s.queued = false
 	s.gen++
 	k.free = append(k.free, id)
 }
@@ -196,8 +228,7 @@ func earlier(h []entry, i, j int) int {
 
 // The queue is a 4-ary min-heap: half the depth of a binary heap, and the
 // four children of a node share a cache line or two. Sifting moves a hole
-// instead of swapping, so each level costs one entry copy and one slot
-// position update.
+// instead of swapping, so each level costs one entry copy.
 const arity = 4
 
 // popMin removes the root. It moves the hole left at the root down the
@@ -221,23 +252,10 @@ func (k *Kernel) popMin() {
 		}
 		m := earliestChild(h, c)
 		h[i] = h[m]
-		k.slots[h[i].slot].pos = int32(i)
 		i = m
 	}
 	h[i] = last
 	k.up(i)
-}
-
-func (k *Kernel) remove(i int) {
-	n := len(k.heap) - 1
-	last := k.heap[n]
-	k.heap = k.heap[:n]
-	if i != n {
-		k.heap[i] = last
-		if !k.down(i) {
-			k.up(i)
-		}
-	}
 }
 
 // up moves the entry at j towards the root until its parent is not later.
@@ -250,20 +268,16 @@ func (k *Kernel) up(j int) {
 			break
 		}
 		h[j] = h[i]
-		k.slots[h[j].slot].pos = int32(j)
 		j = i
 	}
 	h[j] = e
-	k.slots[e.slot].pos = int32(j)
 }
 
-// down moves the entry at i0 towards the leaves until no child is earlier,
-// and reports whether it moved.
-func (k *Kernel) down(i0 int) bool {
+// down moves the entry at i towards the leaves until no child is earlier.
+func (k *Kernel) down(i int) {
 	h := k.heap
 	n := len(h)
-	e := h[i0]
-	i := i0
+	e := h[i]
 	for {
 		c := arity*i + 1
 		if c >= n {
@@ -274,10 +288,7 @@ func (k *Kernel) down(i0 int) bool {
 			break
 		}
 		h[i] = h[m]
-		k.slots[h[i].slot].pos = int32(i)
 		i = m
 	}
 	h[i] = e
-	k.slots[e.slot].pos = int32(i)
-	return i > i0
 }
