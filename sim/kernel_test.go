@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"sort"
 	"testing"
 	"time"
 
@@ -359,4 +360,41 @@ func TestKernelMatchesNaiveTwin(t *testing.T) {
 		require.Zero(t, twin.q.pending(), msg)
 		require.Equal(t, uint64(len(real.log)), rq.k.Fired(), msg)
 	}
+}
+
+// TestKernelCompactsCancelled cancels most of a large schedule, which
+// makes the kernel rebuild its heap without the cancelled events, and
+// checks that the rest still fire in (time, insertion) order and that
+// the heap let the cancelled ones go.
+func TestKernelCompactsCancelled(t *testing.T) {
+	k := New(1)
+	rng := rand.New(rand.NewPCG(1, 2))
+	type ev struct {
+		at Time
+		id int
+	}
+	var timers []Timer
+	var evs []ev
+	var fired []int
+	for i := 0; i < 1000; i++ {
+		at := Time(rng.IntN(50)) // many ties
+		timers = append(timers, k.AtArg(at, func(a any) { fired = append(fired, a.(int)) }, i))
+		evs = append(evs, ev{at, i})
+	}
+	var want []int
+	for i, e := range evs {
+		if i%10 < 7 {
+			require.True(t, k.Cancel(timers[i]))
+			require.False(t, k.Cancel(timers[i]), "a second cancel")
+			continue
+		}
+		want = append(want, e.id)
+	}
+	require.Equal(t, 300, k.Pending())
+	require.Less(t, len(k.heap), 700, "cancelled events were dropped from the heap")
+	sort.SliceStable(want, func(a, b int) bool { return evs[want[a]].at < evs[want[b]].at })
+	k.Run(Forever)
+	require.Equal(t, want, fired)
+	require.Zero(t, k.Pending())
+	require.Equal(t, uint64(300), k.Fired())
 }
