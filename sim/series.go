@@ -22,6 +22,11 @@ type Series struct {
 	cols   [][]float64    // cols[c] may be shorter than rows; the rest is fill
 	fill   []float64
 	rows   int
+
+	// The last bucket row computed, [lo, hi) and its index: most writes
+	// land in the bucket of the one before, and a hit saves a division.
+	lo, hi Time
+	last   int
 }
 
 // NewSeries returns an empty series with the given bucket width (at least
@@ -106,7 +111,15 @@ func (s *Series) Max(t Time, col int, v float64) {
 func (s *Series) Extend(t Time) { s.rows = max(s.rows, s.row(t)+1) }
 
 // row is the index of the bucket containing t.
-func (s *Series) row(t Time) int { return int(max(t, 0) / Time(s.bucket)) }
+func (s *Series) row(t Time) int {
+	if t >= s.lo && t < s.hi {
+		return s.last
+	}
+	t = max(t, 0)
+	i := t / Time(s.bucket)
+	s.lo, s.hi, s.last = i*Time(s.bucket), (i+1)*Time(s.bucket), int(i)
+	return s.last
+}
 
 // cell returns the cell of column col in the bucket containing t, growing
 // the column (with its fill value) and the table as needed.
