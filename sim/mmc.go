@@ -25,8 +25,8 @@ type MMC struct {
 	// Measurements over the customers with index >= warm, and over the
 	// window [t0, t1] from the arrival of the first measured customer to the
 	// last arrival.
-	waitSum    float64 // seconds in queue
-	sojournSum float64 // seconds in system
+	waitSum    float64 // nanoseconds in queue
+	sojournSum float64 // nanoseconds in system
 	measured   int
 	t0, t1     Time
 	meanInSys  float64 // time-average number in system over [t0, t1]
@@ -100,8 +100,8 @@ func (m *MMC) start(a any) {
 func (m *MMC) depart(a any) {
 	c := a.(*customer)
 	if c.id >= m.warm {
-		m.waitSum += c.start.Sub(c.at).Seconds()
-		m.sojournSum += m.k.Now().Sub(c.at).Seconds()
+		m.waitSum += float64(c.start - c.at) // summed in ns: Seconds() divides
+		m.sojournSum += float64(m.k.Now() - c.at)
 		m.measured++
 	}
 	m.free = append(m.free, c)

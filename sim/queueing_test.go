@@ -26,8 +26,8 @@ func replicate(t *testing.T, reps int, lambda, mu float64, servers, total, warm 
 		require.Equal(t, total-warm, m.measured, "seed %d: every measured customer leaves", seed)
 		require.Zero(t, m.k.Pending(), "seed %d", seed)
 		n := float64(m.measured)
-		wq = append(wq, m.waitSum/n)
-		w = append(w, m.sojournSum/n)
+		wq = append(wq, m.waitSum/1e9/n)
+		w = append(w, m.sojournSum/1e9/n)
 		l = append(l, m.meanInSys)
 		rate = append(rate, n/m.t1.Sub(m.t0).Seconds())
 	}
