@@ -64,8 +64,14 @@ func NewMMC(seed uint64, lambda, mu float64, servers, total, warm int) *MMC {
 
 // Run simulates all customers until the last one leaves.
 func (m *MMC) Run() {
-	m.k.AfterArg(Seconds(m.interarrival.Sample(m.arrivals)), m.arriveFn, nil)
+	m.Start()
 	m.k.Run(Forever)
+}
+
+// Start schedules the first arrival, for a caller that runs the kernel
+// in slices of simulated time itself.
+func (m *MMC) Start() {
+	m.k.AfterArg(Seconds(m.interarrival.Sample(m.arrivals)), m.arriveFn, nil)
 }
 
 func (m *MMC) arrive(any) {
