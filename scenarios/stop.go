@@ -14,6 +14,13 @@ import (
 // run, between slices of simulated time (runSliced); any goroutine may read
 // it. Reading it never changes a run: the kernels do not know it exists.
 type Progress struct {
+	// Notify, if not nil, is called after every slice of simulated time,
+	// once the slice is added, on the goroutine of the replication that ran
+	// it (so concurrently when several run at once). It is for a runner
+	// with no second thread to poll from: the browser's, where a goroutine
+	// that reads the progress would not run until the simulation yields.
+	Notify func(*Progress)
+
 	simulated atomic.Int64  // simulated nanoseconds reached, summed over replications
 	events    atomic.Uint64 // kernel events fired, summed over replications
 	finished  atomic.Int64  // replications finished
@@ -132,6 +139,9 @@ func runSliced(ctx context.Context, k *sim.Kernel, end sim.Time, slice time.Dura
 		if prog != nil {
 			prog.simulated.Add(int64(k.Now() - reached))
 			prog.events.Add(k.Fired() - fired)
+			if prog.Notify != nil {
+				prog.Notify(prog)
+			}
 		}
 		reached, fired = k.Now(), k.Fired()
 		if next >= end {

@@ -45,6 +45,23 @@ func TestSlicedRunIsTheSameRun(t *testing.T) {
 	assert.Equal(t, time.Second, p.Simulated())
 }
 
+// Notify is called after every slice with the progress so far, and a run
+// that is watched gives the same result as one that is not.
+func TestProgressNotifiesAfterEverySlice(t *testing.T) {
+	s, err := LoadBundled("dynamodb-retry-storm")
+	require.NoError(t, err)
+	plain, err := Run(s, Options{Workers: 1})
+	require.NoError(t, err)
+	var seen []time.Duration
+	p := Progress{Notify: func(p *Progress) { seen = append(seen, p.Simulated()) }}
+	watched, err := Run(s, Options{Workers: 1, Progress: &p})
+	require.NoError(t, err)
+	require.Greater(t, len(seen), 1, "a run of several slices notifies several times")
+	assert.IsIncreasing(t, seen)
+	assert.Equal(t, time.Duration(s.Replications)*s.Duration.D(), seen[len(seen)-1])
+	assert.Equal(t, plain.Replications[0].Requests, watched.Replications[0].Requests)
+}
+
 func TestCancelledRunIsInterrupted(t *testing.T) {
 	s, err := LoadBundled("order-processing-rds")
 	require.NoError(t, err)
