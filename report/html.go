@@ -21,11 +21,7 @@ func WriteHTML(w io.Writer, res *scenarios.Result, sum *Summary, figs []*Figure)
 	if sc := res.Scenario; sc != nil {
 		page.Source = strings.TrimSpace(string(sc.Source))
 	}
-	if len(res.Replications) > 0 && res.Replications[0] != nil {
-		for _, e := range res.Replications[0].Events {
-			page.Events = append(page.Events, htmlEvent{At: narrativeClock(e.At), Text: e.Text})
-		}
-	}
+	page.Events = Narrative(res)
 	for _, f := range figs {
 		fig, err := inlineFigure(f)
 		if err != nil {
@@ -59,7 +55,23 @@ type htmlPage struct {
 	Source      string
 }
 
-type htmlEvent struct{ At, Text string }
+// NarrativeEvent is one line of a run's narrative: when (m:ss.s of
+// simulated time) and what happened.
+type NarrativeEvent struct{ At, Text string }
+
+type htmlEvent = NarrativeEvent
+
+// Narrative is what happened in replication 0, in time order, as
+// report.html tells it.
+func Narrative(res *scenarios.Result) []NarrativeEvent {
+	var out []NarrativeEvent
+	if len(res.Replications) > 0 && res.Replications[0] != nil {
+		for _, e := range res.Replications[0].Events {
+			out = append(out, NarrativeEvent{At: narrativeClock(e.At), Text: e.Text})
+		}
+	}
+	return out
+}
 
 type htmlFigure struct {
 	ID, Title string

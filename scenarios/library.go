@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"embed"
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -17,12 +18,33 @@ type Entry struct {
 	Summary string
 }
 
+// BundledNames lists the names of the bundled scenarios, sorted, without
+// loading them.
+func BundledNames() []string {
+	files, _ := library.ReadDir("library")
+	var out []string
+	for _, f := range files {
+		if !f.IsDir() {
+			out = append(out, strings.TrimSuffix(f.Name(), ".yaml"))
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// BundledSource returns a bundled scenario's file as embedded in dbsim,
+// byte for byte, unparsed.
+func BundledSource(name string) ([]byte, error) {
+	if !IsBundled(name) {
+		return nil, fmt.Errorf("no bundled scenario %q", name)
+	}
+	return library.ReadFile(path.Join("library", name+".yaml"))
+}
+
 // Bundled lists the scenarios built into dbsim, sorted by name.
 func Bundled() []Entry {
-	files, _ := library.ReadDir("library")
 	var out []Entry
-	for _, f := range files {
-		name := strings.TrimSuffix(f.Name(), ".yaml")
+	for _, name := range BundledNames() {
 		s, err := LoadBundled(name)
 		summary := "(does not load: " + firstLine(errString(err)) + ")"
 		if err == nil {

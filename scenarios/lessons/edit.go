@@ -174,3 +174,12 @@ func insertLine(text string, after int, line string) []byte {
 	out := strings.Join(lines[:after], "") + line + strings.Join(lines[after:], "")
 	return []byte(out)
 }
+
+// Read is the slider's value as src writes it.
+func (sl *Slider) Read(src []byte) (float64, error) {
+	text, err := valueAt(src, sl.Path)
+	if err != nil {
+		return 0, err
+	}
+	return sl.Value(text)
+}

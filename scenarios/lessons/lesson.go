@@ -110,11 +110,9 @@ var units = map[string]bool{"s": true, "ms": true, "/s": true, "": true}
 // is an error naming its file: the lessons are part of dbsim, so the
 // tests keep them valid.
 func All() ([]*Lesson, error) {
-	names, _ := files.ReadDir(".")
 	var out []*Lesson
 	var errs []error
-	for _, f := range names {
-		name := strings.TrimSuffix(f.Name(), ".yaml")
+	for _, name := range Names() {
 		l, err := Get(name)
 		if err != nil {
 			errs = append(errs, err)
@@ -122,25 +120,51 @@ func All() ([]*Lesson, error) {
 		}
 		out = append(out, l)
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, errors.Join(errs...)
+}
+
+// Names lists the lessons' names, sorted.
+func Names() []string {
+	entries, _ := files.ReadDir(".")
+	var out []string
+	for _, f := range entries {
+		out = append(out, strings.TrimSuffix(f.Name(), ".yaml"))
+	}
+	sort.Strings(out)
+	return out
 }
 
 // Get loads and validates the lesson of that name.
 func Get(name string) (*Lesson, error) {
-	if strings.ContainsAny(name, "/\\") {
-		return nil, fmt.Errorf("no lesson %q", name)
-	}
-	data, err := files.ReadFile(name + ".yaml")
+	file, data, err := read(name)
 	if err != nil {
-		return nil, fmt.Errorf("no lesson %q", name)
+		return nil, err
 	}
-	return Parse(path.Join("scenarios/lessons", name+".yaml"), data)
+	return Parse(file, data)
 }
 
-// Parse decodes a lesson strictly (unknown keys are errors) and validates
-// it against its scenario; file names it in errors.
-func Parse(file string, data []byte) (*Lesson, error) {
+// Decode loads the lesson of that name, strictly decoded but not checked
+// against its scenario: for the browser, where checking every slider's
+// range costs seconds; the tests check every lesson (All).
+func Decode(name string) (*Lesson, error) {
+	file, data, err := read(name)
+	if err != nil {
+		return nil, err
+	}
+	return decode(file, data)
+}
+
+func read(name string) (file string, data []byte, err error) {
+	if strings.ContainsAny(name, "/\\") {
+		return "", nil, fmt.Errorf("no lesson %q", name)
+	}
+	if data, err = files.ReadFile(name + ".yaml"); err != nil {
+		return "", nil, fmt.Errorf("no lesson %q", name)
+	}
+	return path.Join("scenarios/lessons", name+".yaml"), data, nil
+}
+
+func decode(file string, data []byte) (*Lesson, error) {
 	var l Lesson
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
@@ -148,6 +172,16 @@ func Parse(file string, data []byte) (*Lesson, error) {
 		return nil, fmt.Errorf("%s: %v", file, err)
 	}
 	l.Name = strings.TrimSuffix(path.Base(file), ".yaml")
+	return &l, nil
+}
+
+// Parse decodes a lesson strictly (unknown keys are errors) and validates
+// it against its scenario; file names it in errors.
+func Parse(file string, data []byte) (*Lesson, error) {
+	l, err := decode(file, data)
+	if err != nil {
+		return nil, err
+	}
 	if errs := l.validate(); len(errs) > 0 {
 		var b strings.Builder
 		for i, e := range errs {
@@ -158,17 +192,16 @@ func Parse(file string, data []byte) (*Lesson, error) {
 		}
 		return nil, errors.New(b.String())
 	}
-	return &l, nil
+	return l, nil
 }
 
 // Source is the YAML the lesson starts from: its bundled scenario's,
 // with the lesson's replications written in.
 func (l *Lesson) Source() ([]byte, error) {
-	s, err := scenarios.LoadBundled(l.Scenario)
+	src, err := scenarios.BundledSource(l.Scenario)
 	if err != nil {
 		return nil, err
 	}
-	src := s.Source
 	if l.Replications > 0 {
 		if src, err = SetValue(src, "replications", strconv.Itoa(l.Replications)); err != nil {
 			return nil, err

@@ -1,0 +1,289 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"dbsim/report"
+	"dbsim/scenarios"
+	"dbsim/scenarios/lessons"
+)
+
+// The typed entry point of the browser: the page sends a Request as JSON
+// and gets a Response as JSON (see main_js.go for the glue). Everything
+// here is plain Go, tested natively (api_test.go); the page never parses
+// YAML or reads a summary itself.
+
+// Request is one call from the page.
+type Request struct {
+	// Op is what to do: "catalog" (the bundled scenarios and lessons),
+	// "validate" (YAML), "run" (YAML, Seed, Lesson), "set" (YAML, Path, Value: a slider's
+	// move) or "fault" (YAML, Fault: a fault button).
+	Op   string `json:"op"`
+	YAML string `json:"yaml,omitempty"`
+	// Seed, if not nil, replaces the scenario's seed.
+	Seed *uint64 `json:"seed,omitempty"`
+	// Lesson, if set, names the lesson whose goals and prediction a run is
+	// checked against.
+	Lesson string `json:"lesson,omitempty"`
+	Path   string `json:"path,omitempty"`
+	Value  string `json:"value,omitempty"`
+	Fault  string `json:"fault,omitempty"`
+}
+
+// Response is the answer to a Request. Errors, when there are any, are
+// the only thing set besides Op.
+type Response struct {
+	Op     string     `json:"op"`
+	Errors []ErrorAt  `json:"errors,omitempty"`
+	YAML   string     `json:"yaml,omitempty"`
+	On     bool       `json:"on,omitempty"`
+	Run    *RunOutput `json:"run,omitempty"`
+	// Scenarios and Lessons answer "catalog".
+	Scenarios []ScenarioInfo `json:"scenarios,omitempty"`
+	Lessons   []LessonInfo   `json:"lessons,omitempty"`
+}
+
+// ErrorAt is one problem, at its line and column of the YAML when it has
+// one (from the same validator as dbsim validate).
+type ErrorAt struct {
+	Line int    `json:"line,omitempty"`
+	Col  int    `json:"col,omitempty"`
+	Path string `json:"path,omitempty"`
+	Msg  string `json:"msg"`
+	// Text is the whole message as the command line prints it.
+	Text string `json:"text"`
+}
+
+// RunOutput is a finished run.
+type RunOutput struct {
+	Scenario string `json:"scenario"`
+	Seed     uint64 `json:"seed"`
+	// Summary is summary.json, byte for byte as dbsim run writes it.
+	Summary json.RawMessage `json:"summary"`
+	// Text is the text summary dbsim run prints.
+	Text      string           `json:"text"`
+	Narrative []Event          `json:"narrative"`
+	Figures   []FigureSVG      `json:"figures"`
+	Goals     []lessons.Result `json:"goals,omitempty"`
+	// Answer is the lesson's predicted number, as the run gave it.
+	Answer string `json:"answer,omitempty"`
+	// Sliders are the lesson's slider values as the run's YAML writes
+	// them, in the lesson's order (NaN-free: a value that does not read
+	// is -1).
+	Sliders []float64 `json:"sliders,omitempty"`
+	// SimulateMS and RenderMS are the wall-clock milliseconds the run and
+	// its figures took.
+	SimulateMS float64 `json:"simulate_ms"`
+	RenderMS   float64 `json:"render_ms"`
+}
+
+// Event is one line of the narrative.
+type Event struct {
+	At   string `json:"at"`
+	Text string `json:"text"`
+}
+
+// FigureSVG is one figure of the run.
+type FigureSVG struct {
+	Name  string `json:"name"`
+	Title string `json:"title"`
+	SVG   string `json:"svg"`
+}
+
+// ScenarioInfo is a bundled scenario.
+type ScenarioInfo struct {
+	Name    string `json:"name"`
+	Summary string `json:"summary"`
+	YAML    string `json:"yaml"`
+}
+
+// LessonInfo is a lesson as the page shows it.
+type LessonInfo struct {
+	*lessons.Lesson
+	Name string `json:"name"`
+	// YAML is the scenario the lesson starts from.
+	YAML string `json:"yaml"`
+	// Values are the sliders' starting values.
+	Values []float64 `json:"values"`
+	// Guide is the teacher's page, markdown.
+	Guide string `json:"guide_md"`
+}
+
+// browserLimits bound a run in the page: a tab has one thread and a
+// wasm heap of at most 4 GB.
+var browserLimits = scenarios.Limits{Events: 2e9, PeakBytes: 1 << 30, FaultShare: 1}
+
+// handle answers one request; progress, if not nil, is told how far a
+// run has got (simulated time done and to do, in seconds).
+func handle(req Request, progress func(done, total float64)) Response {
+	resp := Response{Op: req.Op}
+	fail := func(err error) Response {
+		resp.Errors = errorsOf(err)
+		return resp
+	}
+	switch req.Op {
+	case "catalog":
+		// The catalog is read, not validated: parsing every bundled
+		// scenario and checking every lesson takes seconds in a browser,
+		// and the tests keep them valid.
+		for _, name := range scenarios.BundledNames() {
+			src, err := scenarios.BundledSource(name)
+			if err != nil {
+				return fail(err)
+			}
+			var head struct {
+				Description string `yaml:"description"`
+			}
+			_ = yaml.Unmarshal(src, &head) // a summary line only; Run validates
+			summary, _, _ := strings.Cut(strings.TrimSpace(head.Description), "\n")
+			resp.Scenarios = append(resp.Scenarios, ScenarioInfo{Name: name, Summary: summary, YAML: string(src)})
+		}
+		for _, name := range lessons.Names() {
+			l, err := lessons.Decode(name)
+			if err != nil {
+				return fail(err)
+			}
+			src, err := l.Source()
+			if err != nil {
+				return fail(err)
+			}
+			guide, err := lessons.GuideFile(l.Name)
+			if err != nil {
+				return fail(err)
+			}
+			resp.Lessons = append(resp.Lessons, LessonInfo{Lesson: l, Name: l.Name, YAML: string(src), Values: sliderValues(l, src), Guide: string(guide)})
+		}
+	case "validate":
+		if _, err := scenarios.Parse(file, []byte(req.YAML)); err != nil {
+			return fail(err)
+		}
+	case "set":
+		out, err := lessons.SetValue([]byte(req.YAML), req.Path, req.Value)
+		if err != nil {
+			return fail(err)
+		}
+		resp.YAML = string(out)
+	case "fault":
+		out, on, err := lessons.ToggleFault([]byte(req.YAML), req.Fault)
+		if err != nil {
+			return fail(err)
+		}
+		resp.YAML, resp.On = string(out), on
+	case "run":
+		out, err := run(req, progress)
+		if err != nil {
+			return fail(err)
+		}
+		resp.Run = out
+	default:
+		return fail(fmt.Errorf("unknown op %q (want catalog, validate, run, set or fault)", req.Op))
+	}
+	return resp
+}
+
+// file names the page's scenario in messages.
+const file = "scenario.yaml"
+
+func run(req Request, progress func(done, total float64)) (*RunOutput, error) {
+	var lesson *lessons.Lesson
+	if req.Lesson != "" {
+		var err error
+		if lesson, err = lessons.Decode(req.Lesson); err != nil {
+			return nil, err
+		}
+	}
+	s, err := scenarios.Parse(file, []byte(req.YAML))
+	if err != nil {
+		return nil, err
+	}
+	if req.Seed != nil {
+		s.Seed = *req.Seed
+	}
+	if over := scenarios.EstimateOf(s, 1).Over(browserLimits); len(over) > 0 {
+		return nil, fmt.Errorf("%s: too big to run in a browser: %s: %s; run it with dbsim run", file, scenarios.EstimateOf(s, 1), strings.Join(over, "; "))
+	}
+	total := (s.Duration.D() * time.Duration(s.Replications)).Seconds()
+	prog := &scenarios.Progress{}
+	if progress != nil {
+		prog.Notify = func(p *scenarios.Progress) { progress(p.Simulated().Seconds(), total) }
+	}
+	start := time.Now()
+	res, err := scenarios.Run(s, scenarios.Options{Workers: 1, Progress: prog})
+	if err != nil {
+		return nil, err
+	}
+	out := &RunOutput{Scenario: s.Name, Seed: s.Seed, SimulateMS: ms(time.Since(start))}
+	start = time.Now()
+	sum := report.Summarize(res, nil)
+	var b bytes.Buffer
+	if err := report.WriteJSON(&b, sum); err != nil {
+		return nil, err
+	}
+	out.Summary = json.RawMessage(bytes.Clone(bytes.TrimSpace(b.Bytes())))
+	b.Reset()
+	if err := report.WriteText(&b, sum); err != nil {
+		return nil, err
+	}
+	out.Text = b.String()
+	for _, e := range report.Narrative(res) {
+		out.Narrative = append(out.Narrative, Event{At: e.At, Text: e.Text})
+	}
+	for _, f := range report.Plots(res) {
+		b.Reset()
+		if err := f.WriteSVG(&b); err != nil {
+			return nil, err
+		}
+		svg := b.String()
+		if i := strings.Index(svg, "<svg"); i > 0 {
+			svg = svg[i:] // the page inlines the element
+		}
+		out.Figures = append(out.Figures, FigureSVG{Name: f.Name, Title: f.Title, SVG: svg})
+	}
+	if lesson != nil {
+		var m map[string]any
+		if err := json.Unmarshal(out.Summary, &m); err != nil {
+			return nil, err
+		}
+		out.Goals = lesson.Check(m)
+		out.Answer = lesson.Answer(m)
+		out.Sliders = sliderValues(lesson, []byte(req.YAML))
+	}
+	out.RenderMS = ms(time.Since(start))
+	return out, nil
+}
+
+// sliderValues reads each slider's value from src; -1 for one that does
+// not read (the learner edited it away).
+func sliderValues(l *lessons.Lesson, src []byte) []float64 {
+	out := make([]float64, len(l.Sliders))
+	for i := range l.Sliders {
+		out[i] = -1
+		if v, err := l.Sliders[i].Read(src); err == nil {
+			out[i] = v
+		}
+	}
+	return out
+}
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// errorsOf lists the problems of err: a scenario's each at its line and
+// column.
+func errorsOf(err error) []ErrorAt {
+	var es scenarios.Errors
+	if errors.As(err, &es) {
+		out := make([]ErrorAt, len(es))
+		for i, e := range es {
+			out[i] = ErrorAt{Line: e.Line, Col: e.Col, Path: e.Path, Msg: e.Msg, Text: e.Error()}
+		}
+		return out
+	}
+	return []ErrorAt{{Msg: err.Error(), Text: err.Error()}}
+}
