@@ -1,9 +1,10 @@
 # dbsim: `make run` simulates the bundled Multi-AZ failover into ./out;
-# `make test` is what CI runs (.ci/run).
+# `make playground` writes the workshop site (the simulator in a web page)
+# into out/playground; `make test` is what CI runs (.ci/run).
 GO ?= go
 SHELL = /bin/bash
 
-.PHONY: all build run test bench lint fuzz clean
+.PHONY: all build run playground test bench lint fuzz clean
 
 all: build
 
@@ -12,6 +13,12 @@ build:
 
 run: build
 	./bin/dbsim run rds-multi-az-failover -o out
+
+# The workshop site: static files and dbsim built for WebAssembly. Serve it
+# with any static file server, e.g. python3 -m http.server -d out/playground 8000
+PLAYGROUND ?= out/playground
+playground:
+	$(GO) run ./cmd/dbsim-wasm -o $(PLAYGROUND)
 
 test:
 	$(GO) vet ./...

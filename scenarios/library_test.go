@@ -103,3 +103,20 @@ func TestServerlessScaleToZero(t *testing.T) {
 	assert.Less(t, rep.Latency.All.Max(), 20*time.Second)
 	assert.Zero(t, rep.Requests.Failed, "the 30 s client timeout covers the cold start")
 }
+
+// BundledNames and BundledSource read the library without parsing it:
+// the same names as Bundled, the same bytes as LoadBundled's Source.
+func TestBundledSource(t *testing.T) {
+	var names []string
+	for _, e := range Bundled() {
+		names = append(names, e.Name)
+	}
+	assert.Equal(t, names, BundledNames())
+	src, err := BundledSource("client-dns-cache")
+	require.NoError(t, err)
+	s, err := LoadBundled("client-dns-cache")
+	require.NoError(t, err)
+	assert.Equal(t, s.Source, src)
+	_, err = BundledSource("../library/client-dns-cache")
+	assert.ErrorContains(t, err, "no bundled scenario")
+}

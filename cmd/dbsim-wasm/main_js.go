@@ -13,11 +13,16 @@ package main
 
 import (
 	"encoding/json"
+	"runtime/debug"
 	"syscall/js"
 	"time"
 )
 
 func main() {
+	// As dbsim run does: a run allocates much short-lived garbage, and the
+	// browser's single thread does all of the collector's work, so collect
+	// less often for a larger heap.
+	debug.SetGCPercent(400)
 	js.Global().Set("dbsim", js.FuncOf(func(_ js.Value, args []js.Value) any {
 		text := ""
 		if len(args) > 0 {

@@ -117,6 +117,19 @@ func eval[T any](p *page, js string) T {
 	return v
 }
 
+// screenshot saves the whole page as name in $DBSIM_SCREENSHOTS, when it
+// is set: to look at the page as a reader sees it.
+func (p *page) screenshot(name string) {
+	p.t.Helper()
+	dir := os.Getenv("DBSIM_SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(p.ctx, chromedp.FullScreenshot(100))
+	require.NoError(p.t, err)
+	require.NoError(p.t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+}
+
 // waitRuns waits until the page has finished n runs since it was loaded
 // (body data-runs), and returns the last run's wall time in ms.
 func (p *page) waitRuns(n string) float64 {
@@ -151,6 +164,7 @@ func TestSiteInBrowser(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#guess"), "60"),
 		chromedp.Click(chromedp.CSS("#run")))
 	p.waitRuns("1")
+	p.screenshot("lesson-before.png")
 	before := p.text("#summary")
 	figBefore := eval[string](p, `document.getElementById("figure-availability").innerHTML`)
 	assert.Contains(t, p.text("#answer"), "you guessed 60 s")
@@ -161,6 +175,7 @@ func TestSiteInBrowser(t *testing.T) {
 	// The client DNS cache from 3 minutes to 5 s, as a learner drags it.
 	eval[bool](p, `(() => { const s = document.getElementById("slider-0"); s.value = 5; s.dispatchEvent(new Event("input")); s.dispatchEvent(new Event("change")); return true })()`)
 	p.waitRuns("2")
+	p.screenshot("lesson-after.png")
 	after := p.text("#summary")
 	figAfter := eval[string](p, `document.getElementById("figure-availability").innerHTML`)
 	yaml := eval[string](p, `document.getElementById("yaml").value`)

@@ -365,7 +365,7 @@ function unb64(s) {
 function stateLink() {
   const p = new URLSearchParams();
   p.set(state.kind === "lesson" ? "lesson" : "run", state.name);
-  p.set("seed", $("seed").value);
+  if ($("seed").value !== "") p.set("seed", $("seed").value);
   if (yamlBox.value !== state.original) p.set("yaml", b64(yamlBox.value));
   return "#" + p.toString();
 }
@@ -396,7 +396,7 @@ function openHash() {
   return openLesson(state.catalog.lessons[0].name, null) && false;
 }
 window.addEventListener("hashchange", () => {
-  $("seed").value = "1";
+  $("seed").value = "";
   if (openHash()) run();
 });
 
