@@ -213,6 +213,12 @@ func TestSiteInBrowser(t *testing.T) {
 		assert.Less(t, ms, 15000.0, "a lesson's run should take seconds (target 3 s on an idle machine)")
 	}
 
+	// A mistake in the editor is shown at its line, from the validator.
+	eval[bool](p, `(() => { const y = document.getElementById("yaml"); y.value = y.value.replace("kind: rds", "kind: rdss"); y.dispatchEvent(new Event("input")); return true })()`)
+	p.do(chromedp.WaitVisible(chromedp.CSS(`#errors li`)), chromedp.WaitReady(chromedp.CSS(`#gutter .bad`)))
+	assert.Contains(t, p.text("#errors"), `scenario.yaml:23:9: system.kind: `)
+	assert.Equal(t, "23", p.text("#gutter .bad"))
+
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	require.NotEmpty(t, p.urls)
