@@ -66,7 +66,7 @@ func openSite(t *testing.T) *page {
 	t.Cleanup(cancel)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(cancel)
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancel = context.WithTimeout(ctx, 4*time.Minute) // a loaded machine runs the wasm slowly
 	t.Cleanup(cancel)
 	p := &page{t: t, ctx: ctx, base: srv.URL}
 	require.NoError(t, chromedp.Do(ctx, chromedp.Navigate("about:blank")), "starting chromium")
@@ -210,7 +210,7 @@ func TestSiteInBrowser(t *testing.T) {
 		ms := p.waitRuns(strconv.Itoa(3 + i))
 		t.Logf("lesson %-20s (%s): run %.0f ms in headless Chromium (%s)", l.Name, l.Scenario, ms, p.text("#timing"))
 		assert.Contains(t, p.text("#summary"), l.Scenario+":")
-		assert.Less(t, ms, 15000.0, "a lesson's run should take seconds (target 3 s on an idle machine)")
+		assert.Less(t, ms, 30000.0, "a lesson's run should take seconds (target 3 s on an idle machine; this bounds a hang)")
 	}
 
 	// A mistake in the editor is shown at its line, from the validator.
