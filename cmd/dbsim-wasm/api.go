@@ -8,8 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"dbsim/report"
 	"dbsim/scenarios"
 	"dbsim/scenarios/lessons"
@@ -138,11 +136,7 @@ func handle(req Request, progress func(done, total float64)) Response {
 			if err != nil {
 				return fail(err)
 			}
-			var head struct {
-				Description string `yaml:"description"`
-			}
-			_ = yaml.Unmarshal(src, &head) // a summary line only; Run validates
-			summary, _, _ := strings.Cut(strings.TrimSpace(head.Description), "\n")
+			summary := firstDescriptionLine(src)
 			resp.Scenarios = append(resp.Scenarios, ScenarioInfo{Name: name, Summary: summary, YAML: string(src)})
 		}
 		for _, name := range lessons.Names() {
@@ -158,7 +152,7 @@ func handle(req Request, progress func(done, total float64)) Response {
 			if err != nil {
 				return fail(err)
 			}
-			resp.Lessons = append(resp.Lessons, LessonInfo{Lesson: l, Name: l.Name, YAML: string(src), Values: sliderValues(l, src), Guide: string(guide)})
+			resp.Lessons = append(resp.Lessons, LessonInfo{Lesson: l, Name: l.Name, YAML: string(src), Values: l.Values(src), Guide: string(guide)})
 		}
 	case "validate":
 		if _, err := scenarios.Parse(file, []byte(req.YAML)); err != nil {
@@ -186,6 +180,23 @@ func handle(req Request, progress func(done, total float64)) Response {
 		return fail(fmt.Errorf("unknown op %q (want catalog, validate, run, set or fault)", req.Op))
 	}
 	return resp
+}
+
+// firstDescriptionLine is the first line of a scenario's description,
+// the summary the list shows. The bundled scenarios write it as a block
+// ("description: |" and indented lines), read here as text: decoding 35
+// files as YAML takes most of a second in a browser. Another form gives
+// "" (the list then shows the name alone).
+func firstDescriptionLine(src []byte) string {
+	_, rest, ok := strings.Cut(string(src), "\ndescription: |\n")
+	if !ok {
+		return ""
+	}
+	line, _, _ := strings.Cut(rest, "\n")
+	if !strings.HasPrefix(line, " ") {
+		return ""
+	}
+	return strings.TrimSpace(line)
 }
 
 // file names the page's scenario in messages.
@@ -253,23 +264,10 @@ func run(req Request, progress func(done, total float64)) (*RunOutput, error) {
 		}
 		out.Goals = lesson.Check(m)
 		out.Answer = lesson.Answer(m)
-		out.Sliders = sliderValues(lesson, []byte(req.YAML))
+		out.Sliders = lesson.Values([]byte(req.YAML))
 	}
 	out.RenderMS = ms(time.Since(start))
 	return out, nil
-}
-
-// sliderValues reads each slider's value from src; -1 for one that does
-// not read (the learner edited it away).
-func sliderValues(l *lessons.Lesson, src []byte) []float64 {
-	out := make([]float64, len(l.Sliders))
-	for i := range l.Sliders {
-		out[i] = -1
-		if v, err := l.Sliders[i].Read(src); err == nil {
-			out[i] = v
-		}
-	}
-	return out
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -18,12 +18,17 @@ import (
 // node finds the value written at path in src: a field path as
 // scenarios.ParsePath reads it.
 func node(src []byte, path string) (*yaml.Node, error) {
-	steps, err := scenarios.ParsePath(path)
-	if err != nil {
-		return nil, err
-	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return nil, err
+	}
+	return nodeIn(&doc, path)
+}
+
+// nodeIn finds the value written at path in a document read from YAML.
+func nodeIn(doc *yaml.Node, path string) (*yaml.Node, error) {
+	steps, err := scenarios.ParsePath(path)
+	if err != nil {
 		return nil, err
 	}
 	if len(doc.Content) == 0 {
@@ -70,7 +75,16 @@ func offset(src []byte, line, col int) int {
 
 // scalarSpan is where the plain scalar written at path is in src.
 func scalarSpan(src []byte, path string) (start, end int, err error) {
-	n, err := node(src, path)
+	var doc yaml.Node
+	if err := yaml.Unmarshal(src, &doc); err != nil {
+		return 0, 0, err
+	}
+	return spanIn(src, &doc, path)
+}
+
+// spanIn is scalarSpan in src read as doc.
+func spanIn(src []byte, doc *yaml.Node, path string) (start, end int, err error) {
+	n, err := nodeIn(doc, path)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -175,11 +189,22 @@ func insertLine(text string, after int, line string) []byte {
 	return []byte(out)
 }
 
-// Read is the slider's value as src writes it.
-func (sl *Slider) Read(src []byte) (float64, error) {
-	text, err := valueAt(src, sl.Path)
-	if err != nil {
-		return 0, err
+// Values are the sliders' values as src writes them, in order; -1 for
+// one that does not read (the learner edited it away).
+func (l *Lesson) Values(src []byte) []float64 {
+	out := make([]float64, len(l.Sliders))
+	var doc yaml.Node
+	docErr := yaml.Unmarshal(src, &doc)
+	for i, sl := range l.Sliders {
+		out[i] = -1
+		if docErr != nil {
+			continue
+		}
+		if start, end, err := spanIn(src, &doc, sl.Path); err == nil {
+			if v, err := sl.Value(string(src[start:end])); err == nil {
+				out[i] = v
+			}
+		}
 	}
-	return sl.Value(text)
+	return out
 }
