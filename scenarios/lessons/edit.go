@@ -15,17 +15,8 @@ import (
 // so the learner's YAML keeps its comments and layout and a slider's move
 // is one visible change.
 
-// node finds the value written at path in src: a field path as
-// scenarios.ParsePath reads it.
-func node(src []byte, path string) (*yaml.Node, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(src, &doc); err != nil {
-		return nil, err
-	}
-	return nodeIn(&doc, path)
-}
-
-// nodeIn finds the value written at path in a document read from YAML.
+// nodeIn finds the value written at path (a field path as
+// scenarios.ParsePath reads it) in a document read from YAML.
 func nodeIn(doc *yaml.Node, path string) (*yaml.Node, error) {
 	steps, err := scenarios.ParsePath(path)
 	if err != nil {
