@@ -161,7 +161,7 @@ func (l *Lesson) GuideMarkdown(summary map[string]any) string {
 	b.WriteString(para(l.Intro))
 	b.WriteString("## The question to ask the room\n\n")
 	b.WriteString(para(l.Guide.Ask))
-	b.WriteString("## What the numbers will show\n\n")
+	b.WriteString("## What the numbers will show\n\nAs the lesson starts, before anything is moved:\n\n")
 	b.WriteString(para(fill(l.Guide.Shows, summary)))
 	b.WriteString("## The mechanism\n\n")
 	b.WriteString(para(l.Guide.Mechanism))
