@@ -52,6 +52,12 @@ replications (sweep.csv), the raw numbers (sweep.json) and plots of metrics
 against each swept field. With --target it names the cheapest point that
 meets every target (judged on the means).
 
+Each point is kept in DIR/points/ as soon as it finishes: a sweep that
+was stopped (Ctrl-C, SIGTERM) resumes when the same command runs again,
+running only the points it had not finished, with the same results as a
+sweep never stopped. A changed scenario, value, seed, --replications or
+price table runs its points again; --fresh forgets every kept point.
+
 PATH is a field path as error messages print it: system.instance_class,
 workload[0].arrival.rate, clients.retry.max_attempts, system.multi_az. A
 value is YAML, checked as if written in the file; ~ removes the key so
@@ -155,7 +161,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return
 		}
 		mine++
-		if store.Has(sw.Key(pt)) {
+		if _, ok := store.Load(sw.Key(pt), pt.Index, pt.Values, pt.Scenario.Replications); ok {
 			resumed++
 			return
 		}

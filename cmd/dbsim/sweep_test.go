@@ -232,7 +232,9 @@ func TestStoppedSweepResumesToTheSameBytes(t *testing.T) {
 	require.NoError(t, os.WriteFile(pts[0], a[mustRel(t, stopped, pts[0])][:20], 0o644))
 	_, errOut, code = run(t, append([]string{"sweep", "-o", stopped}, grid...)...)
 	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "resuming: 5 of the 6 points")
 	assert.Equal(t, 1, strings.Count(errOut, "] point "), errOut)
+	assert.Contains(t, errOut, "[6/6] point ")
 	assert.Equal(t, a, readTree(t, stopped))
 
 	// Another seed is another scenario: nothing of the old one is used.

@@ -26,9 +26,6 @@ type Options struct {
 	// Store, if set, keeps each finished point on disk as it finishes and
 	// holds the points a stopped sweep had finished (see Store).
 	Store *Store
-	// Resumed, if set, is called with each point found in the Store
-	// instead of being run, from the goroutine that feeds the workers.
-	Resumed func(pt *Point, r *PointResult)
 	// Context and Progress are as in scenarios.Options: a cancelled
 	// Context stops the sweep (a *scenarios.Interrupted), Progress follows
 	// it.
@@ -40,8 +37,8 @@ type Options struct {
 // replication of every point spread over the workers, and returns their
 // results in index order. It builds each point as the workers come to it
 // and keeps a point only while it runs: with a Store, each finished point
-// is saved at once, a point the store already holds is not run again
-// (Options.Resumed), and the result is read back from the store at the
+// is saved at once, a point the store already holds is not run again,
+// and the result is read back from the store at the
 // end; without one, the results are kept in memory.
 func (sw *Sweep) Run(opt Options) (*Result, error) {
 	shards := max(opt.Shards, 1)
@@ -69,7 +66,7 @@ func (sw *Sweep) Run(opt Options) (*Result, error) {
 		r int
 	}
 	var (
-		mu       sync.Mutex // inFlight: the jobs' goroutine adds, done removes
+		mu       sync.Mutex      // inFlight: the jobs' goroutine adds, done removes
 		inFlight = map[int]job{} // by job number
 		kept     = map[int]*PointResult{}
 		stored   []storedAt // the shard's points in order, with a Store
@@ -99,10 +96,7 @@ func (sw *Sweep) Run(opt Options) (*Result, error) {
 			if opt.Store != nil {
 				p.key = sw.Key(pt)
 				stored = append(stored, storedAt{p.key, pt.Scenario.Replications})
-				if pr, ok := opt.Store.Load(p.key, i, pt.Values, pt.Scenario.Replications); ok {
-					if opt.Resumed != nil {
-						opt.Resumed(pt, pr)
-					}
+				if _, ok := opt.Store.Load(p.key, i, pt.Values, pt.Scenario.Replications); ok {
 					continue
 				}
 			}

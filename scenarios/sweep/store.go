@@ -66,12 +66,6 @@ func (sw *Sweep) Key(pt *Point) string {
 
 func (st *Store) path(key string) string { return filepath.Join(st.dir, key+".json") }
 
-// Has reports whether the point with the given key is stored.
-func (st *Store) Has(key string) bool {
-	_, err := os.Stat(st.path(key))
-	return err == nil
-}
-
 // Load returns the stored result, with reps replications, of the point
 // with the given key, index and values, or false when the store does not
 // hold it whole.
