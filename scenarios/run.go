@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -71,51 +73,79 @@ func (e *JobError) Unwrap() error { return e.Err }
 // *JobError, or else, when opt.Context stopped some, an *Interrupted that
 // counts the jobs finished.
 func RunJobs(jobs []Job, opt Options, done func(k int, rep *Replication)) error {
-	errs := make([]error, len(jobs))
+	return RunJobSeq(slices.Values(jobs), len(jobs), opt, done)
+}
+
+// RunJobSeq is RunJobs over jobs taken from a sequence of n jobs as
+// workers free up, so a caller that builds each job as it is asked for
+// holds only the jobs in flight (a sweep of many points). k counts the jobs
+// in the sequence's order. Once opt.Context is cancelled no further job is
+// taken.
+func RunJobSeq(jobs iter.Seq[Job], n int, opt Options, done func(k int, rep *Replication)) error {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	var mu sync.Mutex
-	next := make(chan int)
+	type task struct {
+		k   int
+		job Job
+	}
+	var (
+		mu       sync.Mutex
+		failed   *JobError // the failed job of the lowest k
+		stopped  *Interrupted
+		finished int
+		of       time.Duration // the duration of the last job taken
+	)
+	next := make(chan task)
 	var wg sync.WaitGroup
-	for w := 0; w < min(workers, len(jobs)); w++ {
+	for range max(workers, 1) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for k := range next {
-				rep, err := RunReplicationWith(jobs[k].Scenario, jobs[k].Replication, opt)
-				errs[k] = err
-				if err == nil && done != nil {
-					mu.Lock()
-					done(k, rep)
-					mu.Unlock()
+			for t := range next {
+				rep, err := RunReplicationWith(t.job.Scenario, t.job.Replication, opt)
+				mu.Lock()
+				var in *Interrupted
+				switch {
+				case errors.As(err, &in):
+					if stopped == nil || in.At > stopped.At {
+						stopped = in
+					}
+				case err != nil:
+					if failed == nil || t.k < failed.Job {
+						failed = &JobError{Job: t.k, Err: err}
+					}
+				default:
+					finished++
+					if done != nil {
+						done(t.k, rep)
+					}
 				}
+				mu.Unlock()
 			}
 		}()
 	}
-	for k := range jobs {
-		next <- k
+	k := 0
+	for job := range jobs {
+		if opt.Context != nil && opt.Context.Err() != nil {
+			break
+		}
+		of = job.Scenario.Duration.D()
+		next <- task{k, job}
+		k++
 	}
 	close(next)
 	wg.Wait()
-	var stopped *Interrupted
-	finished := 0
-	for k, err := range errs {
-		var in *Interrupted
-		switch {
-		case errors.As(err, &in):
-			if stopped == nil || in.At > stopped.At {
-				stopped = in
-			}
-		case err != nil:
-			return &JobError{Job: k, Err: err}
-		default:
-			finished++
-		}
+	if failed != nil {
+		return failed
+	}
+	if stopped == nil && k < n && opt.Context != nil && opt.Context.Err() != nil {
+		// Cancelled between two jobs: none of those taken saw it.
+		stopped = &Interrupted{Of: of, Cause: context.Cause(opt.Context)}
 	}
 	if stopped != nil {
-		stopped.Replications, stopped.Finished = len(jobs), finished
+		stopped.Replications, stopped.Finished = n, finished
 		return stopped
 	}
 	return nil

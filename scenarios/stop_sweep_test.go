@@ -26,9 +26,7 @@ func TestPanicInASweepIsAnError(t *testing.T) {
 	ax, err := sweep.ParseSet("seed=1,2")
 	require.NoError(t, err)
 	sw := &sweep.Sweep{Base: s, Axes: []sweep.Axis{ax}, Replications: 2}
-	points, err := sw.Points()
-	require.NoError(t, err)
-	_, err = sw.Run(points, sweep.Options{})
+	_, err = sw.Run(sweep.Options{})
 	var pe *scenarios.PanicError
 	require.ErrorAs(t, err, &pe, "a sweep returns the panic too")
 }

@@ -132,15 +132,21 @@ func physicalMemory() int64 {
 func estimate(list []*scenarios.Scenario, workers int) scenarios.Estimate {
 	var total scenarios.Estimate
 	for _, s := range list {
-		e := scenarios.EstimateOf(s, workers)
-		total.Requests += e.Requests
-		total.Attempts += e.Attempts
-		total.FaultEvents += e.FaultEvents
-		total.Events += e.Events
-		total.Wall += e.Wall
-		total.PeakBytes = max(total.PeakBytes, e.PeakBytes)
+		addEstimate(&total, s, workers)
 	}
 	return total
+}
+
+// addEstimate adds the estimate of s to total: work adds up, the peak of
+// memory is the largest.
+func addEstimate(total *scenarios.Estimate, s *scenarios.Scenario, workers int) {
+	e := scenarios.EstimateOf(s, workers)
+	total.Requests += e.Requests
+	total.Attempts += e.Attempts
+	total.FaultEvents += e.FaultEvents
+	total.Events += e.Events
+	total.Wall += e.Wall
+	total.PeakBytes = max(total.PeakBytes, e.PeakBytes)
 }
 
 // checkEstimate refuses (bad input) work whose estimate is over the

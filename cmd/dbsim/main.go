@@ -143,7 +143,12 @@ func finish(err error, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "dbsim: %v; nothing written\n", oom)
 		return exitRuntime
 	case errors.As(err, &sig):
-		fmt.Fprintf(stderr, "dbsim: %v; nothing written\n", err)
+		what := "nothing written"
+		var k kept
+		if errors.As(err, &k) {
+			what = k.note
+		}
+		fmt.Fprintf(stderr, "dbsim: %v; %s\n", err, what)
 		return exitSignal + sig.number()
 	default:
 		fmt.Fprintf(stderr, "dbsim: %v\n", err)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -51,6 +52,12 @@ replications (sweep.csv), the raw numbers (sweep.json) and plots of metrics
 against each swept field. With --target it names the cheapest point that
 meets every target (judged on the means).
 
+Each point is kept in DIR/points/ as soon as it finishes: a sweep that
+was stopped (Ctrl-C, SIGTERM) resumes when the same command runs again,
+running only the points it had not finished, with the same results as a
+sweep never stopped. A changed scenario, value, seed, --replications or
+price table runs its points again; --fresh forgets every kept point.
+
 PATH is a field path as error messages print it: system.instance_class,
 workload[0].arrival.rate, clients.retry.max_attempts, system.multi_az. A
 value is YAML, checked as if written in the file; ~ removes the key so
@@ -83,6 +90,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (see --print-prices)")
 	workers := fs.Int("workers", 0, "replications run at once (`N`; default: the number of CPUs)")
 	quiet := fs.Bool("q", false, "no progress lines on stderr")
+	fresh := fs.Bool("fresh", false, "forget the points a stopped sweep kept in DIR/points and run every point again")
 	printPrices := fs.Bool("print-prices", false, "print the built-in price table (a starting point for --prices) and exit")
 	lim := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
@@ -132,56 +140,77 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	sw := &sweep.Sweep{Base: s, Axes: axes, Replications: *reps, Prices: prices}
-	points, err := sw.Points()
+	if err := checkOutDir("sweep", *out); err != nil {
+		return err
+	}
+	store := sweep.OpenStore(filepath.Join(*out, "points"))
+	if *fresh {
+		if err := store.Clear(); err != nil {
+			return err
+		}
+	}
+
+	// Every point is checked before anything runs, one at a time; those
+	// of the shard that the store holds are not run again.
+	runs, mine, resumed := 0, 0, 0
+	var est scenarios.Estimate
+	total := time.Duration(0)
+	workersN := workersOf(*workers)
+	err = sw.Check(func(pt *sweep.Point) {
+		if pt.Index%shardN != shardI {
+			return
+		}
+		mine++
+		if _, ok := store.Load(sw.Key(pt), pt.Index, pt.Values, pt.Scenario.Replications); ok {
+			resumed++
+			return
+		}
+		runs += pt.Scenario.Replications
+		addEstimate(&est, pt.Scenario, workersN)
+		total += pt.Scenario.Duration.D() * time.Duration(pt.Scenario.Replications)
+	})
 	if err != nil {
 		return badInput{err}
 	}
-
-	runs, mine := 0, 0
-	var list []*scenarios.Scenario
-	total := time.Duration(0)
-	for _, pt := range points {
-		if pt.Index%shardN == shardI {
-			runs += pt.Scenario.Replications
-			mine++
-			list = append(list, pt.Scenario)
-			total += pt.Scenario.Duration.D() * time.Duration(pt.Scenario.Replications)
-		}
-	}
-	est := estimate(list, workersOf(*workers))
 	if err := checkEstimate(fs.Arg(0)+" (sweep)", est, lim.force, stderr); err != nil {
-		return err
-	}
-	if err := checkOutDir("sweep", *out); err != nil {
 		return err
 	}
 	if !*quiet {
 		where := ""
 		if shardN > 1 {
-			where = fmt.Sprintf(" (shard %d of %d: %d of the %d points)", shardI, shardN, mine, len(points))
+			where = fmt.Sprintf(" (shard %d of %d: %d of the %d points)", shardI, shardN, mine, sw.Size())
 		}
-		fmt.Fprintf(stderr, "sweeping %s: %d points, %d simulation runs%s\n", s.Name, len(points), runs, where)
+		fmt.Fprintf(stderr, "sweeping %s: %d points, %d simulation runs%s\n", s.Name, sw.Size(), runs, where)
+		if resumed > 0 {
+			fmt.Fprintf(stderr, "resuming: %d of the %d points are already in %s; running the other %d (--fresh starts over)\n",
+				resumed, mine, store.Dir(), mine-resumed)
+		}
 	}
-	done := 0
-	opt := sweep.Options{Shard: shardI, Shards: shardN, Workers: *workers, Targets: targets, Plots: plots}
-	if !*quiet {
-		cols := sw.Columns()
-		opt.Done = func(pt *sweep.Point, _ *sweep.PointResult) {
+	done := resumed // points finished, those resumed included
+	cols := sw.Columns()
+	opt := sweep.Options{Shard: shardI, Shards: shardN, Workers: *workers, Targets: targets, Plots: plots, Store: store,
+		Done: func(pt *sweep.Point, _ *sweep.PointResult) {
 			done++
+			if *quiet {
+				return
+			}
 			var parts []string
 			for i, c := range cols {
 				parts = append(parts, c+"="+pt.Values[i])
 			}
 			fmt.Fprintf(stderr, "  [%d/%d] point %d: %s\n", done, mine, pt.Index, strings.Join(parts, " "))
-		}
-	}
+		}}
 	var prog scenarios.Progress
 	// No bar: the sweep prints a line per point as it finishes.
 	runCtx, stop := guardRun(ctx, lim, est, &prog, total, runs, true, stderr)
 	opt.Context, opt.Progress = runCtx, &prog
-	res, err := sw.Run(points, opt)
+	res, err := sw.Run(opt)
 	stop()
 	if err != nil {
+		var in *scenarios.Interrupted
+		if errors.As(err, &in) {
+			return kept{err, fmt.Sprintf("%d of the %d points are kept in %s: the same command resumes from them", done, mine, store.Dir())}
+		}
 		return err
 	}
 	if shardN > 1 {
@@ -194,6 +223,16 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	return finishSweep(ctx, stdout, *out, res)
 }
+
+// kept is the error of a stopped sweep: what it kept on disk (note)
+// replaces "nothing written".
+type kept struct {
+	error
+	note string
+}
+
+// Unwrap returns the sweep's error.
+func (k kept) Unwrap() error { return k.error }
 
 // finishSweep writes a whole sweep's report and prints its table and
 // answer.

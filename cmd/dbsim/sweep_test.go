@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,13 +26,17 @@ func writeTiny(t *testing.T) (dir, file string) {
 	return dir, file
 }
 
-// readDir returns every file in dir by name.
+// readDir returns every file in dir by name (not those in its
+// subdirectories: a sweep's points/).
 func readDir(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	out := map[string][]byte{}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
 		require.NoError(t, err)
 		out[e.Name()] = b
@@ -137,4 +146,119 @@ func TestSweepWithOwnPrices(t *testing.T) {
 	assert.Contains(t, string(csvText), ",187.25,187.25,187.25,false\n")
 	assert.Contains(t, string(csvText), ",680.00,680.00,680.00,true\n")
 	assert.Contains(t, out, "* cost estimated")
+}
+
+// cancelAfter is a stderr that cancels a run once it has printed n
+// lines that contain what (a sweep's "] point " lines: n points done).
+type cancelAfter struct {
+	bytes.Buffer
+	what   string
+	n      int
+	cancel context.CancelCauseFunc
+}
+
+func (c *cancelAfter) Write(p []byte) (int, error) {
+	c.n -= strings.Count(string(p), c.what)
+	if c.n <= 0 && c.cancel != nil {
+		c.cancel(signalled{syscall.SIGTERM})
+		c.cancel = nil
+	}
+	return c.Buffer.Write(p)
+}
+
+// readTree returns every file under dir by its path in dir.
+func readTree(t *testing.T, dir string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	require.NoError(t, filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		rel, _ := filepath.Rel(dir, path)
+		out[rel] = b
+		return err
+	}))
+	return out
+}
+
+// A sweep stopped after 2 of its 6 points keeps them; the same command
+// then runs only the other 4, and writes the bytes of a sweep never
+// stopped. A changed scenario runs every point again, as --fresh does.
+func TestStoppedSweepResumesToTheSameBytes(t *testing.T) {
+	dir, file := writeTiny(t)
+	grid := []string{file,
+		"--set", "workload[0].arrival.rate=100/s,200/s,400/s",
+		"--set", "clients.retry.max_attempts=1,3",
+		"--replications", "2", "--target", "write.p99<50ms", "--workers", "1"}
+	whole := filepath.Join(dir, "whole")
+	wantOut, errOut, code := run(t, append([]string{"sweep", "-o", whole}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+
+	stopped := filepath.Join(dir, "stopped")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	stderr := &cancelAfter{what: "] point ", n: 2, cancel: cancel}
+	code = MainContext(ctx, append([]string{"sweep", "-o", stopped}, grid...), io.Discard, stderr)
+	require.Equal(t, exitSignal+15, code, stderr.String())
+	assert.Contains(t, stderr.String(), "2 of the 6 points are kept in "+filepath.Join(stopped, "points")+": the same command resumes from them")
+	files := readTree(t, stopped)
+	assert.Len(t, files, 2, "only the finished points, whole: %v", keys(files))
+	for name := range files {
+		assert.True(t, strings.HasPrefix(name, "points"+string(filepath.Separator)) && strings.HasSuffix(name, ".json"), name)
+	}
+
+	out, errOut, code := run(t, append([]string{"sweep", "-o", stopped}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "resuming: 2 of the 6 points are already in "+filepath.Join(stopped, "points")+"; running the other 4")
+	assert.Equal(t, 4, strings.Count(errOut, "] point "), errOut)
+	assert.Equal(t, wantOut, strings.ReplaceAll(out, stopped, whole))
+	a, b := readTree(t, whole), readTree(t, stopped)
+	require.Equal(t, keys(a), keys(b))
+	assert.Len(t, a, 6+2+2*5*2, "6 points, sweep.csv and .json, 5 plots × 2 axes × PNG and SVG: %v", keys(a))
+	for name := range a {
+		assert.True(t, bytes.Equal(a[name], b[name]), "%s differs between the stopped-and-resumed and the whole sweep", name)
+	}
+
+	// Run again: every point is there, nothing runs, the same bytes.
+	_, errOut, code = run(t, append([]string{"sweep", "-o", stopped}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "resuming: 6 of the 6 points")
+	assert.Equal(t, 0, strings.Count(errOut, "] point "), errOut)
+
+	// A point file cut short (a machine that died writing it) is run again.
+	pts, err := filepath.Glob(filepath.Join(stopped, "points", "*.json"))
+	require.NoError(t, err)
+	require.Len(t, pts, 6)
+	require.NoError(t, os.WriteFile(pts[0], a[mustRel(t, stopped, pts[0])][:20], 0o644))
+	_, errOut, code = run(t, append([]string{"sweep", "-o", stopped}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, errOut, "resuming: 5 of the 6 points")
+	assert.Equal(t, 1, strings.Count(errOut, "] point "), errOut)
+	assert.Contains(t, errOut, "[6/6] point ")
+	assert.Equal(t, a, readTree(t, stopped))
+
+	// Another seed is another scenario: nothing of the old one is used.
+	src, err := os.ReadFile(file)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(file, bytes.Replace(src, []byte("seed: 7"), []byte("seed: 8"), 1), 0o644))
+	_, errOut, code = run(t, append([]string{"sweep", "-o", stopped}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "resuming")
+	assert.Equal(t, 6, strings.Count(errOut, "] point "), errOut)
+
+	// --fresh forgets every stored point.
+	_, errOut, code = run(t, append([]string{"sweep", "-o", stopped, "--fresh"}, grid...)...)
+	require.Equal(t, exitOK, code, errOut)
+	assert.NotContains(t, errOut, "resuming")
+	assert.Equal(t, 6, strings.Count(errOut, "] point "), errOut)
+	pts, err = filepath.Glob(filepath.Join(stopped, "points", "*.json"))
+	require.NoError(t, err)
+	assert.Len(t, pts, 6, "the old seed's points are gone")
+}
+
+func mustRel(t *testing.T, base, path string) string {
+	t.Helper()
+	rel, err := filepath.Rel(base, path)
+	require.NoError(t, err)
+	return rel
 }

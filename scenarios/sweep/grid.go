@@ -61,7 +61,8 @@ type Sweep struct {
 	Prices *pricing.Prices
 }
 
-// maxPoints bounds a grid: every point is parsed before anything runs.
+// maxPoints bounds a grid: every point is parsed before anything runs
+// (one at a time: Check).
 const maxPoints = 1_000_000
 
 // Point is one point of the grid.
@@ -113,14 +114,97 @@ func stepsOf(axes []Axis, index int) []int {
 
 // Points builds and validates every point of the grid, in index order.
 // Every problem is returned (Errors), each at its place in the base
-// scenario's file and naming the --set at fault; nothing is run.
+// scenario's file and naming the --set at fault; nothing is run. It holds
+// every point's scenario at once: Check and Run build one at a time.
 func (sw *Sweep) Points() ([]*Point, error) {
+	var points []*Point
+	if err := sw.Check(func(pt *Point) { points = append(points, pt) }); err != nil {
+		return nil, err
+	}
+	return points, nil
+}
+
+// Check builds and validates every point of the grid, in index order, and
+// returns every problem (Errors), as Points does; each valid point is
+// handed to each (when not nil) and then dropped, so checking a grid holds
+// one point at a time.
+func (sw *Sweep) Check(each func(pt *Point)) error {
+	g, err := sw.prepare()
+	if err != nil {
+		return err
+	}
+	var errs Errors
+	seen := map[string]bool{}
+	for i := range sw.Size() {
+		pt, perrs, err := g.point(i)
+		if err != nil {
+			return err
+		}
+		for _, e := range perrs {
+			if !seen[e.Error()] {
+				seen[e.Error()] = true
+				errs = append(errs, e)
+			}
+		}
+		if len(perrs) == 0 && each != nil {
+			each(pt)
+		}
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return nil
+}
+
+// Point builds the point with the given index (0 ≤ index < Size).
+func (sw *Sweep) Point(index int) (*Point, error) {
+	g, err := sw.prepare()
+	if err != nil {
+		return nil, err
+	}
+	pt, errs, err := g.point(index)
+	if err != nil {
+		return nil, err
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return pt, nil
+}
+
+// values are the values of the point with the given index, one per
+// column.
+func (sw *Sweep) values(index int) []string {
+	var vals []string
+	for a, step := range sw.Steps(index) {
+		vals = append(vals, sw.Axes[a].Values[step]...)
+	}
+	return vals
+}
+
+// grid is what building a point needs: the base scenario's YAML and where
+// each axis writes into it.
+type grid struct {
+	sw      *Sweep
+	doc     yaml.Node
+	setters [][]setter
+}
+
+// setter writes one path of an axis.
+type setter struct {
+	path string
+	at   []scenarios.PathStep
+}
+
+// prepare parses the base scenario's YAML and the axes' paths, and checks
+// the axes: every problem at once (Errors).
+func (sw *Sweep) prepare() (*grid, error) {
 	base := sw.Base
 	if len(base.Source) == 0 {
 		return nil, fmt.Errorf("sweep: the scenario has no YAML source to edit")
 	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(base.Source, &doc); err != nil || len(doc.Content) == 0 {
+	g := &grid{sw: sw}
+	if err := yaml.Unmarshal(base.Source, &g.doc); err != nil || len(g.doc.Content) == 0 {
 		return nil, fmt.Errorf("sweep: re-reading %s: %v", base.File, err)
 	}
 	var errs Errors
@@ -148,11 +232,6 @@ func (sw *Sweep) Points() ([]*Point, error) {
 			return nil, fmt.Errorf("sweep: more than %d points; split the grid", maxPoints)
 		}
 	}
-	type setter struct {
-		path string
-		at   []scenarios.PathStep
-	}
-	var setters [][]setter
 	for _, ax := range sw.Axes {
 		var ss []setter
 		for _, p := range ax.Paths {
@@ -169,7 +248,7 @@ func (sw *Sweep) Points() ([]*Point, error) {
 			}
 			ss = append(ss, setter{p, at})
 		}
-		setters = append(setters, ss)
+		g.setters = append(g.setters, ss)
 		if len(ax.Values) == 0 {
 			errs = append(errs, &Error{File: base.File, Set: "--set " + ax.Flag, Msg: "no values"})
 		}
@@ -177,57 +256,49 @@ func (sw *Sweep) Points() ([]*Point, error) {
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	points := make([]*Point, sw.Size())
-	seen := map[string]bool{}
-	for i := range points {
-		steps := sw.Steps(i)
-		pt := &Point{Index: i, Steps: steps}
-		d := copyNode(&doc)
-		var setFlags []string
-		for a, ax := range sw.Axes {
-			vals := ax.Values[steps[a]]
-			pt.Values = append(pt.Values, vals...)
-			for j, st := range setters[a] {
-				setFlags = append(setFlags, st.path+"="+vals[j])
-				v, err := valueNode(vals[j])
-				if err != nil {
-					e := &Error{File: base.File, Pos: base.Pos(st.path), Set: "--set " + ax.Flag, Msg: fmt.Sprintf("value %q: %v", vals[j], err)}
-					if !seen[e.Error()] {
-						seen[e.Error()] = true
-						errs = append(errs, e)
-					}
-					continue
-				}
-				setNode(d.Content[0], st.at, v)
+	return g, nil
+}
+
+// point builds point i: the problems of its values (errs), or an internal
+// failure (err).
+func (g *grid) point(i int) (pt *Point, errs Errors, err error) {
+	sw, base := g.sw, g.sw.Base
+	steps := sw.Steps(i)
+	pt = &Point{Index: i, Steps: steps}
+	d := copyNode(&g.doc)
+	var setFlags []string
+	for a, ax := range sw.Axes {
+		vals := ax.Values[steps[a]]
+		pt.Values = append(pt.Values, vals...)
+		for j, st := range g.setters[a] {
+			setFlags = append(setFlags, st.path+"="+vals[j])
+			v, err := valueNode(vals[j])
+			if err != nil {
+				errs = append(errs, &Error{File: base.File, Pos: base.Pos(st.path), Set: "--set " + ax.Flag, Msg: fmt.Sprintf("value %q: %v", vals[j], err)})
+				continue
 			}
+			setNode(d.Content[0], st.at, v)
 		}
-		var buf bytes.Buffer
-		enc := yaml.NewEncoder(&buf)
-		enc.SetIndent(2)
-		if err := enc.Encode(d); err != nil {
-			return nil, fmt.Errorf("sweep: point %d: %v", i, err)
-		}
-		enc.Close()
-		s, err := scenarios.Parse(base.File, buf.Bytes())
-		if err != nil {
-			for _, e := range pointErrors(base, sw.Axes, steps, setFlags, err) {
-				if !seen[e.Error()] {
-					seen[e.Error()] = true
-					errs = append(errs, e)
-				}
-			}
-			continue
-		}
-		if sw.Replications > 0 {
-			s.Replications = sw.Replications
-		}
-		pt.Scenario = s
-		points[i] = pt
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(d); err != nil {
+		return nil, nil, fmt.Errorf("sweep: point %d: %v", i, err)
+	}
+	enc.Close()
+	s, err := scenarios.Parse(base.File, buf.Bytes())
+	if err != nil {
+		errs = append(errs, pointErrors(base, sw.Axes, steps, setFlags, err)...)
 	}
 	if len(errs) > 0 {
-		return nil, errs
+		return nil, errs, nil
 	}
-	return points, nil
+	if sw.Replications > 0 {
+		s.Replications = sw.Replications
+	}
+	pt.Scenario = s
+	return pt, nil, nil
 }
 
 // pointErrors re-places the problems Parse found in a point's edited YAML

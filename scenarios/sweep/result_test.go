@@ -56,13 +56,11 @@ func TestStatIsStudentTInterval(t *testing.T) {
 
 func TestShardRunsDoNotDependOnTheShard(t *testing.T) {
 	sw := &Sweep{Base: tiny(t), Axes: axes(t, "workload[0].arrival.rate=100/s,200/s,300/s"), Replications: 1}
-	points, err := sw.Points()
-	require.NoError(t, err)
-	all, err := sw.Run(points, Options{Workers: 1})
+	all, err := sw.Run(Options{Workers: 1})
 	require.NoError(t, err)
 	var parts []*Result
 	for i := range 2 {
-		part, err := sw.Run(points, Options{Shard: i, Shards: 2, Workers: 3})
+		part, err := sw.Run(Options{Shard: i, Shards: 2, Workers: 3})
 		require.NoError(t, err)
 		for _, p := range part.Results {
 			assert.Equal(t, i, p.Index%2)
@@ -82,6 +80,6 @@ func TestShardRunsDoNotDependOnTheShard(t *testing.T) {
 	other.Fingerprint = "0000"
 	_, err = Merge([]*Result{parts[0], &other}, []string{"a", "b"})
 	assert.ErrorContains(t, err, "another sweep")
-	_, err = sw.Run(points, Options{Shard: 2, Shards: 2})
+	_, err = sw.Run(Options{Shard: 2, Shards: 2})
 	assert.ErrorContains(t, err, "does not exist")
 }
