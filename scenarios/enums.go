@@ -55,6 +55,7 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[AuroraSystem](), "instance_class"}:  auroraClasses,
 	{reflect.TypeFor[AuroraReplica](), "instance_class"}: auroraClasses,
 	{reflect.TypeFor[DynamoDBTable](), "mode"}:           values(ddbModes),
+	{reflect.TypeFor[Scenario](), "mode"}:                values(runModes),
 	{reflect.TypeFor[DynamoDBSystem](), "service"}:       values(ddbServices),
 	{reflect.TypeFor[Clients](), "sdk"}:                  func() Enum { return Enum{Values: client.SDKNames()} },
 	{reflect.TypeFor[Clients](), "dns_cache"}:            func() Enum { return Enum{Values: []string{"ttl", "forever"}, OrDuration: true} },

@@ -27,6 +27,9 @@ type Replication struct {
 	Seed  uint64
 	// SimulatedSeconds is the measured span: duration minus warmup.
 	SimulatedSeconds float64
+	// Fluid: the run advanced rates in steps (mode: fluid), not requests;
+	// its counts are rounded rates and it has no latencies.
+	Fluid bool
 
 	Requests Requests
 	Latency  Latencies

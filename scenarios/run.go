@@ -248,45 +248,16 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	if g, ok := sys.model.(cluster.Gauged); ok {
 		rec.watch(g)
 	}
-	var obs client.Observer = rec
 	var cc *cacheLayer // the cache in front, if any (cache.go)
-	if s.Has("cache") {
-		if cc, err = newCacheLayer(s, k, topo, rec, log, ccfg.AZ, ccfg.Instances); err != nil {
+	var fluid *fluidRun
+	if s.Mode == ModeFluid {
+		// Flows instead of clients (fluid.go); validation allows only
+		// DynamoDB.
+		if fluid, err = startFluid(s, k, sys.model.(*dynamodb.Model), rec, ccfg.Retry); err != nil {
 			return nil, err
 		}
-		obs = cc
-		sysInject := inject
-		inject = func(f *Fault, start bool) {
-			if strings.HasPrefix(f.Kind, "cache-") {
-				cc.inject(f, start)
-				return
-			}
-			sysInject(f, start)
-		}
-	}
-	cl := client.New(k, net, ccfg, sys.endpoints, obs)
-	regional := map[string]*client.Client{} // a global table's other writing Regions
-	for wi := range s.Workload {
-		wcl := cl
-		if m, ok := sys.model.(*dynamodb.Model); ok && s.Workload[wi].Region != "" && s.Workload[wi].Region != topo.Region(ccfg.AZ) {
-			if wcl, err = regionalClients(k, net, m, ccfg, s.Workload[wi].Region, regional, obs); err != nil {
-				return nil, err
-			}
-			rec.remote = append(rec.remote, int16(wi))
-		}
-		g, err := startWorkload(k, wcl, &s.Workload[wi], wi, s.System.DynamoDB)
-		if err != nil {
-			return nil, err
-		}
-		g.cache = cc
-		if s.Workload[wi].Unprocessed == "resubmit" {
-			g.retry = ccfg.Retry
-			g.resubmits = k.Stream("workload/" + s.Workload[wi].Name + "/resubmit")
-			if rec.done == nil {
-				rec.done = map[int16]func(*client.Request){}
-			}
-			rec.done[int16(wi)] = g.resubmit
-		}
+	} else if cc, inject, err = startClients(s, k, net, topo, rec, log, ccfg, sys, inject); err != nil {
+		return nil, err
 	}
 	faults := scheduleFaults(s, k, topo, log, inject)
 
@@ -300,7 +271,11 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	if st, ok := sys.model.(cluster.Settler); ok {
 		st.Settle() // e.g. the lost writes of a failover still under way
 	}
+	if fluid != nil {
+		fluid.finish()
+	}
 	rep = rec.finish(i, seed, faults)
+	rep.Fluid = fluid != nil
 	if cc != nil {
 		cc.finish(rep)
 	}
@@ -320,6 +295,53 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		rep.Credits = append(rep.Credits, *r)
 	}
 	return rep, nil
+}
+
+// startClients starts the client processes, the cache in front if any,
+// and the workloads' generators: the per-request mode. It returns the
+// cache and the fault injection that reaches it.
+func startClients(s *Scenario, k *sim.Kernel, net *cluster.Net, topo *cluster.Topology, rec *recorder, log *cluster.Log,
+	ccfg client.Config, sys *system, inject func(*Fault, bool)) (cc *cacheLayer, _ func(*Fault, bool), err error) {
+	var obs client.Observer = rec
+	if s.Has("cache") {
+		if cc, err = newCacheLayer(s, k, topo, rec, log, ccfg.AZ, ccfg.Instances); err != nil {
+			return nil, nil, err
+		}
+		obs = cc
+		sysInject := inject
+		inject = func(f *Fault, start bool) {
+			if strings.HasPrefix(f.Kind, "cache-") {
+				cc.inject(f, start)
+				return
+			}
+			sysInject(f, start)
+		}
+	}
+	cl := client.New(k, net, ccfg, sys.endpoints, obs)
+	regional := map[string]*client.Client{} // a global table's other writing Regions
+	for wi := range s.Workload {
+		wcl := cl
+		if m, ok := sys.model.(*dynamodb.Model); ok && s.Workload[wi].Region != "" && s.Workload[wi].Region != topo.Region(ccfg.AZ) {
+			if wcl, err = regionalClients(k, net, m, ccfg, s.Workload[wi].Region, regional, obs); err != nil {
+				return nil, nil, err
+			}
+			rec.remote = append(rec.remote, int16(wi))
+		}
+		g, err := startWorkload(k, wcl, &s.Workload[wi], wi, s.System.DynamoDB)
+		if err != nil {
+			return nil, nil, err
+		}
+		g.cache = cc
+		if s.Workload[wi].Unprocessed == "resubmit" {
+			g.retry = ccfg.Retry
+			g.resubmits = k.Stream("workload/" + s.Workload[wi].Name + "/resubmit")
+			if rec.done == nil {
+				rec.done = map[int16]func(*client.Request){}
+			}
+			rec.done[int16(wi)] = g.resubmit
+		}
+	}
+	return cc, inject, nil
 }
 
 // regionalClients are the clients of a global table's replica in region:

@@ -13,6 +13,10 @@ type Scenario struct {
 	Replications int      `yaml:"replications" doc:"Independent runs, each with its own random streams; the summary gives 95% intervals over them (1 to 10,000; default 1)."`
 	// Bucket is the width of one time-series row (timeseries.csv, plots).
 	Bucket Duration `yaml:"bucket" doc:"Width of one time-series row (timeseries.csv, plots); default: a round width that gives about 600 rows."`
+	// Mode is how the run advances: per request (every request an event)
+	// or fluid (rates in steps of a second, for horizons of weeks;
+	// DynamoDB only; fluid.go).
+	Mode string `yaml:"mode" doc:"per-request: every request simulated (default); fluid: rates advanced in 1-second steps through the same partitions, buckets and control loops, for horizons of weeks (DynamoDB only; no per-request latency)."`
 
 	Topology Topology   `yaml:"topology" doc:"The Region and its availability zones."`
 	System   System     `yaml:"system" doc:"The database under test: kind (rds, aurora, dynamodb) selects the keys that may follow."`

@@ -160,6 +160,7 @@ func validate(s *Scenario, bad map[string]bool) Errors {
 	for i := range s.Faults {
 		v.fault(i)
 	}
+	v.fluid()
 	s.Warnings = v.warns.sorted()
 	return v.errs
 }

@@ -104,3 +104,30 @@ func (b *TokenBucket) WaitFor(now Time, n float64) time.Duration {
 	}
 	return time.Duration(ns)
 }
+
+// Room is what a fluid of requests can take from the bucket between from
+// and to (to ≥ from): the tokens it holds at from plus the refill over
+// the span. The fluid mode asks each bucket its room, admits the least of
+// them, and passes that amount with Pass.
+func (b *TokenBucket) Room(from, to Time) float64 {
+	b.refill(from)
+	if to <= b.last {
+		return b.tokens
+	}
+	return b.tokens + b.rate*float64(to-b.last)/1e9
+}
+
+// Pass takes amount tokens spread evenly over [from, to) (at most Room,
+// to ≥ from) and brings the bucket to to: with a constant inflow and
+// outflow the level moves in one direction, so the level at to is the
+// level at from plus the refill less amount, within [0, burst]. It is
+// Take for a rate instead of one request.
+func (b *TokenBucket) Pass(from, to Time, amount float64) {
+	b.refill(from)
+	if to <= b.last {
+		b.tokens = math.Max(b.tokens-amount, 0)
+		return
+	}
+	b.tokens = math.Min(math.Max(b.tokens+b.rate*float64(to-b.last)/1e9-amount, 0), b.burst)
+	b.last = to
+}

@@ -105,3 +105,21 @@ func TestTokenBucketTakeDoesNotAllocate(t *testing.T) {
 		b.Take(now, 1)
 	}))
 }
+
+// A fluid of demand d over a span: admitted = min(d·s, tokens + rate·s),
+// and the level at the end is what a bucket drained and refilled at
+// constant rates holds (drains to zero, or fills to its burst).
+func TestTokenBucketRoomPass(t *testing.T) {
+	b := NewTokenBucket(100, 300, 0) // full: 300 tokens
+	from, to := At(0), At(time.Second)
+	assert.InDelta(t, 400, b.Room(from, to), 1e-9)
+	b.Pass(from, to, 250) // 250/s against 100/s: the level falls by 150
+	assert.InDelta(t, 150, b.Tokens(to), 1e-9)
+	from, to = to, At(3*time.Second)
+	assert.InDelta(t, 350, b.Room(from, to), 1e-9)
+	b.Pass(from, to, 350) // all it has: empty
+	assert.InDelta(t, 0, b.Tokens(to), 1e-9)
+	from, to = to, At(10*time.Second)
+	b.Pass(from, to, 100) // 14.3/s: refills to the burst, no more
+	assert.InDelta(t, 300, b.Tokens(to), 1e-9)
+}

@@ -90,6 +90,28 @@ func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
 	return d
 }
 
+// MeanDelayFor is DelayFor's mean: the backoff before retry n after an
+// attempt that failed with status s, averaged over its jitter (the fluid
+// mode delays a retried flow by it).
+func (p Retry) MeanDelayFor(n int, s cluster.Status) time.Duration {
+	if s == cluster.Throttled && p.ThrottleBase > 0 {
+		p = Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
+	}
+	d := p.Cap
+	if n-1 < 40 {
+		if b := p.Base << (n - 1); b < d && b > 0 {
+			d = b
+		}
+	}
+	switch p.Jitter {
+	case FullJitter:
+		return d / 2
+	case EqualJitter:
+		return d/2 + d/4
+	}
+	return d
+}
+
 // Validation is when a pool checks a connection before it uses it.
 type Validation uint8
 

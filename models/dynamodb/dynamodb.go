@@ -337,6 +337,11 @@ type Model struct {
 	leaderFailovers                 int64
 	collectionLimit                 int64 // writes refused: item collection full
 
+	// fluid is the fluid mode's scratch (fluid.go); fluidThrR, fluidThrW
+	// and fluidUnavail the fractions of requests not yet counted.
+	fluid                              fluidScratch
+	fluidThrR, fluidThrW, fluidUnavail float64
+
 	// grown is what the run's puts added to each item collection (nil
 	// until a write adds to one); fullCollections the keys of the
 	// collections the narrative has named as full.
@@ -498,28 +503,7 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 	if !write && op.Index > 0 && op.Index <= len(m.gsis) {
 		t = m.gsis[op.Index-1]
 	}
-	var u float64
-	switch {
-	case write:
-		u = WriteUnits(size, op.Kind == TransactWriteItems)
-		// Each local secondary index's entry is written on the same
-		// partition, from the table's capacity (fact 5.43).
-		for _, l := range m.cfg.LSIs {
-			ps := size
-			if l.ProjectedBytes > 0 {
-				ps = l.ProjectedBytes
-			}
-			u += WriteUnits(ps, op.Kind == TransactWriteItems)
-		}
-	case op.Kind == Query && op.CollectionBytes > 0 && t == m.base:
-		// The whole item collection as the workload drew it (fact 5.5:
-		// its bytes rounded up to 4 KB as a whole, one 1 MB page at most).
-		u = ReadUnits(int(min(op.CollectionBytes, MaxQueryBytes)), op.consistency())
-	case op.Kind == Query:
-		u = QueryUnits(op.Items, size, op.consistency())
-	default:
-		u = ReadUnits(size, op.consistency())
-	}
+	u := m.unitsOf(op, size, t)
 	if t != m.base {
 		// A Query of an index reads the item collection of an index
 		// key: the one the item with this key carries, so that the
@@ -553,6 +537,34 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 		needs = append(needs, need{t: g, p: g.locate(gh), write: true, u: WriteUnits(ps, false), h: gh})
 	}
 	return needs
+}
+
+// unitsOf is the capacity one item of op of size bytes costs on table t
+// (the base table or the index a Query reads).
+func (m *Model) unitsOf(op *Op, size int, t *table) float64 {
+	var u float64
+	switch {
+	case op.Kind.Write():
+		u = WriteUnits(size, op.Kind == TransactWriteItems)
+		// Each local secondary index's entry is written on the same
+		// partition, from the table's capacity (fact 5.43).
+		for _, l := range m.cfg.LSIs {
+			ps := size
+			if l.ProjectedBytes > 0 {
+				ps = l.ProjectedBytes
+			}
+			u += WriteUnits(ps, op.Kind == TransactWriteItems)
+		}
+	case op.Kind == Query && op.CollectionBytes > 0 && t == m.base:
+		// The whole item collection as the workload drew it (fact 5.5:
+		// its bytes rounded up to 4 KB as a whole, one 1 MB page at most).
+		u = ReadUnits(int(min(op.CollectionBytes, MaxQueryBytes)), op.consistency())
+	case op.Kind == Query:
+		u = QueryUnits(op.Items, size, op.consistency())
+	default:
+		u = ReadUnits(size, op.consistency())
+	}
+	return u
 }
 
 // admit takes the capacity of needs if every partition has it, else

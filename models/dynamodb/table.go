@@ -132,6 +132,9 @@ type partition struct {
 	thrR, thrW   float64 // throttled units since the last adaptive tick
 	throttles    int64   // throttled requests (items, for batches) since ResetCounters
 	throttledAll int64   // the same over the whole run, for the per-second gauge
+	// fluidThr is the fraction of a throttled request the fluid mode has
+	// not yet counted in throttles (fluid.go).
+	fluidThr float64
 
 	// Split for heat: consecutive hot periods, the key positions seen this
 	// period (a reservoir sample of requests) and the heaviest key (a
@@ -193,6 +196,9 @@ type table struct {
 	// lut[b] is the index in order of the partition owning the first hash
 	// position whose top lutBits bits are b: locate starts there.
 	lut [1 << lutBits]int32
+	// layout counts the changes of the partitions' ranges (splits), so
+	// that the fluid mode knows when a key mass must be spread again.
+	layout int
 
 	// On-demand: the previous peak per dimension, the table-level buckets
 	// that let through PeakMultiple × the peak, and the last PeakWindow of
@@ -323,6 +329,7 @@ func (t *table) index() {
 		}
 		return 0
 	})
+	t.layout++
 	t.los = t.los[:0]
 	for _, p := range t.order {
 		t.los = append(t.los, p.lo)

@@ -114,7 +114,7 @@ func TestTablesNameRealKeys(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 24, n, "every enumerated key is a key of the format")
+	assert.Equal(t, 25, n, "every enumerated key is a key of the format")
 }
 
 func hasKey(t reflect.Type, key string) bool {

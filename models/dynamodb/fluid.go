@@ -1,0 +1,393 @@
+package dynamodb
+
+import (
+	"math"
+	"slices"
+
+	"dbsim/sim"
+)
+
+// The fluid mode (Step) advances the table in steps of simulated time with
+// rates instead of requests, for horizons of weeks that no per-request run
+// can cover. It is the same table: the same partitions and their token
+// buckets, hard limits and burst credit, the same adaptive capacity, split
+// for heat, auto scaling and on-demand peak, which keep running on the
+// kernel as they do per request. Only admission changes: a step offers
+// each partition an amount of capacity units, spread evenly over the step,
+// and each bucket admits the least of the demand and what it can give over
+// the step (sim.TokenBucket.Room and Pass), the rest being throttled.
+
+// KeyShare is a key and its share of a flow's requests.
+type KeyShare struct {
+	Key   uint64
+	Share float64
+}
+
+// KeyMass is how a flow's requests spread over the table's keys: each of
+// Keys takes its share, and Rest spreads evenly over the hash ring, as a
+// key space too large to list does (its keys hash uniformly). The shares
+// and Rest sum to 1. A KeyMass remembers its spread over the partitions
+// until they change (a split); a caller whose mass changes (a hot key
+// starts) passes a new one.
+type KeyMass struct {
+	Keys []KeyShare
+	Rest float64
+
+	t      *table
+	layout int
+	mass   []float64  // by partition id: the share of the flow's requests
+	top    []KeyShare // by partition id: its heaviest listed key, share of the flow
+	median []uint64   // by partition id: the hash position that halves its requests
+}
+
+// Flow is a stream of like requests over one fluid step: Requests
+// arrive evenly over the step with their keys spread as Keys says, or,
+// when Parts is set (retries of refused requests), Parts[id] of them on
+// partition id. Step fills in what became of them.
+type Flow struct {
+	Keys *KeyMass
+	// Op is the operation (one item: get, put, update, delete, or a Query
+	// of the table); Size the item's bytes (0: Config.ItemSize).
+	Op       Op
+	Size     int
+	Requests float64
+	Parts    []float64
+	// Admitted, Throttled and Unavailable (no leader or no replica) are
+	// the step's outcome, in requests; ThrottledBy and UnavailableBy the
+	// refused ones by partition id, for their retries.
+	Admitted, Throttled, Unavailable float64
+	ThrottledBy, UnavailableBy       []float64
+}
+
+// on is how many of f's requests go to partition p.
+func (f *Flow) on(p *partition) float64 {
+	if f.Parts != nil {
+		if p.id < len(f.Parts) {
+			return f.Parts[p.id]
+		}
+		return 0
+	}
+	return f.Requests * f.Keys.mass[p.id]
+}
+
+// zeroed is v resized to n and cleared.
+func zeroed(v []float64, n int) []float64 {
+	v = slices.Grow(v[:0], n)[:n]
+	clear(v)
+	return v
+}
+
+// fluidScratch holds a step's per-partition sums, by dimension (0 read,
+// 1 write), reused from step to step.
+type fluidScratch struct {
+	units, reqs, frac [2][]float64
+	topU              [2][]float64
+	topK              [2][]KeyShare
+	median            [2][]uint64
+}
+
+// spread computes k's shares of t's partitions, unless t's layout is the
+// one they were computed for.
+func (k *KeyMass) spread(t *table) {
+	if k.t == t && k.layout == t.layout && len(k.mass) == len(t.parts) {
+		return
+	}
+	n := len(t.parts)
+	k.t, k.layout = t, t.layout
+	k.mass = slices.Grow(k.mass[:0], n)[:n]
+	k.top = slices.Grow(k.top[:0], n)[:n]
+	k.median = slices.Grow(k.median[:0], n)[:n]
+	clear(k.mass)
+	clear(k.top)
+	type point struct {
+		id    int
+		h     uint64
+		share float64
+	}
+	pts := make([]point, 0, len(k.Keys))
+	for _, ks := range k.Keys {
+		h := t.point(ks.Key)
+		p := t.locate(h)
+		k.mass[p.id] += ks.Share
+		if ks.Share > k.top[p.id].Share {
+			k.top[p.id] = ks
+		}
+		pts = append(pts, point{p.id, h, ks.Share})
+	}
+	slices.SortFunc(pts, func(a, b point) int {
+		if a.id != b.id {
+			return a.id - b.id
+		}
+		switch {
+		case a.h < b.h:
+			return -1
+		case a.h > b.h:
+			return 1
+		}
+		return 0
+	})
+	density := k.Rest / math.Exp2(64) // Rest's share per hash position
+	for _, p := range t.parts {
+		k.mass[p.id] += density * (float64(p.hi-p.lo) + 1)
+	}
+	// The median position of each partition's requests: walk its listed
+	// keys in ring order with the even remainder between them.
+	i := 0
+	for _, p := range t.parts {
+		for i < len(pts) && pts[i].id < p.id {
+			i++
+		}
+		half, cum, at := k.mass[p.id]/2, 0.0, p.lo
+		k.median[p.id] = p.lo + (p.hi-p.lo)/2
+		for ; ; i++ {
+			next, share := p.hi, 0.0
+			if i < len(pts) && pts[i].id == p.id {
+				next, share = pts[i].h, pts[i].share
+			}
+			even := density * float64(next-at)
+			if cum+even >= half && density > 0 {
+				k.median[p.id] = at + uint64((half-cum)/density)
+				break
+			}
+			cum += even + share
+			if cum >= half || share == 0 {
+				k.median[p.id] = next
+				break
+			}
+			at = next
+		}
+		for i < len(pts) && pts[i].id == p.id {
+			i++
+		}
+	}
+}
+
+// resize makes every slice of s hold n partitions, zeroed.
+func (s *fluidScratch) resize(n int) {
+	for d := range 2 {
+		for _, v := range []*[]float64{&s.units[d], &s.reqs[d], &s.frac[d], &s.topU[d]} {
+			*v = slices.Grow((*v)[:0], n)[:n]
+			clear(*v)
+		}
+		s.topK[d] = slices.Grow(s.topK[d][:0], n)[:n]
+		s.median[d] = slices.Grow(s.median[d][:0], n)[:n]
+	}
+}
+
+// Step advances the base table from from to to (a step of at most a
+// second, the span over which the hard limits hold, fact 5.18) with the
+// given flows, and fills in each flow's outcome. Each partition's demand
+// is the flows' requests times their share of its keys times their units;
+// a partition admits the least of the demand and what its hard limit, its
+// allocation bucket (burst credit included) and, on demand, the table's
+// instant capacity give over the step; a flow's requests on a partition
+// are admitted in that proportion. Writes and strong reads on a partition
+// without a leader, and eventual reads on one without a live replica, are
+// unavailable. Global secondary indexes are not stepped (the scenario
+// refuses them in fluid mode).
+func (m *Model) Step(from, to sim.Time, flows []Flow) {
+	t := m.base
+	n := len(t.parts)
+	s := &m.fluid
+	s.resize(n)
+	for fi := range flows {
+		f := &flows[fi]
+		f.Admitted, f.Throttled, f.Unavailable = 0, 0, 0
+		f.ThrottledBy, f.UnavailableBy = zeroed(f.ThrottledBy, n), zeroed(f.UnavailableBy, n)
+		if f.Requests <= 0 {
+			continue
+		}
+		f.Keys.spread(t)
+		size := f.Size
+		if size <= 0 {
+			size = m.cfg.ItemSize
+		}
+		write := f.Op.Kind.Write()
+		d := dim(write)
+		u := m.unitsOf(&f.Op, size, t)
+		leader := write || f.Op.consistency() == Strong
+		for _, p := range t.parts {
+			r := f.on(p)
+			if r <= 0 {
+				continue
+			}
+			if (leader && !p.leaderUp()) || (!leader && !p.anyUp()) {
+				f.Unavailable += r
+				f.UnavailableBy[p.id] += r
+				continue
+			}
+			s.reqs[d][p.id] += r
+			s.units[d][p.id] += r * u
+			// The heaviest key's part of r, as in the flow's key mass.
+			if m := f.Keys.mass[p.id]; m > 0 {
+				top := f.Keys.top[p.id]
+				switch tu := r * u * top.Share / m; {
+				case top.Share > 0 && s.topU[d][p.id] > 0 && top.Key == s.topK[d][p.id].Key:
+					s.topU[d][p.id] += tu // the same key through another flow (its retries)
+				case tu > s.topU[d][p.id]:
+					s.topU[d][p.id] = tu
+					s.topK[d][p.id] = top
+				}
+			}
+			if r*u >= s.units[d][p.id]/2 {
+				s.median[d][p.id] = f.Keys.median[p.id]
+			}
+		}
+	}
+	l := m.cfg.Limits
+	span := float64(to-from) / 1e9
+	for d, write := range [2]bool{false, true} {
+		admitted := 0.0
+		for _, p := range t.parts {
+			want := s.units[d][p.id]
+			if want <= 0 {
+				continue
+			}
+			hard, alloc := p.hr, p.r
+			if write {
+				hard, alloc = p.hw, p.w
+			}
+			room := hard.room(to, span)
+			if alloc != nil {
+				room = min(room, alloc.Room(from, to))
+			}
+			got := max(min(want, room), 0)
+			s.frac[d][p.id] = got / want
+			admitted += got
+		}
+		tb := t.tableR
+		if write {
+			tb = t.tableW
+		}
+		if tb != nil && admitted > 0 {
+			// On demand, the table serves PeakMultiple × its previous
+			// peak at once: a shortfall is shared in proportion.
+			if room := tb.Room(from, to); admitted > room {
+				for i := range s.frac[d] {
+					s.frac[d][i] *= max(room, 0) / admitted
+				}
+				admitted = max(room, 0)
+			}
+			tb.Pass(from, to, admitted)
+		}
+		var thrReqs float64
+		for _, p := range t.parts {
+			want := s.units[d][p.id]
+			if want <= 0 {
+				continue
+			}
+			got := want * s.frac[d][p.id]
+			hard, alloc, limit := p.hr, p.r, l.RCU
+			if write {
+				hard, alloc, limit = p.hw, p.w, l.WCU
+			}
+			hard.take(from, got)
+			if alloc != nil {
+				alloc.Pass(from, to, got)
+			}
+			if write {
+				p.cumW += got
+				t.cumW += got
+				p.thrW += want - got
+			} else {
+				p.cumR += got
+				t.cumR += got
+				p.thrR += want - got
+			}
+			thr := s.reqs[d][p.id] * (1 - s.frac[d][p.id])
+			thrReqs += thr
+			p.fluidThr += thr
+			if whole := math.Floor(p.fluidThr); whole > 0 {
+				p.throttles += int64(whole)
+				p.throttledAll += int64(whole)
+				p.fluidThr -= whole
+			}
+			if m.cfg.Heat.Enabled && got > 0 {
+				m.fluidHeat(p, got/limit, s.topK[d][p.id], s.topU[d][p.id]/want, s.median[d][p.id])
+			}
+		}
+		if write {
+			m.fluidThrW += thrReqs
+			m.throttledWrites, m.fluidThrW = carry(m.throttledWrites, m.fluidThrW)
+		} else {
+			m.fluidThrR += thrReqs
+			m.throttledReads, m.fluidThrR = carry(m.throttledReads, m.fluidThrR)
+		}
+	}
+	for fi := range flows {
+		f := &flows[fi]
+		if f.Requests <= 0 {
+			continue
+		}
+		d := dim(f.Op.Kind.Write())
+		for _, p := range t.parts {
+			if s.units[d][p.id] <= 0 {
+				continue
+			}
+			r := f.on(p)
+			if f.UnavailableBy[p.id] > 0 {
+				continue
+			}
+			thr := r * (1 - s.frac[d][p.id])
+			f.Admitted += r - thr
+			f.Throttled += thr
+			f.ThrottledBy[p.id] = thr
+		}
+		m.fluidUnavail += f.Unavailable
+	}
+	m.unavailable, m.fluidUnavail = carry(m.unavailable, m.fluidUnavail)
+}
+
+// carry moves the whole part of frac into the counter n.
+func carry(n int64, frac float64) (int64, float64) {
+	whole := math.Floor(frac)
+	return n + int64(whole), frac - whole
+}
+
+func dim(write bool) int {
+	if write {
+		return 1
+	}
+	return 0
+}
+
+// anyUp reports whether a replica of p serves eventual reads.
+func (p *partition) anyUp() bool {
+	for _, r := range p.reps {
+		if r.up {
+			return true
+		}
+	}
+	return false
+}
+
+// fluidHeat feeds split for heat's statistics with a step's consumption
+// of p, w of its hard limit: the heaviest key and its share of the
+// partition's load stand for the majority vote, and the median position
+// of its requests for the reservoir sample the split point is taken from.
+func (m *Model) fluidHeat(p *partition, w float64, top KeyShare, topShare float64, median uint64) {
+	p.weight += w
+	if topShare > 0 {
+		if p.cand != top.Key {
+			p.cand, p.candW = top.Key, 0
+		}
+		p.candW += w * topShare
+		p.vote = p.candW
+	}
+	if p.seen == 0 {
+		p.seen = reservoirSize
+		for i := range p.sample {
+			p.sample[i] = median
+		}
+	}
+}
+
+// room is what the hard limit lets through over a step of span seconds
+// ending at to: its limit per window (scaled to a longer step) less what
+// the window before to has consumed. The fluid mode records a step's
+// consumption at the step's start.
+func (h *hardLimit) room(to sim.Time, span float64) float64 {
+	h.expire(to)
+	window := float64(h.slot) * float64(h.window) / 1e9
+	return h.limit*max(1, span/window) - h.sum
+}

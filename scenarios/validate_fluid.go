@@ -1,0 +1,61 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Run modes (the scenario's top-level mode).
+const (
+	ModePerRequest = "per-request"
+	ModeFluid      = "fluid"
+)
+
+var runModes = []string{ModePerRequest, ModeFluid}
+
+// fluidFaults are the fault kinds the fluid mode applies: they act on
+// the partitions' leaders and replicas, which a fluid step reads.
+var fluidFaults = []string{"leader-failure", "az-outage"}
+
+// fluid checks the run mode: the fluid mode steps a DynamoDB table's
+// partitions with rates (fluid.go), so it refuses what it does not step.
+func (v *validator) fluid() {
+	s := v.s
+	if !v.has("mode") {
+		s.Mode = ModePerRequest
+	}
+	if !v.oneOf("mode", "run mode", s.Mode, runModes) || s.Mode != ModeFluid {
+		return
+	}
+	if s.System.Kind != "dynamodb" {
+		v.errorf("mode", "fluid mode steps DynamoDB partitions, not %s (allowed with mode: fluid: system.kind dynamodb; use mode: per-request)", s.System.Kind)
+		return
+	}
+	no := func(path, what string) {
+		if v.has(path) {
+			v.errorf(path, "%s is not modelled in fluid mode (remove it, or use mode: per-request)", what)
+		}
+	}
+	no("system.table.gsis", "a global secondary index")
+	no("system.table.stream", "a stream")
+	no("system.table.replicas", "a global table")
+	no("cache", "a cache in front of the table")
+	for i := range s.Workload {
+		p := fmt.Sprintf("workload[%d].", i)
+		for _, k := range []string{"batch-get", "batch-write", "transact-get", "transact-write"} {
+			no(p+"ops."+k, "a batch or transaction ("+k+")")
+		}
+		no(p+"query_index", "a Query of an index")
+		no(p+"collection", "an item collection")
+		no(p+"unprocessed", "a batch's unprocessed items")
+	}
+	for i, f := range s.Faults {
+		if !slices.Contains(fluidFaults, f.Kind) {
+			v.errorf(fmt.Sprintf("faults[%d].kind", i), "fault %s is not modelled in fluid mode (allowed: %s)", f.Kind, strings.Join(fluidFaults, ", "))
+		}
+	}
+	if v.has("clients.max_in_flight") {
+		v.warnf("clients.max_in_flight", "fluid mode has no client processes: max_in_flight is not applied")
+	}
+}
