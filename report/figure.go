@@ -99,6 +99,9 @@ func Plots(res *scenarios.Result) []*Figure {
 		availabilityFigure(name, d, marks),
 		throughputFigure(name, d, marks),
 	}
+	if r := rep0(res); r != nil && r.Fluid {
+		figs = figs[1:] // no latency per request in fluid mode
+	}
 	for _, f := range figs {
 		// What ends a stall or a wait the requests saw.
 		f.showMarks(cluster.Repaired, cluster.Paused, cluster.Resumed, cluster.CreditsOut, cluster.FullSpeed,

@@ -37,6 +37,11 @@ type Summary struct {
 	// mean, clamped to [0, 1]; with one replication both ends are the value.
 	AvailabilityCI95 [2]scenarios.Number `json:"availability_ci95"`
 
+	// Mode is "fluid" for a run in fluid mode (omitted for one per
+	// request): its counts are rates summed over 1-second steps, and
+	// LatencyNote says why its latencies are null.
+	Mode        string `json:"mode,omitempty"`
+	LatencyNote string `json:"latency_note,omitempty"`
 	// LatencyMS are client-seen latencies of successful requests, merged
 	// over replications.
 	LatencyMS LatencyGroup `json:"latency_ms"`
@@ -392,6 +397,9 @@ func fraction(v float64) scenarios.Number {
 
 // Summarize reduces a finished run to its Summary, its cost at prices (nil:
 // the built-in table).
+// FluidLatencyNote is what a fluid run's summary says of its latency.
+const FluidLatencyNote = "fluid mode: latency not simulated per request (rates in 1-second steps; throttled requests back off by the SDK's mean delay)"
+
 func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 	s := &Summary{
 		Replications:     len(res.Replications),
@@ -416,6 +424,10 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 	}
 	if len(res.Replications) > 0 && res.Replications[0] != nil {
 		s.SimulatedSeconds = seconds(res.Replications[0].SimulatedSeconds)
+		if res.Replications[0].Fluid {
+			s.Mode = scenarios.ModeFluid
+			s.LatencyNote = FluidLatencyNote
+		}
 	}
 
 	var avail, engine, clients []float64

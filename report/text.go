@@ -44,12 +44,16 @@ func WriteText(w io.Writer, sum *Summary) error {
 		ci = fmt.Sprintf("  (95%% CI %s – %s)", percent(sum.AvailabilityCI95[0]), percent(sum.AvailabilityCI95[1]))
 	}
 	p("availability\t%s%s", percent(sum.Availability), ci)
-	p("latency (ms)\tp50\tp99\tp99.9\tmax\tcount")
-	for _, l := range []struct {
-		name string
-		s    LatencyStats
-	}{{"read", sum.LatencyMS.Read}, {"write", sum.LatencyMS.Write}, {"all", sum.LatencyMS.All}} {
-		p("  %s\t%s\t%s\t%s\t%s\t%s", l.name, num(l.s.P50), num(l.s.P99), num(l.s.P999), num(l.s.Max), thousands(l.s.Count))
+	if sum.LatencyNote != "" {
+		p("latency\t%s", sum.LatencyNote)
+	} else {
+		p("latency (ms)\tp50\tp99\tp99.9\tmax\tcount")
+		for _, l := range []struct {
+			name string
+			s    LatencyStats
+		}{{"read", sum.LatencyMS.Read}, {"write", sum.LatencyMS.Write}, {"all", sum.LatencyMS.All}} {
+			p("  %s\t%s\t%s\t%s\t%s\t%s", l.name, num(l.s.P50), num(l.s.P99), num(l.s.P999), num(l.s.Max), thousands(l.s.Count))
+		}
 	}
 	if n := len(sum.Failovers); n == 0 {
 		p("failovers\tnone")

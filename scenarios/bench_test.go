@@ -2,8 +2,10 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // benchScenario is rds-multi-az-failover scaled to 10,000 requests/s for
@@ -88,4 +90,71 @@ workload:
 			b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
 		})
 	}
+}
+
+// fluidTwoWeeks is the issue's long-horizon replay: 14 days of per-minute
+// history (20,160 rate changes, built here rather than written out) at an
+// average of 5,000 requests/s (6 billion requests) with a daily cycle
+// (2,000/s at 04:00 to 8,000/s at 16:00) and weekends at 60 %, through a
+// provisioned table with auto scaling, in fluid mode.
+func fluidTwoWeeks(tb testing.TB) *Scenario {
+	tb.Helper()
+	src := `
+name: fluid-two-weeks-bench
+duration: 336h
+bucket: 1m
+mode: fluid
+system:
+  kind: dynamodb
+  table:
+    mode: provisioned
+    rcu: 6000
+    wcu: 4000
+    size: 50GB
+    autoscaling: {target: 0.7, min_rcu: 1000, max_rcu: 40000, min_wcu: 1000, max_wcu: 40000}
+clients: {instances: 8, connections: 100, timeout: 2s, sdk: go-v2-standard}
+workload:
+  - name: app
+    arrival: {process: poisson, rate: 2000/s}
+    ops: {get: 0.7, put: 0.3}
+    keys: {dist: zipf, skew: 0.9, count: 10000000}
+`
+	s, err := Parse("bench.yaml", []byte(src))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w := &s.Workload[0]
+	// Weekdays average 5,000 × 7 / (5 + 2 × 0.6) requests/s so that the
+	// fortnight averages 5,000.
+	mean := 5000 * 7 / 6.2
+	for m := 1; m < 14*24*60; m++ {
+		day, h := m/(24*60), float64(m%(24*60))/60
+		r := mean * (1 - 0.6*math.Cos(2*math.Pi*(h-4)/24))
+		if day%7 >= 5 {
+			r *= 0.6
+		}
+		w.RateChanges = append(w.RateChanges, RateChange{At: Duration(time.Duration(m) * time.Minute), Rate: Rate(r)})
+	}
+	return s
+}
+
+// BenchmarkFluidTwoWeeks replays fluidTwoWeeks: target under 60 s on one
+// core, memory flat (the series at 1-minute buckets: 20,160 rows).
+func BenchmarkFluidTwoWeeks(b *testing.B) {
+	s := fluidTwoWeeks(b)
+	var requests int64
+	var peak uint64
+	for i := 0; i < b.N; i++ {
+		rep, err := RunReplication(s, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		requests += rep.Requests.Total
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapInuse)
+	}
+	b.ReportMetric(float64(requests)/float64(b.N), "requests/run")
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
+	b.ReportMetric(float64(peak)/(1<<20), "heapMiB")
 }

@@ -87,6 +87,24 @@ func eventsPerAttempt(kind string) float64 {
 	return 6
 }
 
+// fluidEventsPerStep is what a fluid step costs in kernel events'
+// worth of time: the step itself, the gauges sampled every second and the
+// control loops: BenchmarkFluidTwoWeeks took 8.5 s for 1.2 M steps on one
+// core, about 21 events' worth a step; rounded up.
+const fluidEventsPerStep = 30
+
+// FluidEstimate is the estimate of s run in fluid mode, and whether s can
+// run so (FluidAllowed): what dbsim run proposes when s is too big per
+// request.
+func FluidEstimate(s *Scenario, workers int) (Estimate, bool) {
+	if s.Mode == ModeFluid || FluidAllowed(s) != nil {
+		return Estimate{}, false
+	}
+	f := *s
+	f.Mode = ModeFluid
+	return EstimateOf(&f, workers), true
+}
+
 // Limits are the largest runs dbsim starts without being told to insist.
 type Limits struct {
 	// Events bounds Estimate.Events.
@@ -119,6 +137,10 @@ func EstimateOf(s *Scenario, workers int) Estimate {
 		e.FaultEvents += faultEvents(s, &s.Faults[i], d) * reps
 	}
 	e.Events = e.Requests*eventsPerAttempt(s.System.Kind) + e.FaultEvents
+	if s.Mode == ModeFluid {
+		// Steps, not requests: each costs about fluidEventsPerStep.
+		e.Events = d/fluidStep.Seconds()*fluidEventsPerStep*reps + e.FaultEvents
+	}
 
 	parallel := float64(max(1, min(workers, s.Replications)))
 	e.Wall = time.Duration(min(e.Events/eventsPerSecond/parallel, 9e9) * 1e9) // at most ~285 years
@@ -129,6 +151,9 @@ func EstimateOf(s *Scenario, workers int) Estimate {
 	life := RequestLifetime(s).Seconds()
 	inFlight := 0.0
 	for i := range s.Workload {
+		if s.Mode == ModeFluid {
+			break // flows, not requests in flight
+		}
 		w := &s.Workload[i]
 		inFlight += min(peakRateOf(w)*life, requestsOf(w, d))
 	}
@@ -264,6 +289,9 @@ func bytesOf(b float64) string {
 	}
 	return fmt.Sprintf("%.0f MB", b/(1<<20))
 }
+
+// WallString writes a span of wall time roughly, as the estimate does.
+func WallString(d time.Duration) string { return wall(d) }
 
 // wall writes a span of wall time roughly: 0.4 s, 12 min, 40 h, 3 years.
 func wall(d time.Duration) string {

@@ -84,7 +84,7 @@ type fluidRun struct {
 }
 
 // startFluid builds the flows of s's workloads and schedules the steps.
-func startFluid(s *Scenario, k *sim.Kernel, m *dynamodb.Model, rec *recorder, retry client.Retry) (*fluidRun, error) {
+func startFluid(s *Scenario, k *sim.Kernel, m *dynamodb.Model, rec *recorder, log *cluster.Log, retry client.Retry) (*fluidRun, error) {
 	f := &fluidRun{k: k, m: m, rec: rec, retry: retry, end: sim.At(s.Duration.D()), attempts: max(1, retry.MaxAttempts)}
 	if q := retry.Quota; q.Capacity > 0 {
 		f.quotaCap = float64(q.Capacity * rec.instances)
@@ -108,6 +108,7 @@ func startFluid(s *Scenario, k *sim.Kernel, m *dynamodb.Model, rec *recorder, re
 	}
 	f.now = make([][]float64, len(f.flows))
 	f.parts = make([][]float64, len(f.flows))
+	log.Addf("fluid mode: the table is stepped every %v with arrival rates instead of requests; latency is not simulated per request", fluidStep)
 	k.At(0, f.tick)
 	return f, nil
 }

@@ -253,7 +253,7 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	if s.Mode == ModeFluid {
 		// Flows instead of clients (fluid.go); validation allows only
 		// DynamoDB.
-		if fluid, err = startFluid(s, k, sys.model.(*dynamodb.Model), rec, ccfg.Retry); err != nil {
+		if fluid, err = startFluid(s, k, sys.model.(*dynamodb.Model), rec, log, ccfg.Retry); err != nil {
 			return nil, err
 		}
 	} else if cc, inject, err = startClients(s, k, net, topo, rec, log, ccfg, sys, inject); err != nil {

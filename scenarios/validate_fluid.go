@@ -25,9 +25,25 @@ func (v *validator) fluid() {
 	if !v.has("mode") {
 		s.Mode = ModePerRequest
 	}
-	if !v.oneOf("mode", "run mode", s.Mode, runModes) || s.Mode != ModeFluid {
-		return
+	if v.oneOf("mode", "run mode", s.Mode, runModes) && s.Mode == ModeFluid {
+		v.fluidLimits()
 	}
+}
+
+// FluidAllowed reports whether s (validated) could run in fluid mode: nil,
+// or what the fluid mode does not model, each at its place in the file.
+func FluidAllowed(s *Scenario) error {
+	v := &validator{s: s}
+	v.fluidLimits()
+	if len(v.errs) > 0 {
+		return v.errs
+	}
+	return nil
+}
+
+// fluidLimits refuses what the fluid mode does not step.
+func (v *validator) fluidLimits() {
+	s := v.s
 	if s.System.Kind != "dynamodb" {
 		v.errorf("mode", "fluid mode steps DynamoDB partitions, not %s (allowed with mode: fluid: system.kind dynamodb; use mode: per-request)", s.System.Kind)
 		return

@@ -86,7 +86,7 @@ func compareCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 
 	c := &report.Comparison{Name: name, Warnings: scenarios.Comparability(list), Prices: prices}
 	est := estimate(list, workersOf(*workers))
-	if err := checkEstimate(strings.Join(fs.Args(), " "), est, lim.force, stderr); err != nil {
+	if err := checkEstimate(strings.Join(fs.Args(), " "), list, est, lim.force, stderr); err != nil {
 		return err
 	}
 	if dir != "" {

@@ -150,18 +150,47 @@ func addEstimate(total *scenarios.Estimate, s *scenarios.Scenario, workers int) 
 }
 
 // checkEstimate refuses (bad input) work whose estimate is over the
-// default limits, unless force; what names it in the message.
-func checkEstimate(what string, e scenarios.Estimate, force bool, stderr io.Writer) error {
+// default limits, unless force; what names it in the message. When the
+// scenarios of list could run in fluid mode within the limits, the
+// message proposes it.
+func checkEstimate(what string, list []*scenarios.Scenario, e scenarios.Estimate, force bool, stderr io.Writer) error {
 	over := e.Over(scenarios.DefaultLimits)
+	hint := fluidHint(list)
 	if len(over) == 0 {
+		if hint != "" && e.Wall > time.Minute {
+			fmt.Fprintf(stderr, "dbsim: note: %s takes about %s per request; %s\n", what, scenarios.WallString(e.Wall), hint)
+		}
 		return nil
 	}
 	msg := fmt.Sprintf("%s: too big to run: %s: %s", what, e, strings.Join(over, "; "))
+	if hint != "" {
+		msg += "; " + hint
+	}
 	if force {
 		fmt.Fprintf(stderr, "dbsim: warning: %s; running it anyway (--force)\n", msg)
 		return nil
 	}
 	return badInput{fmt.Errorf("%s; pass --force to run it anyway", msg)}
+}
+
+// fluidHint proposes mode: fluid when every scenario of list can run in
+// it within the limits, with its estimate; "" otherwise.
+func fluidHint(list []*scenarios.Scenario) string {
+	var total scenarios.Estimate
+	for _, s := range list {
+		f, ok := scenarios.FluidEstimate(s, 1)
+		if !ok {
+			return ""
+		}
+		total.Events += f.Events
+		total.Wall += f.Wall
+		total.PeakBytes = max(total.PeakBytes, f.PeakBytes)
+	}
+	if len(list) == 0 || len(total.Over(scenarios.DefaultLimits)) > 0 {
+		return ""
+	}
+	return fmt.Sprintf("in fluid mode it would take about %s: add the top-level key `mode: fluid` (rates in 1-second steps through the same partitions and control loops; no per-request latency)",
+		scenarios.WallString(total.Wall))
 }
 
 // workersOf is how many replications run at once with --workers n.

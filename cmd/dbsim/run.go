@@ -82,7 +82,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	workers := workersOf(0)
 	est := estimate([]*scenarios.Scenario{s}, workers)
-	if err := checkEstimate(fs.Arg(0), est, lim.force, notes); err != nil {
+	if err := checkEstimate(fs.Arg(0), []*scenarios.Scenario{s}, est, lim.force, notes); err != nil {
 		return err
 	}
 	if dir != "" {

@@ -172,7 +172,7 @@ func sweepCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return badInput{err}
 	}
-	if err := checkEstimate(fs.Arg(0)+" (sweep)", est, lim.force, stderr); err != nil {
+	if err := checkEstimate(fs.Arg(0)+" (sweep)", nil, est, lim.force, stderr); err != nil {
 		return err
 	}
 	if !*quiet {

@@ -49,7 +49,7 @@ func validateCmd(_ context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		printWarnings(stderr, s)
 		est := estimate([]*scenarios.Scenario{s}, workersOf(0))
-		if err := checkEstimate(arg, est, *force, stderr); err != nil {
+		if err := checkEstimate(arg, []*scenarios.Scenario{s}, est, *force, stderr); err != nil {
 			bad = append(bad, err)
 			continue
 		}
