@@ -94,6 +94,11 @@ func paragraphs(s string) []string {
 // narrativeClock formats a simulated time as m:ss.s, as the narrative reads.
 func narrativeClock(t sim.Time) string {
 	d := time.Duration(t)
+	if d >= 24*time.Hour {
+		// Days into a long run (fluid mode): "day 3 08:02:00".
+		s := int64(d / time.Second)
+		return fmt.Sprintf("day %d %02d:%02d:%02d", s/86400+1, s/3600%24, s/60%60, s%60)
+	}
 	m := int(d / time.Minute)
 	s := (d - time.Duration(m)*time.Minute).Seconds()
 	return fmt.Sprintf("%d:%04.1f", m, s)

@@ -306,3 +306,38 @@ func TestDynamoDBEventualReads(t *testing.T) {
 	assert.Zero(t, strong.StaleReads, "the leader serves strong reads")
 	assert.Positive(t, strong.Requests.Throttled, "at twice the price, 1,200 RCU/s on a 1,000 RCU partition")
 }
+
+// dynamodb-two-weeks-fluid: fourteen days in fluid mode. Every weekday
+// morning's step to 4,000/s throttles to failure in the 10-minute bucket
+// at 08:00 and nowhere else (auto scaling catches up within minutes,
+// weekends ride on burst credit), auto scaling raises the table each
+// weekday morning, and the series stays at its 10-minute buckets.
+func TestTwoWeeksFluid(t *testing.T) {
+	s, err := LoadBundled("dynamodb-two-weeks-fluid")
+	require.NoError(t, err)
+	require.Equal(t, ModeFluid, s.Mode)
+	rep := run(t, s)
+	require.True(t, rep.Fluid)
+	// 14 days: weekdays 216 M requests (1,000/s × 8 h + 4,000/s × 10 h +
+	// 2,000/s × 6 h), weekend days 60 % of that.
+	assert.InEpsilon(t, 10*216e6+4*0.6*216e6, float64(rep.Requests.Total), 1e-6)
+	assert.Equal(t, 14*24*6, rep.Series.Len(), "10-minute rows over 14 days")
+	col, ok := rep.Series.Lookup(ColumnFailed)
+	require.True(t, ok)
+	var failing []float64 // hours since the start of the buckets that failed
+	for i, v := range rep.Series.Values(col) {
+		if v > 0 {
+			failing = append(failing, float64(i)/6)
+		}
+	}
+	var mornings []float64
+	for day := 0; day < 14; day++ {
+		if day%7 < 5 {
+			mornings = append(mornings, float64(day*24+8))
+		}
+	}
+	assert.Equal(t, mornings, failing, "failures only at 08:00 on weekdays")
+	ups := counter(rep, "scale_ups")
+	assert.GreaterOrEqual(t, ups, int64(10), "auto scaling raises the table every weekday morning")
+	assert.InDelta(t, 0.0012, float64(rep.Requests.Failed)/(10*216e6), 0.0003, "0.12 % of a weekday's requests")
+}

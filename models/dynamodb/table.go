@@ -717,8 +717,12 @@ func (t *table) autoscale(s *scaler, write bool, consumed float64) {
 	if write {
 		dim = "WCU"
 	}
+	points := a.ScaleUpPoints
+	if want < prov {
+		points = a.ScaleDownPoints
+	}
 	m.log.Addf("auto scaling: %s%s %.0f%% of %.0f for %d periods: UpdateTable to %.0f (takes %v)",
-		t.label, dim, 100*util, prov, max(a.ScaleUpPoints, 1), want, a.Delay)
+		t.label, dim, 100*util, prov, max(points, 1), want, a.Delay)
 	m.k.After(a.Delay, func() {
 		// The new throughput starts a new evaluation.
 		s.pending, s.high, s.low = false, 0, 0
