@@ -53,7 +53,6 @@ func (v *validator) fluidLimits() {
 			v.errorf(path, "%s is not modelled in fluid mode (remove it, or use mode: per-request)", what)
 		}
 	}
-	no("system.table.gsis", "a global secondary index")
 	no("system.table.stream", "a stream")
 	no("system.table.replicas", "a global table")
 	no("cache", "a cache in front of the table")

@@ -339,8 +339,8 @@ type Model struct {
 
 	// fluid is the fluid mode's scratch (fluid.go); fluidThrR, fluidThrW
 	// and fluidUnavail the fractions of requests not yet counted.
-	fluid                              fluidScratch
-	fluidThrR, fluidThrW, fluidUnavail float64
+	fluid                                         fluidScratch
+	fluidThrR, fluidThrW, fluidUnavail, fluidBack float64
 
 	// grown is what the run's puts added to each item collection (nil
 	// until a write adds to one); fullCollections the keys of the

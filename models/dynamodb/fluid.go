@@ -38,6 +38,51 @@ type KeyMass struct {
 	mass   []float64  // by partition id: the share of the flow's requests
 	top    []KeyShare // by partition id: its heaviest listed key, share of the flow
 	median []uint64   // by partition id: the hash position that halves its requests
+	idx    []*KeyMass // by index: the index keys of the items that carry its attribute
+}
+
+// fluidIndexListed is how many distinct index keys an index's key mass
+// lists one by one; more spread evenly.
+const fluidIndexListed = 4096
+
+// index is the key mass of the updates k's writes make to index g (the
+// i-th): the listed keys that carry its attribute at their index keys,
+// and the rest in its share, spread over the index's key values.
+func (k *KeyMass) index(g *table, i int) *KeyMass {
+	for len(k.idx) <= i {
+		k.idx = append(k.idx, nil)
+	}
+	if k.idx[i] != nil {
+		return k.idx[i]
+	}
+	share := g.gsi.Share
+	if g.all {
+		share = 1
+	}
+	at := map[uint64]int{}
+	var keys []KeyShare
+	add := func(key uint64, v float64) {
+		if j, ok := at[key]; ok {
+			keys[j].Share += v
+			return
+		}
+		at[key] = len(keys)
+		keys = append(keys, KeyShare{key, v})
+	}
+	for _, ks := range k.Keys {
+		if g.touches(ks.Key) {
+			add(g.indexKey(ks.Key), ks.Share)
+		}
+	}
+	rest := k.Rest * share
+	if n := g.gsi.Keys; n > 0 && n <= fluidIndexListed {
+		for v := uint64(0); v < n; v++ {
+			add(v, rest/float64(n))
+		}
+		rest = 0
+	}
+	k.idx[i] = &KeyMass{Keys: keys, Rest: rest}
+	return k.idx[i]
 }
 
 // Flow is a stream of like requests over one fluid step: Requests
@@ -57,6 +102,8 @@ type Flow struct {
 	// refused ones by partition id, for their retries.
 	Admitted, Throttled, Unavailable float64
 	ThrottledBy, UnavailableBy       []float64
+
+	gsiPass float64 // the share of its base-admitted requests the indexes admit
 }
 
 // on is how many of f's requests go to partition p.
@@ -84,6 +131,10 @@ type fluidScratch struct {
 	topU              [2][]float64
 	topK              [2][]KeyShare
 	median            [2][]uint64
+	// An index's partitions (gUnits, gReqs, gFrac, gTop, gTopK) and the
+	// base partitions' index pass (gp, weighted by gw).
+	gUnits, gReqs, gFrac, gTop, gp, gw []float64
+	gTopK                              []KeyShare
 }
 
 // spread computes k's shares of t's partitions, unless t's layout is the
@@ -183,8 +234,8 @@ func (s *fluidScratch) resize(n int) {
 // instant capacity give over the step; a flow's requests on a partition
 // are admitted in that proportion. Writes and strong reads on a partition
 // without a leader, and eventual reads on one without a live replica, are
-// unavailable. Global secondary indexes are not stepped (the scenario
-// refuses them in fluid mode).
+// unavailable. A write also needs its global secondary indexes' capacity
+// (fluidIndexes).
 func (m *Model) Step(from, to sim.Time, flows []Flow) {
 	t := m.base
 	n := len(t.parts)
@@ -234,77 +285,36 @@ func (m *Model) Step(from, to sim.Time, flows []Flow) {
 			}
 		}
 	}
-	l := m.cfg.Limits
 	span := float64(to-from) / 1e9
 	for d, write := range [2]bool{false, true} {
-		admitted := 0.0
+		t.fluidAdmit(s.units[d], s.frac[d], from, to, write, span)
+		// A write also needs its indexes' capacity (fact 5.33): gp[id]
+		// is the share of what partition id admits that they take too.
+		gp := s.gp[:0]
+		if write && len(m.gsis) > 0 {
+			gp = m.fluidIndexes(from, to, flows, span)
+		}
+		var thrReqs, total float64
 		for _, p := range t.parts {
 			want := s.units[d][p.id]
 			if want <= 0 {
 				continue
 			}
-			hard, alloc := p.hr, p.r
-			if write {
-				hard, alloc = p.hw, p.w
+			g := 1.0
+			if len(gp) > 0 {
+				g = gp[p.id]
 			}
-			room := hard.room(to, span)
-			if alloc != nil {
-				room = min(room, alloc.Room(from, to))
-			}
-			got := max(min(want, room), 0)
-			s.frac[d][p.id] = got / want
-			admitted += got
-		}
-		tb := t.tableR
-		if write {
-			tb = t.tableW
-		}
-		if tb != nil && admitted > 0 {
-			// On demand, the table serves PeakMultiple × its previous
-			// peak at once: a shortfall is shared in proportion.
-			if room := tb.Room(from, to); admitted > room {
-				for i := range s.frac[d] {
-					s.frac[d][i] *= max(room, 0) / admitted
-				}
-				admitted = max(room, 0)
-			}
-			tb.Pass(from, to, admitted)
-		}
-		var thrReqs float64
-		for _, p := range t.parts {
-			want := s.units[d][p.id]
-			if want <= 0 {
-				continue
-			}
-			got := want * s.frac[d][p.id]
-			hard, alloc, limit := p.hr, p.r, l.RCU
-			if write {
-				hard, alloc, limit = p.hw, p.w, l.WCU
-			}
-			hard.take(from, got)
-			if alloc != nil {
-				alloc.Pass(from, to, got)
-			}
-			if write {
-				p.cumW += got
-				t.cumW += got
-				p.thrW += want - got
-			} else {
-				p.cumR += got
-				t.cumR += got
-				p.thrR += want - got
-			}
+			got := want * s.frac[d][p.id] * g
+			total += got
 			thr := s.reqs[d][p.id] * (1 - s.frac[d][p.id])
-			thrReqs += thr
-			p.fluidThr += thr
-			if whole := math.Floor(p.fluidThr); whole > 0 {
-				p.throttles += int64(whole)
-				p.throttledAll += int64(whole)
-				p.fluidThr -= whole
-			}
+			thrReqs += thr + s.reqs[d][p.id]*s.frac[d][p.id]*(1-g)
+			t.fluidTake(p, from, to, write, got, want*(1-s.frac[d][p.id]), thr)
 			if m.cfg.Heat.Enabled && got > 0 {
-				m.fluidHeat(p, got/limit, s.topK[d][p.id], s.topU[d][p.id]/want, s.median[d][p.id])
+				m.fluidHeat(p, got/t.limit(write), s.topK[d][p.id], s.topU[d][p.id]/want, s.median[d][p.id])
 			}
+		}
+		if tb := t.tableBucket(write); tb != nil && total > 0 {
+			tb.Pass(from, to, total)
 		}
 		if write {
 			m.fluidThrW += thrReqs
@@ -319,7 +329,12 @@ func (m *Model) Step(from, to sim.Time, flows []Flow) {
 		if f.Requests <= 0 {
 			continue
 		}
-		d := dim(f.Op.Kind.Write())
+		write := f.Op.Kind.Write()
+		d := dim(write)
+		pass := 1.0
+		if write && len(m.gsis) > 0 {
+			pass = f.gsiPass
+		}
 		for _, p := range t.parts {
 			if s.units[d][p.id] <= 0 {
 				continue
@@ -328,7 +343,7 @@ func (m *Model) Step(from, to sim.Time, flows []Flow) {
 			if f.UnavailableBy[p.id] > 0 {
 				continue
 			}
-			thr := r * (1 - s.frac[d][p.id])
+			thr := r * (1 - s.frac[d][p.id]*pass)
 			f.Admitted += r - thr
 			f.Throttled += thr
 			f.ThrottledBy[p.id] = thr
@@ -336,6 +351,195 @@ func (m *Model) Step(from, to sim.Time, flows []Flow) {
 		m.fluidUnavail += f.Unavailable
 	}
 	m.unavailable, m.fluidUnavail = carry(m.unavailable, m.fluidUnavail)
+}
+
+// limit is a partition's hard limit per second in one dimension.
+func (t *table) limit(write bool) float64 {
+	if write {
+		return t.m.cfg.Limits.WCU
+	}
+	return t.m.cfg.Limits.RCU
+}
+
+// tableBucket is the on-demand table's instant capacity in one dimension
+// (nil for a provisioned table).
+func (t *table) tableBucket(write bool) *sim.TokenBucket {
+	if write {
+		return t.tableW
+	}
+	return t.tableR
+}
+
+// fluidAdmit sets frac[id] to the share of units[id] (demand over the
+// step, in units) that partition id can admit: the least of its hard
+// limit's and its allocation bucket's room and, on demand, a share of the
+// table's, in proportion to what the partitions admit.
+func (t *table) fluidAdmit(units, frac []float64, from, to sim.Time, write bool, span float64) {
+	admitted := 0.0
+	for _, p := range t.parts {
+		want := units[p.id]
+		if want <= 0 {
+			continue
+		}
+		hard, alloc := p.hr, p.r
+		if write {
+			hard, alloc = p.hw, p.w
+		}
+		room := hard.room(to, span)
+		if alloc != nil {
+			room = min(room, alloc.Room(from, to))
+		}
+		got := max(min(want, room), 0)
+		frac[p.id] = got / want
+		admitted += got
+	}
+	if tb := t.tableBucket(write); tb != nil && admitted > 0 {
+		// On demand, the table serves PeakMultiple × its previous
+		// peak at once: a shortfall is shared in proportion.
+		if room := tb.Room(from, to); admitted > room {
+			for i := range frac {
+				frac[i] *= max(room, 0) / admitted
+			}
+		}
+	}
+}
+
+// fluidTake consumes got units of p over the step and accounts for the
+// units (thrUnits) and requests (thrReqs) it throttled.
+func (t *table) fluidTake(p *partition, from, to sim.Time, write bool, got, thrUnits, thrReqs float64) {
+	hard, alloc := p.hr, p.r
+	if write {
+		hard, alloc = p.hw, p.w
+	}
+	hard.take(from, got)
+	if alloc != nil {
+		alloc.Pass(from, to, got)
+	}
+	if write {
+		p.cumW += got
+		t.cumW += got
+		p.thrW += thrUnits
+	} else {
+		p.cumR += got
+		t.cumR += got
+		p.thrR += thrUnits
+	}
+	p.fluidThr += thrReqs
+	if whole := math.Floor(p.fluidThr); whole > 0 {
+		p.throttles += int64(whole)
+		p.throttledAll += int64(whole)
+		p.fluidThr -= whole
+	}
+}
+
+// fluidIndexes steps the global secondary indexes with the base-table
+// writes its partitions admit (frac[1]): each index's partitions take the
+// updates of the items that carry its attribute, spread by their index
+// keys, and admit what their buckets give; a write whose index update is
+// refused is throttled (back-pressure, fact 5.33). It sets each write
+// flow's gsiPass, the share of its base-admitted requests every index
+// admits (the indexes taken as independent), and returns for each base
+// partition the share of what it admits that the indexes let through.
+func (m *Model) fluidIndexes(from, to sim.Time, flows []Flow, span float64) []float64 {
+	s := &m.fluid
+	base := m.base
+	for fi := range flows {
+		flows[fi].gsiPass = 1
+	}
+	for gi, g := range m.gsis {
+		n := len(g.parts)
+		s.gUnits, s.gReqs, s.gFrac = zeroed(s.gUnits, n), zeroed(s.gReqs, n), zeroed(s.gFrac, n)
+		s.gTop, s.gTopK = zeroed(s.gTop, n), slices.Grow(s.gTopK[:0], n)[:n]
+		for fi := range flows {
+			f := &flows[fi]
+			if f.Requests <= 0 || !f.Op.Kind.Write() {
+				continue
+			}
+			in := 0.0 // the flow's requests the base partitions admit
+			for _, p := range base.parts {
+				if f.UnavailableBy[p.id] == 0 {
+					in += f.on(p) * s.frac[1][p.id]
+				}
+			}
+			km := f.Keys.index(g, gi)
+			km.spread(g)
+			size := f.Size
+			if size <= 0 {
+				size = m.cfg.ItemSize
+			}
+			if g.gsi.ProjectedBytes > 0 {
+				size = g.gsi.ProjectedBytes
+			}
+			u := WriteUnits(size, false)
+			for _, q := range g.parts {
+				if e := in * km.mass[q.id]; e > 0 {
+					s.gReqs[q.id] += e
+					s.gUnits[q.id] += e * u
+					if top := km.top[q.id]; top.Share > 0 && in*top.Share*u > s.gTop[q.id] {
+						s.gTop[q.id], s.gTopK[q.id] = in*top.Share*u, top
+					}
+				}
+			}
+		}
+		g.fluidAdmit(s.gUnits, s.gFrac, from, to, true, span)
+		total, thrReqs := 0.0, 0.0
+		for _, q := range g.parts {
+			want := s.gUnits[q.id]
+			if want <= 0 {
+				continue
+			}
+			got := want * s.gFrac[q.id]
+			thr := s.gReqs[q.id] * (1 - s.gFrac[q.id])
+			g.fluidTake(q, from, to, true, got, want-got, thr)
+			thrReqs += thr
+			total += got
+			if m.cfg.Heat.Enabled && got > 0 {
+				m.fluidHeat(q, got/g.limit(true), s.gTopK[q.id], s.gTop[q.id]/want, q.lo+(q.hi-q.lo)/2)
+			}
+		}
+		if tb := g.tableBucket(true); tb != nil && total > 0 {
+			tb.Pass(from, to, total)
+		}
+		m.fluidBack += thrReqs
+		m.backpressure, m.fluidBack = carry(m.backpressure, m.fluidBack)
+		for fi := range flows {
+			f := &flows[fi]
+			if f.Requests <= 0 || !f.Op.Kind.Write() {
+				continue
+			}
+			km := f.Keys.index(g, gi)
+			touched, pass := 0.0, 0.0
+			for _, q := range g.parts {
+				touched += km.mass[q.id]
+				pass += km.mass[q.id] * s.gFrac[q.id]
+			}
+			f.gsiPass *= 1 - touched + pass
+		}
+	}
+	// What each base partition admits that the indexes let through: its
+	// write flows' pass, weighted by their units on it.
+	n := len(base.parts)
+	s.gp, s.gw = zeroed(s.gp, n), zeroed(s.gw, n)
+	for fi := range flows {
+		f := &flows[fi]
+		if f.Requests <= 0 || !f.Op.Kind.Write() {
+			continue
+		}
+		for _, p := range base.parts {
+			if r := f.on(p); r > 0 && f.UnavailableBy[p.id] == 0 {
+				s.gw[p.id] += r
+				s.gp[p.id] += r * f.gsiPass
+			}
+		}
+	}
+	for i := range s.gp {
+		if s.gw[i] > 0 {
+			s.gp[i] /= s.gw[i]
+		} else {
+			s.gp[i] = 1
+		}
+	}
+	return s.gp
 }
 
 // carry moves the whole part of frac into the counter n.

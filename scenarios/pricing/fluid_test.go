@@ -13,10 +13,11 @@ import (
 )
 
 // The fluid mode (scenarios/fluid.go) against the per-request mode on
-// four windows where both run, each a bundled scenario with one
+// five windows where both run, each a bundled scenario with one
 // replication: a hot partition that throttles and splits for heat, auto
 // scaling behind a ramp, an on-demand table past twice its previous peak,
-// and a burst-credit window (fact 5.11's worked example). Tolerances:
+// a burst-credit window (fact 5.11's worked example) and a global
+// secondary index's back-pressure on the table's writes (fact 5.33). Tolerances:
 // consumed capacity and cost within 1 % (the fluid mode serves the mean
 // rate: what differs is only the per-request run's Poisson noise, under
 // 0.5 % over these windows' 10^5 requests); throttled attempts within 5 %
@@ -25,7 +26,7 @@ import (
 // is a difference of two rates, so the relative error of throttles is
 // larger than that of the rates).
 func TestFluidAgreesWithPerRequest(t *testing.T) {
-	for _, name := range []string{"dynamodb-hot-partition", "dynamodb-autoscaling-lag", "dynamodb-on-demand-vs-provisioned", "dynamodb-burst-capacity"} {
+	for _, name := range []string{"dynamodb-hot-partition", "dynamodb-autoscaling-lag", "dynamodb-on-demand-vs-provisioned", "dynamodb-burst-capacity", "dynamodb-gsi-backpressure"} {
 		t.Run(name, func(t *testing.T) {
 			per := load(t, name, "")
 			fluid := load(t, name, "mode: fluid\n")
