@@ -13,8 +13,9 @@ import (
 )
 
 // The fluid mode (scenarios/fluid.go) against the per-request mode on
-// five windows where both run, each a bundled scenario with one
-// replication: a hot partition that throttles and splits for heat, auto
+// six windows where both run, each a bundled scenario with one
+// replication: a hot partition that throttles and splits for heat, a
+// celebrity key (hot_keys) on one partition's hard limit, auto
 // scaling behind a ramp, an on-demand table past twice its previous peak,
 // a burst-credit window (fact 5.11's worked example) and a global
 // secondary index's back-pressure on the table's writes (fact 5.33). Tolerances:
@@ -26,7 +27,7 @@ import (
 // is a difference of two rates, so the relative error of throttles is
 // larger than that of the rates).
 func TestFluidAgreesWithPerRequest(t *testing.T) {
-	for _, name := range []string{"dynamodb-hot-partition", "dynamodb-autoscaling-lag", "dynamodb-on-demand-vs-provisioned", "dynamodb-burst-capacity", "dynamodb-gsi-backpressure"} {
+	for _, name := range []string{"dynamodb-hot-partition", "dynamodb-autoscaling-lag", "dynamodb-on-demand-vs-provisioned", "dynamodb-burst-capacity", "dynamodb-gsi-backpressure", "dynamodb-celebrity-key"} {
 		t.Run(name, func(t *testing.T) {
 			per := load(t, name, "")
 			fluid := load(t, name, "mode: fluid\n")
