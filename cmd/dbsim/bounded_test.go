@@ -175,3 +175,35 @@ func TestSignalStopsTheRunAndWritesNothing(t *testing.T) {
 		assert.Empty(t, left, "no out/, no hidden .out.tmp-*")
 	}
 }
+
+// A day at 60,000 requests/s on DynamoDB is too big per request;
+// the refusal proposes mode: fluid with its estimate, which runs it. An
+// RDS scenario as big gets no such proposal (no fluid mode), nor does a
+// DynamoDB one with what the fluid mode does not model (a network
+// partition).
+func TestTooBigProposesFluidMode(t *testing.T) {
+	const ddb = "name: days\nduration: 24h\nsystem: {kind: dynamodb, table: {mode: on-demand}}\nworkload: [{name: w, arrival: {rate: 60000/s}, mix: {read: 0.5, write: 0.5}}]\n"
+	path := writeTemp(t, "weeks.yaml", ddb)
+	out := filepath.Join(filepath.Dir(path), "out")
+	_, errOut, code := run(t, "run", path, "-o", out)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errOut, "too big to run")
+	assert.Contains(t, errOut, "in fluid mode it would take about")
+	assert.Contains(t, errOut, "add the top-level key `mode: fluid`")
+	assert.NoDirExists(t, out)
+
+	fluid := writeTemp(t, "weeks-fluid.yaml", ddb+"mode: fluid\n")
+	stdout, errOut, code := run(t, "run", fluid, "-o", out)
+	require.Equal(t, exitOK, code, errOut)
+	assert.Contains(t, stdout, "fluid mode: latency not simulated per request")
+
+	rds := writeTemp(t, "rds.yaml", "name: days\nduration: 24h\nsystem: {kind: rds}\nworkload: [{name: w, arrival: {rate: 60000/s}}]\n")
+	_, errOut, code = run(t, "run", rds, "-o", out+"2")
+	assert.Equal(t, exitBadInput, code)
+	assert.NotContains(t, errOut, "fluid")
+	cut := writeTemp(t, "cut.yaml", ddb+"faults: [{at: 1h, kind: network-partition, between: [us-east-1a, us-east-1b], for: 1m}]\n")
+	_, errOut, code = run(t, "run", cut, "-o", out+"3")
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errOut, "too big to run")
+	assert.NotContains(t, errOut, "fluid")
+}
