@@ -65,9 +65,13 @@ type htmlEvent = NarrativeEvent
 // report.html tells it.
 func Narrative(res *scenarios.Result) []NarrativeEvent {
 	var out []NarrativeEvent
+	clock := narrativeClock
+	if sc := res.Scenario; sc != nil && sc.Duration.D() >= 24*time.Hour {
+		clock = dayClock // a run of days (fluid mode): minutes would run to five digits
+	}
 	if len(res.Replications) > 0 && res.Replications[0] != nil {
 		for _, e := range res.Replications[0].Events {
-			out = append(out, NarrativeEvent{At: narrativeClock(e.At), Text: e.Text})
+			out = append(out, NarrativeEvent{At: clock(e.At), Text: e.Text})
 		}
 	}
 	return out
@@ -94,14 +98,16 @@ func paragraphs(s string) []string {
 // narrativeClock formats a simulated time as m:ss.s, as the narrative reads.
 func narrativeClock(t sim.Time) string {
 	d := time.Duration(t)
-	if d >= 24*time.Hour {
-		// Days into a long run (fluid mode): "day 3 08:02:00".
-		s := int64(d / time.Second)
-		return fmt.Sprintf("day %d %02d:%02d:%02d", s/86400+1, s/3600%24, s/60%60, s%60)
-	}
 	m := int(d / time.Minute)
 	s := (d - time.Duration(m)*time.Minute).Seconds()
 	return fmt.Sprintf("%d:%04.1f", m, s)
+}
+
+// dayClock formats a simulated time as the day of the run (from 1) and
+// its time of day: "day 3 08:02:00".
+func dayClock(t sim.Time) string {
+	s := int64(time.Duration(t) / time.Second)
+	return fmt.Sprintf("day %d %02d:%02d:%02d", s/86400+1, s/3600%24, s/60%60, s%60)
 }
 
 func textSummary(sum *Summary) string {

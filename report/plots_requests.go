@@ -119,7 +119,11 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 		}
 	}
 	if tail {
-		f.addUnsettledLegend("from " + narrativeClock(sim.At(time.Duration(d.start(d.unsettled)*1e9))))
+		at, clock := sim.At(time.Duration(d.start(d.unsettled)*1e9)), narrativeClock
+		if d.start(d.n) >= 86400 {
+			clock = dayClock // a run of days
+		}
+		f.addUnsettledLegend("from " + clock(at))
 	}
 	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	span := f.p.Y.Max - f.p.Y.Min
