@@ -64,6 +64,7 @@ func (v *validator) fluidLimits() {
 		no(p+"query_index", "a Query of an index")
 		no(p+"collection", "an item collection")
 		no(p+"unprocessed", "a batch's unprocessed items")
+		no(p+"region", "a workload writing in another Region")
 	}
 	for i, f := range s.Faults {
 		if !slices.Contains(fluidFaults, f.Kind) {
