@@ -89,8 +89,9 @@ func eventsPerAttempt(kind string) float64 {
 
 // fluidEventsPerStep is what a fluid step costs in kernel events'
 // worth of time: the step itself, the gauges sampled every second and the
-// control loops: BenchmarkFluidTwoWeeks took 8.5 s for 1.2 M steps on one
-// core, about 21 events' worth a step; rounded up.
+// control loops: BenchmarkFluidTwoWeeks took 2.7 s for 1.2 M steps on one
+// idle core (8.5 s on a busy machine), 7 to 21 events' worth a step;
+// rounded up, as partitions and retries add to a step.
 const fluidEventsPerStep = 30
 
 // FluidEstimate is the estimate of s run in fluid mode, and whether s can
