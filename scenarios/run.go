@@ -267,6 +267,12 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 	cl := client.New(k, net, ccfg, sys.endpoints, obs)
 	regional := map[string]*client.Client{} // a global table's other writing Regions
 	for wi := range s.Workload {
+		w := &s.Workload[wi]
+		if t := w.Arrival.Trace; t != nil {
+			log.Addf("workload %s %s; arrivals: %s", w.Name, t.Narrative(), w.ArrivalModel())
+		} else if m := w.ArrivalModel(); m != "" {
+			log.Addf("workload %s arrivals: %s", w.Name, m)
+		}
 		wcl := cl
 		if m, ok := sys.model.(*dynamodb.Model); ok && s.Workload[wi].Region != "" && s.Workload[wi].Region != topo.Region(ccfg.AZ) {
 			if wcl, err = regionalClients(k, net, m, ccfg, s.Workload[wi].Region, regional, obs); err != nil {
@@ -366,12 +372,50 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb
 		g.ddb = newDDBOps(w, ddb.Table.GSIs)
 	}
 	g.fire = g.arrive
+	g.startArrivals()
+	return g, nil
+}
+
+// startArrivals schedules the rate changes and the first arrival: the
+// rate at time t is base(t) × mult(t), base a pure function of t (the
+// arrival rate and its changes, or a trace's period), mult the second's
+// burstiness multiplier (1 without). Both change at set times; a Poisson
+// process drawn afresh at each change is exact (memoryless), so the
+// arrivals are a Poisson process with that piecewise constant rate.
+func (g *generator) startArrivals() {
+	w, k := g.w, g.k
+	g.mult = 1
+	if b := w.Arrival.Burstiness.PeakToMean; b > 1 && g.poisson {
+		g.burst = newBurst(b, k.Stream("workload/"+w.Name+"/burst"))
+	}
+	if t := w.Arrival.Trace; t != nil {
+		g.rate = t.RateAt(0)
+		var step func()
+		i := 0
+		step = func() {
+			i++
+			g.setRate(t.RateAt(time.Duration(i) * t.Period()))
+			if i < len(t.Rates) {
+				k.At(sim.At(time.Duration(i+1)*t.Period()), step)
+			}
+		}
+		k.At(sim.At(t.Period()), step)
+	}
 	for _, c := range w.RateChanges {
 		c := c
 		k.At(sim.At(c.At.D()), func() { g.setRate(float64(c.Rate)) })
 	}
+	if g.burst != nil {
+		g.mult = g.burst.next()
+		var second func()
+		second = func() {
+			g.mult = g.burst.next()
+			g.reschedule()
+			k.After(time.Second, second)
+		}
+		k.After(time.Second, second)
+	}
 	g.schedule()
-	return g, nil
 }
 
 type generator struct {
@@ -380,8 +424,12 @@ type generator struct {
 	w                   *Workload
 	index               int16
 	arrivals, ops, keys *rand.Rand
-	rate                float64
+	rate                float64 // the base rate, before mult
 	poisson             bool
+	// mult is this second's burstiness multiplier, which burst draws
+	// (nil: always 1).
+	mult  float64
+	burst *burst
 	zipf                *sim.Zipf
 	ddb                 *ddbOps     // DynamoDB operations; nil for other systems
 	cache               *cacheLayer // the cache reads try first; nil without one
@@ -395,21 +443,27 @@ type generator struct {
 }
 
 func (g *generator) schedule() {
-	if g.rate <= 0 {
+	r := g.rate * g.mult
+	if r <= 0 {
 		return
 	}
-	gap := 1 / g.rate
+	gap := 1 / r
 	if g.poisson {
-		gap = g.arrivals.ExpFloat64() / g.rate
+		gap = g.arrivals.ExpFloat64() / r
 	}
 	g.next = g.k.After(sim.Seconds(gap), g.fire)
 }
 
-// setRate changes the rate now. A Poisson process is memoryless, so
-// drawing the next gap afresh at the new rate is exact.
+// setRate changes the base rate now.
 func (g *generator) setRate(r float64) {
-	g.k.Cancel(g.next)
 	g.rate = r
+	g.reschedule()
+}
+
+// reschedule draws the next arrival afresh at the rate now. A Poisson
+// process is memoryless, so this is exact.
+func (g *generator) reschedule() {
+	g.k.Cancel(g.next)
 	g.schedule()
 }
 

@@ -149,7 +149,7 @@ func loadScenarioOr(arg string, comparisons bool) (*scenarios.Scenario, error) {
 var stdin io.Reader = os.Stdin
 
 // stdinName names the scenario read from stdin in messages.
-const stdinName = "<stdin>"
+const stdinName = scenarios.StdinName
 
 // readStdin reads and parses a scenario from stdin, refusing one over
 // scenarios.MaxFileSize as a file is.
