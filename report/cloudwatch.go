@@ -41,7 +41,7 @@ type cwPeriods struct {
 	d *seriesData
 	// per is the number of buckets in a period, n the number of periods.
 	per, n int
-	period  time.Duration
+	period time.Duration
 }
 
 // newCWPeriods groups d's buckets into periods of about want: a whole

@@ -45,8 +45,8 @@ type recorder struct {
 	// thrOpCols count throttled attempts by operation [read, write],
 	// for DynamoDB's ReadThrottleEvents and WriteThrottleEvents in
 	// cloudwatch.json; nil for other systems.
-	thrOpCols []int
-	all, read, write                 *sim.LatencySeries
+	thrOpCols        []int
+	all, read, write *sim.LatencySeries
 	// staleCol counts the successful reads that were stale, by arrival.
 	staleCol int
 

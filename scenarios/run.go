@@ -430,9 +430,9 @@ type generator struct {
 	// (nil: always 1).
 	mult  float64
 	burst *burst
-	zipf                *sim.Zipf
-	ddb                 *ddbOps     // DynamoDB operations; nil for other systems
-	cache               *cacheLayer // the cache reads try first; nil without one
+	zipf  *sim.Zipf
+	ddb   *ddbOps     // DynamoDB operations; nil for other systems
+	cache *cacheLayer // the cache reads try first; nil without one
 	// retry and resubmits pace the resubmission of a DynamoDB batch's
 	// unprocessed items (workload_dynamodb.go).
 	retry     client.Retry

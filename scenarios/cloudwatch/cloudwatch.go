@@ -107,11 +107,11 @@ func Read(data []byte, period time.Duration) ([]Series, error) {
 func readJSON(data []byte, period time.Duration) ([]Series, error) {
 	var r struct {
 		MetricDataResults []struct {
-			ID         string     `json:"Id"`
-			Label      string     `json:"Label"`
-			Timestamps []string   `json:"Timestamps"`
-			Values     []*float64 `json:"Values"`
-			StatusCode string     `json:"StatusCode"`
+			ID         string            `json:"Id"`
+			Label      string            `json:"Label"`
+			Timestamps []json.RawMessage `json:"Timestamps"`
+			Values     []*float64        `json:"Values"`
+			StatusCode string            `json:"StatusCode"`
 		} `json:"MetricDataResults"`
 	}
 	if err := json.Unmarshal(data, &r); err != nil {
@@ -133,10 +133,10 @@ func readJSON(data []byte, period time.Duration) ([]Series, error) {
 			return nil, fmt.Errorf("%s: %d data points (at most %d, about a year at one per minute)", at, len(m.Values), MaxPoints)
 		}
 		pts := make([]point, len(m.Values))
-		for j, ts := range m.Timestamps {
-			t, err := time.Parse(time.RFC3339, ts)
+		for j, raw := range m.Timestamps {
+			t, err := timestamp(raw)
 			if err != nil {
-				return nil, fmt.Errorf("%s: Timestamps[%d] %q is not an ISO 8601 time such as 2026-03-01T12:00:00Z", at, j, ts)
+				return nil, fmt.Errorf("%s: Timestamps[%d] %s is not an ISO 8601 time such as 2026-03-01T12:00:00Z, nor seconds since 1970", at, j, raw)
 			}
 			if m.Values[j] == nil {
 				return nil, fmt.Errorf("%s: Values[%d] is null (want a number)", at, j)
@@ -151,6 +151,20 @@ func readJSON(data []byte, period time.Duration) ([]Series, error) {
 		out = append(out, *s)
 	}
 	return out, nil
+}
+
+// timestamp reads a timestamp as the CLI prints it (an ISO 8601 string)
+// or as the API's JSON protocol does (seconds since 1970, fact 15.1).
+func timestamp(raw json.RawMessage) (time.Time, error) {
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return time.Parse(time.RFC3339, s)
+	}
+	var secs float64
+	if err := json.Unmarshal(raw, &secs); err != nil || secs < 0 {
+		return time.Time{}, errors.New("not a time")
+	}
+	return time.Unix(0, int64(secs*1e9)).UTC(), nil
 }
 
 // jsonError adds the line and column of a JSON syntax error.
@@ -205,7 +219,8 @@ func series(pts []point, period time.Duration, eitherOrder bool) (*Series, error
 		case d == 0:
 			return nil, fmt.Errorf("%s: duplicate time %s", pts[i].where, stamp(pts[i].t))
 		case d < 0:
-			return nil, fmt.Errorf("%s: time %s is out of order (before %s)", pts[i].where, stamp(pts[i].t), stamp(pts[i-1].t))
+			return nil, fmt.Errorf("%s: time %s is out of order beside %s (%s; the times must all rise, or all fall as the CLI lists them)",
+				pts[i].where, stamp(pts[i].t), pts[i-1].where, stamp(pts[i-1].t))
 		case d > period && d%period == 0:
 			return nil, fmt.Errorf("%s: a gap of %d periods of %s between %s and %s (CloudWatch leaves out periods without data; fill them, e.g. with the metric math FILL(m1, 0))",
 				pts[i].where, d/period-1, period, stamp(pts[i-1].t), stamp(pts[i].t))
