@@ -141,6 +141,7 @@ func cwMetrics(res *scenarios.Result) ([]cwMetric, cwPeriods, bool) {
 				add(cwMetric{name: name, stat: "Average", subject: id.Index, values: p.mean(d.gauge(id), nil)})
 			}
 		}
+		// Throttles (fact 15.5) and latency (fact 15.6), as dbsim counts them.
 		add(cwMetric{name: "ReadThrottleEvents", stat: "Sum", values: p.sum(d.column(scenarios.ColumnReadThrottled)),
 			note: "throttled read attempts; a batch's throttled items count once per attempt"})
 		add(cwMetric{name: "WriteThrottleEvents", stat: "Sum", values: p.sum(d.column(scenarios.ColumnWriteThrottled)),

@@ -283,7 +283,7 @@ func MetricName(s cloudwatch.Series) string {
 
 // unitsPerRequest is the write (or read) capacity units one request of w
 // consumes on average, from its operations' shares, item size and read
-// consistency as the DynamoDB model prices them (facts 5.5, 5.6).
+// consistency as the DynamoDB model prices them (facts 5.5, 5.6, 15.9).
 func unitsPerRequest(s *Scenario, w *Workload, write bool) (float64, error) {
 	unit := map[bool]string{true: "write-units", false: "read-units"}[write]
 	if s.System.DynamoDB == nil {
@@ -396,7 +396,7 @@ func burstShape(p float64) float64 {
 
 // burst draws each second's rate multiplier: gamma with mean 1 and 99th
 // percentile peak_to_mean, independent from second to second, from the
-// workload's own stream.
+// workload's own stream (fact 15.8: a Cox process).
 type burst struct {
 	g distuv.Gamma
 }
@@ -444,8 +444,8 @@ func (s *Scenario) FirstTrace() *Trace {
 }
 
 // DefaultCloudWatchPeriod is the period of cloudwatch.json for a run that
-// replays no trace, CloudWatch's one-minute resolution for DynamoDB and
-// RDS metrics (fact 15.4).
+// replays no trace: CloudWatch's one-minute resolution of DynamoDB's
+// metrics (fact 15.4).
 const DefaultCloudWatchPeriod = time.Minute
 
 // CloudWatchEpoch is when a run that replays no trace starts, in

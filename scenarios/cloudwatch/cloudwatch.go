@@ -222,7 +222,7 @@ func series(pts []point, period time.Duration, eitherOrder bool) (*Series, error
 			return nil, fmt.Errorf("%s: time %s is out of order beside %s (%s; the times must all rise, or all fall as the CLI lists them)",
 				pts[i].where, stamp(pts[i].t), pts[i-1].where, stamp(pts[i-1].t))
 		case d > period && d%period == 0:
-			return nil, fmt.Errorf("%s: a gap of %d periods of %s between %s and %s (CloudWatch leaves out periods without data; fill them, e.g. with the metric math FILL(m1, 0))",
+			return nil, fmt.Errorf("%s: a gap of %d periods of %s between %s and %s (CloudWatch leaves out periods without data; fill them, e.g. with the metric math FILL(m1, 0): fact 15.7)",
 				pts[i].where, d/period-1, period, stamp(pts[i-1].t), stamp(pts[i].t))
 		case d != period:
 			return nil, fmt.Errorf("%s: %s after the previous time (want a constant period of %s)", pts[i].where, d, period)
