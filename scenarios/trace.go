@@ -335,7 +335,9 @@ func unitsPerRequest(s *Scenario, w *Workload, write bool) (float64, error) {
 }
 
 // readTrace reads a trace file named relative to the scenario file: from
-// dbsim itself for a bundled scenario, else from disk.
+// dbsim itself for a bundled scenario, else from disk; a name that is not
+// on disk but names a bundled trace (traces/dynamodb-cloudwatch-replay.json)
+// reads the bundled one, so that `dbsim show NAME | dbsim run -` works.
 func readTrace(scenarioFile, name string) ([]byte, error) {
 	if name == "" {
 		return nil, errors.New("must name a file")
@@ -352,7 +354,16 @@ func readTrace(scenarioFile, name string) ([]byte, error) {
 	if scenarioFile != "" && scenarioFile != StdinName {
 		dir = filepath.Dir(scenarioFile)
 	}
-	return readLimited(filepath.Join(dir, name))
+	file := filepath.Join(dir, name)
+	data, err := readLimited(file)
+	if _, statErr := os.Stat(file); errors.Is(statErr, fs.ErrNotExist) && !strings.Contains(name, "..") {
+		// A bundled scenario printed by dbsim show (and piped, or saved
+		// elsewhere) still finds its trace.
+		if b, berr := fs.ReadFile(traceFiles, path.Join("library", filepath.ToSlash(name))); berr == nil {
+			return b, nil
+		}
+	}
+	return data, err
 }
 
 // StdinName is how a scenario read from standard input names itself:
