@@ -273,6 +273,9 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		} else if m := w.ArrivalModel(); m != "" {
 			log.Addf("workload %s arrivals: %s", w.Name, m)
 		}
+		if w.HotKeysFrom != "" {
+			log.Addf("workload %s: hot keys from %s: %s", w.Name, w.HotKeysFrom, insightKeys(w.HotKeys))
+		}
 		wcl := cl
 		if m, ok := sys.model.(*dynamodb.Model); ok && s.Workload[wi].Region != "" && s.Workload[wi].Region != topo.Region(ccfg.AZ) {
 			if wcl, err = regionalClients(k, net, m, ccfg, s.Workload[wi].Region, regional, obs); err != nil {

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"math"
 	"math/rand/v2"
@@ -476,4 +477,77 @@ func (s *Scenario) CloudWatchClock() (period time.Duration, start time.Time) {
 		}
 	}
 	return period, start
+}
+
+// hotKeysFrom adds to workload i's hot keys the contributors of the
+// Contributor Insights report its hot_keys_from names (fact 15.10): each
+// a key of its own, numbered by the FNV-1a hash of its values, taking
+// its share of the rule's aggregate value for the whole run. The
+// scenario's own hot keys active at the start and these take at most all
+// of the requests.
+func (v *validator) hotKeysFrom(i int) {
+	w := &v.s.Workload[i]
+	p := fmt.Sprintf("workload[%d].hot_keys_from", i)
+	if !v.has(p) || v.s.System.DynamoDB == nil {
+		return // reported as a dynamodb key elsewhere
+	}
+	data, err := readTrace(v.s.File, w.HotKeysFrom)
+	if err != nil {
+		v.errorf(p, "%s", err)
+		return
+	}
+	cs, err := cloudwatch.ReadInsightReport(data)
+	if err != nil {
+		v.errorf(p, "%s: %v", w.HotKeysFrom, err)
+		return
+	}
+	sum := 0.0
+	for _, h := range w.HotKeys {
+		if h.At == 0 {
+			sum += h.Share
+		}
+	}
+	for _, c := range cs {
+		sum += c.Share
+		if c.Share > 0 {
+			w.HotKeys = append(w.HotKeys, HotKey{Key: contributorKey(c.Keys), Share: c.Share, Until: v.s.Duration, Label: strings.Join(c.Keys, " ")})
+		}
+	}
+	if sum > 1+1e-9 {
+		v.errorf(p, "with hot_keys active at the start, the hot keys take %s of the requests, more than all of them", formatNumber(sum))
+	}
+}
+
+// contributorKey numbers a contributor's key values: FNV-1a, 64 bits.
+func contributorKey(keys []string) uint64 {
+	h := fnv.New64a()
+	for i, k := range keys {
+		if i > 0 {
+			h.Write([]byte{0})
+		}
+		h.Write([]byte(k))
+	}
+	return h.Sum64()
+}
+
+// insightKeys lists the hot keys read from a Contributor Insights report
+// with their shares, the first few: "user#42 30 %, user#7 12 %, and 3
+// more".
+func insightKeys(hs []HotKey) string {
+	const shown = 3
+	var parts []string
+	n := 0
+	for _, h := range hs {
+		if h.Label == "" {
+			continue
+		}
+		if n < shown {
+			parts = append(parts, fmt.Sprintf("%s %s %%", h.Label, formatNumber(round3(100*h.Share))))
+		}
+		n++
+	}
+	if n > shown {
+		parts = append(parts, fmt.Sprintf("and %d more", n-shown))
+	}
+	return strings.Join(parts, ", ")
 }

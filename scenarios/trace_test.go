@@ -3,6 +3,7 @@ package scenarios
 import (
 	"math"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -112,4 +113,45 @@ func TestUnitsPerRequest(t *testing.T) {
 	assert.Equal(t, 0.5, u)
 	_, err = unitsPerRequest(&Scenario{System: System{Kind: "rds"}}, w, true)
 	assert.ErrorContains(t, err, "apply to dynamodb")
+}
+
+// A Contributor Insights report sets the hot keys: each contributor
+// takes its share of the requests (user#42 30 %, user#7 5 %).
+func TestHotKeysFromContributorInsights(t *testing.T) {
+	src := `
+name: insights
+duration: 10m
+system: {kind: dynamodb, table: {mode: on-demand}}
+workload:
+  - name: reads
+    arrival: {rate: 100/s}
+    hot_keys: [{key: 3, share: 0.1}]
+    hot_keys_from: ../cloudwatch/testdata/insight-rule-report.json
+`
+	s, err := Parse("testdata/insights.yaml", []byte(src))
+	require.NoError(t, err)
+	w := &s.Workload[0]
+	require.Len(t, w.HotKeys, 3)
+	assert.Equal(t, "user#42", w.HotKeys[1].Label)
+	assert.Equal(t, contributorKey([]string{"user#42"}), w.HotKeys[1].Key)
+	assert.InDelta(t, 0.3, w.HotKeys[1].Share, 1e-12)
+	assert.Equal(t, s.Duration, w.HotKeys[2].Until)
+	assert.Equal(t, "user#42 30 %, user#7 5 %", insightKeys(w.HotKeys))
+
+	k := sim.New(1)
+	g := &generator{k: k, w: w, keys: k.Stream("keys")}
+	counts := map[uint64]int{}
+	const n = 200_000
+	for range n {
+		counts[g.key()]++
+	}
+	for _, h := range w.HotKeys {
+		got := float64(counts[h.Key]) / n
+		assert.InDelta(t, h.Share, got, 4*math.Sqrt(h.Share*(1-h.Share)/n), "key %d (%s)", h.Key, h.Label)
+	}
+
+	_, err = Parse("testdata/insights.yaml", []byte(strings.Replace(src, "share: 0.1", "share: 0.7", 1)))
+	assert.ErrorContains(t, err, "workload[0].hot_keys_from: with hot_keys active at the start, the hot keys take 1.05 of the requests")
+	_, err = Parse("testdata/insights.yaml", []byte(strings.Replace(src, "kind: dynamodb, table: {mode: on-demand}", "kind: rds", 1)))
+	assert.ErrorContains(t, err, "hot_keys_from: applies to dynamodb")
 }

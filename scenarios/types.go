@@ -293,6 +293,9 @@ type Workload struct {
 	BatchItems  int      `yaml:"batch_items" doc:"DynamoDB: items per batch or transaction."`
 	Unprocessed string   `yaml:"unprocessed" doc:"DynamoDB: what the application does with a batch's unprocessed items: drop them, or resubmit them after the SDK's backoff."`
 	HotKeys     []HotKey `yaml:"hot_keys" doc:"DynamoDB: celebrity keys, each taking a share of the requests for a while."`
+	// HotKeysFrom adds hot keys from a Contributor Insights report
+	// (trace.go).
+	HotKeysFrom string `yaml:"hot_keys_from" doc:"DynamoDB: the JSON of aws cloudwatch get-insight-rule-report (relative to the scenario): each contributor becomes a hot key taking its share of the rule's aggregate value for the whole run."`
 	// Collection: DynamoDB item collections (types_dynamodb.go).
 	Collection Collection `yaml:"collection" doc:"DynamoDB: item collections (single-table design): a Query reads its key's whole collection, a put adds an item to it."`
 	// Region: a DynamoDB global table's Region whose replica the

@@ -555,6 +555,7 @@ func (v *validator) workload(i int) {
 		v.errorf(p+"item_size", "must be > 0 and at most %s, got %s", most, w.ItemSize)
 	}
 	v.trace(i) // after the mix, ops and item size its units depend on
+	v.hotKeysFrom(i)
 }
 
 // keyParam checks a parameter of one key distribution: required and checked

@@ -9,6 +9,7 @@ package cloudwatch
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -301,3 +303,66 @@ func readCSV(data []byte, period time.Duration) (*Series, error) {
 // Stamp formats t as the AWS CLI prints a timestamp: ISO 8601 in UTC with
 // an offset, 2026-01-01T00:00:00+00:00.
 func Stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05+00:00") }
+
+// Contributor is one of a Contributor Insights rule's contributors: the
+// values of the rule's keys and its share of the rule's aggregate value.
+type Contributor struct {
+	Keys  []string
+	Share float64
+}
+
+// maxContributors bounds the contributors read from a report (the API
+// returns at most 100, fact 15.10).
+const maxContributors = 100
+
+// ReadInsightReport parses the JSON of `aws cloudwatch
+// get-insight-rule-report` (fact 15.10): its Contributors, each with Keys
+// and an ApproximateAggregateValue, as shares of the report's
+// AggregateValue (the sum over every contributor that matched the rule),
+// largest first.
+func ReadInsightReport(data []byte) ([]Contributor, error) {
+	if len(data) > MaxFileBytes {
+		return nil, TooLarge(int64(len(data)))
+	}
+	var r struct {
+		AggregateValue *float64 `json:"AggregateValue"`
+		Contributors   []struct {
+			Keys                      []string `json:"Keys"`
+			ApproximateAggregateValue *float64 `json:"ApproximateAggregateValue"`
+		} `json:"Contributors"`
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return nil, fmt.Errorf("not get-insight-rule-report JSON: %v", jsonError(data, err))
+	}
+	switch {
+	case r.AggregateValue == nil:
+		return nil, errors.New("no AggregateValue (want the output of aws cloudwatch get-insight-rule-report)")
+	case !(*r.AggregateValue > 0) || math.IsInf(*r.AggregateValue, 0):
+		return nil, fmt.Errorf("AggregateValue %v: want a number > 0 (the rule matched nothing?)", *r.AggregateValue)
+	case len(r.Contributors) == 0:
+		return nil, errors.New("no Contributors")
+	case len(r.Contributors) > maxContributors:
+		return nil, fmt.Errorf("%d Contributors (at most %d)", len(r.Contributors), maxContributors)
+	}
+	var out []Contributor
+	sum := 0.0
+	for i, c := range r.Contributors {
+		at := fmt.Sprintf("Contributors[%d]", i)
+		switch v := c.ApproximateAggregateValue; {
+		case len(c.Keys) == 0:
+			return nil, fmt.Errorf("%s: no Keys", at)
+		case v == nil:
+			return nil, fmt.Errorf("%s: no ApproximateAggregateValue", at)
+		case *v < 0 || math.IsNaN(*v) || *v > *r.AggregateValue:
+			return nil, fmt.Errorf("%s: ApproximateAggregateValue %v is not between 0 and AggregateValue %v", at, *v, *r.AggregateValue)
+		}
+		share := *c.ApproximateAggregateValue / *r.AggregateValue
+		sum += share
+		out = append(out, Contributor{Keys: c.Keys, Share: share})
+	}
+	if sum > 1+1e-9 {
+		return nil, fmt.Errorf("the Contributors' values add up to %.4g of AggregateValue, more than all of it", sum)
+	}
+	slices.SortStableFunc(out, func(a, b Contributor) int { return cmp.Compare(b.Share, a.Share) })
+	return out, nil
+}

@@ -125,3 +125,26 @@ func TestStampRoundTrips(t *testing.T) {
 	assert.Equal(t, []float64{1, 2}, s[0].Values)
 	assert.Equal(t, "2026-03-02T08:00:00+00:00", Stamp(at))
 }
+
+func TestReadsAContributorInsightsReport(t *testing.T) {
+	data, err := os.ReadFile("testdata/insight-rule-report.json")
+	require.NoError(t, err)
+	cs, err := ReadInsightReport(data)
+	require.NoError(t, err)
+	require.Len(t, cs, 2)
+	assert.Equal(t, []string{"user#42"}, cs[0].Keys, "largest first")
+	assert.InDelta(t, 0.3, cs[0].Share, 1e-12, "36,000 of 120,000")
+	assert.InDelta(t, 0.05, cs[1].Share, 1e-12)
+
+	for _, tc := range []struct{ data, want string }{
+		{`{"Contributors": [{"Keys": ["a"], "ApproximateAggregateValue": 1}]}`, "no AggregateValue"},
+		{`{"AggregateValue": 0, "Contributors": [{"Keys": ["a"], "ApproximateAggregateValue": 1}]}`, "want a number > 0"},
+		{`{"AggregateValue": 10, "Contributors": []}`, "no Contributors"},
+		{`{"AggregateValue": 10, "Contributors": [{"Keys": ["a"], "ApproximateAggregateValue": 11}]}`, "not between 0 and AggregateValue 10"},
+		{`{"AggregateValue": 10, "Contributors": [{"Keys": [], "ApproximateAggregateValue": 1}]}`, "Contributors[0]: no Keys"},
+		{`{"AggregateValue": 10, "Contributors": [{"Keys": ["a"], "ApproximateAggregateValue": 6}, {"Keys": ["b"], "ApproximateAggregateValue": 6}]}`, "more than all of it"},
+	} {
+		_, err := ReadInsightReport([]byte(tc.data))
+		assert.ErrorContains(t, err, tc.want)
+	}
+}
