@@ -467,7 +467,8 @@ var CloudWatchEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // CloudWatchClock is the period and the start time cloudwatch.json uses
 // for s: the first trace's, else DefaultCloudWatchPeriod from
-// CloudWatchEpoch (a CSV trace timed in seconds starts there too).
+// CloudWatchEpoch (a CSV trace timed in seconds starts there too); a
+// CloudWatchPeriod set overrides the period.
 func (s *Scenario) CloudWatchClock() (period time.Duration, start time.Time) {
 	period, start = DefaultCloudWatchPeriod, CloudWatchEpoch
 	if t := s.FirstTrace(); t != nil {
@@ -475,6 +476,9 @@ func (s *Scenario) CloudWatchClock() (period time.Duration, start time.Time) {
 		if !t.Series.Start.IsZero() && t.Series.Start.Year() > 1 {
 			start = t.Series.Start
 		}
+	}
+	if s.CloudWatchPeriod > 0 {
+		period = s.CloudWatchPeriod
 	}
 	return period, start
 }

@@ -28,6 +28,9 @@ type Scenario struct {
 	File string `yaml:"-"`
 	// Source is the raw YAML text.
 	Source []byte `yaml:"-"`
+	// CloudWatchPeriod, when set (dbsim run --cloudwatch-period), is the
+	// period of cloudwatch.json (see CloudWatchClock).
+	CloudWatchPeriod time.Duration `yaml:"-"`
 	// Warnings are what validation found suspect but the models allow
 	// (quorums that do not overlap); the scenario runs as written.
 	Warnings Errors `yaml:"-"`
