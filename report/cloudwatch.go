@@ -204,15 +204,15 @@ func cwLabel(m cwMetric) string {
 // CloudWatch returns the run's metrics as get-metric-data returns them:
 // one result per metric, newest first, at the CloudWatch period (the
 // trace's, else 60 s; a whole number of the run's buckets), timestamps
-// from the trace's first (else scenarios.CloudWatchEpoch). nil for a run
-// without a series.
+// from the trace's first (else scenarios.CloudWatchEpoch). A run
+// without a series has no results.
 func CloudWatch(res *scenarios.Result) *cloudwatch.Response {
+	out := &cloudwatch.Response{MetricDataResults: []cloudwatch.Result{}, Messages: []cloudwatch.Message{}}
 	ms, p, ok := cwMetrics(res)
 	if !ok {
-		return nil
+		return out
 	}
 	_, start := res.Scenario.CloudWatchClock()
-	out := &cloudwatch.Response{MetricDataResults: []cloudwatch.Result{}, Messages: []cloudwatch.Message{}}
 	for _, m := range ms {
 		r := cloudwatch.Result{ID: cwID(m), Label: cwLabel(m), Timestamps: []string{}, Values: []float64{}, StatusCode: "Complete"}
 		for i := len(m.values) - 1; i >= 0; i-- {
