@@ -26,7 +26,9 @@ var countColumns = []string{scenarios.ColumnOK, scenarios.ColumnFailed, scenario
 // request that had not finished is neither ok nor failed, and the slow
 // ones are mostly failures, so their bucket's ratio would read too high;
 // see unsettled), then every other column of the series in its order
-// under its own name (latencies in ms, lag, capacity, ...). An undefined
+// under its own name (latencies in ms, lag, capacity, ...; DynamoDB's
+// read_throttled_per_s and write_throttled_per_s, throttled attempts by
+// operation). An undefined
 // value (NaN) is an empty cell. Values are rounded to 6 significant digits.
 func WriteCSV(w io.Writer, res *scenarios.Result) error {
 	ser := series0(res)
@@ -38,10 +40,17 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 	}
 	header = append(header, "availability")
 	var rest []int // other columns, in series order
+	perSecond := map[int]bool{}
 	if ser != nil {
 		for i, name := range ser.Names() {
 			if !isCountColumn(name) {
 				rest = append(rest, i)
+				if opThrottles[name] {
+					// DynamoDB's throttles by operation: rates, as the
+					// counts above.
+					perSecond[i] = true
+					name += "_per_s"
+				}
 				header = append(header, name)
 			}
 		}
@@ -55,6 +64,11 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 		cols := make([][]float64, len(rest))
 		for j, i := range rest {
 			cols[j] = ser.Values(i)
+			if perSecond[i] {
+				for b := range cols[j] {
+					cols[j][b] /= d.bucket
+				}
+			}
 		}
 		row := make([]string, 0, len(header))
 		for b := 0; b < d.n; b++ {
@@ -75,6 +89,10 @@ func WriteCSV(w io.Writer, res *scenarios.Result) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// opThrottles are the count columns of throttles by operation, written
+// as rates after the gauges they sit among.
+var opThrottles = map[string]bool{scenarios.ColumnReadThrottled: true, scenarios.ColumnWriteThrottled: true}
 
 func isCountColumn(name string) bool {
 	for _, c := range countColumns {

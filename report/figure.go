@@ -71,14 +71,15 @@ const messageHeight = 1.4 * vg.Inch
 // order. A report written into a directory removes the files of those
 // this run did not draw, so that no figure of an earlier run is left
 // beside the new ones.
-var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "replication", "capacity", "dynamodb_capacity", "partitions", "stream"}
+var runFigures = []string{"latency", "availability", "throughput", "load", "credits", "lag", "replication", "capacity", "dynamodb_capacity", "partitions", "stream", "measured"}
 
 // Plots returns the figures of replication 0 of res: latency, availability
 // and throughput always, load when the model has utilization gauges (RDS
 // and Aurora instances), credits when it has burstable instances, lag
 // when it has lag gauges, replication with a DynamoDB global table's
 // replica Regions, capacity when it has Serverless v2 capacity gauges,
-// the DynamoDB figures, and stream when a table has a stream.
+// the DynamoDB figures, stream when a table has a stream, and measured
+// when a replayed CloudWatch export holds a metric the run measures too.
 func Plots(res *scenarios.Result) []*Figure {
 	name := "run"
 	if res != nil && res.Scenario != nil && res.Scenario.Name != "" {
@@ -131,6 +132,9 @@ func Plots(res *scenarios.Result) []*Figure {
 		}
 		figs = append(figs, dynamoFigures(name, res.Scenario, d, marks)...) // DynamoDB capacity and partitions, when recorded
 		if f := streamFigure(name, res.Scenario, d, marks); f != nil {
+			figs = append(figs, f)
+		}
+		if f := measuredFigure(name, res, marks); f != nil {
 			figs = append(figs, f)
 		}
 	}

@@ -192,7 +192,7 @@ func TestDynamoFiguresDeterministic(t *testing.T) {
 
 // dynamoWantFiles are the files WriteDir writes for dynamoResult.
 var dynamoWantFiles = []string{
-	"availability.png", "availability.svg", "capacity.png", "capacity.svg",
+	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "cloudwatch.json",
 	"latency.png", "latency.svg", "partitions.png", "partitions.svg", "report.html",
 	"summary.json", "throughput.png", "throughput.svg", "timeseries.csv",
 }

@@ -502,7 +502,7 @@ func TestCompareInstances(t *testing.T) {
 
 // wantFiles are the files WriteDir writes for testResult.
 var wantFiles = []string{
-	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "lag.png", "lag.svg",
+	"availability.png", "availability.svg", "capacity.png", "capacity.svg", "cloudwatch.json", "lag.png", "lag.svg",
 	"latency.png", "latency.svg", "load.png", "load.svg", "report.html", "summary.json", "throughput.png",
 	"throughput.svg", "timeseries.csv",
 }
@@ -664,7 +664,9 @@ func TestWriteDirEmptyRun(t *testing.T) {
 		Latency: scenarios.Latencies{Read: sim.NewLatency(), Write: sim.NewLatency(), All: sim.NewLatency()},
 	}}}
 	require.NoError(t, WriteDir(dir, res))
-	assert.Len(t, readDir(t, dir), 9)
+	files := readDir(t, dir)
+	assert.Len(t, files, 10)
+	assert.JSONEq(t, `{"MetricDataResults": [], "Messages": []}`, string(files["cloudwatch.json"]))
 }
 
 func TestLog10Ticks(t *testing.T) {

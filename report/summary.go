@@ -109,9 +109,21 @@ type Summary struct {
 	// summed over replications; omitted without replicas.
 	GlobalTable *GlobalTableSummary `json:"global_table,omitempty"`
 
+	// Workload says, per workload whose arrivals are not a plain process
+	// at the scenario's rates (a trace, burstiness), which model made them;
+	// omitted when there is none.
+	Workload map[string]WorkloadSummary `json:"workload,omitempty"`
+
 	// CostMonthly is what the system costs per month at list price, with
 	// its breakdown (pricing.Prices.MeanMonthlyCost).
 	CostMonthly *pricing.Cost `json:"cost_monthly"`
+}
+
+// WorkloadSummary is what a workload's arrivals were.
+type WorkloadSummary struct {
+	// Arrivals names the arrival model: "trace: poisson within each 60 s
+	// period", and the burstiness multiplier when there is one.
+	Arrivals string `json:"arrivals"`
 }
 
 // CacheSummary is the cache's lookups over the measured window (by the
@@ -421,6 +433,14 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		s.Description = sc.Description
 		s.System = sc.System.Kind
 		s.Seed = sc.Seed
+		for i := range sc.Workload {
+			if m := sc.Workload[i].ArrivalModel(sc.Mode); m != "" {
+				if s.Workload == nil {
+					s.Workload = map[string]WorkloadSummary{}
+				}
+				s.Workload[sc.Workload[i].Name] = WorkloadSummary{Arrivals: m}
+			}
+		}
 	}
 	if len(res.Replications) > 0 && res.Replications[0] != nil {
 		s.SimulatedSeconds = seconds(res.Replications[0].SimulatedSeconds)

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -44,6 +45,9 @@ func WriteText(w io.Writer, sum *Summary) error {
 		ci = fmt.Sprintf("  (95%% CI %s – %s)", percent(sum.AvailabilityCI95[0]), percent(sum.AvailabilityCI95[1]))
 	}
 	p("availability\t%s%s", percent(sum.Availability), ci)
+	for _, name := range slices.Sorted(maps.Keys(sum.Workload)) {
+		p("arrivals\t%s: %s", name, sum.Workload[name].Arrivals)
+	}
 	if sum.LatencyNote != "" {
 		p("latency\t%s", sum.LatencyNote)
 	} else {

@@ -29,6 +29,7 @@ func outputs(res *scenarios.Result, prices *pricing.Prices) []output {
 	outs := []output{
 		{"summary.json", func(w io.Writer) error { return WriteJSON(w, sum) }},
 		{"timeseries.csv", func(w io.Writer) error { return WriteCSV(w, res) }},
+		{"cloudwatch.json", func(w io.Writer) error { return WriteCloudWatch(w, res) }},
 	}
 	figs := Plots(res)
 	drawn := map[string]bool{}

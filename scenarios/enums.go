@@ -61,6 +61,8 @@ var enums = map[enumKey]func() Enum{
 	{reflect.TypeFor[Clients](), "dns_cache"}:            func() Enum { return Enum{Values: []string{"ttl", "forever"}, OrDuration: true} },
 	{reflect.TypeFor[Retry](), "jitter"}:                 func() Enum { return Enum{Values: names(client.Jitters)} },
 	{reflect.TypeFor[Arrival](), "process"}:              values(processes),
+	{reflect.TypeFor[Arrival](), "stat"}:                 values(traceStats),
+	{reflect.TypeFor[Arrival](), "unit"}:                 values(traceUnits),
 	{reflect.TypeFor[Workload](), "reads_from"}:          values(readsFrom),
 	{reflect.TypeFor[Workload](), "consistency"}:         values(ddbConsistency),
 	{reflect.TypeFor[Workload](), "unprocessed"}:         values(ddbUnprocessed),

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 )
@@ -173,6 +174,13 @@ func EstimateOf(s *Scenario, workers int) Estimate {
 // requestsOf is the number of requests w sends in d seconds: its rate
 // integrated over time, rate changes included.
 func requestsOf(w *Workload, d float64) float64 {
+	if t := w.Arrival.Trace; t != nil {
+		n, per := 0.0, t.Period().Seconds()
+		for i, r := range t.Rates {
+			n += r * max(0, min(per, d-float64(i)*per))
+		}
+		return n
+	}
 	n, rate, from := 0.0, float64(w.Arrival.Rate), 0.0
 	for _, c := range w.RateChanges {
 		at := min(c.At.D().Seconds(), d)
@@ -198,7 +206,10 @@ func peakRateOf(w *Workload) float64 {
 	for _, c := range w.RateChanges {
 		r = max(r, float64(c.Rate))
 	}
-	return r
+	if t := w.Arrival.Trace; t != nil {
+		r = slices.Max(t.Rates)
+	}
+	return r * max(1, w.Arrival.Burstiness.PeakToMean)
 }
 
 // RequestLifetime bounds how long a request of s stays in flight: on

@@ -35,8 +35,12 @@ const fluidStep = time.Second
 const fluidKeysListed = 4096
 
 // RateAt is w's arrival rate, in requests per second, at simulated time t:
-// its arrival rate, then each rate change from its time on.
+// its trace's rate for the period, or its arrival rate, then each rate
+// change from its time on.
 func (w *Workload) RateAt(t time.Duration) float64 {
+	if tr := w.Arrival.Trace; tr != nil {
+		return tr.RateAt(t)
+	}
 	i := sort.Search(len(w.RateChanges), func(i int) bool { return w.RateChanges[i].At.D() > t })
 	if i == 0 {
 		return float64(w.Arrival.Rate)

@@ -49,7 +49,8 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("kind rds without an RDS block")
 		}
 		for _, w := range s.Workload {
-			if w.Arrival.Rate <= 0 || w.Keys.Count < 1 || w.ItemSize <= 0 {
+			noRate := w.Arrival.Rate <= 0 && (w.Arrival.Trace == nil || len(w.Arrival.Trace.Rates) == 0)
+			if noRate || w.Keys.Count < 1 || w.ItemSize <= 0 {
 				t.Fatalf("accepted workload %+v", w)
 			}
 		}

@@ -11,6 +11,12 @@ import (
 //go:embed library/*.yaml
 var library embed.FS
 
+// traceFiles are the traces bundled scenarios replay (trace.go), read
+// from dbsim itself so that `dbsim run NAME` works anywhere.
+//
+//go:embed library/traces
+var traceFiles embed.FS
+
 // Entry is a bundled scenario.
 type Entry struct {
 	Name string

@@ -94,7 +94,7 @@ func TestFull(t *testing.T) {
 
 	require.Len(t, s.Workload, 1)
 	w := s.Workload[0]
-	assert.Equal(t, Arrival{Process: "poisson", Rate: 2000}, w.Arrival)
+	assert.Equal(t, Arrival{Process: "poisson", Rate: 2000, Burstiness: Burstiness{PeakToMean: 1}}, w.Arrival)
 	assert.Equal(t, []RateChange{{At: Duration(10 * time.Minute), Rate: 4000}}, w.RateChanges)
 	assert.Equal(t, Mix{Read: 0.8, Write: 0.2}, w.Mix)
 	assert.Equal(t, "primary", w.ReadsFrom)
@@ -173,7 +173,7 @@ faults:
 		Driver: "dns", PoolValidation: "none",
 	}, s.Clients)
 	assert.Equal(t, Workload{
-		Arrival:   Arrival{Process: "poisson", Rate: 10},
+		Arrival:   Arrival{Process: "poisson", Rate: 10, Burstiness: Burstiness{PeakToMean: 1}},
 		Mix:       Mix{Read: 1},
 		ReadsFrom: "primary",
 		Keys:      Keys{Dist: "uniform", Count: 1_000_000},

@@ -42,7 +42,11 @@ type recorder struct {
 	series                           *sim.Series
 	okCol, failCol, thrCol, retryCol int
 	opCols                           [2][2]int // [read, write][ok, failed]
-	all, read, write                 *sim.LatencySeries
+	// thrOpCols count throttled attempts by operation [read, write],
+	// for DynamoDB's ReadThrottleEvents and WriteThrottleEvents in
+	// cloudwatch.json; nil for other systems.
+	thrOpCols        []int
+	all, read, write *sim.LatencySeries
 	// staleCol counts the successful reads that were stale, by arrival.
 	staleCol int
 
@@ -81,6 +85,9 @@ func newRecorder(s *Scenario, k *sim.Kernel, log *cluster.Log) *recorder {
 		{series.Column(ColumnReadOK), series.Column(ColumnReadFailed)},
 		{series.Column(ColumnWriteOK), series.Column(ColumnWriteFailed)},
 	}
+	if s.System.Kind == "dynamodb" {
+		r.thrOpCols = []int{series.Column(ColumnReadThrottled), series.Column(ColumnWriteThrottled)}
+	}
 	r.all = sim.NewLatencySeries(series, AllRequests)
 	r.read = sim.NewLatencySeries(series, Reads)
 	r.write = sim.NewLatencySeries(series, Writes)
@@ -97,6 +104,9 @@ func (r *recorder) Failed(q *client.Request, s cluster.Status, retry bool) {
 	now := r.k.Now()
 	if s == cluster.Throttled {
 		r.series.Add(now, r.thrCol, 1)
+		if r.thrOpCols != nil {
+			r.series.Add(now, r.thrOpCols[q.Op], 1)
+		}
 	}
 	if retry {
 		r.series.Add(now, r.retryCol, 1)

@@ -105,6 +105,10 @@ const (
 	ColumnReadFailed  = "read_failed"
 	ColumnWriteOK     = "write_ok"
 	ColumnWriteFailed = "write_failed"
+	// DynamoDB only: the throttled attempts of reads and of writes, by
+	// when they happened.
+	ColumnReadThrottled  = "read_throttled"
+	ColumnWriteThrottled = "write_throttled"
 
 	AllRequests = "all"
 	Reads       = "read"

@@ -249,6 +249,17 @@ func RunReplicationWith(s *Scenario, i int, opt Options) (rep *Replication, err 
 		rec.watch(g)
 	}
 	var cc *cacheLayer // the cache in front, if any (cache.go)
+	for wi := range s.Workload {
+		w := &s.Workload[wi]
+		if t := w.Arrival.Trace; t != nil {
+			log.Addf("workload %s %s; arrivals: %s", w.Name, t.Narrative(), w.ArrivalModel(s.Mode))
+		} else if m := w.ArrivalModel(s.Mode); m != "" {
+			log.Addf("workload %s arrivals: %s", w.Name, m)
+		}
+		if w.HotKeysFrom != "" {
+			log.Addf("workload %s: hot keys from %s: %s", w.Name, w.HotKeysFrom, insightKeys(w.HotKeys))
+		}
+	}
 	var fluid *fluidRun
 	if s.Mode == ModeFluid {
 		// Flows instead of clients (fluid.go); validation allows only
@@ -388,12 +399,50 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb
 		g.ddb = newDDBOps(w, ddb.Table.GSIs)
 	}
 	g.fire = g.arrive
+	g.startArrivals()
+	return g, nil
+}
+
+// startArrivals schedules the rate changes and the first arrival: the
+// rate at time t is base(t) × mult(t), base a pure function of t (the
+// arrival rate and its changes, or a trace's period), mult the second's
+// burstiness multiplier (1 without). Both change at set times; a Poisson
+// process drawn afresh at each change is exact (memoryless), so the
+// arrivals are a Poisson process with that piecewise constant rate.
+func (g *generator) startArrivals() {
+	w, k := g.w, g.k
+	g.mult = 1
+	if b := w.Arrival.Burstiness.PeakToMean; b > 1 && g.poisson {
+		g.burst = newBurst(b, k.Stream("workload/"+w.Name+"/burst"))
+	}
+	if t := w.Arrival.Trace; t != nil {
+		g.rate = t.RateAt(0)
+		var step func()
+		i := 0
+		step = func() {
+			i++
+			g.setRate(t.RateAt(time.Duration(i) * t.Period()))
+			if i < len(t.Rates) {
+				k.At(sim.At(time.Duration(i+1)*t.Period()), step)
+			}
+		}
+		k.At(sim.At(t.Period()), step)
+	}
 	for _, c := range w.RateChanges {
 		c := c
 		k.At(sim.At(c.At.D()), func() { g.setRate(float64(c.Rate)) })
 	}
+	if g.burst != nil {
+		g.mult = g.burst.next()
+		var second func()
+		second = func() {
+			g.mult = g.burst.next()
+			g.reschedule()
+			k.After(time.Second, second)
+		}
+		k.After(time.Second, second)
+	}
 	g.schedule()
-	return g, nil
 }
 
 type generator struct {
@@ -402,11 +451,15 @@ type generator struct {
 	w                   *Workload
 	index               int16
 	arrivals, ops, keys *rand.Rand
-	rate                float64
+	rate                float64 // the base rate, before mult
 	poisson             bool
-	zipf                *sim.Zipf
-	ddb                 *ddbOps     // DynamoDB operations; nil for other systems
-	cache               *cacheLayer // the cache reads try first; nil without one
+	// mult is this second's burstiness multiplier, which burst draws
+	// (nil: always 1).
+	mult  float64
+	burst *burst
+	zipf  *sim.Zipf
+	ddb   *ddbOps     // DynamoDB operations; nil for other systems
+	cache *cacheLayer // the cache reads try first; nil without one
 	// retry and resubmits pace the resubmission of a DynamoDB batch's
 	// unprocessed items (workload_dynamodb.go).
 	retry     client.Retry
@@ -417,21 +470,27 @@ type generator struct {
 }
 
 func (g *generator) schedule() {
-	if g.rate <= 0 {
+	r := g.rate * g.mult
+	if r <= 0 {
 		return
 	}
-	gap := 1 / g.rate
+	gap := 1 / r
 	if g.poisson {
-		gap = g.arrivals.ExpFloat64() / g.rate
+		gap = g.arrivals.ExpFloat64() / r
 	}
 	g.next = g.k.After(sim.Seconds(gap), g.fire)
 }
 
-// setRate changes the rate now. A Poisson process is memoryless, so
-// drawing the next gap afresh at the new rate is exact.
+// setRate changes the base rate now.
 func (g *generator) setRate(r float64) {
-	g.k.Cancel(g.next)
 	g.rate = r
+	g.reschedule()
+}
+
+// reschedule draws the next arrival afresh at the rate now. A Poisson
+// process is memoryless, so this is exact.
+func (g *generator) reschedule() {
+	g.k.Cancel(g.next)
 	g.schedule()
 }
 

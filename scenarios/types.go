@@ -32,6 +32,9 @@ type Scenario struct {
 	File string `yaml:"-"`
 	// Source is the raw YAML text.
 	Source []byte `yaml:"-"`
+	// CloudWatchPeriod, when set (dbsim run --cloudwatch-period), is the
+	// period of cloudwatch.json (see CloudWatchClock).
+	CloudWatchPeriod time.Duration `yaml:"-"`
 	// Warnings are what validation found suspect but the models allow
 	// (quorums that do not overlap); the scenario runs as written.
 	Warnings Errors `yaml:"-"`
@@ -297,6 +300,9 @@ type Workload struct {
 	BatchItems  int      `yaml:"batch_items" doc:"DynamoDB: items per batch or transaction."`
 	Unprocessed string   `yaml:"unprocessed" doc:"DynamoDB: what the application does with a batch's unprocessed items: drop them, or resubmit them after the SDK's backoff."`
 	HotKeys     []HotKey `yaml:"hot_keys" doc:"DynamoDB: celebrity keys, each taking a share of the requests for a while."`
+	// HotKeysFrom adds hot keys from a Contributor Insights report
+	// (trace.go).
+	HotKeysFrom string `yaml:"hot_keys_from" doc:"DynamoDB: the JSON of aws cloudwatch get-insight-rule-report (relative to the scenario): each contributor becomes a hot key taking its share of the rule's aggregate value for the whole run."`
 	// Collection: DynamoDB item collections (types_dynamodb.go).
 	Collection Collection `yaml:"collection" doc:"DynamoDB: item collections (single-table design): a Query reads its key's whole collection, a put adds an item to it."`
 	// Region: a DynamoDB global table's Region whose replica the
@@ -304,10 +310,29 @@ type Workload struct {
 	Region string `yaml:"region" doc:"DynamoDB global tables: the Region whose replica table the workload's clients use, the clients' Region or one of table.replicas (default the clients' Region)."`
 }
 
-// Arrival is the arrival process and its initial rate.
+// Arrival is the arrival process and its initial rate, or the rate
+// series a trace replays (trace.go).
 type Arrival struct {
-	Process string `yaml:"process" doc:"poisson: random arrivals at the rate; constant: evenly spaced."` // poisson | constant
-	Rate    Rate   `yaml:"rate" doc:"Requests per unit of time, e.g. 1000/s."`
+	Process string `yaml:"process" doc:"poisson: random arrivals at the rate; constant: evenly spaced; trace: Poisson arrivals at the rates of a CloudWatch export or a time,rate CSV (file)."` // poisson | constant | trace
+	Rate    Rate   `yaml:"rate" doc:"Requests per unit of time, e.g. 1000/s (not with trace)."`
+	// The trace's keys (trace.go).
+	File       string     `yaml:"file" doc:"trace: the rate series, relative to the scenario file's directory: the JSON of aws cloudwatch get-metric-data, or a CSV of time,rate rows (time RFC 3339 or seconds from the start, rate per second)."`
+	Metric     string     `yaml:"metric" doc:"trace: which series of a get-metric-data file to replay, by its Label or Id (optional when the file holds one)."`
+	Stat       string     `yaml:"stat" doc:"trace, get-metric-data: the statistic the values are: Sum or SampleCount (a rate is the value over the period) or Average (already per second). Default: Sum; Average for ReadIOPS and WriteIOPS."`
+	Unit       string     `yaml:"unit" doc:"trace: what the rate counts: requests; write-units or read-units (dynamodb: divided by the workload's units per request). Default from the metric: ConsumedWriteCapacityUnits write-units, ConsumedReadCapacityUnits read-units, else requests."`
+	Period     Duration   `yaml:"period" doc:"trace: the series' period; default: the spacing of its timestamps."`
+	Burstiness Burstiness `yaml:"burstiness" doc:"poisson, trace: how the rate varies from second to second around its mean (default: not at all, Poisson arrivals)."`
+	// Trace is the series the file holds, read by validation; nil for
+	// other processes.
+	Trace *Trace `yaml:"-"`
+}
+
+// Burstiness scales the arrival rate of every second by its own draw of
+// a gamma-distributed multiplier with mean 1, whose 99th percentile is
+// PeakToMean (trace.go): a doubly stochastic (Cox) Poisson process whose
+// busiest 1 % of seconds run at PeakToMean times the mean rate or more.
+type Burstiness struct {
+	PeakToMean float64 `yaml:"peak_to_mean" doc:"The 99th percentile of the per-second rate over its mean: 1 (default) is plain Poisson; 1 to 5."`
 }
 
 // RateChange sets a new arrival rate from At on.

@@ -242,4 +242,7 @@ type HotKey struct {
 	Share float64  `yaml:"share" doc:"Share of its workload's requests that go to it, in (0, 1]."`
 	At    Duration `yaml:"at" doc:"When it starts (default: the start of the run)."`
 	Until Duration `yaml:"until" doc:"When it ends (default: the end of the run)."`
+	// Label names a key read from a Contributor Insights report (its
+	// values); empty for a key the scenario gives.
+	Label string `yaml:"-"`
 }

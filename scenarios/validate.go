@@ -50,7 +50,7 @@ var (
 var (
 	engines       = []string{"postgres", "mysql", "mariadb", "oracle", "sqlserver"}
 	multiAZModes  = []string{"none", "instance", "cluster"}
-	processes     = []string{"poisson", "constant"}
+	processes     = []string{"poisson", "constant", "trace"}
 	readsFrom     = []string{"primary", "replicas", "any"}
 	keyDists      = []string{"uniform", "zipf", "hotset"}
 	faultKindList = []string{"instance-failure", "reboot-with-failover", "az-outage", "network-partition",
@@ -156,6 +156,7 @@ func validate(s *Scenario, bad map[string]bool) Errors {
 		}
 		names[w.Name] = i
 	}
+	v.traceBucket()
 	v.cache()
 	for i := range s.Faults {
 		v.fault(i)
@@ -477,11 +478,14 @@ func (v *validator) workload(i int) {
 
 	v.defaultString(p+"arrival.process", &w.Arrival.Process, defaultProcess)
 	v.oneOf(p+"arrival.process", "process", w.Arrival.Process, processes)
-	if !v.has(p + "arrival.rate") {
+	switch {
+	case w.Arrival.Process == "trace":
+	case !v.has(p + "arrival.rate"):
 		v.errorf(p+"arrival.rate", "required (e.g. 2000/s)")
-	} else {
+	default:
 		v.positiveRate(p+"arrival.rate", w.Arrival.Rate)
 	}
+	v.burstiness(p, w)
 
 	for j, rc := range w.RateChanges {
 		rp := fmt.Sprintf("%srate_changes[%d].", p, j)
@@ -551,6 +555,8 @@ func (v *validator) workload(i int) {
 	} else if most := v.maxItemSize(); w.ItemSize <= 0 || w.ItemSize > most {
 		v.errorf(p+"item_size", "must be > 0 and at most %s, got %s", most, w.ItemSize)
 	}
+	v.trace(i) // after the mix, ops and item size its units depend on
+	v.hotKeysFrom(i)
 }
 
 // keyParam checks a parameter of one key distribution: required and checked

@@ -19,7 +19,7 @@ var (
 	ddbModes        = []string{"provisioned", "on-demand"}
 	ddbServices     = []string{"dynamodb", "keyspaces"}
 	ddbConsistency  = []string{"eventual", "strong"}
-	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys", "collection", "region"}
+	ddbWorkloadKeys = []string{"consistency", "ops", "query_items", "query_index", "batch_items", "unprocessed", "hot_keys", "hot_keys_from", "collection", "region"}
 	ddbUnprocessed  = []string{"drop", "resubmit"}
 	// gsiName is DynamoDB's rule for index names: 3 to 255 of a-z, A-Z,
 	// 0-9, '_', '-' and '.'.

@@ -65,6 +65,7 @@ func (v *validator) fluidLimits() {
 		no(p+"collection", "an item collection")
 		no(p+"unprocessed", "a batch's unprocessed items")
 		no(p+"region", "a workload writing in another Region")
+		no(p+"arrival.burstiness", "burstiness within a second (a fluid step runs at the mean rate)")
 	}
 	for i, f := range s.Faults {
 		if !slices.Contains(fluidFaults, f.Kind) {

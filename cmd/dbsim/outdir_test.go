@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -69,4 +70,32 @@ func TestCheckOutDir(t *testing.T) {
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "no probe left behind")
+}
+
+// dbsim run writes cloudwatch.json beside summary.json, at the period
+// --cloudwatch-period asks for; a period that is not whole seconds is bad
+// input.
+func TestRunWritesCloudWatchJSON(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	_, errOut, code := run(t, "run", "dynamodb-autoscaling-lag", "-q", "--cloudwatch-period", "5m", "-o", dir)
+	require.Equal(t, exitOK, code, errOut)
+	data, err := os.ReadFile(filepath.Join(dir, "cloudwatch.json"))
+	require.NoError(t, err)
+	var doc struct {
+		MetricDataResults []struct {
+			Label      string
+			Timestamps []string
+			Messages   []struct{ Code, Value string }
+		}
+	}
+	require.NoError(t, json.Unmarshal(data, &doc))
+	require.NotEmpty(t, doc.MetricDataResults)
+	r := doc.MetricDataResults[0]
+	assert.Equal(t, "ConsumedReadCapacityUnits", r.Label)
+	assert.Equal(t, "2026-01-01T00:05:00+00:00", r.Timestamps[len(r.Timestamps)-2], "5-minute periods from the fixed epoch")
+	assert.Contains(t, r.Messages, struct{ Code, Value string }{"Period", "300"})
+
+	_, errOut, code = run(t, "run", "dynamodb-autoscaling-lag", "-q", "--cloudwatch-period", "1.5s", "-o", dir)
+	assert.Equal(t, exitBadInput, code)
+	assert.Contains(t, errOut, "want whole seconds")
 }

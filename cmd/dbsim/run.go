@@ -32,6 +32,7 @@ seconds shows its progress on stderr.`,
 		"dbsim run client-dns-cache --json",
 		"dbsim run my.yaml --seed 3 --replications 10 -o results/my",
 		"dbsim run my.yaml -q -o results/my && echo done",
+		"dbsim run dynamodb-autoscaling-lag --cloudwatch-period 5m -o out",
 	},
 }
 
@@ -43,6 +44,7 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	asJSON := fs.Bool("json", false, "print summary.json to stdout instead of the text summary")
 	pricesFile := fs.String("prices", "", "price table `FILE` replacing the built-in one (dbsim sweep --print-prices prints it)")
 	quiet := fs.Bool("q", false, "quiet: no text summary, warnings or progress; only errors (--json still prints summary.json)")
+	cwPeriod := fs.String("cloudwatch-period", "", "the period of cloudwatch.json, `DURATION` such as 5m (default: a replayed trace's, else 1m)")
 	lim := addLimitFlags(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -69,6 +71,13 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return badInput{fmt.Errorf("dbsim run: --replications must be at least 1")}
 		}
 		s.Replications = *reps
+	}
+	if set["cloudwatch-period"] {
+		d, err := scenarios.ParseDuration(*cwPeriod)
+		if err != nil || d < scenarios.Duration(time.Second) || d%scenarios.Duration(time.Second) != 0 {
+			return badInput{fmt.Errorf("dbsim run: --cloudwatch-period %q: want whole seconds, at least 1s (e.g. 60s, 5m)", *cwPeriod)}
+		}
+		s.CloudWatchPeriod = d.D()
 	}
 	dir := *out
 	if dir == "" && !*asJSON {
@@ -149,7 +158,7 @@ func loadScenarioOr(arg string, comparisons bool) (*scenarios.Scenario, error) {
 var stdin io.Reader = os.Stdin
 
 // stdinName names the scenario read from stdin in messages.
-const stdinName = "<stdin>"
+const stdinName = scenarios.StdinName
 
 // readStdin reads and parses a scenario from stdin, refusing one over
 // scenarios.MaxFileSize as a file is.

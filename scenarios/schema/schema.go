@@ -73,7 +73,6 @@ var required = map[reflect.Type][]string{
 	reflect.TypeFor[scenarios.Scenario]():       {"name", "duration", "system", "workload"},
 	reflect.TypeFor[scenarios.System]():         {"kind"},
 	reflect.TypeFor[scenarios.Workload]():       {"arrival"},
-	reflect.TypeFor[scenarios.Arrival]():        {"rate"},
 	reflect.TypeFor[scenarios.RateChange]():     {"at", "rate"},
 	reflect.TypeFor[scenarios.Fault]():          {"kind"},
 	reflect.TypeFor[scenarios.DistSpec]():       {"dist"},
@@ -175,6 +174,12 @@ func (g *generator) block(t reflect.Type, nullable bool) (*object, error) {
 	o := (&object{}).set("type", typeNames("object", nullable)).set("properties", props).set("additionalProperties", false)
 	if req := required[t]; len(req) > 0 {
 		o.set("required", req)
+	}
+	if t == reflect.TypeFor[scenarios.Arrival]() {
+		// A trace's file gives its rates; every other process needs one.
+		o.set("if", (&object{}).set("properties", (&object{}).set("process", (&object{}).set("const", "trace"))).set("required", []string{"process"})).
+			set("then", (&object{}).set("required", []string{"file"})).
+			set("else", (&object{}).set("required", []string{"rate"}))
 	}
 	return o, nil
 }
