@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -61,4 +62,22 @@ func TestStepAdmitsWhatTheBucketsGive(t *testing.T) {
 	}
 	assert.Less(t, admitted, 7*900.0, "the burst credit runs out")
 	assert.GreaterOrEqual(t, admitted, 7*500.0-1e-6, "never below the allocation")
+}
+
+// TestPoissonFill checks E[min(N, c)] for N Poisson against a direct sum
+// over the distribution, on both sides of the exact/normal switch.
+func TestPoissonFill(t *testing.T) {
+	direct := func(lambda, c float64) float64 {
+		pk, sum := math.Exp(-lambda), 0.0
+		for k := 0; k < int(lambda+20*math.Sqrt(lambda)+50); k++ {
+			sum += min(float64(k), c) * pk
+			pk *= lambda / float64(k+1)
+		}
+		return sum
+	}
+	for _, tc := range []struct{ lambda, c float64 }{{5, 3}, {5, 5}, {62.5, 62.5}, {62.5, 70.2}, {150, 140}, {250, 250}, {400, 380}, {600, 650}, {5, 100}} {
+		got, want := poissonFill(tc.lambda, tc.c), direct(tc.lambda, tc.c)
+		assert.InDelta(t, want, got, 0.002*tc.lambda, "λ %v, c %v", tc.lambda, tc.c)
+	}
+	assert.Zero(t, poissonFill(10, 0))
 }
