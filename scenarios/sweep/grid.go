@@ -156,22 +156,6 @@ func (sw *Sweep) Check(each func(pt *Point)) error {
 	return nil
 }
 
-// Point builds the point with the given index (0 ≤ index < Size).
-func (sw *Sweep) Point(index int) (*Point, error) {
-	g, err := sw.prepare()
-	if err != nil {
-		return nil, err
-	}
-	pt, errs, err := g.point(index)
-	if err != nil {
-		return nil, err
-	}
-	if len(errs) > 0 {
-		return nil, errs
-	}
-	return pt, nil
-}
-
 // values are the values of the point with the given index, one per
 // column.
 func (sw *Sweep) values(index int) []string {
