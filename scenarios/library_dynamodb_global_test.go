@@ -40,6 +40,12 @@ func TestDynamoDBGlobalTablesStory(t *testing.T) {
 	ok := column(t, rep, ColumnWriteOK)
 	assert.InDelta(t, 400*120, sum(span(rep, ok, 3*time.Minute, 5*time.Minute)), 400*120*0.03, "us-east-1 keeps serving")
 	assert.InDelta(t, 120+meanDelay, g.Latency.Max().Seconds(), 1.5, "the oldest held write")
+	// The bucket of its return is the mean over the writes it received:
+	// two minutes of held writes (0 to 120 s late, 60 s on average)
+	// outweigh the bucket's few on time, as CloudWatch's average would.
+	back := span(rep, lat, 5*time.Minute, 5*time.Minute+5*time.Second)
+	require.Len(t, back, 1)
+	assert.InDelta(t, 60_000*24_000/(24_000+2_000.0), back[0], 8_000, "the mean over the bucket's writes, not over its seconds")
 
 	// us-east-1 fails at 8:00: at risk are the writes in flight then.
 	inFlight := 400 * meanDelay // ≈ 241

@@ -220,7 +220,7 @@ type gauge struct {
 	// bucket being filled, and the sum and count of its samples.
 	bucket   sim.Time
 	sum      float64
-	nSamples int
+	nSamples float64 // samples, or events (Gauge.Events)
 }
 
 // watch samples the model's gauges every second (or every bucket, if
@@ -273,9 +273,13 @@ func (r *recorder) watch(g cluster.Gauged) {
 			if b := now / sim.Time(r.series.Bucket()); g.nSamples == 0 || b != g.bucket {
 				g.bucket, g.sum, g.nSamples = b, 0, 0
 			}
-			g.sum += v
-			g.nSamples++
-			r.series.Set(now, g.col, g.sum/float64(g.nSamples))
+			w := 1.0 // a bucket's mean is over its samples, or its events
+			if g.Events != nil {
+				w = g.Events()
+			}
+			g.sum += v * w
+			g.nSamples += w
+			r.series.Set(now, g.col, g.sum/g.nSamples)
 			if now >= r.warmup {
 				g.lag.Record(time.Duration(v * float64(time.Millisecond)))
 			}

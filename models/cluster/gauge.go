@@ -10,6 +10,10 @@ import "dbsim/models/metric"
 type Gauge struct {
 	ID     metric.ID
 	Sample func() float64
+	// Events, when set, is how many events the last Sample averaged (a
+	// mean over writes, say): a time-series bucket is then the mean over
+	// its events, not over its samples.
+	Events func() float64
 }
 
 // Gauged is implemented by models that expose gauges.

@@ -484,14 +484,16 @@ func (g *globalModel) gauges() []cluster.Gauge {
 			if p == nil || !g.regions[p.from].writes {
 				continue
 			}
+			var n int64 // the writes the last sample averaged
 			gs = append(gs, cluster.Gauge{ID: metric.OfInstance(metric.ReplicationLatency, p.st.From+">"+p.st.To), Sample: func() float64 {
+				n = p.n
 				if p.n == 0 {
 					return math.NaN()
 				}
 				v := float64(p.sum) / float64(p.n) / float64(time.Millisecond)
 				p.sum, p.n = 0, 0
 				return v
-			}})
+			}, Events: func() float64 { return float64(n) }})
 		}
 	}
 	return gs
