@@ -25,14 +25,20 @@ type Metric struct {
 }
 
 // Metrics are the metrics of a sweep, in column order. Per
-// replication: availability is ok/total; latencies are that replication's
+// replication: availability is ok/total; throttled the share of attempts
+// (requests and their retries) the system refused for capacity
+// (Requests.Throttled ÷ (Total + Retried)), 0 for a system that never
+// throttles; latencies are that replication's
 // percentiles of successful requests in ms; failover_duration_s and
 // client_outage_s the mean over its failovers (no value when it had none,
 // or one that never finished); lost_writes its total; cost_usd_month the
 // monthly cost of the point's system (pricing.Prices.MonthlyCost; no
 // value when the price table cannot price all of it).
 var Metrics = func() []Metric {
-	m := []Metric{{Name: "availability", Column: "availability", Label: "availability (%)", Unit: "fraction"}}
+	m := []Metric{
+		{Name: "availability", Column: "availability", Label: "availability (%)", Unit: "fraction"},
+		{Name: "throttled", Column: "throttled", Label: "throttled attempts (% of attempts)", Unit: "fraction"},
+	}
 	for _, op := range []string{"read", "write", "all"} {
 		for _, q := range []string{"p50", "p99", "p999"} {
 			label := op + " " + strings.Replace(q, "p999", "p99.9", 1) + " latency (ms)"
@@ -88,7 +94,7 @@ func metricNames() []string {
 func replicationMetrics(rep *scenarios.Replication, cost pricing.Cost) []scenarios.Number {
 	m := scenarios.Measure(rep)
 	out := make([]scenarios.Number, 0, len(Metrics))
-	out = append(out, scenarios.Number(m.Availability))
+	out = append(out, scenarios.Number(m.Availability), scenarios.Number(throttledShare(rep.Requests)))
 	for _, q := range []scenarios.Quantiles{m.Read, m.Write, m.All} {
 		out = append(out, scenarios.Number(q.P50), scenarios.Number(q.P99), scenarios.Number(q.P999))
 	}
@@ -98,6 +104,16 @@ func replicationMetrics(rep *scenarios.Replication, cost pricing.Cost) []scenari
 	}
 	out = append(out, scenarios.Number(m.FailoverDuration), scenarios.Number(m.ClientOutage), scenarios.Number(m.LostWrites), total)
 	return out
+}
+
+// throttledShare is the share of attempts throttled: each request is one
+// attempt and each retry one more. NaN when nothing was measured.
+func throttledShare(q scenarios.Requests) float64 {
+	attempts := q.Total + q.Retried
+	if attempts == 0 {
+		return math.NaN()
+	}
+	return float64(q.Throttled) / float64(attempts)
 }
 
 // FormatMetric writes a value of metric m with its unit for people:

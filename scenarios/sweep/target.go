@@ -75,7 +75,7 @@ func parseTargetValue(unit, s string) (float64, error) {
 		}
 		f, err := num(s)
 		if err == nil && (f < 0 || f > 1) {
-			return 0, fmt.Errorf("availability is a fraction from 0 to 1, or a percentage such as 99.95%%; got %s", s)
+			return 0, fmt.Errorf("a fraction from 0 to 1, or a percentage such as 99.95%%; got %s", s)
 		}
 		return f, err
 	case "ms", "s":
@@ -130,7 +130,7 @@ func (t Target) Miss(mean float64) float64 {
 		return math.Inf(1)
 	}
 	x, v := mean, t.Value
-	if Metrics[t.Metric].Unit == "fraction" {
+	if Metrics[t.Metric].Name == "availability" { // judged by its downtime
 		x, v = 1-x, 1-v
 		if v <= 0 {
 			return x // a target of 100%: the downtime itself
