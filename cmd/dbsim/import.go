@@ -26,7 +26,10 @@ aws_dynamodb_table, aws_appautoscaling_target and _policy); CloudFormation
 templates in JSON or YAML (AWS::RDS::DBInstance, AWS::RDS::DBCluster,
 AWS::DynamoDB::Table, AWS::ApplicationAutoScaling::ScalableTarget and
 ScalingPolicy), their intrinsic functions resolved where they can be
-without the stack.
+without the stack; and a table's traffic as aws cloudwatch get-metric-data
+exports it (ConsumedWriteCapacityUnits replayed as a workload of puts,
+ConsumedReadCapacityUnits as one of gets, for the export's length, in
+fluid mode when a per-request run would take too long).
 
 Several files combine: a table's describe-table with its scalable targets
 and scaling policies, a cluster's describe-db-clusters with its instances'
@@ -43,6 +46,7 @@ or YAML, or of no format above, is an error (exit status 2).`,
 	args: []arg{{"FILE...", "exported files (- reads one from stdin)"}},
 	examples: []string{
 		"dbsim import table.json targets.json policies.json -o orders.yaml",
+		"dbsim import table.json metrics.json -o orders.yaml",
 		"terraform show -json | dbsim import - --resource aws_rds_cluster.main",
 		"dbsim import template.yaml | dbsim run - -o out",
 	},
@@ -78,7 +82,7 @@ func importCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		files = append(files, importer.File{Name: name, Data: data})
 	}
-	res, err := importer.Import(files, importer.Options{Resource: *resource})
+	res, err := importer.Import(files, importer.Options{Resource: *resource, Scenario: *out})
 	var es scenarios.Errors
 	switch {
 	case errors.As(err, &es):
@@ -87,7 +91,13 @@ func importCmd(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return badInput{fmt.Errorf("dbsim import: %w", err)}
 	}
 	// The scenario must run as written: one that does not is dbsim's bug.
-	if _, err := scenarios.Parse("(imported)", res.YAML); err != nil {
+	// Its trace files are named relative to -o's directory (the working
+	// directory for stdout): it is parsed as if it were there.
+	name := *out
+	if name == "" {
+		name = stdinName
+	}
+	if _, err := scenarios.Parse(name, res.YAML); err != nil {
 		return fmt.Errorf("import wrote a scenario that does not validate (a bug in dbsim; please report it with the files):\n%v", err)
 	}
 	for _, w := range res.Warnings {

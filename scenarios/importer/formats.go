@@ -43,6 +43,8 @@ var recognisers = []recogniser{
 		isTerraformState, readTerraformState},
 	{"CloudFormation template", `Resources: {NAME: {Type: AWS::..., Properties: ...}}`,
 		isCloudFormation, readCloudFormation},
+	{"aws cloudwatch get-metric-data", `{"MetricDataResults": [{"Label": ..., "Timestamps": [...], "Values": [...]}]}`,
+		hasKey("MetricDataResults"), readMetricData},
 }
 
 // key returns the value of key in a mapping node, or nil.

@@ -1,7 +1,6 @@
 package importer
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
@@ -24,6 +23,10 @@ type Options struct {
 	// instance or cluster identifier, a table name, a Terraform address
 	// or a CloudFormation logical id.
 	Resource string
+	// Scenario is the file the scenario will be written to, "" for
+	// standard output: a CloudWatch export is named relative to its
+	// directory (to the working directory for standard output).
+	Scenario string
 }
 
 // Result is an imported scenario.
@@ -57,9 +60,11 @@ func Import(files []File, opt Options) (*Result, error) {
 			errs = append(errs, unrecognised(src))
 			continue
 		}
+		src.ref = traceRef(f.Name, opt.Scenario)
 		rec.read(src, inv)
 		inv.files = append(inv.files, fmt.Sprintf("%s (%s)", f.Name, rec.format))
 	}
+	errs = append(errs, inv.errs...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
@@ -68,16 +73,16 @@ func Import(files []File, opt Options) (*Result, error) {
 		return nil, err
 	}
 	doc := inv.write(sys)
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(doc); err != nil {
+	if len(inv.traffic) > 0 && sys.tbl != nil {
+		if err := chooseMode(doc, opt.Scenario); err != nil {
+			return nil, err
+		}
+	}
+	data, err := encode(doc)
+	if err != nil {
 		return nil, err
 	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return &Result{YAML: buf.Bytes(), Warnings: inv.w.list}, nil
+	return &Result{YAML: data, Warnings: inv.w.list}, nil
 }
 
 // recognise returns the first recogniser that matches root, or nil.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"dbsim/scenarios"
 )
 
 // inventory is every resource the input files describe, in the terms the
@@ -18,6 +20,10 @@ type inventory struct {
 	// ignored lists resources of types dbsim does not import, as
 	// "TYPE NAME", with the file they are in.
 	ignored map[string][]string
+	// traffic are the consumed capacity series of CloudWatch exports;
+	// errs what made an export unreadable.
+	traffic []*traffic
+	errs    scenarios.Errors
 	w       warnings
 	// files are the recognised files, with their format.
 	files []string

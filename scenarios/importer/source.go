@@ -26,6 +26,10 @@ const MaxFileSize = 32 << 20
 type source struct {
 	name string
 	root *yaml.Node
+	// data is the file's content; ref how the written scenario names the
+	// file (relative to its directory).
+	data []byte
+	ref  string
 }
 
 // parse reads data as JSON (when it starts with { or [) or YAML. A syntax
@@ -43,7 +47,7 @@ func parse(name string, data []byte) (*source, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &source{name, root}, nil
+		return &source{name: name, root: root, data: data}, nil
 	}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
@@ -52,7 +56,7 @@ func parse(name string, data []byte) (*source, error) {
 	if len(doc.Content) == 0 {
 		return nil, &scenarios.Error{File: name, Line: 1, Col: 1, Msg: "the file is empty"}
 	}
-	return &source{name, doc.Content[0]}, nil
+	return &source{name: name, root: doc.Content[0], data: data}, nil
 }
 
 // parseJSON parses a JSON document into YAML nodes that carry the line and

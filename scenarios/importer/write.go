@@ -181,13 +181,32 @@ func (inv *inventory) write(sys *system) *yaml.Node {
 	if !known {
 		t.region = "us-east-1"
 	}
+	var tw *yaml.Node
+	var span time.Duration
+	if sys.tbl != nil {
+		tw, span = inv.trafficWorkloads(sys.tbl)
+	} else {
+		for _, x := range inv.traffic {
+			inv.w.add(x.src, x.n, x.path, "%s: consumed capacity replays against a DynamoDB table, not a %s; not imported", x.series.Name(), sys.kind)
+		}
+	}
+	about := "The workload is a default: replace it with your traffic."
+	if tw != nil {
+		about = "The workload replays the CloudWatch export."
+	}
 	put(root, "description", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.LiteralStyle,
-		Value: wrapText(fmt.Sprintf("Imported by dbsim import: %s. The workload is a default: replace it with your traffic.", summary), 78) + "\n"}, "")
+		Value: wrapText(fmt.Sprintf("Imported by dbsim import: %s. %s", summary, about), 78) + "\n"}, "")
 	put(root, "seed", number(1), "")
-	put(root, "duration", text("10m"), defaultNote)
+	workNote := defaultNote + ": replace it with your traffic"
+	if tw != nil {
+		put(root, "duration", text(scenarios.Duration(span).String()), "the CloudWatch export's length")
+		work, workNote = tw, "the CloudWatch export replayed: consumed write units as puts, read units as gets"
+	} else {
+		put(root, "duration", text("10m"), defaultNote)
+	}
 	put(root, "topology", t.node(inv, sys, known), "")
 	put(root, "system", sysNode, "")
-	put(root, "workload", work, defaultNote+": replace it with your traffic")
+	put(root, "workload", work, workNote)
 
 	var head []string
 	head = append(head, "Written by dbsim import from:")

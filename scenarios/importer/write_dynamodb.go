@@ -123,10 +123,7 @@ func (inv *inventory) writeTable(sys *system, t *topo) (*yaml.Node, *yaml.Node, 
 	if tb.size > 0 {
 		put(tm, "size", size(tb.size), "")
 	}
-	itemSize := 0.0
-	if tb.items > 0 && tb.size > 0 {
-		itemSize = math.Max(1, math.Min(math.Round(tb.size/tb.items), 400<<10))
-	}
+	itemSize := tb.itemSize()
 	sc := inv.scalingOf("table/"+tb.name, used)
 	if tb.onDemand {
 		if sc.readTarget != nil || sc.writeTarget != nil {
