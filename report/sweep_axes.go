@@ -78,7 +78,7 @@ func minMax(xs []float64) (lo, hi float64) {
 }
 
 // setYRange frames [lo, hi] (in plotted units) with a margin: from 0 for
-// counts, seconds and costs, up to 100 for availability, a tenth of a
+// counts, seconds, costs and throttled shares, up to 100 for availability, a tenth of a
 // decade around log-scale latencies.
 func (f *SweepFigure) setYRange(lo, hi float64, logY bool, metric sweep.Metric) {
 	if math.IsInf(lo, 1) { // no value at all
@@ -92,7 +92,7 @@ func (f *SweepFigure) setYRange(lo, hi float64, logY bool, metric sweep.Metric) 
 			lo, hi = mid-0.5, mid+0.5
 		}
 		f.p.Y.Tick.Marker = log10Ticks{}
-	case metric.Unit == "fraction":
+	case metric.Name == "availability":
 		// A dip fills the height: the bottom is the worst value less a
 		// fifth of the span to 100, the top just over 100.
 		span := math.Max(100-lo, 0.001)
@@ -106,4 +106,25 @@ func (f *SweepFigure) setYRange(lo, hi float64, logY bool, metric sweep.Metric) 
 		f.p.Y.Tick.Marker = linearTicks{}
 	}
 	f.p.Y.Min, f.p.Y.Max = lo, hi
+}
+
+// wrapLabel breaks a tick label into lines of about width characters at
+// its spaces; a label that fits is kept whole.
+func wrapLabel(s string, width int) string {
+	if len(s) <= width {
+		return s
+	}
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
 }

@@ -273,6 +273,14 @@ func (f *SweepFigure) setX(x sweepX) {
 	} else {
 		f.p.X.Min, f.p.X.Max = -0.5, float64(len(x.labels))-0.5
 		f.grid.Vertical.Color = nil // categories have no in-between
+		// Long categories (zipped values, YAML mappings) are wrapped to
+		// the width a category has, so that neighbours do not overlap.
+		width := max(10, 72/max(1, len(x.labels)))
+		labels := make([]string, len(x.labels))
+		for i, l := range x.labels {
+			labels[i] = wrapLabel(l, width)
+		}
+		x.labels = labels
 	}
 	f.p.X.Tick.Marker = valueTicks{pos: x.pos, labels: x.labels}
 }

@@ -181,7 +181,7 @@ func estimatedNote(p *sweep.PointResult) string {
 // of the downtime the target allows, otherwise as a percentage of the
 // target ("13% over", "20% under").
 func missText(t sweep.Target, miss float64) string {
-	if sweep.Metrics[t.Metric].Unit == "fraction" {
+	if sweep.Metrics[t.Metric].Name == "availability" {
 		return fmt.Sprintf("%s× the downtime allowed", strconv.FormatFloat(roundSig(miss+1, 3), 'f', -1, 64))
 	}
 	side := "over"

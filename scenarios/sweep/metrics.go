@@ -35,10 +35,7 @@ type Metric struct {
 // monthly cost of the point's system (pricing.Prices.MonthlyCost; no
 // value when the price table cannot price all of it).
 var Metrics = func() []Metric {
-	m := []Metric{
-		{Name: "availability", Column: "availability", Label: "availability (%)", Unit: "fraction"},
-		{Name: "throttled", Column: "throttled", Label: "throttled attempts (% of attempts)", Unit: "fraction"},
-	}
+	m := []Metric{{Name: "availability", Column: "availability", Label: "availability (%)", Unit: "fraction"}}
 	for _, op := range []string{"read", "write", "all"} {
 		for _, q := range []string{"p50", "p99", "p999"} {
 			label := op + " " + strings.Replace(q, "p999", "p99.9", 1) + " latency (ms)"
@@ -52,6 +49,7 @@ var Metrics = func() []Metric {
 		Metric{Name: "failover.duration", Column: "failover_duration_s", Label: "failover duration, engine (s)", Unit: "s"},
 		Metric{Name: "client.outage", Column: "client_outage_s", Label: "client outage (s)", Unit: "s"},
 		Metric{Name: "lost_writes", Column: "lost_writes", Label: "lost writes", Unit: "count"},
+		Metric{Name: "throttled", Column: "throttled", Label: "throttled attempts (% of attempts)", Unit: "fraction"},
 		Metric{Name: "cost", Column: "cost_usd_month", Label: "cost (USD per month)", Unit: "usd"},
 	)
 }()
@@ -94,7 +92,7 @@ func metricNames() []string {
 func replicationMetrics(rep *scenarios.Replication, cost pricing.Cost) []scenarios.Number {
 	m := scenarios.Measure(rep)
 	out := make([]scenarios.Number, 0, len(Metrics))
-	out = append(out, scenarios.Number(m.Availability), scenarios.Number(throttledShare(rep.Requests)))
+	out = append(out, scenarios.Number(m.Availability))
 	for _, q := range []scenarios.Quantiles{m.Read, m.Write, m.All} {
 		out = append(out, scenarios.Number(q.P50), scenarios.Number(q.P99), scenarios.Number(q.P999))
 	}
@@ -102,7 +100,8 @@ func replicationMetrics(rep *scenarios.Replication, cost pricing.Cost) []scenari
 	if cost.Partial { // a lower bound would make the system look cheapest
 		total = scenarios.Number(math.NaN())
 	}
-	out = append(out, scenarios.Number(m.FailoverDuration), scenarios.Number(m.ClientOutage), scenarios.Number(m.LostWrites), total)
+	out = append(out, scenarios.Number(m.FailoverDuration), scenarios.Number(m.ClientOutage), scenarios.Number(m.LostWrites),
+		scenarios.Number(throttledShare(rep.Requests)), total)
 	return out
 }
 
