@@ -3,7 +3,8 @@
 // clusters, DynamoDB tables, Application Auto Scaling targets and
 // policies), Terraform's `terraform show -json` (state or plan) and
 // CloudFormation templates (JSON or YAML, short-form intrinsic tags
-// included).
+// included); and a table's traffic as `aws cloudwatch get-metric-data`
+// exports it, replayed by the trace arrival process (traffic.go).
 //
 // Each file is recognised by its content, not its name: recognisers is a
 // list, one entry per format, and every entry reads what it knows into one
