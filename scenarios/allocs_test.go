@@ -24,9 +24,6 @@ func TestSteadyStateAllocations(t *testing.T) {
 	}
 	const from, to = 30 * time.Second, 60 * time.Second
 	for _, sys := range benchSystems {
-		if sys.name == "dynamodb" {
-			continue // its request path is being reworked (fluid mode, global tables)
-		}
 		t.Run(strings.TrimSuffix(sys.name, "-failover"), func(t *testing.T) {
 			src := sys.yaml
 			if i := strings.Index(src, "faults:"); i >= 0 {

@@ -40,12 +40,18 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 // consumed per slot (a thousandth of the window) over the last window and
 // one slot, so it holds at most 1,001 slots whatever the request rate, and
 // errs on the safe side by at most one slot.
+//
+// The slots live in buf[head:], oldest first; expiring one moves head on,
+// and a new slot that finds buf full moves the live ones to its front
+// when that frees at least half of it, so the buffer stops growing at
+// about twice the slots a window holds and a request allocates nothing.
 type hardLimit struct {
 	limit  float64
 	slot   sim.Time  // span of a slot
 	window int64     // slots in a window
-	used   []slotUse // oldest first
-	sum    float64   // units in used
+	buf    []slotUse // buf[head:] are the slots of the window, oldest first
+	head   int
+	sum    float64 // units in buf[head:]
 }
 
 type slotUse struct {
@@ -64,13 +70,12 @@ func newHardLimit(limit float64, window time.Duration) *hardLimit {
 // that cannot hold consumption of the window (now − window, now].
 func (h *hardLimit) expire(now sim.Time) {
 	first := int64(now/h.slot) - h.window
-	i := 0
-	for i < len(h.used) && h.used[i].slot < first {
-		h.sum -= h.used[i].units
-		i++
+	for h.head < len(h.buf) && h.buf[h.head].slot < first {
+		h.sum -= h.buf[h.head].units
+		h.head++
 	}
-	h.used = h.used[i:]
-	if len(h.used) == 0 {
+	if h.head == len(h.buf) {
+		h.buf, h.head = h.buf[:0], 0
 		h.sum = 0 // no rounding left behind
 	}
 }
@@ -85,10 +90,14 @@ func (h *hardLimit) holds(now sim.Time, u float64) bool {
 func (h *hardLimit) take(now sim.Time, u float64) {
 	h.expire(now)
 	s := int64(now / h.slot)
-	if n := len(h.used); n > 0 && h.used[n-1].slot == s {
-		h.used[n-1].units += u
+	if n := len(h.buf); n > h.head && h.buf[n-1].slot == s {
+		h.buf[n-1].units += u
 	} else {
-		h.used = append(h.used, slotUse{s, u})
+		if len(h.buf) == cap(h.buf) && 2*h.head >= len(h.buf) {
+			h.buf = h.buf[:copy(h.buf, h.buf[h.head:])]
+			h.head = 0
+		}
+		h.buf = append(h.buf, slotUse{s, u})
 	}
 	h.sum += u
 }
