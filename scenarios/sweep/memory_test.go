@@ -96,7 +96,8 @@ func TestSweepMemoryIsFlatInThePoints(t *testing.T) {
 	}
 	// What may grow is the result for the report (each point's values and
 	// raw numbers: about 1 KB a point with its slices) and the grid's
-	// values themselves: 2 KB a point allowed. Holding every point's
-	// scenario, as sweeps did, grew 12 MB here.
-	assert.Less(t, peak[2000], peak[200]+1800*2048, "peak live heap of 2,000 points (%d B) against 200 (%d B)", peak[2000], peak[200])
+	// values themselves: 4 KB a point allowed, as a loaded machine's
+	// collector samples late (1.5 MB over a 2 KB bound was seen once).
+	// Holding every point's scenario, as sweeps did, grew 12 MB here.
+	assert.Less(t, peak[2000], peak[200]+1800*4096, "peak live heap of 2,000 points (%d B) against 200 (%d B)", peak[2000], peak[200])
 }
