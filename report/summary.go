@@ -19,6 +19,10 @@ import (
 // JSON; units are in the key names. Times are seconds since the start of
 // the run (warmup included), as in timeseries.csv and the plots.
 type Summary struct {
+	// days: the run spans days, so its times read as "day 2 06:00:00"
+	// (as the narrative's); not in summary.json.
+	days bool
+
 	Scenario    string `json:"scenario"`
 	Description string `json:"description"`
 	// System is the kind of database under test ("rds", ...).
@@ -433,6 +437,7 @@ func Summarize(res *scenarios.Result, prices *pricing.Prices) *Summary {
 		s.Description = sc.Description
 		s.System = sc.System.Kind
 		s.Seed = sc.Seed
+		s.days = sc.Duration.D() >= 24*time.Hour
 		for i := range sc.Workload {
 			if m := sc.Workload[i].ArrivalModel(sc.Mode); m != "" {
 				if s.Workload == nil {

@@ -117,3 +117,21 @@ func TestGlobalTableLine(t *testing.T) {
 	require.NoError(t, WriteText(&b, sum))
 	assert.Contains(t, b.String(), "global table  228,721 writes replicated, 226 at risk when their Region failed, 0 lost to last writer wins; replication latency p50 630 ms, p99 1.4 s, max 2m2s")
 }
+
+// TestTextClockOfARunOfDays: a run of days gives its times as the
+// narrative does, "day 2 06:00:00", not as five-digit minutes.
+func TestTextClockOfARunOfDays(t *testing.T) {
+	res := testResult()
+	for _, rep := range res.Replications {
+		rep.Failovers = []scenarios.Failover{{Cause: "instance failure", Start: sec(30 * 3600), Detected: sec(30*3600 + 10),
+			Promoted: sec(30*3600 + 40), Accepting: sec(30*3600 + 60), ClientsRecovered: sec(30*3600 + 65)}}
+	}
+	var b bytes.Buffer
+	require.NoError(t, WriteText(&b, Summarize(res, nil)))
+	assert.Contains(t, b.String(), "failover at 1800:00", "a run of minutes")
+
+	res.Scenario.Duration = scenarios.Duration(14 * 24 * time.Hour)
+	b.Reset()
+	require.NoError(t, WriteText(&b, Summarize(res, nil)))
+	assert.Contains(t, b.String(), "failover at day 2 06:00:00")
+}

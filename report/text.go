@@ -2,6 +2,7 @@ package report
 
 import (
 	"cmp"
+	"dbsim/sim"
 	"fmt"
 	"io"
 	"maps"
@@ -80,7 +81,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 				where = fmt.Sprintf(" (replication %d)", f.Replication)
 			}
 			p("\t%s at %s%s: engine %s, clients %s, lost writes %d",
-				f.Recovery, clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
+				f.Recovery, sum.clock(f.StartS), where, secsOrNever(f.DurationS), secsOrNever(f.ClientOutageS), f.LostWrites)
 		}
 	}
 	for i, r := range sum.Recoveries {
@@ -97,7 +98,7 @@ func WriteText(w io.Writer, sum *Summary) error {
 			where = fmt.Sprintf(" (replication %d)", r.Replication)
 		}
 		p("%s\t%s at %s%s: RTO %s, RPO %s, lost writes %s",
-			label, r.Kind, clock(r.StartS), where, secsOrNever(r.RTOS), rpo(r.RPOS), thousands(r.LostWrites))
+			label, r.Kind, sum.clock(r.StartS), where, secsOrNever(r.RTOS), rpo(r.RPOS), thousands(r.LostWrites))
 	}
 	if sum.UnreplicatedAcks > 0 {
 		p("lost writes\t%s (of %s writes acknowledged with no other copy)", thousands(sum.LostWrites), thousands(sum.UnreplicatedAcks))
@@ -184,7 +185,7 @@ func writeLoad(p func(string, ...any), sum *Summary) {
 		if e.VCPUs == 1 {
 			vcpus = "1 vCPU"
 		}
-		p("%s\t%s %s–%s%s (%s of %s, %s)", head, e.Instance, clock(e.StartS), clock(e.EndS), where,
+		p("%s\t%s %s–%s%s (%s of %s, %s)", head, e.Instance, sum.clock(e.StartS), sum.clock(e.EndS), where,
 			pct(e.PeakUtilization), vcpus, conns)
 		head = ""
 	}
@@ -210,9 +211,9 @@ func writeCredits(p func(string, ...any), sum *Summary) {
 		case !c.ExhaustedAtS.Valid():
 			line += "; never out"
 		case c.Mode == "standard":
-			line += fmt.Sprintf("; out at %s, %s held to its %s baseline", clock(c.ExhaustedAtS), secs(c.ExhaustedS), pct(c.Baseline))
+			line += fmt.Sprintf("; out at %s, %s held to its %s baseline", sum.clock(c.ExhaustedAtS), secs(c.ExhaustedS), pct(c.Baseline))
 		default:
-			line += fmt.Sprintf("; out at %s, %s on surplus credits (%s at most, %s at the end)", clock(c.ExhaustedAtS),
+			line += fmt.Sprintf("; out at %s, %s on surplus credits (%s at most, %s at the end)", sum.clock(c.ExhaustedAtS),
 				secs(c.ExhaustedS), num(c.SurplusMax), num(c.Surplus))
 		}
 		p("%s", line)
@@ -326,6 +327,14 @@ func percent(n scenarios.Number) string {
 		d = max(2, min(7, 1-int(math.Floor(math.Log10(u)))))
 	}
 	return strconv.FormatFloat(a*100, 'f', d, 64) + "%"
+}
+
+// clock is clock(n), or for a run of days its day and time of day.
+func (s *Summary) clock(n scenarios.Number) string {
+	if s.days && n.Valid() {
+		return dayClock(sim.Time(math.Round(float64(n)) * 1e9))
+	}
+	return clock(n)
 }
 
 // clock formats seconds since the start as m:ss, with milliseconds only
