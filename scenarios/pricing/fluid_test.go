@@ -86,3 +86,31 @@ func runOne(t *testing.T, s *scenarios.Scenario) *scenarios.Replication {
 	require.NoError(t, err)
 	return rep
 }
+
+// A CloudWatch trace drives the fluid mode as it drives the per-request
+// mode (Workload.RateAt): the same requests (the export's write units
+// over 16, exactly in fluid mode), consumed capacity and cost within 2 %.
+// Throttles are not compared: this replay sits on split for heat's
+// threshold (every partition at 81 % of its limit in fluid mode, 80 %
+// asked), so the per-request run's random minutes split fewer partitions
+// and throttle more (README, the fluid mode's section).
+func TestFluidReplaysATrace(t *testing.T) {
+	per := load(t, "dynamodb-cloudwatch-replay", "")
+	fluid := load(t, "dynamodb-cloudwatch-replay", "mode: fluid\n")
+	a, b := runOne(t, per), runOne(t, fluid)
+	require.True(t, b.Fluid)
+	tr := fluid.Workload[0].Arrival.Trace
+	units := 0.0
+	for _, v := range tr.Series.Values {
+		units += v
+	}
+	assert.InDelta(t, units/16, float64(b.Requests.Total), 1, "fluid: the export's units over 16")
+	assert.InEpsilon(t, float64(a.Requests.Total), float64(b.Requests.Total), 0.001, "requests")
+	w := func(s *scenarios.Scenario, rep *scenarios.Replication) float64 {
+		v, _ := GaugeMean(rep, s.Warmup.D(), metric.Of(metric.ConsumedWCU))
+		return v
+	}
+	assert.InEpsilon(t, w(per, a), w(fluid, b), 0.02, "consumed write capacity")
+	assert.InEpsilon(t, Default().MonthlyCost(per, a).TotalUSD, Default().MonthlyCost(fluid, b).TotalUSD, 0.02, "cost")
+	assert.Equal(t, "trace: each 60 s period's mean rate, in 1 s fluid steps", fluid.Workload[0].ArrivalModel(fluid.Mode))
+}
