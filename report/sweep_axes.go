@@ -107,24 +107,3 @@ func (f *SweepFigure) setYRange(lo, hi float64, logY bool, metric sweep.Metric) 
 	}
 	f.p.Y.Min, f.p.Y.Max = lo, hi
 }
-
-// wrapLabel breaks a tick label into lines of about width characters at
-// its spaces; a label that fits is kept whole.
-func wrapLabel(s string, width int) string {
-	if len(s) <= width {
-		return s
-	}
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		if line != "" && len(line)+1+len(w) > width {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += w
-	}
-	return strings.Join(append(lines, line), "\n")
-}

@@ -13,6 +13,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"dbsim/scenarios"
 	"dbsim/scenarios/sweep"
 )
 
@@ -278,7 +279,7 @@ func (f *SweepFigure) setX(x sweepX) {
 		width := max(10, 72/max(1, len(x.labels)))
 		labels := make([]string, len(x.labels))
 		for i, l := range x.labels {
-			labels[i] = wrapLabel(l, width)
+			labels[i] = scenarios.WrapWords(l, width)
 		}
 		x.labels = labels
 	}

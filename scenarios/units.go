@@ -328,3 +328,22 @@ func formatNumber(v float64) string {
 	rounded, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
 	return strconv.FormatFloat(rounded, 'f', -1, 64)
 }
+
+// WrapWords breaks text into lines of about width characters at its
+// spaces (a word longer than width keeps its own line), for the comments
+// and labels that carry a scenario's words.
+func WrapWords(s string, width int) string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(s) {
+		if line != "" && len(line)+1+len(w) > width {
+			lines = append(lines, line)
+			line = ""
+		}
+		if line != "" {
+			line += " "
+		}
+		line += w
+	}
+	return strings.Join(append(lines, line), "\n")
+}

@@ -226,3 +226,9 @@ func TestUnitStrings(t *testing.T) {
 	assert.Equal(t, "50MB/s", ByteRate(50<<20).String())
 	assert.Equal(t, "0B/s", ByteRate(0).String())
 }
+
+func TestWrapWords(t *testing.T) {
+	assert.Equal(t, "short one", WrapWords("short  one", 20))
+	assert.Equal(t, "on-demand +\n(unset)", WrapWords("on-demand + (unset)", 12))
+	assert.Equal(t, "averyverylongword\nfits", WrapWords("averyverylongword fits", 8))
+}

@@ -170,7 +170,7 @@ func chooseMode(doc *yaml.Node, scenario string) error {
 	root := doc.Content[0]
 	i := slices.IndexFunc(root.Content, func(n *yaml.Node) bool { return n.Value == "duration" })
 	k, v := text("mode"), text(scenarios.ModeFluid)
-	k.HeadComment = "# " + strings.ReplaceAll(wrapText(fmt.Sprintf("The replayed history per request would be %s. "+
+	k.HeadComment = "# " + strings.ReplaceAll(scenarios.WrapWords(fmt.Sprintf("The replayed history per request would be %s. "+
 		"In fluid mode, rates advance in 1-second steps through the same partitions, buckets and auto scaling "+
 		"(about %s; no per-request latency). Remove mode to run it per request.", e, scenarios.WallString(f.Wall)), 76), "\n", "\n# ")
 	root.Content = slices.Insert(root.Content, i+2, k, v)

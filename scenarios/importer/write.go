@@ -195,7 +195,7 @@ func (inv *inventory) write(sys *system) *yaml.Node {
 		about = "The workload replays the CloudWatch export."
 	}
 	put(root, "description", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Style: yaml.LiteralStyle,
-		Value: wrapText(fmt.Sprintf("Imported by dbsim import: %s. %s", summary, about), 78) + "\n"}, "")
+		Value: scenarios.WrapWords(fmt.Sprintf("Imported by dbsim import: %s. %s", summary, about), 78) + "\n"}, "")
 	put(root, "seed", number(1), "")
 	workNote := defaultNote + ": replace it with your traffic"
 	if tw != nil {
@@ -272,23 +272,6 @@ func scenarioName(s string) string {
 }
 
 var nonName = regexp.MustCompile(`[^a-z0-9]+`)
-
-// wrapText breaks text into lines of at most width characters.
-func wrapText(s string, width int) string {
-	var lines []string
-	line := ""
-	for _, w := range strings.Fields(s) {
-		if line != "" && len(line)+1+len(w) > width {
-			lines = append(lines, line)
-			line = ""
-		}
-		if line != "" {
-			line += " "
-		}
-		line += w
-	}
-	return strings.Join(append(lines, line), "\n")
-}
 
 // mix is the default workload's share of reads.
 const readShare = 0.8
