@@ -8,28 +8,31 @@ import (
 	"time"
 )
 
-// benchScenario is rds-multi-az-failover scaled to 10,000 requests/s for
-// the given duration, one replication.
+// benchScenario is BenchmarkSystems' rds-failover (rds-multi-az-failover
+// at 10,000 requests/s) for the given duration, one replication.
 func benchScenario(b *testing.B, duration string) *Scenario {
 	b.Helper()
-	src := fmt.Sprintf(`
-name: bench
-duration: %s
-system: {kind: rds, multi_az: instance, instance_class: db.r6g.4xlarge}
-clients: {instances: 8, connections: 100}
-workload:
-  - name: web
-    arrival: {process: poisson, rate: 10000/s}
-    mix: {read: 0.8, write: 0.2}
-    keys: {dist: zipf, skew: 1.1, count: 1000000}
-faults:
-  - {at: 5m, kind: instance-failure}
-`, duration)
-	s, err := Parse("bench.yaml", []byte(src))
+	s, err := Parse("bench.yaml", []byte("name: bench\nduration: "+duration+"\n"+benchSystems[0].yaml))
 	if err != nil {
 		b.Fatal(err)
 	}
 	return s
+}
+
+// runMeasured runs s b.N times and returns the requests simulated and
+// the largest heap in use after a run.
+func runMeasured(b *testing.B, s *Scenario) (requests int64, peak uint64) {
+	for i := 0; i < b.N; i++ {
+		rep, err := RunReplication(s, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		requests += rep.Requests.Total
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		peak = max(peak, ms.HeapInuse)
+	}
+	return requests, peak
 }
 
 // BenchmarkEndToEnd runs a 1-hour Multi-AZ failover scenario at 10,000
@@ -37,19 +40,7 @@ faults:
 func BenchmarkEndToEnd(b *testing.B) {
 	for _, d := range []string{"10m", "1h"} {
 		b.Run(d, func(b *testing.B) {
-			s := benchScenario(b, d)
-			var requests int64
-			var peak uint64
-			for i := 0; i < b.N; i++ {
-				rep, err := RunReplication(s, 0)
-				if err != nil {
-					b.Fatal(err)
-				}
-				requests += rep.Requests.Total
-				var ms runtime.MemStats
-				runtime.ReadMemStats(&ms)
-				peak = max(peak, ms.HeapInuse)
-			}
+			requests, peak := runMeasured(b, benchScenario(b, d))
 			b.ReportMetric(float64(requests)/b.Elapsed().Seconds(), "requests/s")
 			b.ReportMetric(float64(peak)/(1<<20), "heapMiB")
 		})
@@ -141,19 +132,7 @@ workload:
 // BenchmarkFluidTwoWeeks replays fluidTwoWeeks: target under 60 s on one
 // core, memory flat (the series at 1-minute buckets: 20,160 rows).
 func BenchmarkFluidTwoWeeks(b *testing.B) {
-	s := fluidTwoWeeks(b)
-	var requests int64
-	var peak uint64
-	for i := 0; i < b.N; i++ {
-		rep, err := RunReplication(s, 0)
-		if err != nil {
-			b.Fatal(err)
-		}
-		requests += rep.Requests.Total
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		peak = max(peak, ms.HeapInuse)
-	}
+	requests, peak := runMeasured(b, fluidTwoWeeks(b))
 	b.ReportMetric(float64(requests)/float64(b.N), "requests/run")
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
 	b.ReportMetric(float64(peak)/(1<<20), "heapMiB")
