@@ -72,15 +72,22 @@ func (p Retry) DelayFor(n int, s cluster.Status, rng *rand.Rand) time.Duration {
 	return p.Delay(n, rng)
 }
 
-// Delay is the backoff before retry n (n = 1 for the first retry):
-// min(Cap, Base·2^(n-1)), jittered.
-func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
+// ceiling is the un-jittered backoff before retry n: min(Cap,
+// Base·2^(n-1)).
+func (p Retry) ceiling(n int) time.Duration {
 	d := p.Cap
 	if n-1 < 40 {
 		if b := p.Base << (n - 1); b < d && b > 0 {
 			d = b
 		}
 	}
+	return d
+}
+
+// Delay is the backoff before retry n (n = 1 for the first retry):
+// min(Cap, Base·2^(n-1)), jittered.
+func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
+	d := p.ceiling(n)
 	switch p.Jitter {
 	case FullJitter:
 		return time.Duration(rng.Float64() * float64(d))
@@ -97,12 +104,7 @@ func (p Retry) MeanDelayFor(n int, s cluster.Status) time.Duration {
 	if s == cluster.Throttled && p.ThrottleBase > 0 {
 		p = Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
 	}
-	d := p.Cap
-	if n-1 < 40 {
-		if b := p.Base << (n - 1); b < d && b > 0 {
-			d = b
-		}
-	}
+	d := p.ceiling(n)
 	switch p.Jitter {
 	case FullJitter:
 		return d / 2

@@ -1,6 +1,7 @@
 package dynamodb
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -166,16 +167,7 @@ func (k *KeyMass) spread(t *table) {
 		pts = append(pts, point{p.id, h, ks.Share})
 	}
 	slices.SortFunc(pts, func(a, b point) int {
-		if a.id != b.id {
-			return a.id - b.id
-		}
-		switch {
-		case a.h < b.h:
-			return -1
-		case a.h > b.h:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(a.id, b.id), cmp.Compare(a.h, b.h))
 	})
 	density := k.Rest / math.Exp2(64) // Rest's share per hash position
 	for _, p := range t.parts {
