@@ -137,3 +137,30 @@ func BenchmarkFluidTwoWeeks(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/run")
 	b.ReportMetric(float64(peak)/(1<<20), "heapMiB")
 }
+
+// BenchmarkWorkers measures how replications (and so sweep points, which
+// share RunJobs' worker pool) scale with cores: each op runs four
+// replications of BenchmarkSystems' aurora case (2 simulated minutes,
+// 1.2 M requests each) on one worker and then on two, and "speedup" is the
+// first time over the second (target at least 1.8 on two idle cores).
+// Taking both in every op lets a machine's changing load touch both alike.
+func BenchmarkWorkers(b *testing.B) {
+	if runtime.GOMAXPROCS(0) < 2 {
+		b.Skip("needs two cores")
+	}
+	s, err := Parse("bench.yaml", []byte("name: bench\nduration: 2m\nreplications: 4\n"+benchSystems[1].yaml))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var took [3]time.Duration // by workers
+	for i := 0; i < b.N; i++ {
+		for _, w := range []int{1, 2} {
+			start := time.Now()
+			if _, err := Run(s, Options{Workers: w}); err != nil {
+				b.Fatal(err)
+			}
+			took[w] += time.Since(start)
+		}
+	}
+	b.ReportMetric(took[1].Seconds()/took[2].Seconds(), "speedup")
+}
