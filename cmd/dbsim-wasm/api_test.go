@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -129,4 +130,80 @@ func TestFaultButton(t *testing.T) {
 	off := handle(Request{Op: "fault", YAML: on.YAML, Fault: fault}, nil)
 	assert.False(t, off.On)
 	assert.Equal(t, string(src), off.YAML)
+}
+
+// lessonRun runs a lesson's YAML as the page does and decodes its summary.
+func lessonRun(t *testing.T, lesson, yaml string) (*RunOutput, map[string]any) {
+	t.Helper()
+	r := handle(Request{Op: "run", YAML: yaml, Lesson: lesson}, nil)
+	require.Empty(t, r.Errors)
+	var sum map[string]any
+	require.NoError(t, json.Unmarshal(r.Run.Summary, &sum))
+	return r.Run, sum
+}
+
+// Every slider of every lesson, moved to either end of its range through
+// the page's "set", gives a scenario that runs, and the two ends give
+// different runs: the lesson's answer or one of its goals' numbers
+// differ. Each end is run with the lesson's other sliders as they start.
+func TestSliderEnds(t *testing.T) {
+	cat := handle(Request{Op: "catalog"}, nil)
+	require.Empty(t, cat.Errors)
+	for _, l := range cat.Lessons {
+		for i, sl := range l.Sliders {
+			t.Run(fmt.Sprintf("%s/%s", l.Name, sl.Path), func(t *testing.T) {
+				t.Parallel()
+				var seen [2]string
+				for end, v := range []float64{sl.Min, sl.Max} {
+					set := handle(Request{Op: "set", YAML: l.YAML, Path: sl.Path, Value: sl.ValueText(v)}, nil)
+					require.Empty(t, set.Errors)
+					run, _ := lessonRun(t, l.Name, set.YAML)
+					assert.Equal(t, v, run.Sliders[i], "the run reads the slider back")
+					seen[end] = run.Answer
+					for _, g := range run.Goals {
+						seen[end] += "; " + g.Got
+					}
+				}
+				t.Logf("%s at %s: %s; at %s: %s", sl.Label, sl.ValueText(sl.Min), seen[0], sl.ValueText(sl.Max), seen[1])
+				assert.NotEqual(t, seen[0], seen[1], "%s: the slider's ends give the same answer and goals", sl.Label)
+			})
+		}
+	}
+}
+
+// Every lesson's fault button lands where the run shows its consequence:
+// the fault (and its "for") falls inside the run, every failover the run
+// saw finished before it ended (a failover cut off by the run's end would
+// leave the answer quoting the first alone), and the run differs from the
+// lesson's run without it.
+func TestFaultButtonsFinishInTheRun(t *testing.T) {
+	cat := handle(Request{Op: "catalog"}, nil)
+	require.Empty(t, cat.Errors)
+	buttons := 0
+	for _, l := range cat.Lessons {
+		for _, fb := range l.Faults {
+			buttons++
+			t.Run(l.Name, func(t *testing.T) {
+				t.Parallel()
+				on := handle(Request{Op: "fault", YAML: l.YAML, Fault: fb.Fault}, nil)
+				require.Empty(t, on.Errors)
+				require.True(t, on.On)
+				s, err := scenarios.Parse(file, []byte(on.YAML))
+				require.NoError(t, err)
+				f := s.Faults[len(s.Faults)-1]
+				assert.Less(t, f.At.D()+f.For.D(), s.Duration.D(), "%s: the fault is over before the run ends", fb.Label)
+				run, sum := lessonRun(t, l.Name, on.YAML)
+				failovers, _ := sum["failovers"].([]any)
+				for i, fo := range failovers {
+					m := fo.(map[string]any)
+					assert.NotNil(t, m["end_s"], "%s: failover %d (at %v s) ends within the run", fb.Label, i, m["start_s"])
+					assert.NotNil(t, m["client_outage_s"], "%s: the clients are back from failover %d within the run", fb.Label, i)
+				}
+				base, _ := lessonRun(t, l.Name, l.YAML)
+				assert.NotEqual(t, string(base.Summary), string(run.Summary), "%s changes the run", fb.Label)
+				t.Logf("%s: answer %s (without it %s)", fb.Label, run.Answer, base.Answer)
+			})
+		}
+	}
+	assert.Positive(t, buttons)
 }

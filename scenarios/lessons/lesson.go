@@ -35,6 +35,9 @@ type Lesson struct {
 	// Replications, if not 0, replaces the scenario's replications (a
 	// text edit the learner sees), so that a run takes a second.
 	Replications int `yaml:"replications"`
+	// Duration, if set, replaces the scenario's duration (a text edit
+	// too), so that the run covers what its fault buttons set off.
+	Duration string `yaml:"duration"`
 	// Intro is the situation, in a few sentences.
 	Intro string `yaml:"intro"`
 	// Predict is the question asked before the run.
@@ -196,7 +199,7 @@ func Parse(file string, data []byte) (*Lesson, error) {
 }
 
 // Source is the YAML the lesson starts from: its bundled scenario's,
-// with the lesson's replications written in.
+// with the lesson's replications and duration written in.
 func (l *Lesson) Source() ([]byte, error) {
 	src, err := scenarios.BundledSource(l.Scenario)
 	if err != nil {
@@ -204,6 +207,11 @@ func (l *Lesson) Source() ([]byte, error) {
 	}
 	if l.Replications > 0 {
 		if src, err = SetValue(src, "replications", strconv.Itoa(l.Replications)); err != nil {
+			return nil, err
+		}
+	}
+	if l.Duration != "" {
+		if src, err = SetValue(src, "duration", l.Duration); err != nil {
 			return nil, err
 		}
 	}
