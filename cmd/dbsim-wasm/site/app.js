@@ -13,34 +13,81 @@ const el = (tag, props = {}, ...kids) => {
 };
 
 // ---- the worker ----------------------------------------------------------
-let worker, nextId = 1, pending = new Map(), loadMs = null, busy = false;
+// The simulator's files are fetched once, as the page opens: the worker's
+// code (wasm_exec.js and worker.js, joined in a Blob) and the compiled
+// module. Every worker, the first and each one Stop starts in place of the
+// one it ends, is made from them: nothing is fetched after the page has
+// loaded.
+let worker, nextId = 1, pending = new Map(), loadMs = null, busy = false, restarts = 0, stoppedAt = "";
+const pageStart = performance.now();
+
+async function fetchOK(url) {
+  const r = await fetch(url);
+  if (!r.ok) throw new Error(`${url}: ${r.status} ${r.statusText}`);
+  return r;
+}
+const simulator = (async () => {
+  const [glue, code, bytes] = await Promise.all([
+    fetchOK("wasm_exec.js").then((r) => r.text()),
+    fetchOK("worker.js").then((r) => r.text()),
+    fetchOK("dbsim.wasm").then((r) => r.arrayBuffer()),
+  ]);
+  const module = await WebAssembly.compile(bytes);
+  return { url: URL.createObjectURL(new Blob([glue, "\n", code], { type: "text/javascript" })), module };
+})();
+simulator.catch((e) => setStatus("the simulator did not load: " + e.message));
 
 function startWorker() {
-  worker = new Worker("worker.js");
-  worker.onerror = (e) => setStatus(`the simulator failed: ${e.message} (${e.filename}:${e.lineno})`);
-  worker.onmessage = (ev) => {
-    const m = ev.data;
-    if (m.ready) {
-      loadMs = m.loadMs;
-      setStatus(`simulator loaded in ${Math.round(loadMs)} ms`);
-      return;
-    }
-    if (m.failed) { setStatus("the simulator did not load: " + m.failed); return; }
-    const p = pending.get(m.id);
-    if (!p) return;
-    if (m.progress) { p.onProgress && p.onProgress(m.progress[0], m.progress[1]); return; }
-    pending.delete(m.id);
-    p.resolve(Object.assign(m.resp, { ms: m.ms }));
-  };
+  const w = { postMessage: (m) => w.queue.push(m), queue: [] }; // until the files are in
+  worker = w;
+  simulator.then(({ url, module }) => {
+    if (worker !== w) return; // stopped before it started
+    const real = new Worker(url);
+    real.onerror = (e) => setStatus(`the simulator failed: ${e.message}`);
+    real.onmessage = onWorkerMessage;
+    real.postMessage({ module });
+    for (const m of w.queue) real.postMessage(m);
+    worker = real;
+  });
 }
 
-// call sends a request to the simulator; the answer is its Response.
+function onWorkerMessage(ev) {
+  const m = ev.data;
+  if (m.ready) {
+    if (restarts === 0) {
+      loadMs = performance.now() - pageStart;
+      setStatus(`simulator loaded in ${Math.round(loadMs)} ms`);
+    } else if (!busy) {
+      setStatus(`stopped${stoppedAt}; the simulator restarted in ${Math.round(m.loadMs)} ms`);
+    }
+    return;
+  }
+  if (m.failed) { setStatus("the simulator did not load: " + m.failed); return; }
+  const p = pending.get(m.id);
+  if (!p) return;
+  if (m.progress) { p.onProgress && p.onProgress(m.progress[0], m.progress[1]); return; }
+  pending.delete(m.id);
+  p.resolve(Object.assign(m.resp, { ms: m.ms }));
+}
+
+// call sends a request to the simulator; the answer is its Response, or
+// {stopped: true} when Stop ended the worker first.
 function call(req, onProgress) {
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const id = nextId++;
-    pending.set(id, { resolve, reject, onProgress });
+    pending.set(id, { resolve, onProgress });
     worker.postMessage({ id, req });
   });
+}
+
+// stop ends the worker, whatever it is doing, and starts a fresh one.
+function stop() {
+  if (worker.terminate) worker.terminate();
+  restarts++;
+  const ended = [...pending.values()];
+  pending.clear();
+  startWorker();
+  for (const p of ended) p.resolve({ stopped: true });
 }
 
 function setStatus(s) { $("status").textContent = s; }
@@ -105,7 +152,7 @@ yamlBox.addEventListener("input", () => {
   clearTimeout(validateTimer);
   validateTimer = setTimeout(async () => {
     const r = await call({ op: "validate", yaml: yamlBox.value });
-    showErrors(r.errors);
+    if (!r.stopped) showErrors(r.errors);
   }, 400);
 });
 
@@ -198,6 +245,7 @@ function updateSliders(values) {
 async function moveSlider(i, v) {
   const sl = state.lesson.Sliders[i];
   const r = await call({ op: "set", yaml: yamlBox.value, path: sl.Path, value: sliderText(sl, v) });
+  if (r.stopped) return;
   if (r.errors) { showErrors(r.errors); return; }
   setYAML(r.yaml);
   run();
@@ -211,6 +259,7 @@ function drawFaults(l) {
     if (state.faultsOn[i]) b.classList.add("on");
     b.onclick = async () => {
       const r = await call({ op: "fault", yaml: yamlBox.value, fault: f.Fault });
+      if (r.stopped) return;
       if (r.errors) { showErrors(r.errors); return; }
       state.faultsOn[i] = r.on;
       setYAML(r.yaml);
@@ -255,12 +304,24 @@ async function run() {
   const req = { op: "run", yaml, lesson: state.kind === "lesson" ? state.name : undefined };
   if (seed !== undefined) req.seed = seed;
   const t0 = performance.now();
-  const r = await call(req, (done, total) => { bar.max = total; bar.value = done; });
+  let reached = "";
+  const r = await call(req, (done, total) => {
+    bar.max = total; bar.value = done;
+    reached = `${clock(done)} of ${clock(total)} simulated`;
+    bar.title = reached;
+    setStatus("running: " + reached);
+  });
   const wall = performance.now() - t0;
   busy = false;
   bar.hidden = true;
   $("run").disabled = false;
   $("stop").disabled = true;
+  if (r.stopped) {
+    stoppedAt = reached ? " at " + reached : "";
+    setStatus(`stopped${stoppedAt}; restarting the simulator…`);
+    document.body.dataset.stops = String((Number(document.body.dataset.stops) || 0) + 1);
+    return;
+  }
   if (r.errors) {
     showErrors(r.errors);
     setStatus("the scenario has problems: see below the editor");
@@ -338,14 +399,14 @@ function changes(prev, cur) {
 }
 
 $("run").onclick = run;
-$("stop").onclick = () => {
-  worker.terminate();
-  for (const p of pending.values()) p.resolve({ errors: [{ text: "stopped" }] });
-  pending.clear();
-  busy = false;
-  startWorker();
-  setStatus("stopped; reloading the simulator…");
-};
+$("stop").onclick = stop;
+
+// clock writes simulated seconds as m:ss, or h:mm:ss.
+function clock(s) {
+  s = Math.floor(s);
+  const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, ss = String(s % 60).padStart(2, "0");
+  return h ? `${h}:${String(m).padStart(2, "0")}:${ss}` : `${m}:${ss}`;
+}
 
 // ---- links ----------------------------------------------------------------------
 // #run=NAME runs a bundled scenario at once; #scenario=NAME opens one;
