@@ -95,6 +95,7 @@ func TestBadLessons(t *testing.T) {
 		"goal without bound":      {"field: availability, above: 0.88", "field: availability", "goals[1]: want one of below and above"},
 		"unknown key":             {"intro:", "intro_text: x\nintro:", "field intro_text not found"},
 		"no such scenario":        {"scenario: client-dns-cache", "scenario: client-dns", `"client-dns" is not a bundled scenario`},
+		"duration invalid":        {"replications: 1\n", "replications: 1\nduration: 12x\n", "scenario client-dns-cache: client-dns-cache.yaml:9:11: duration"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			bad := bytes.Replace(good, []byte(c.old), []byte(c.new), 1)
