@@ -310,56 +310,75 @@ func (n *naiveQueue) run(until Time) {
 // cancelled timers), runs and stops, and checks that they fire the same
 // events in the same order at the same times.
 func TestKernelMatchesNaiveTwin(t *testing.T) {
-	const seeds, ops = 200, 400
-	for seed := uint64(1); seed <= seeds; seed++ {
+	for seed := uint64(1); seed <= 200; seed++ {
 		msg := fmt.Sprintf("seed %d (go test ./sim/ -run TestKernelMatchesNaiveTwin replays it)", seed)
-		rng := rand.New(rand.NewPCG(seed, 0xdb51))
-
-		real := &harness{}
-		rq := &realQueue{k: New(seed), h: real}
-		rq.fireFn = func(a any) { real.fire(a.(int)) }
-		real.q = rq
-		twin := &harness{}
-		twin.q = &naiveQueue{h: twin}
-
-		for op := 0; op < ops; op++ {
-			switch r := rng.IntN(10); {
-			case r < 5: // schedule, with many ties and some times in the past
-				t := real.q.now() + Time(rng.IntN(40)) - 5
-				real.schedule(t)
-				twin.schedule(t)
-			case r < 7: // cancel any timer, pending or not
-				if real.nextID == 0 {
-					continue
-				}
-				id := rng.IntN(real.nextID)
-				require.Equal(t, twin.q.cancel(id), real.q.cancel(id), "%s op %d: Cancel(%d)", msg, op, id)
-			case r < 8:
-				if real.nextID == 0 {
-					continue
-				}
-				id := rng.IntN(real.nextID)
-				require.Equal(t, twin.q.scheduled(id), real.q.scheduled(id), "%s op %d: Scheduled(%d)", msg, op, id)
-			default: // run for a while
-				until := real.q.now() + Time(rng.IntN(30))
-				if rng.IntN(20) == 0 {
-					until = Forever
-				}
-				real.q.run(until)
-				twin.q.run(until)
-			}
-			require.Equal(t, twin.log, real.log, "%s op %d: fired events", msg, op)
-			require.Equal(t, twin.q.now(), real.q.now(), "%s op %d: clock", msg, op)
-			require.Equal(t, twin.q.pending(), real.q.pending(), "%s op %d: pending", msg, op)
-		}
-		for real.q.pending() > 0 { // drain, resuming after Stops
-			real.q.run(Forever)
-			twin.q.run(Forever)
-		}
-		require.Equal(t, twin.log, real.log, "%s: fired events after draining", msg)
-		require.Zero(t, twin.q.pending(), msg)
-		require.Equal(t, uint64(len(real.log)), rq.k.Fired(), msg)
+		matchNaiveTwin(t, seed, 400, maxSeq, msg)
 	}
+}
+
+// TestKernelRenumbersInOrder runs the naive-twin test with sequence
+// numbers that run out after a few hundred pushes, so that the kernel
+// renumbers its pending events many times, and checks that it did.
+func TestKernelRenumbersInOrder(t *testing.T) {
+	for seed := uint64(1); seed <= 15; seed++ {
+		msg := fmt.Sprintf("seed %d (go test ./sim/ -run TestKernelRenumbersInOrder replays it)", seed)
+		k := matchNaiveTwin(t, seed, 2000, 400, msg)
+		require.Less(t, k.seq, uint64(800), "%s: sequence numbers started again", msg)
+	}
+}
+
+// matchNaiveTwin drives a kernel whose sequence numbers stop at seqMax,
+// and the naive twin, through ops random operations; it returns the kernel.
+func matchNaiveTwin(t *testing.T, seed uint64, ops int, seqMax uint64, msg string) *Kernel {
+
+	rng := rand.New(rand.NewPCG(seed, 0xdb51))
+
+	real := &harness{}
+	rq := &realQueue{k: New(seed), h: real}
+	rq.k.seqMax = seqMax
+	rq.fireFn = func(a any) { real.fire(a.(int)) }
+	real.q = rq
+	twin := &harness{}
+	twin.q = &naiveQueue{h: twin}
+
+	for op := 0; op < ops; op++ {
+		switch r := rng.IntN(10); {
+		case r < 5: // schedule, with many ties and some times in the past
+			t := real.q.now() + Time(rng.IntN(40)) - 5
+			real.schedule(t)
+			twin.schedule(t)
+		case r < 7: // cancel any timer, pending or not
+			if real.nextID == 0 {
+				continue
+			}
+			id := rng.IntN(real.nextID)
+			require.Equal(t, twin.q.cancel(id), real.q.cancel(id), "%s op %d: Cancel(%d)", msg, op, id)
+		case r < 8:
+			if real.nextID == 0 {
+				continue
+			}
+			id := rng.IntN(real.nextID)
+			require.Equal(t, twin.q.scheduled(id), real.q.scheduled(id), "%s op %d: Scheduled(%d)", msg, op, id)
+		default: // run for a while
+			until := real.q.now() + Time(rng.IntN(30))
+			if rng.IntN(20) == 0 {
+				until = Forever
+			}
+			real.q.run(until)
+			twin.q.run(until)
+		}
+		require.Equal(t, twin.log, real.log, "%s op %d: fired events", msg, op)
+		require.Equal(t, twin.q.now(), real.q.now(), "%s op %d: clock", msg, op)
+		require.Equal(t, twin.q.pending(), real.q.pending(), "%s op %d: pending", msg, op)
+	}
+	for real.q.pending() > 0 { // drain, resuming after Stops
+		real.q.run(Forever)
+		twin.q.run(Forever)
+	}
+	require.Equal(t, twin.log, real.log, "%s: fired events after draining", msg)
+	require.Zero(t, twin.q.pending(), msg)
+	require.Equal(t, uint64(len(real.log)), rq.k.Fired(), msg)
+	return rq.k
 }
 
 // TestKernelCompactsCancelled cancels most of a large schedule, which
