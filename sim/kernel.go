@@ -255,7 +255,7 @@ func earliestChild(h []entry, c int) int {
 // (time, key) pairs as one 128-bit number, a subtraction and its borrow,
 // and picks the index with a mask (j if the borrow is set, else i): which
 // of two events is earlier is a coin toss to a branch predictor, and
-// sifting asks it at every level; the mask is two cycles shorter than
+// sifting asks it at every level; a mask makes a shorter chain than
 // multiplying by the borrow. Times are never negative, so their bits
 // compare as unsigned.
 func earlier(h []entry, i, j int) int {
