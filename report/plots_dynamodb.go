@@ -581,7 +581,6 @@ func partitionHeatmapFigure(name string, fine *seriesData, marks *annotations) *
 	f.showMarks(cluster.HeatSplit)
 
 	hm := plotter.NewHeatMap(g, heatPalette{})
-	hm.Min, hm.Max = 0, float64(len(heatColors)-1)
 	hm.NaN = colorNotYet
 	hm.Rasterized = true
 	f.p.Add(rasterHeat{hm: hm, g: g})
@@ -639,6 +638,11 @@ type heatGrid struct {
 }
 
 func (g *heatGrid) Dims() (c, r int) { return g.d.shown(g.ax) * g.kx, g.rows * g.ky }
+
+// Min and Max are the range of the colour classes, which NewHeatMap
+// takes instead of reading every cell of the raster for its extremes.
+func (g *heatGrid) Min() float64 { return 0 }
+func (g *heatGrid) Max() float64 { return float64(len(heatColors) - 1) }
 
 func (g *heatGrid) Z(c, r int) float64 {
 	row := g.rows - 1 - r/g.ky
