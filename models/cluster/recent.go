@@ -101,7 +101,9 @@ func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
 	if r.keys[i] != key {
 		r.keys[i], s.n = key, 0
 	}
-	copy(s.writes[1:], s.writes[:RecentDepth-1])
+	// Only the live writes move down (none for a key new to the slot):
+	// nothing reads beyond s.n.
+	copy(s.writes[1:], s.writes[:min(s.n, RecentDepth-1)])
 	s.writes[0] = RecentWrite[T]{Acked: acked, V: v}
 	s.n = min(s.n+1, RecentDepth)
 }
