@@ -315,9 +315,9 @@ func (z *Zipf) rankOf(u float64) uint64 {
 	return uint64(kf)
 }
 
-// zipfTableRanks is the number of ranks a Zipf sampler tabulates: about
-// 100 KB, which take the draws of s = 1.2 over 10,000 keys 97 % of the
-// time, of s = 1.1 over a million 77 %.
+// zipfTableRanks is the number of ranks a Zipf sampler tabulates (about
+// 130 KB of tables), which take the draws of s = 1.2 over 10,000 keys
+// 97 % of the time, of s = 1.1 over a million 77 %.
 const zipfTableRanks = 4096
 
 // zipfTable finds the rank of a draw u without exp and log. Rank k
@@ -326,9 +326,9 @@ const zipfTableRanks = 4096
 // boundary is computed in floating point, as is the inverse at a draw,
 // so within a hair of one the table cannot promise the rank the plain
 // computation gives: rank reports false there (a band of a billionth of
-// the position each side, millions of times the rounding error of
-// either computation, hit about once in a billion draws) and beyond the
-// table, and Sample computes the rank as sampleSlow does.
+// the position each side, a million times the rounding error of either
+// computation, which fewer than one draw in a million hits) and beyond
+// the table, and Sample computes the rank as sampleSlow does.
 type zipfTable struct {
 	// sure[k-1] is the largest u (the band's lower edge) surely of rank
 	// k or below; above[k-1] the upper edge of the band: u above it is
