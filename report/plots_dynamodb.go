@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"math"
 	"strconv"
@@ -580,10 +581,9 @@ func partitionHeatmapFigure(name string, fine *seriesData, marks *annotations) *
 	f.showMarks(cluster.HeatSplit)
 
 	hm := plotter.NewHeatMap(g, heatPalette{})
-	hm.Min, hm.Max = 0, float64(len(heatColors)-1)
 	hm.NaN = colorNotYet
 	hm.Rasterized = true
-	f.p.Add(rasterHeat{hm})
+	f.p.Add(rasterHeat{hm: hm, g: g})
 	hmarks := &heatMarks{a: f.marks, top: float64(len(rows)) - 0.5}
 	for r := 1; r < len(rows); r++ {
 		if rows[r].group != rows[r-1].group {
@@ -639,6 +639,11 @@ type heatGrid struct {
 
 func (g *heatGrid) Dims() (c, r int) { return g.d.shown(g.ax) * g.kx, g.rows * g.ky }
 
+// Min and Max are the range of the colour classes, which NewHeatMap
+// takes instead of reading every cell of the raster for its extremes.
+func (g *heatGrid) Min() float64 { return 0 }
+func (g *heatGrid) Max() float64 { return float64(len(heatColors) - 1) }
+
 func (g *heatGrid) Z(c, r int) float64 {
 	row := g.rows - 1 - r/g.ky
 	return g.class[row*g.d.n+c/g.kx]
@@ -656,10 +661,47 @@ func (g *heatGrid) Y(r int) float64 { return (float64(r)+0.5)/float64(g.ky) - 0.
 // rasterHeat is a rasterized heatmap without the glyph box of every
 // cell (hundreds of thousands of them, which the plot's layout would walk
 // again and again for nothing: the cells never reach beyond the data
-// area).
-type rasterHeat struct{ hm *plotter.HeatMap }
+// area). Plot draws the grid's image itself, as HeatMap's rasterized
+// Plot would, but paletted: HeatMap's sets each of the image's pixels
+// (about 700,000) through a colour interface, an allocation each, into
+// a 16-bit image that the SVG then embeds as a 16-bit PNG; a paletted
+// image is filled a row at a time and encodes a byte a pixel, with the
+// same colours.
+type rasterHeat struct {
+	hm *plotter.HeatMap
+	g  *heatGrid
+}
 
-func (r rasterHeat) Plot(c draw.Canvas, p *plot.Plot)            { r.hm.Plot(c, p) }
+func (r rasterHeat) Plot(c draw.Canvas, p *plot.Plot) {
+	g := r.g
+	cols, rows := g.Dims()
+	pal := append(color.Palette{}, heatColors...)
+	notYet := uint8(len(pal))
+	pal = append(pal, r.hm.NaN)
+	img := image.NewPaletted(image.Rect(0, 0, cols, rows), pal)
+	buckets := cols / g.kx
+	for row := 0; row < g.rows; row++ {
+		// Image row y shows grid row y/ky from the top (HeatMap's
+		// grid row 0 is the bottom).
+		line := img.Pix[row*g.ky*img.Stride:][:cols]
+		for b := 0; b < buckets; b++ {
+			v := g.class[row*g.d.n+b]
+			i := notYet
+			if !math.IsNaN(v) {
+				i = uint8(min(max(v, r.hm.Min), r.hm.Max) + 0.5)
+			}
+			for x := b * g.kx; x < (b+1)*g.kx; x++ {
+				line[x] = i
+			}
+		}
+		for y := 1; y < g.ky; y++ {
+			copy(img.Pix[(row*g.ky+y)*img.Stride:][:cols], line)
+		}
+	}
+	xmin, xmax, ymin, ymax := r.hm.DataRange()
+	plotter.NewImage(img, xmin, ymin, xmax, ymax).Plot(c, p)
+}
+
 func (r rasterHeat) DataRange() (xmin, xmax, ymin, ymax float64) { return r.hm.DataRange() }
 
 // heatPalette is the heatmap's palette: one colour per class.

@@ -219,3 +219,50 @@ func TestZipfErrors(t *testing.T) {
 	assert.Equal(t, uint64(10), z.N())
 	assert.Equal(t, 1.0, z.Exponent())
 }
+
+// TestZipfTableMatchesSlow checks that the table draws exactly what the
+// published algorithm draws from the same stream (so scenarios keep their
+// keys), over table sizes from one rank to zipfTableRanks with a tail
+// beyond, and that the rank the table gives next to every boundary it
+// holds is the plain computation's.
+func TestZipfTableMatchesSlow(t *testing.T) {
+	for _, tc := range []struct {
+		n uint64
+		s float64
+	}{{1, 1}, {2, 0.5}, {10, 2.5}, {1000, 0.99}, {10_000, 1.2}, {4096, 1}, {1_000_000, 1.1}, {1_000_000_000, 0.99}, {100, 1 + 1e-10}} {
+		z, err := NewZipf(tc.n, tc.s)
+		require.NoError(t, err)
+		fast, slow := NewStream(7, "zipf"), NewStream(7, "zipf")
+		for i := 0; i < 200_000; i++ {
+			a, b := z.Sample(fast), z.sampleSlow(slow)
+			if a != b {
+				t.Fatalf("n=%d s=%g: draw %d is %d, the published algorithm's %d", tc.n, tc.s, i, a, b)
+			}
+		}
+		tab := &z.tab
+		rankAt := func(u float64) uint64 {
+			if k, ok := tab.rank(u); ok {
+				return k
+			}
+			return z.rankOf(u)
+		}
+		for i := range tab.sure {
+			k := float64(i + 1)
+			for _, edge := range []float64{z.hIntegral(k + 0.5), tab.sure[i], tab.above[i]} {
+				if math.IsInf(edge, 1) {
+					continue
+				}
+				u := edge
+				for range 40 {
+					u = math.Nextafter(u, math.Inf(-1))
+				}
+				for range 80 {
+					if u > z.hX1 && u <= z.hN {
+						require.Equal(t, z.rankOf(u), rankAt(u), "n=%d s=%g: rank at u=%v next to rank %d's boundary", tc.n, tc.s, u, i+1)
+					}
+					u = math.Nextafter(u, math.Inf(1))
+				}
+			}
+		}
+	}
+}

@@ -41,6 +41,10 @@ import "dbsim/sim"
 // a lower bound beyond it (a replica with a backlog of minutes over a key
 // space much larger than the table).
 type RecentWrites[T any] struct {
+	// keys[i] is the key slots[i] holds, apart so that the look-up of a
+	// key not remembered (most reads on a large key space) reads 8 bytes
+	// a slot, not the slot's writes.
+	keys  []uint64
 	slots []recentSlot[T]
 	mask  uint64
 }
@@ -51,7 +55,6 @@ type RecentWrites[T any] struct {
 const RecentDepth = 4
 
 type recentSlot[T any] struct {
-	key    uint64
 	n      int
 	writes [RecentDepth]RecentWrite[T]
 }
@@ -71,7 +74,7 @@ func NewRecentWrites[T any](slots int) *RecentWrites[T] {
 	for n < slots {
 		n *= 2
 	}
-	return &RecentWrites[T]{slots: make([]recentSlot[T], n), mask: uint64(n - 1)}
+	return &RecentWrites[T]{keys: make([]uint64, n), slots: make([]recentSlot[T], n), mask: uint64(n - 1)}
 }
 
 // Slots is the number of keys the table can remember at once.
@@ -87,19 +90,20 @@ func KeyHash(x uint64) uint64 {
 	return x ^ (x >> 31)
 }
 
-func (r *RecentWrites[T]) slot(key uint64) *recentSlot[T] {
-	return &r.slots[KeyHash(key)&r.mask]
-}
+func (r *RecentWrites[T]) slot(key uint64) int { return int(KeyHash(key) & r.mask) }
 
 // Add records a write of key whose acknowledgement reaches its client at
 // acked; it becomes the key's newest write, and evicts another key of the
 // slot.
 func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
-	s := r.slot(key)
-	if s.key != key {
-		s.key, s.n = key, 0
+	i := r.slot(key)
+	s := &r.slots[i]
+	if r.keys[i] != key {
+		r.keys[i], s.n = key, 0
 	}
-	copy(s.writes[1:], s.writes[:RecentDepth-1])
+	// Only the live writes move down (none for a key new to the slot):
+	// nothing reads beyond s.n.
+	copy(s.writes[1:], s.writes[:min(s.n, RecentDepth-1)])
 	s.writes[0] = RecentWrite[T]{Acked: acked, V: v}
 	s.n = min(s.n+1, RecentDepth)
 }
@@ -109,10 +113,11 @@ func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
 // caller may update the writes in place, and must not keep it past the
 // next Add.
 func (r *RecentWrites[T]) Writes(key uint64) []RecentWrite[T] {
-	s := r.slot(key)
-	if s.key != key {
+	i := r.slot(key)
+	if r.keys[i] != key {
 		return nil
 	}
+	s := &r.slots[i]
 	return s.writes[:s.n]
 }
 
@@ -135,7 +140,7 @@ func (r *RecentWrites[T]) Each(f func(key uint64, w *RecentWrite[T])) {
 	for i := range r.slots {
 		s := &r.slots[i]
 		for j := 0; j < s.n; j++ {
-			f(s.key, &s.writes[j])
+			f(r.keys[i], &s.writes[j])
 		}
 	}
 }

@@ -311,6 +311,7 @@ type Model struct {
 	azs  []cluster.AZ
 	base *table
 	gsis []*table
+	all  []*table // base, then gsis: what tables returns
 
 	defRead, defWrite Op
 	needs             []need
@@ -394,6 +395,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, log *cluster.Log) *Model {
 		g := &m.cfg.GSIs[i]
 		m.gsis = append(m.gsis, newTable(m, g.Name, g.Capacity, cfg.SizeBytes, g))
 	}
+	m.all = append([]*table{m.base}, m.gsis...)
 	if cfg.Stream != nil {
 		m.stream = newStream(m, *cfg.Stream)
 	}
@@ -417,7 +419,9 @@ func (m *Model) Endpoints() []*cluster.Record { return []*cluster.Record{m.endpo
 // Router is the request router's host.
 func (m *Model) Router() *cluster.Host { return m.router }
 
-func (m *Model) tables() []*table { return append([]*table{m.base}, m.gsis...) }
+// tables are the base table and its indexes (one slice for the run: the
+// control loops ask every few seconds).
+func (m *Model) tables() []*table { return m.all }
 
 func (m *Model) adapt() {
 	m.k.After(m.cfg.Adaptive.Interval, m.adapt)

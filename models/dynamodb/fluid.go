@@ -373,9 +373,9 @@ func (t *table) fluidAdmit(units, reqs, frac []float64, from, to sim.Time, write
 		if want <= 0 {
 			continue
 		}
-		hard, alloc := p.hr, p.r
+		hard, alloc := &p.hr, p.r
 		if write {
-			hard, alloc = p.hw, p.w
+			hard, alloc = &p.hw, p.w
 		}
 		room := hard.room(to, span)
 		if alloc != nil {
@@ -406,9 +406,9 @@ func (t *table) fluidAdmit(units, reqs, frac []float64, from, to sim.Time, write
 // fluidTake consumes got units of p over the step and accounts for the
 // units (thrUnits) and requests (thrReqs) it throttled.
 func (t *table) fluidTake(p *partition, from, to sim.Time, write bool, got, thrUnits, thrReqs float64) {
-	hard, alloc := p.hr, p.r
+	hard, alloc := &p.hr, p.r
 	if write {
-		hard, alloc = p.hw, p.w
+		hard, alloc = &p.hw, p.w
 	}
 	hard.take(from, got)
 	if alloc != nil {

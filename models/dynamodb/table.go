@@ -45,6 +45,11 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 // and a new slot that finds buf full moves the live ones to its front
 // when that frees at least half of it, so the buffer stops growing at
 // about twice the slots a window holds and a request allocates nothing.
+//
+// A request asks holds and then take, both at one time: expireAt and
+// slotEnd remember when the oldest slot expires and when the newest one
+// ends, so that most calls compare two times instead of dividing one by
+// the slot span (a 64-bit division, the most expensive step of the path).
 type hardLimit struct {
 	limit  float64
 	slot   sim.Time  // span of a slot
@@ -52,6 +57,9 @@ type hardLimit struct {
 	buf    []slotUse // buf[head:] are the slots of the window, oldest first
 	head   int
 	sum    float64 // units in buf[head:]
+	// expireAt is when buf[head] expires (sim.Forever: buf is empty);
+	// slotEnd is the end of the newest slot, buf[len(buf)-1].
+	expireAt, slotEnd sim.Time
 }
 
 type slotUse struct {
@@ -62,13 +70,24 @@ type slotUse struct {
 // hardLimitSlots is the number of slots a window is cut into.
 const hardLimitSlots = 1000
 
-func newHardLimit(limit float64, window time.Duration) *hardLimit {
-	return &hardLimit{limit: limit, slot: max(sim.Time(window)/hardLimitSlots, 1), window: hardLimitSlots}
+// hardLimitBuf is the slots a hard limit's buffer starts with (1 KB), the
+// live slots of a window at about a hundred requests a second to the
+// partition, so that a busy run does not start with a dozen regrowths.
+const hardLimitBuf = 64
+
+func newHardLimit(limit float64, window time.Duration) hardLimit {
+	return hardLimit{limit: limit, slot: max(sim.Time(window)/hardLimitSlots, 1), window: hardLimitSlots, expireAt: sim.Forever,
+		buf: make([]slotUse, 0, hardLimitBuf)}
 }
 
 // expire forgets the slots that end a window or more before now: those
-// that cannot hold consumption of the window (now − window, now].
+// that cannot hold consumption of the window (now − window, now]. Slot s
+// ends a window before now when s < now/slot − window, that is when now
+// reaches (s + window + 1) × slot: expireAt for the oldest.
 func (h *hardLimit) expire(now sim.Time) {
+	if now < h.expireAt {
+		return
+	}
 	first := int64(now/h.slot) - h.window
 	for h.head < len(h.buf) && h.buf[h.head].slot < first {
 		h.sum -= h.buf[h.head].units
@@ -77,7 +96,10 @@ func (h *hardLimit) expire(now sim.Time) {
 	if h.head == len(h.buf) {
 		h.buf, h.head = h.buf[:0], 0
 		h.sum = 0 // no rounding left behind
+		h.expireAt = sim.Forever
+		return
 	}
+	h.expireAt = sim.Time(h.buf[h.head].slot+h.window+1) * h.slot
 }
 
 // holds reports whether u more units now stay within the limit.
@@ -86,18 +108,23 @@ func (h *hardLimit) holds(now sim.Time, u float64) bool {
 	return h.sum+u <= h.limit+eps
 }
 
-// take records u units consumed now.
+// take records u units consumed now (time never goes back, so a time
+// before slotEnd is in the newest slot).
 func (h *hardLimit) take(now sim.Time, u float64) {
 	h.expire(now)
-	s := int64(now / h.slot)
-	if n := len(h.buf); n > h.head && h.buf[n-1].slot == s {
+	if n := len(h.buf); n > h.head && now < h.slotEnd {
 		h.buf[n-1].units += u
 	} else {
+		s := int64(now / h.slot)
 		if len(h.buf) == cap(h.buf) && 2*h.head >= len(h.buf) {
 			h.buf = h.buf[:copy(h.buf, h.buf[h.head:])]
 			h.head = 0
 		}
+		if h.head == len(h.buf) {
+			h.expireAt = sim.Time(s+h.window+1) * h.slot
+		}
 		h.buf = append(h.buf, slotUse{s, u})
+		h.slotEnd = sim.Time(s+1) * h.slot
 	}
 	h.sum += u
 }
@@ -133,7 +160,7 @@ type partition struct {
 	// allocate nothing below the hard limits.
 	r, w *sim.TokenBucket
 	// hr and hw enforce the hard limits per second (facts 5.1, 5.18).
-	hr, hw *hardLimit
+	hr, hw hardLimit
 
 	cumR, cumW   float64 // consumed units, total
 	tickR, tickW float64 // cumR/W at the last adaptive tick
@@ -146,15 +173,15 @@ type partition struct {
 	fluidThr float64
 
 	// Split for heat: consecutive hot periods, the key positions seen this
-	// period (a reservoir sample of requests) and the heaviest key (a
-	// weighted Boyer–Moore majority vote with the candidate's exact weight
-	// since it became the candidate).
+	// period (a reservoir sample of requests, sample, last in the struct
+	// so that it does not stand between the fields every request reads)
+	// and the heaviest key (a weighted Boyer–Moore majority vote with the
+	// candidate's exact weight since it became the candidate).
 	hot         int
 	splitting   bool
 	seen        uint64
 	nextPick    uint64  // the request that next replaces a sample
 	skip        float64 // Algorithm L's W
-	sample      [reservoirSize]uint64
 	cand        uint64
 	vote, candW float64
 	weight      float64
@@ -170,6 +197,8 @@ type partition struct {
 	// got: a replica applies the partition's log in order, so a write
 	// waits for the one before it.
 	applied [3]sim.Time
+
+	sample [reservoirSize]uint64 // split for heat's reservoir (see hot)
 }
 
 type replica struct {
