@@ -23,6 +23,7 @@ type Topology struct {
 	crossAZ time.Duration // one-way delay between AZs of a Region
 	down    []int         // outages of each zone that last now
 	cut     [][]int       // partitions between each pair that last now
+	faults  int           // outages and partitions that last now, all zones
 	watch   []func(az AZ, down bool)
 
 	region  []int             // each zone's Region (index into regions)
@@ -143,9 +144,11 @@ func (t *Topology) RTT(a, b AZ) time.Duration { return 2 * t.OneWay(a, b) }
 // Up reports whether zone a is up.
 func (t *Topology) Up(a AZ) bool { return t.down[a] == 0 }
 
-// Reachable reports whether a packet from a gets to b now.
+// Reachable reports whether a packet from a gets to b now. Every call
+// and answer asks, so the common case, no outage or partition anywhere,
+// is one comparison.
 func (t *Topology) Reachable(a, b AZ) bool {
-	return t.down[a] == 0 && t.down[b] == 0 && t.cut[a][b] == 0
+	return t.faults == 0 || t.down[a] == 0 && t.down[b] == 0 && t.cut[a][b] == 0
 }
 
 // Outages is the number of outages of zone a that last now.
@@ -164,8 +167,10 @@ func (t *Topology) SetDown(a AZ, down bool) {
 	switch {
 	case down:
 		t.down[a]++
+		t.faults++
 	case t.down[a] > 0:
 		t.down[a]--
+		t.faults--
 	}
 	if now := t.down[a] > 0; now != was {
 		for _, w := range t.watch {
@@ -181,8 +186,10 @@ func (t *Topology) SetCut(a, b AZ, cut bool) {
 	switch {
 	case cut:
 		t.cut[a][b]++
+		t.faults++
 	case t.cut[a][b] > 0:
 		t.cut[a][b]--
+		t.faults--
 	}
 	t.cut[b][a] = t.cut[a][b]
 }

@@ -58,3 +58,35 @@ func TestTopologyRegions(t *testing.T) {
 		t.Error("a partition between zones added later should hold")
 	}
 }
+
+// Outages and partitions stack, overlap and heal in any order: the zones
+// are reachable again only when the last of them has ended (Reachable's
+// fast path when nothing lasts must not outlive a fault, nor miss one).
+func TestTopologyFaultsStack(t *testing.T) {
+	topo := NewTopology(sim.New(1), []string{"a", "b", "c"}, 450*time.Microsecond, time.Millisecond)
+	topo.SetDown(0, false) // ending an outage that never started
+	topo.SetCut(0, 1, false)
+	if !topo.Reachable(0, 1) || !topo.Reachable(2, 2) {
+		t.Fatal("nothing lasts: every zone reaches every zone")
+	}
+	topo.SetDown(2, true)
+	topo.SetCut(0, 1, true)
+	topo.SetCut(1, 0, true)
+	if topo.Reachable(0, 1) || topo.Reachable(1, 2) || !topo.Reachable(0, 0) {
+		t.Fatal("an outage of c and two partitions of a–b")
+	}
+	topo.SetDown(2, false)
+	topo.SetCut(0, 1, false)
+	if topo.Reachable(1, 0) || !topo.Reachable(1, 2) {
+		t.Fatal("one partition of a–b still lasts")
+	}
+	topo.SetCut(1, 0, false)
+	topo.SetCut(1, 0, false) // healing more than were started
+	if !topo.Reachable(0, 1) || !topo.Reachable(2, 0) {
+		t.Fatal("every fault has ended")
+	}
+	topo.SetCut(0, 2, true)
+	if topo.Reachable(2, 0) || !topo.Reachable(0, 1) {
+		t.Fatal("a partition after the others healed")
+	}
+}
