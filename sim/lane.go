@@ -39,6 +39,7 @@ func NewLane(k *Kernel, d time.Duration, fn func(any)) *Lane {
 
 // Add schedules fn(arg) at now + the lane's span.
 func (l *Lane) Add(arg any) LaneTimer {
+	l.trim()
 	at := l.k.now.Add(l.d)
 	l.items = append(l.items, laneItem{at: at, arg: arg, live: true})
 	id := l.first + uint64(len(l.items)-1-l.head)
@@ -85,12 +86,32 @@ func (l *Lane) fire() {
 			l.fn(arg) // may Add: new entries are later than now
 		}
 	}
+	l.compact()
+	if l.head < len(l.items) && !l.k.Scheduled(l.armed) {
+		l.arm(l.items[l.head].at)
+	}
+}
+
+// trim drops the cancelled entries at the front now rather than when the
+// lane next fires: a lane whose entries are mostly cancelled soon after
+// they are added (connects refused at once in a reconnect storm, each
+// under a 2 s connect timeout) would otherwise grow to a whole span of
+// them, reallocated and copied as it grows. What fires, and when, does
+// not change: fire skips cancelled entries all the same.
+func (l *Lane) trim() {
+	for l.head < len(l.items) && !l.items[l.head].live {
+		l.head++
+		l.first++
+	}
+	l.compact()
+}
+
+// compact moves the entries to the front of items once half of it lies
+// before head, so that its space is reused rather than grown.
+func (l *Lane) compact() {
 	if l.head > 64 && l.head*2 >= len(l.items) {
 		n := copy(l.items, l.items[l.head:])
 		clear(l.items[n:])
 		l.items, l.head = l.items[:n], 0
-	}
-	if l.head < len(l.items) && !l.k.Scheduled(l.armed) {
-		l.arm(l.items[l.head].at)
 	}
 }

@@ -283,7 +283,7 @@ type Client struct {
 	// each are kept, so that the surplus of an outage's backlog goes.
 	freeRequests []*Request
 	freeCalls    []*cluster.Call
-	// freeConns are connections whose connect failed with nothing left
+	// freeConns are connections closed or failed with nothing left
 	// referring to them (a reconnect storm opens thousands a second).
 	freeConns []*conn
 
@@ -432,6 +432,7 @@ func (c *Client) readTopology(in *instance) {
 		}
 		c.close(cn)
 		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+		c.freeConn(cn)
 	}
 	clear(p.idle[len(keep):])
 	p.idle = keep
@@ -569,6 +570,7 @@ func (c *Client) reply(a any) {
 		c.close(cn)
 		c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
 		c.connectionError(cn.pool)
+		c.freeConn(cn)
 		c.failed(r, status)
 	default:
 		c.release(cn)
@@ -584,9 +586,11 @@ func (c *Client) timeout(a any) {
 		// Drivers drop a socket that timed out; the engine still runs the
 		// statement and frees the connection when it answers.
 		c.net.Abandon(r.call)
-		c.close(r.conn)
-		c.connectionError(r.conn.pool)
+		cn := r.conn
+		c.close(cn)
+		c.connectionError(cn.pool)
 		r.conn, r.call = nil, nil
+		c.freeConn(cn)
 	}
 	if r.waiting {
 		r.waiting = false
@@ -692,6 +696,7 @@ func (c *Client) validated(a any) {
 	c.invalid++
 	c.close(cn)
 	c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
+	c.freeConn(cn)
 	c.borrow(r)
 }
 
@@ -778,6 +783,7 @@ func (c *Client) connReply(a any) {
 		if status == cluster.OK {
 			c.net.Hangup(cn.host, cn.epoch, c.cfg.AZ)
 		}
+		c.freeConn(cn)
 		return
 	}
 	cn.connecting = false
@@ -809,10 +815,11 @@ func (c *Client) newConn() *conn {
 	return new(conn)
 }
 
-// freeConn keeps a connection for reuse. Only a connection whose connect
-// failed before it timed out qualifies: its timer is cancelled, its
-// call answered, and no pool or request holds it. (One that timed out
-// may still be named by a call in flight.)
+// freeConn keeps a connection for reuse once nothing refers to it: one
+// closed (no pool or request holds it, and a statement's call names its
+// host, not it), or one whose connect failed or was answered after it
+// timed out (its timer has fired or is cancelled, its call answered). One
+// whose connect timed out unanswered is not: its call may still come back.
 func (c *Client) freeConn(cn *conn) {
 	if len(c.freeConns) < maxFree {
 		c.freeConns = append(c.freeConns, cn)
