@@ -40,6 +40,9 @@ func NewLane(k *Kernel, d time.Duration, fn func(any)) *Lane {
 // Add schedules fn(arg) at now + the lane's span.
 func (l *Lane) Add(arg any) LaneTimer {
 	l.trim()
+	if len(l.items) == cap(l.items) {
+		l.grow()
+	}
 	at := l.k.now.Add(l.d)
 	l.items = append(l.items, laneItem{at: at, arg: arg, live: true})
 	id := l.first + uint64(len(l.items)-1-l.head)
@@ -114,4 +117,24 @@ func (l *Lane) compact() {
 		clear(l.items[n:])
 		l.items, l.head = l.items[:n], 0
 	}
+}
+
+// grow makes room for one more entry in a full items: it moves the
+// entries to the front if a quarter of it or more lies before head (each
+// entry is then moved at most three times per slot it frees), or else
+// copies them to a new array of twice the size. (append would copy the
+// dead front too, and grow a large array by a quarter at a time: a lane
+// of a reconnect storm's connect timeouts allocated five times its final
+// size that way.)
+func (l *Lane) grow() {
+	n := len(l.items) - l.head
+	if l.head > 0 && 4*l.head >= len(l.items) {
+		copy(l.items, l.items[l.head:])
+		clear(l.items[n:])
+		l.items, l.head = l.items[:n], 0
+		return
+	}
+	items := make([]laneItem, n, max(2*len(l.items), 64))
+	copy(items, l.items[l.head:])
+	l.items, l.head = items, 0
 }

@@ -60,3 +60,49 @@ func TestLaneMatchesKernelTimers(t *testing.T) {
 	require.Equal(t, len(naive), len(lane), "seed %d", seed)
 	assert.Equal(t, naive, lane, "seed %d", seed)
 }
+
+// TestLaneStaysSmallWhenMostAreCancelled: a lane whose entries are
+// nearly all cancelled at once (connects refused within a round trip,
+// under a connect timeout) fires the few that stay and keeps room for
+// about one span of entries, not more.
+func TestLaneStaysSmallWhenMostAreCancelled(t *testing.T) {
+	k := New(1)
+	var got []int
+	l := NewLane(k, time.Second, func(a any) { got = append(got, a.(int)) })
+	var want []int
+	most := 0
+	for i := 0; i < 100_000; i++ {
+		i := i
+		k.At(At(time.Duration(i)*time.Millisecond), func() {
+			lt := l.Add(i)
+			if i%1000 != 7 {
+				k.After(time.Microsecond, func() { require.True(t, l.Cancel(lt)) })
+			}
+			most = max(most, cap(l.items))
+		})
+		if i%1000 == 7 {
+			want = append(want, i)
+		}
+	}
+	k.Run(Forever)
+	assert.Equal(t, want, got)
+	assert.LessOrEqual(t, most, 4*1000, "room for about a span (1,000 entries) of entries")
+}
+
+// TestLaneDropsCancelledFrontOnAdd: entries cancelled at the front go
+// when the next is added, not when the lane next fires.
+func TestLaneDropsCancelledFrontOnAdd(t *testing.T) {
+	k := New(1)
+	fired := 0
+	l := NewLane(k, time.Second, func(any) { fired++ })
+	k.At(At(time.Millisecond), func() {
+		for i := 0; i < 10_000; i++ {
+			require.True(t, l.Cancel(l.Add(i)))
+		}
+		l.Add(-1)
+		assert.Equal(t, 1, l.Len())
+		assert.LessOrEqual(t, cap(l.items), 64)
+	})
+	k.Run(Forever)
+	assert.Equal(t, 1, fired)
+}
