@@ -307,3 +307,42 @@ func TestClientRejectsRequestsOverItsBound(t *testing.T) {
 	assert.Equal(t, int64(2), f.c.Rejected())
 	assert.Equal(t, 0, f.served[f.b])
 }
+
+// TestPoolWaitHoldsOnlyLiveWaiters: waiters that time out leave the pool's
+// queue as they do, from its front (timeout takes the one that timed out
+// there without looking at the next), so the queue never holds dead ones.
+func TestPoolWaitHoldsOnlyLiveWaiters(t *testing.T) {
+	cfg := config()
+	cfg.Connections, cfg.PoolTimeout, cfg.Timeout = 2, 50*time.Millisecond, 10*time.Second
+	cfg.Retry.MaxAttempts = 2
+	f := newFixture(t, cfg)
+	f.service = 3 * time.Second // both connections stay busy: later requests wait and time out
+	n := 0
+	for i := 0; i < 200; i++ {
+		f.submitAt(time.Duration(i)*7*time.Millisecond, 1+i%3)
+		n += 1 + i%3
+	}
+	p := f.c.inst[0].pools[0]
+	most := 0
+	var check func()
+	check = func() {
+		for _, w := range p.wait.buf[p.wait.head:] {
+			require.True(t, live(w), "at %v a dead waiter is queued", f.k.Now())
+		}
+		most = max(most, p.wait.len())
+		if f.k.Now() < sim.At(5*time.Second) {
+			f.k.After(time.Millisecond, check)
+		}
+	}
+	f.k.After(0, check)
+	f.k.Run(sim.Forever)
+	require.Len(t, f.done, n)
+	assert.Greater(t, most, 10, "requests did wait")
+	timedOut := 0
+	for _, r := range f.done {
+		if r.Status == cluster.TimedOut {
+			timedOut++
+		}
+	}
+	assert.Greater(t, timedOut, 300, "most waits time out")
+}
