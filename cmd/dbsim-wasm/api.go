@@ -22,7 +22,7 @@ import (
 type Request struct {
 	// Op is what to do: "catalog" (the bundled scenarios and lessons),
 	// "validate" (YAML), "run" (YAML, Seed, Lesson), "set" (YAML, Path, Value: a slider's
-	// move) or "fault" (YAML, Fault: a fault button).
+	// move), "fault" (YAML, Fault: a fault button) or "warm" (see warmups).
 	Op   string `json:"op"`
 	YAML string `json:"yaml,omitempty"`
 	// Seed, if not nil, replaces the scenario's seed.
@@ -176,11 +176,53 @@ func handle(req Request, progress func(done, total float64)) Response {
 			return fail(err)
 		}
 		resp.Run = out
+	case "warm":
+		for i, src := range warmups {
+			s, err := scenarios.Parse(fmt.Sprintf("warmup-%d.yaml", i), []byte(src))
+			if err != nil {
+				return fail(err)
+			}
+			if _, err := scenarios.Run(s, scenarios.Options{Workers: 1}); err != nil {
+				return fail(err)
+			}
+		}
 	default:
-		return fail(fmt.Errorf("unknown op %q (want catalog, validate, run, set or fault)", req.Op))
+		return fail(fmt.Errorf("unknown op %q (want catalog, validate, run, set, fault or warm)", req.Op))
 	}
 	return resp
 }
+
+// warmups are the short runs of "warm", which the page's worker makes
+// once, before it reports ready. A browser first runs WebAssembly from a
+// quick baseline compilation and optimises a function only once it has
+// run for a while, so on a fresh page a lesson's first run took about a
+// second longer than its second (replica-lag 3.1 s against 2.2 s in
+// headless Chromium). These runs pass through the hot paths every lesson
+// shares (the kernel, the clients' connections, timeouts and retries,
+// RDS with a replica, Aurora's quorum, DynamoDB's partitions) in about
+// half a second, while the reader reads the lesson's question.
+var warmups = []string{`
+name: warm-rds
+duration: 30s
+system: {kind: rds, engine: mysql, instance_class: db.r6g.4xlarge, read_replicas: [{az: us-east-1b}]}
+workload: [{name: app, arrival: {process: poisson, rate: 5000/s}, mix: {read: 0.5, write: 0.5}, reads_from: replicas}]
+`, `
+name: warm-overload
+duration: 5s
+system: {kind: rds, engine: postgres, instance_class: db.r6g.large}
+clients: {instances: 4, connections: 50, timeout: 100ms, pool_timeout: 500ms, retry: {max_attempts: 3, base: 10ms, cap: 10ms, jitter: none}}
+workload: [{name: app, arrival: {process: poisson, rate: 8000/s}, mix: {read: 0.8, write: 0.2}}]
+`, `
+name: warm-aurora
+duration: 10s
+system: {kind: aurora, instance_class: db.r6g.4xlarge, replicas: [{az: us-east-1b}]}
+workload: [{name: app, arrival: {process: poisson, rate: 5000/s}, mix: {read: 0.8, write: 0.2}, keys: {dist: zipf, skew: 1.1, count: 100000}}]
+`, `
+name: warm-dynamodb
+duration: 10s
+system: {kind: dynamodb, table: {mode: provisioned, rcu: 2000, wcu: 1000, partitions: 4}}
+workload: [{name: app, arrival: {process: poisson, rate: 5000/s}, ops: {get: 0.8, put: 0.2}, keys: {dist: zipf, skew: 1.2, count: 10000}}]
+`}
 
 // firstDescriptionLine is the first line of a scenario's description,
 // the summary the list shows. The bundled scenarios write it as a block

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -206,4 +207,13 @@ func TestFaultButtonsFinishInTheRun(t *testing.T) {
 		}
 	}
 	assert.Positive(t, buttons)
+}
+
+// The warm-up runs are valid and quick (they delay the page's first
+// run by their time).
+func TestWarm(t *testing.T) {
+	start := time.Now()
+	r := handle(Request{Op: "warm"}, nil)
+	require.Empty(t, r.Errors)
+	t.Logf("warm-up: %v natively", time.Since(start))
 }

@@ -5,6 +5,7 @@
 // terminates the worker and starts another, fetches nothing: the page
 // keeps working with the network off.
 //
+// Once loaded, it warms the simulator up (op "warm") and says it is ready.
 // Then it answers the page's requests, {id, req}, with {id, resp}; a run
 // also posts {id, progress: [done, total]} (simulated seconds).
 let ready = null;
@@ -16,6 +17,9 @@ onmessage = async (ev) => {
       const go = new Go(); // from wasm_exec.js, ahead of this file in the Blob
       const instance = await WebAssembly.instantiate(ev.data.module, go.importObject);
       go.run(instance); // defines self.dbsim, then waits for calls
+      // Short runs through the simulator's hot paths, so that the browser
+      // has optimised them before the first real run (api.go's warmups).
+      await self.dbsim(JSON.stringify({ op: "warm" }));
       postMessage({ ready: true, loadMs: performance.now() - started });
     })().catch((e) => postMessage({ failed: String(e) }));
     return;
