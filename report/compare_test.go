@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"dbsim/models/cluster"
+	"dbsim/report/chromium"
 	"dbsim/scenarios"
 )
 
@@ -149,7 +150,7 @@ func TestCompareHTMLIsSelfContained(t *testing.T) {
 // TestCompareHTMLRenders opens compare.html in headless Chromium: the two
 // plots are displayed at a readable size and both narratives are there.
 func TestCompareHTMLRenders(t *testing.T) {
-	bin := chromium(t)
+	bin := chromium.Find(t, "the rendered-page check")
 	c := testComparison()
 	var b bytes.Buffer
 	require.NoError(t, WriteCompareHTML(&b, c, SummarizeComparison(c), ComparePlots(c)))

@@ -2,8 +2,6 @@ package report
 
 import (
 	"bytes"
-	"os"
-	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"dbsim/report/chromium"
 )
 
 func TestHTMLIsSelfContained(t *testing.T) {
@@ -27,28 +27,13 @@ func TestHTMLIsSelfContained(t *testing.T) {
 	}
 }
 
-// chromium finds a headless Chromium. Outside CI the test that needs it
-// skips when it is absent; in CI (.ci/run installs it) it must be there.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium not found: .ci/run installs the Debian package chromium")
-	}
-	t.Skip("chromium not found (apt-get install chromium): skipping the rendered-page check")
-	return ""
-}
-
 // TestHTMLRendersItsPlots opens report.html in headless Chromium and checks,
 // from the laid-out page, that each plot is displayed at a readable size
 // and the narrative is there. A probe script is appended to a copy of the
 // page (the report itself has none); it writes what the browser laid out
 // into the DOM, which Chromium dumps.
 func TestHTMLRendersItsPlots(t *testing.T) {
-	bin := chromium(t)
+	bin := chromium.Find(t, "the rendered-page check")
 	res := testResult()
 	var b bytes.Buffer
 	require.NoError(t, WriteHTML(&b, res, Summarize(res, nil), Plots(res)))

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -22,24 +21,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"dbsim/report/chromium"
 	"dbsim/scenarios/lessons"
 )
-
-// chromium finds a headless Chromium, as report's tests do: outside CI
-// the test that needs it skips when it is absent; in CI (.ci/run installs
-// the Debian package) it must be there.
-func chromium(t *testing.T) string {
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium not found: .ci/run installs the Debian package chromium")
-	}
-	t.Skip("chromium not found (apt-get install chromium): skipping the browser test of the workshop site")
-	return ""
-}
 
 // page is the site open in a headless Chromium. The browser sends every
 // request, of the page and of its workers alike, to this test's server as
@@ -56,7 +40,7 @@ type page struct {
 }
 
 func openSite(t *testing.T) *page {
-	bin := chromium(t)
+	bin := chromium.Find(t, "the browser test of the workshop site")
 	dir := filepath.Join(t.TempDir(), "site")
 	start := time.Now()
 	require.NoError(t, buildSite(dir))

@@ -449,6 +449,15 @@ func (m *Model) opOf(c *cluster.Call) *Op {
 	return &m.defRead
 }
 
+// itemBytes is an item's size: size, or Config.ItemSize for a request
+// that carries none (0).
+func (m *Model) itemBytes(size int) int {
+	if size <= 0 {
+		return m.cfg.ItemSize
+	}
+	return size
+}
+
 // serve is the router: it prices the request, admits it against every
 // partition it touches and sends it to the replicas; the answer goes back
 // after the router's latency and the replicas' path.
@@ -457,10 +466,7 @@ func (m *Model) serve(c *cluster.Call) {
 		m.trace(c)
 	}
 	op := m.opOf(c)
-	size := int(c.Size)
-	if size <= 0 {
-		size = m.cfg.ItemSize
-	}
+	size := m.itemBytes(int(c.Size))
 	d := sim.Seconds(m.cfg.RouterLatency.Sample(m.rng))
 	c.Node = nil
 	if size > m.cfg.MaxItemBytes {

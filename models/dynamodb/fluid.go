@@ -241,10 +241,7 @@ func (m *Model) Step(from, to sim.Time, flows []Flow) {
 			continue
 		}
 		f.Keys.spread(t)
-		size := f.Size
-		if size <= 0 {
-			size = m.cfg.ItemSize
-		}
+		size := m.itemBytes(f.Size)
 		write := f.Op.Kind.Write()
 		d := dim(write)
 		u := m.unitsOf(&f.Op, size, t)
@@ -462,10 +459,7 @@ func (m *Model) fluidIndexes(from, to sim.Time, flows []Flow, span float64) []fl
 			}
 			km := f.Keys.index(g, gi)
 			km.spread(g)
-			size := f.Size
-			if size <= 0 {
-				size = m.cfg.ItemSize
-			}
+			size := m.itemBytes(f.Size)
 			if g.gsi.ProjectedBytes > 0 {
 				size = g.gsi.ProjectedBytes
 			}

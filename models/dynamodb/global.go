@@ -233,10 +233,7 @@ func (g *globalModel) serve(i int, c *cluster.Call) {
 	m := g.m
 	r := g.regions[i]
 	op := m.opOf(c)
-	size := int(c.Size)
-	if size <= 0 {
-		size = m.cfg.ItemSize
-	}
+	size := m.itemBytes(int(c.Size))
 	d := sim.Seconds(m.cfg.RouterLatency.Sample(g.serveRng))
 	c.Node = nil
 	if size > m.cfg.MaxItemBytes {
