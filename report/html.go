@@ -2,12 +2,17 @@ package report
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"html/template"
 	"io"
+	"math"
+	"slices"
 	"strings"
 	"time"
 
+	"dbsim/models/cluster"
+	"dbsim/models/metric"
 	"dbsim/scenarios"
 	"dbsim/sim"
 )
@@ -69,13 +74,84 @@ func Narrative(res *scenarios.Result) []NarrativeEvent {
 	if sc := res.Scenario; sc != nil && sc.Duration.D() >= 24*time.Hour {
 		clock = dayClock // a run of days (fluid mode): minutes would run to five digits
 	}
-	if len(res.Replications) > 0 && res.Replications[0] != nil {
-		for _, e := range res.Replications[0].Events {
-			out = append(out, NarrativeEvent{At: clock(e.At), Text: e.Text})
+	if len(res.Replications) == 0 || res.Replications[0] == nil {
+		return out
+	}
+	rep := res.Replications[0]
+	events := slices.Clone(rep.Events)
+	events = append(events, lagEpisodes(rep)...)
+	slices.SortStableFunc(events, func(a, b cluster.Event) int { return cmp.Compare(a.At, b.At) })
+	for _, e := range events {
+		out = append(out, NarrativeEvent{At: clock(e.At), Text: e.Text})
+	}
+	return out
+}
+
+// behindMs is the replica lag (ms) above which the narrative says a
+// replica fell behind: a second, far above the milliseconds of a replica
+// that keeps up, and what a reader of its stale reads would notice.
+const behindMs = 1000.0
+
+// lagEpisodes tells, from the replicas' lag columns of rep's series, when
+// each fell more than behind its writer, how far it fell and when it
+// caught up: the models log faults and failovers, but a replica that
+// falls behind under load is only in the series. Buckets without a sample
+// (no write applied) neither start nor end an episode.
+func lagEpisodes(rep *scenarios.Replication) []cluster.Event {
+	var out []cluster.Event
+	if rep.Series == nil {
+		return out
+	}
+	b := rep.Series.Bucket()
+	at := func(row int) sim.Time { return sim.At(time.Duration(row) * b) }
+	var lag []float64
+	peakNote := func(peak, last int) string { // the peak, unless it is the last sample
+		if lag[peak] == lag[last] {
+			return ""
+		}
+		return fmt.Sprintf(" (peak %s at %s)", lagText(lag[peak]), narrativeClock(at(peak)))
+	}
+	for _, id := range rep.Gauges {
+		col, ok := rep.Series.Lookup(id.Column())
+		if id.Kind != metric.Lag || !ok {
+			continue
+		}
+		start, peak, last := -1, -1, -1
+		lag = rep.Series.Values(col)
+		for row, ms := range lag {
+			if math.IsNaN(ms) {
+				continue
+			}
+			switch {
+			case ms >= behindMs && start < 0:
+				start, peak = row, row
+				out = append(out, cluster.Event{At: at(row), Text: fmt.Sprintf("%s fell behind its writer: replica lag %s", id.Subject(), lagText(ms))})
+			case ms >= behindMs:
+				if ms > lag[peak] {
+					peak = row
+				}
+			case start >= 0:
+				out = append(out, cluster.Event{At: at(row), Text: fmt.Sprintf("%s caught up (lag under %s); it had been %s behind at %s",
+					id.Subject(), lagText(behindMs), lagText(lag[peak]), narrativeClock(at(peak)))})
+				start = -1
+			}
+			last = row
+		}
+		switch {
+		case start < 0:
+		case last == len(lag)-1:
+			out = append(out, cluster.Event{At: at(last), Text: fmt.Sprintf("%s still %s behind as the run ends%s",
+				id.Subject(), lagText(lag[last]), peakNote(peak, last))})
+		default: // it stopped replicating (promoted, removed) or reporting (down)
+			out = append(out, cluster.Event{At: at(last), Text: fmt.Sprintf("%s's lag, last reported: %s%s",
+				id.Subject(), lagText(lag[last]), peakNote(peak, last))})
 		}
 	}
 	return out
 }
+
+// lagText formats a lag in milliseconds as seconds, to a tenth.
+func lagText(ms float64) string { return fmt.Sprintf("%.1f s", ms/1000) }
 
 type htmlFigure struct {
 	ID, Title string
