@@ -27,7 +27,8 @@ import "dbsim/sim"
 // key and its RecentDepth newest writes, newest first, and a write to
 // another key of the slot replaces it. Memory is fixed (slots × depth
 // entries) and Add and a look-up cost a hash and a few comparisons,
-// whatever the key space.
+// whatever the key space (a look-up also scans the at most recentBatch
+// writes Add holds back).
 //
 // What is approximate, and in which direction: the table forgets. A key is
 // remembered until another key of its slot is written, for about
@@ -47,6 +48,20 @@ type RecentWrites[T any] struct {
 	keys  []uint64
 	slots []recentSlot[T]
 	mask  uint64
+	// pending are the writes Add has taken and not yet put in their
+	// slots, oldest first (see Add).
+	pending [recentBatch]pendingWrite[T]
+	np      int
+}
+
+// recentBatch is the number of writes Add holds back before it puts them
+// in their slots.
+const recentBatch = 16
+
+type pendingWrite[T any] struct {
+	slot int
+	key  uint64
+	w    RecentWrite[T]
 }
 
 // RecentDepth is the number of writes remembered per key: it covers the
@@ -95,16 +110,43 @@ func (r *RecentWrites[T]) slot(key uint64) int { return int(KeyHash(key) & r.mas
 // Add records a write of key whose acknowledgement reaches its client at
 // acked; it becomes the key's newest write, and evicts another key of the
 // slot.
+//
+// On a large table a slot and its key are two cache misses, and a model
+// adds one write between many other events, so an Add that put its write
+// at once would wait for both alone. Add therefore holds writes back and puts up to recentBatch
+// of them in their slots at once, in order (flush), where the processor
+// overlaps their misses. A method that reads the slots flushes first; a
+// look-up (Writes) only when a held-back write goes to its key's slot, so
+// what each sees is the same.
 func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
-	i := r.slot(key)
+	if r.np == len(r.pending) {
+		r.flush()
+	}
+	r.pending[r.np] = pendingWrite[T]{slot: r.slot(key), key: key, w: RecentWrite[T]{Acked: acked, V: v}}
+	r.np++
+}
+
+// flush puts the pending writes in their slots, oldest first.
+func (r *RecentWrites[T]) flush() {
+	for i := range r.np {
+		p := &r.pending[i]
+		r.put(p.slot, p.key, p.w)
+	}
+	r.np = 0
+}
+
+// put makes w the newest write of key, in slot i.
+func (r *RecentWrites[T]) put(i int, key uint64, w RecentWrite[T]) {
 	s := &r.slots[i]
 	if r.keys[i] != key {
 		r.keys[i], s.n = key, 0
 	}
 	// Only the live writes move down (none for a key new to the slot):
 	// nothing reads beyond s.n.
-	copy(s.writes[1:], s.writes[:min(s.n, RecentDepth-1)])
-	s.writes[0] = RecentWrite[T]{Acked: acked, V: v}
+	for j := min(s.n, RecentDepth-1); j > 0; j-- {
+		s.writes[j] = s.writes[j-1]
+	}
+	s.writes[0] = w
 	s.n = min(s.n+1, RecentDepth)
 }
 
@@ -114,6 +156,12 @@ func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
 // next Add.
 func (r *RecentWrites[T]) Writes(key uint64) []RecentWrite[T] {
 	i := r.slot(key)
+	for j := range r.np {
+		if r.pending[j].slot == i {
+			r.flush()
+			break
+		}
+	}
 	if r.keys[i] != key {
 		return nil
 	}
@@ -137,6 +185,7 @@ func (r *RecentWrites[T]) Newest(key uint64, by sim.Time) (*RecentWrite[T], bool
 // event (a replaced replica) that changes what the writes say; f may
 // change the write in place.
 func (r *RecentWrites[T]) Each(f func(key uint64, w *RecentWrite[T])) {
+	r.flush()
 	for i := range r.slots {
 		s := &r.slots[i]
 		for j := 0; j < s.n; j++ {
@@ -164,6 +213,7 @@ func Missed(r *RecentWrites[uint64], key uint64, sent sim.Time, applied uint64) 
 // continues the log from lsn, and the writes above it are lost (no replica
 // can apply them), so missing them makes no read stale.
 func ForgetAbove(r *RecentWrites[uint64], lsn uint64) {
+	r.flush()
 	for i := range r.slots {
 		s := &r.slots[i]
 		out := 0

@@ -133,3 +133,34 @@ func TestRecentWritesNewestAndForget(t *testing.T) {
 	assert.Equal(t, 1, n)
 	assert.Equal(t, uint64(7), tab.Writes(1)[0].V, "Each updates in place")
 }
+
+func TestRecentWritesHeldBackWritesAreSeen(t *testing.T) {
+	// Add holds writes back (up to recentBatch of them) before it puts
+	// them in their slots; every reader must see them all the same. The
+	// twin puts each write at once. Runs of writes longer than a batch,
+	// keys that share slots and keys written again within a batch.
+	rng := rand.New(rand.NewPCG(3, 4))
+	tab, twin := NewRecentWrites[uint64](16), NewRecentWrites[uint64](16)
+	var lsn uint64
+	for i := 0; i < 20000; i++ {
+		key := uint64(rng.IntN(40))
+		switch r := rng.IntN(100); {
+		case r < 90:
+			lsn++
+			tab.Add(key, sim.Time(i), lsn)
+			twin.put(twin.slot(key), key, RecentWrite[uint64]{Acked: sim.Time(i), V: lsn})
+			require.LessOrEqual(t, tab.np, recentBatch)
+			require.Zero(t, twin.np)
+		case r < 98:
+			require.Equal(t, twin.Writes(key), tab.Writes(key), "step %d key %d", i, key)
+		case r < 99:
+			var got, want []uint64
+			tab.Each(func(k uint64, w *RecentWrite[uint64]) { got = append(got, k, w.V) })
+			twin.Each(func(k uint64, w *RecentWrite[uint64]) { want = append(want, k, w.V) })
+			require.Equal(t, want, got, "step %d", i)
+		default:
+			ForgetAbove(tab, lsn-5)
+			ForgetAbove(twin, lsn-5)
+		}
+	}
+}
