@@ -1,6 +1,8 @@
 package aurora
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -426,4 +428,35 @@ func TestScheduledAndRandomStorageFailuresStack(t *testing.T) {
 	assert.Positive(t, backWhileHeld)
 	assert.Positive(t, heldEndsWhileRandom)
 	checkInvariants(t, h.m)
+}
+
+func TestKthIsTheKthSmallest(t *testing.T) {
+	// By the 0-1 principle a comparator network that sorts every vector
+	// of zeros and ones sorts everything; random times (some Forever)
+	// check the same against a sort.
+	check := func(a [Segments]sim.Time) {
+		s := a
+		slices.Sort(s[:])
+		for k := 1; k <= Segments; k++ {
+			require.Equal(t, s[k-1], kth(a, k), "%v k=%d", a, k)
+		}
+	}
+	for bitsSet := range 1 << Segments {
+		var a [Segments]sim.Time
+		for i := range a {
+			a[i] = sim.Time(bitsSet >> i & 1)
+		}
+		check(a)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 10000 {
+		var a [Segments]sim.Time
+		for i := range a {
+			a[i] = sim.Time(rng.IntN(50))
+			if rng.IntN(8) == 0 {
+				a[i] = sim.Forever
+			}
+		}
+		check(a)
+	}
 }
