@@ -407,6 +407,7 @@ func (t *table) fluidTake(p *partition, from, to sim.Time, write bool, got, thrU
 	if write {
 		hard, alloc = &p.hw, p.w
 	}
+	hard.expire(from) // take expires lazily; the fluid mode's sums are not exact
 	hard.take(from, got)
 	if alloc != nil {
 		alloc.Pass(from, to, got)

@@ -50,6 +50,17 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 // slotEnd remember when the oldest slot expires and when the newest one
 // ends, so that most calls compare two times instead of dividing one by
 // the slot span (a 64-bit division, the most expensive step of the path).
+//
+// Expiry is lazy: the slots that have left the window are dropped only
+// when an answer depends on them (holds when the sum with them would
+// refuse, room) or when take needs their room in a full buffer. Dropping
+// a slot only lowers the sum, so a request that fits with them fits
+// without them, and holds answers as an eager expiry would. A partition
+// well under its limit so never reads the oldest slot (a cache line
+// written a window ago, a miss on nearly every request) one request at
+// a time, but a buffer's worth of them in one sequential pass. The units
+// of requests are multiples of half a unit (ReadUnits, WriteUnits), so
+// their sums are exact whatever the order in which slots come and go.
 type hardLimit struct {
 	limit  float64
 	slot   sim.Time  // span of a slot
@@ -102,23 +113,36 @@ func (h *hardLimit) expire(now sim.Time) {
 	h.expireAt = sim.Time(h.buf[h.head].slot+h.window+1) * h.slot
 }
 
-// holds reports whether u more units now stay within the limit.
+// holds reports whether u more units now stay within the limit: at once
+// if they fit beside every slot still in the buffer, else after expiring
+// the slots that left the window.
 func (h *hardLimit) holds(now sim.Time, u float64) bool {
+	return h.sum+u <= h.limit+eps || h.holdsExpired(now, u)
+}
+
+// holdsExpired is holds' answer after expiring, kept out of line so that
+// holds itself is inlined.
+//
+//go:noinline
+func (h *hardLimit) holdsExpired(now sim.Time, u float64) bool {
 	h.expire(now)
 	return h.sum+u <= h.limit+eps
 }
 
 // take records u units consumed now (time never goes back, so a time
-// before slotEnd is in the newest slot).
+// before slotEnd is in the newest slot). A new slot that finds the
+// buffer full first expires the slots that left the window.
 func (h *hardLimit) take(now sim.Time, u float64) {
-	h.expire(now)
 	if n := len(h.buf); n > h.head && now < h.slotEnd {
 		h.buf[n-1].units += u
 	} else {
 		s := int64(now / h.slot)
-		if len(h.buf) == cap(h.buf) && 2*h.head >= len(h.buf) {
-			h.buf = h.buf[:copy(h.buf, h.buf[h.head:])]
-			h.head = 0
+		if len(h.buf) == cap(h.buf) {
+			h.expire(now)
+			if 2*h.head >= len(h.buf) {
+				h.buf = h.buf[:copy(h.buf, h.buf[h.head:])]
+				h.head = 0
+			}
 		}
 		if h.head == len(h.buf) {
 			h.expireAt = sim.Time(s+h.window+1) * h.slot
