@@ -62,15 +62,16 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 // of requests are multiples of half a unit (ReadUnits, WriteUnits), so
 // their sums are exact whatever the order in which slots come and go.
 type hardLimit struct {
-	limit  float64
-	slot   sim.Time  // span of a slot
-	window int64     // slots in a window
-	buf    []slotUse // buf[head:] are the slots of the window, oldest first
-	head   int
-	sum    float64 // units in buf[head:]
-	// expireAt is when buf[head] expires (sim.Forever: buf is empty);
-	// slotEnd is the end of the newest slot, buf[len(buf)-1].
-	expireAt, slotEnd sim.Time
+	sum   float64 // units in buf[head:]
+	limit float64
+	// slotEnd is the end of the newest slot, buf[len(buf)-1]; expireAt
+	// when buf[head] expires (sim.Forever: buf is empty).
+	slotEnd  sim.Time
+	buf      []slotUse // buf[head:] are the slots of the window, oldest first
+	head     int
+	expireAt sim.Time
+	slot     sim.Time // span of a slot
+	window   int64    // slots in a window
 }
 
 type slotUse struct {
@@ -169,7 +170,41 @@ const reservoirSize = 64
 
 // partition is one key range of a table or index: a replication group
 // with its own throughput allocation and hard limits.
+//
+// The fields a request reads come first, in the order a read uses them
+// (its hard limit, its bucket, its totals, the replica group, the heat
+// statistics), so that a read touches the partition's first four cache
+// lines and a write those and the next two; the fields the control
+// loops and faults use follow.
 type partition struct {
+	// hr and hw enforce the hard limits per second (facts 5.1, 5.18).
+	hr hardLimit
+	// r and w hold the allocation plus burst credit (rate alloc, capacity
+	// BurstWindow × the base allocation); nil for on-demand tables, which
+	// allocate nothing below the hard limits.
+	r, w       *sim.TokenBucket
+	cumR, cumW float64 // consumed units, total
+	leader     int     // index into reps; -1 while there is none
+	term       uint32  // leadership changes
+	reps       [3]replica
+
+	// Split for heat: the heaviest key (a weighted Boyer–Moore majority
+	// vote with the candidate's exact weight since it became the
+	// candidate), the requests seen this period, the key positions of
+	// some of them (a reservoir sample of requests, sample, last in the
+	// struct) and the consecutive hot periods.
+	weight      float64
+	cand        uint64
+	vote, candW float64
+	seen        uint64
+	nextPick    uint64 // the request that next replaces a sample
+
+	hw hardLimit
+	// applied is when each replica will have applied the newest write it
+	// got: a replica applies the partition's log in order, so a write
+	// waits for the one before it.
+	applied [3]sim.Time
+
 	t      *table
 	id     int
 	lo, hi uint64 // the hash range it owns, inclusive
@@ -179,14 +214,7 @@ type partition struct {
 	// allocR and allocW are the current allocations in units per second:
 	// share × provisioned, or more while adaptive capacity boosts it.
 	allocR, allocW float64
-	// r and w hold the allocation plus burst credit (rate alloc, capacity
-	// BurstWindow × the base allocation); nil for on-demand tables, which
-	// allocate nothing below the hard limits.
-	r, w *sim.TokenBucket
-	// hr and hw enforce the hard limits per second (facts 5.1, 5.18).
-	hr, hw hardLimit
 
-	cumR, cumW   float64 // consumed units, total
 	tickR, tickW float64 // cumR/W at the last adaptive tick
 	perR, perW   float64 // cumR/W at the last metric period
 	thrR, thrW   float64 // throttled units since the last adaptive tick
@@ -196,33 +224,15 @@ type partition struct {
 	// not yet counted in throttles (fluid.go).
 	fluidThr float64
 
-	// Split for heat: consecutive hot periods, the key positions seen this
-	// period (a reservoir sample of requests, sample, last in the struct
-	// so that it does not stand between the fields every request reads)
-	// and the heaviest key (a weighted Boyer–Moore majority vote with the
-	// candidate's exact weight since it became the candidate).
-	hot         int
-	splitting   bool
-	seen        uint64
-	nextPick    uint64  // the request that next replaces a sample
-	skip        float64 // Algorithm L's W
-	cand        uint64
-	vote, candW float64
-	weight      float64
+	hot       int
+	splitting bool
+	skip      float64 // Algorithm L's W
 
 	// shard is the stream shard taking its writes' records (base table
 	// with a stream only).
 	shard *shard
 
-	reps   [3]replica
-	leader int    // index into reps; -1 while there is none
-	term   uint32 // leadership changes
-	// applied is when each replica will have applied the newest write it
-	// got: a replica applies the partition's log in order, so a write
-	// waits for the one before it.
-	applied [3]sim.Time
-
-	sample [reservoirSize]uint64 // split for heat's reservoir (see hot)
+	sample [reservoirSize]uint64 // split for heat's reservoir (see weight)
 }
 
 type replica struct {
