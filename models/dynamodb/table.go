@@ -61,17 +61,20 @@ func take(b *sim.TokenBucket, now sim.Time, n float64) {
 // a time, but a buffer's worth of them in one sequential pass. The units
 // of requests are multiples of half a unit (ReadUnits, WriteUnits), so
 // their sums are exact whatever the order in which slots come and go.
+//
+// Its fields are in the order a request reads them (holds, then take,
+// then the rare expiry), so that all but window share a cache line.
 type hardLimit struct {
 	sum   float64 // units in buf[head:]
 	limit float64
 	// slotEnd is the end of the newest slot, buf[len(buf)-1]; expireAt
 	// when buf[head] expires (sim.Forever: buf is empty).
 	slotEnd  sim.Time
+	slot     sim.Time  // span of a slot
 	buf      []slotUse // buf[head:] are the slots of the window, oldest first
 	head     int
 	expireAt sim.Time
-	slot     sim.Time // span of a slot
-	window   int64    // slots in a window
+	window   int64 // slots in a window
 }
 
 type slotUse struct {
@@ -172,21 +175,19 @@ const reservoirSize = 64
 // with its own throughput allocation and hard limits.
 //
 // The fields a request reads come first, in the order a read uses them
-// (its hard limit, its bucket, its totals, the replica group, the heat
-// statistics), so that a read touches the partition's first four cache
-// lines and a write those and the next two; the fields the control
-// loops and faults use follow.
+// (its hard limit, its bucket, its total, the heat statistics, the
+// replicas), so that an eventually consistent read touches the
+// partition's first three cache lines, and a write those but the first
+// and the next two (the leader and the write side; TestPartitionLayout);
+// the fields the control loops and faults use follow.
 type partition struct {
 	// hr and hw enforce the hard limits per second (facts 5.1, 5.18).
 	hr hardLimit
 	// r and w hold the allocation plus burst credit (rate alloc, capacity
 	// BurstWindow × the base allocation); nil for on-demand tables, which
 	// allocate nothing below the hard limits.
-	r, w       *sim.TokenBucket
-	cumR, cumW float64 // consumed units, total
-	leader     int     // index into reps; -1 while there is none
-	term       uint32  // leadership changes
-	reps       [3]replica
+	r    *sim.TokenBucket
+	cumR float64 // consumed read units, total
 
 	// Split for heat: the heaviest key (a weighted Boyer–Moore majority
 	// vote with the candidate's exact weight since it became the
@@ -199,11 +200,17 @@ type partition struct {
 	seen        uint64
 	nextPick    uint64 // the request that next replaces a sample
 
-	hw hardLimit
+	reps   [3]replica
+	leader int    // index into reps; -1 while there is none
+	term   uint32 // leadership changes
+
+	w    *sim.TokenBucket
+	cumW float64 // consumed write units, total
 	// applied is when each replica will have applied the newest write it
 	// got: a replica applies the partition's log in order, so a write
 	// waits for the one before it.
 	applied [3]sim.Time
+	hw      hardLimit
 
 	t      *table
 	id     int
