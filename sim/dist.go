@@ -90,15 +90,17 @@ const lnBins = 1024
 // table of lnBins+1 quantiles, exact in the bottom and top bins (below the
 // 0.1st and above the 99.9th percentiles), so the tails are the
 // distribution's own. A uniform draw and a table lookup cost less than a
-// normal draw and an exp, which matters at several samples a request.
+// normal draw and an exp, which matters at several samples a request. Its
+// methods take a pointer: through the Dist interface a value receiver
+// would copy the 48-byte struct at every sample.
 type logNormalDist struct {
 	mu, sigma float64
 	p50, p99  float64 // set by LogNormalP50P99, only to describe it
 	q         *[lnBins + 1]float64
 }
 
-func newLogNormal(mu, sigma, p50, p99 float64) logNormalDist {
-	d := logNormalDist{mu: mu, sigma: sigma, p50: p50, p99: p99, q: new([lnBins + 1]float64)}
+func newLogNormal(mu, sigma, p50, p99 float64) *logNormalDist {
+	d := &logNormalDist{mu: mu, sigma: sigma, p50: p50, p99: p99, q: new([lnBins + 1]float64)}
 	for i := 1; i < lnBins; i++ {
 		d.q[i] = d.quantile(float64(i) / lnBins)
 	}
@@ -106,11 +108,11 @@ func newLogNormal(mu, sigma, p50, p99 float64) logNormalDist {
 }
 
 // quantile is the exact inverse CDF at u in (0, 1).
-func (d logNormalDist) quantile(u float64) float64 {
+func (d *logNormalDist) quantile(u float64) float64 {
 	return math.Exp(d.mu + d.sigma*math.Sqrt2*math.Erfinv(2*u-1))
 }
 
-func (d logNormalDist) Sample(r *rand.Rand) float64 {
+func (d *logNormalDist) Sample(r *rand.Rand) float64 {
 	x := r.Float64() * lnBins
 	i := int(x)
 	if i == 0 || i >= lnBins-1 {
@@ -124,8 +126,8 @@ func (d logNormalDist) Sample(r *rand.Rand) float64 {
 	f := x - float64(i)
 	return d.q[i] + f*(d.q[i+1]-d.q[i])
 }
-func (d logNormalDist) Mean() float64 { return math.Exp(d.mu + d.sigma*d.sigma/2) }
-func (d logNormalDist) String() string {
+func (d *logNormalDist) Mean() float64 { return math.Exp(d.mu + d.sigma*d.sigma/2) }
+func (d *logNormalDist) String() string {
 	if d.p50 > 0 {
 		return fmt.Sprintf("lognormal(p50=%g, p99=%g)", d.p50, d.p99)
 	}

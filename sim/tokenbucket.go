@@ -27,8 +27,8 @@ type TokenBucket struct {
 // NewTokenBucket returns a full bucket of capacity burst refilling at rate
 // tokens per second. Negative values count as 0.
 func NewTokenBucket(rate, burst float64, now Time) *TokenBucket {
-	burst = math.Max(burst, 0)
-	return &TokenBucket{rate: math.Max(rate, 0), burst: burst, tokens: burst, last: now}
+	burst = max(burst, 0)
+	return &TokenBucket{rate: max(rate, 0), burst: burst, tokens: burst, last: now}
 }
 
 // refill brings tokens up to now. The refill is computed from the integer
@@ -54,7 +54,7 @@ func (b *TokenBucket) Take(now Time, n float64) bool {
 	if b.tokens+tokenEpsilon < n {
 		return false
 	}
-	b.tokens = math.Max(b.tokens-n, 0)
+	b.tokens = max(b.tokens-n, 0)
 	return true
 }
 
@@ -68,15 +68,15 @@ func (b *TokenBucket) Tokens(now Time) float64 {
 // tokens gained until now are credited at the old rate.
 func (b *TokenBucket) SetRate(now Time, rate float64) {
 	b.refill(now)
-	b.rate = math.Max(rate, 0)
+	b.rate = max(rate, 0)
 }
 
 // SetBurst changes the capacity from now on (negative counts as 0). Tokens
 // above the new capacity are lost; a larger capacity does not add tokens.
 func (b *TokenBucket) SetBurst(now Time, burst float64) {
 	b.refill(now)
-	b.burst = math.Max(burst, 0)
-	b.tokens = math.Min(b.tokens, b.burst)
+	b.burst = max(burst, 0)
+	b.tokens = min(b.tokens, b.burst)
 }
 
 // Rate is the refill rate in tokens per second.
@@ -125,9 +125,9 @@ func (b *TokenBucket) Room(from, to Time) float64 {
 func (b *TokenBucket) Pass(from, to Time, amount float64) {
 	b.refill(from)
 	if to <= b.last {
-		b.tokens = math.Max(b.tokens-amount, 0)
+		b.tokens = max(b.tokens-amount, 0)
 		return
 	}
-	b.tokens = math.Min(math.Max(b.tokens+b.rate*float64(to-b.last)/1e9-amount, 0), b.burst)
+	b.tokens = min(max(b.tokens+b.rate*float64(to-b.last)/1e9-amount, 0), b.burst)
 	b.last = to
 }
