@@ -519,14 +519,19 @@ func (c *Client) borrow(r *Request) {
 func (c *Client) send(r *Request, cn *conn) {
 	r.conn = cn
 	r.timer = c.timeouts.Add(r)
+	// The call comes zeroed (newCall) and is filled in place: assigning
+	// a composite literal to *call would build the 152-byte struct on the
+	// stack and copy it over, wide loads of narrow stores the CPU cannot
+	// forward (a stall per request on this path).
 	call := c.newCall()
-	*call = cluster.Call{Op: r.Op, Key: r.Key, Size: r.Size, Workload: r.Workload, From: c.cfg.AZ,
-		Host: cn.host, Epoch: cn.epoch, Sent: c.k.Now(), ReplyTo: c.onReply, Owner: r, Seq: r.seq, Detail: r.Detail}
+	call.Op, call.Key, call.Size, call.Workload, call.From = r.Op, r.Key, r.Size, r.Workload, c.cfg.AZ
+	call.Host, call.Epoch, call.Sent, call.ReplyTo = cn.host, cn.epoch, c.k.Now(), c.onReply
+	call.Owner, call.Seq, call.Detail = r, r.seq, r.Detail
 	r.call = call
 	c.net.Send(call)
 }
 
-// newCall is a call to fill in: a reused one if there is one.
+// newCall is a zeroed call to fill in: a reused one if there is one.
 func (c *Client) newCall() *cluster.Call {
 	if n := len(c.freeCalls); n > 0 {
 		call := c.freeCalls[n-1]
@@ -536,10 +541,12 @@ func (c *Client) newCall() *cluster.Call {
 	return new(cluster.Call)
 }
 
-// freeCall keeps an answered call for reuse.
+// freeCall keeps an answered call for reuse, zeroed: what the model
+// wrote into it (status, scratch) does not reach the next call, and it
+// holds no request, host or detail alive.
 func (c *Client) freeCall(call *cluster.Call) {
 	if len(c.freeCalls) < maxFree {
-		call.Owner = nil // send fills in the rest when it reuses the call
+		*call = cluster.Call{}
 		c.freeCalls = append(c.freeCalls, call)
 	}
 }
@@ -771,9 +778,9 @@ func (c *Client) dial(p *pool) {
 	}
 	cn.connecting, cn.epoch = true, h.Epoch()
 	cn.timer = c.connTimeouts.Add(cn)
-	call := c.newCall()
-	*call = cluster.Call{Op: cluster.Connect, From: c.cfg.AZ, Host: h, Epoch: cn.epoch, Sent: c.k.Now(),
-		ReplyTo: c.onConnReply, Owner: cn}
+	call := c.newCall() // zeroed: filled in place, as in send
+	call.Op, call.From, call.Host, call.Epoch, call.Sent = cluster.Connect, c.cfg.AZ, h, cn.epoch, c.k.Now()
+	call.ReplyTo, call.Owner = c.onConnReply, cn
 	rtt := c.net.T.RTT(c.cfg.AZ, h.AZ)
 	c.net.SendAfter(call, time.Duration(max(c.cfg.HandshakeRTTs-1, 0))*rtt)
 }
