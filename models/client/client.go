@@ -218,25 +218,26 @@ func Defaults() Config {
 		Retry:       Retry{MaxAttempts: 3, Base: 50 * time.Millisecond, Cap: 20 * time.Second, Jitter: FullJitter}}
 }
 
-// Request is one application request.
+// Request is one application request. (Its fields are ordered so that
+// the small ones share words: 136 bytes, where the order of their meaning
+// took 160.)
 type Request struct {
-	ID       uint64
-	Op       cluster.Op
-	Key      uint64
-	Size     int32
-	Workload int16
+	ID      uint64
+	Key     uint64
+	Arrived sim.Time
 	// Endpoint indexes the client's endpoints (0 is the writer).
 	Endpoint int
 	// Instance is the client process that sent the request.
 	Instance int
-	Arrived  sim.Time
 	// Attempts made so far.
 	Attempts int
+	Size     int32
+	Workload int16
+	Op       cluster.Op
 	// Status is the final outcome; LSN and Stale come from the call that
 	// succeeded.
 	Status cluster.Status
 	LSN    uint64
-	Stale  bool
 	// Detail carries a model's own parameters of the request, such as the
 	// DynamoDB operation (a *dynamodb.Op), to the model in every call's
 	// Detail. Nil for models that need none.
@@ -248,6 +249,7 @@ type Request struct {
 	conn      *conn
 	call      *cluster.Call // the attempt's call while its answer is out
 	pool      *pool
+	Stale     bool // with Status and LSN, here to share a word
 	waiting   bool
 	done      bool
 	admitted  bool // counted in its process's requests in flight
@@ -470,7 +472,9 @@ func (c *Client) Submit(r *Request) { c.SubmitSince(r, c.k.Now()) }
 func (c *Client) SubmitSince(r *Request, arrived sim.Time) {
 	r.Arrived = arrived
 	r.Instance = c.next
-	c.next = (c.next + 1) % len(c.inst)
+	if c.next++; c.next == len(c.inst) { // round-robin without a division
+		c.next = 0
+	}
 	in := c.inst[r.Instance]
 	r.pool = in.pools[r.Endpoint]
 	if c.cfg.MaxInFlight > 0 && in.inFlight >= c.cfg.MaxInFlight {
@@ -671,7 +675,10 @@ func (c *Client) finish(r *Request, s cluster.Status) {
 	}
 	c.obs.Done(r)
 	if r.pooled && len(c.freeRequests) < maxFree {
-		*r = Request{pooled: true}
+		// Zeroed, then marked: a literal with pooled set would be copied
+		// from a template, a load per word besides the stores.
+		*r = Request{}
+		r.pooled = true
 		c.freeRequests = append(c.freeRequests, r)
 	}
 }
