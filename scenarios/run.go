@@ -398,7 +398,7 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb
 	if ddb != nil {
 		g.ddb = newDDBOps(w, ddb.Table.GSIs)
 	}
-	g.fire = g.arrive
+	g.fire = arrival
 	g.startArrivals()
 	return g, nil
 }
@@ -465,7 +465,7 @@ type generator struct {
 	retry     client.Retry
 	resubmits *rand.Rand
 	next      sim.Timer
-	fire      func()
+	fire      func(any) // the arrival event: arrival, called with g
 	id        uint64
 }
 
@@ -478,8 +478,13 @@ func (g *generator) schedule() {
 	if g.poisson {
 		gap = g.arrivals.ExpFloat64() / r
 	}
-	g.next = g.k.After(sim.Seconds(gap), g.fire)
+	g.next = g.k.AfterArg(sim.Seconds(gap), g.fire, g)
 }
+
+// arrival is a generator's arrival event. The kernel calls it with the
+// generator as its argument; a func() given to After would take one call
+// more per arrival (the kernel's callFunc, then the method value).
+func arrival(g any) { g.(*generator).arrive() }
 
 // setRate changes the base rate now.
 func (g *generator) setRate(r float64) {
@@ -497,9 +502,9 @@ func (g *generator) reschedule() {
 func (g *generator) arrive() {
 	g.schedule()
 	op := cluster.Read
-	var detail any
+	var o *dynamodb.Op
 	if u := g.ops.Float64(); g.ddb != nil {
-		op, detail = g.ddb.pick(u)
+		op, o = g.ddb.pick(u)
 	} else if u < g.w.Mix.Write {
 		op = cluster.Write
 	}
@@ -513,7 +518,8 @@ func (g *generator) arrive() {
 		}
 	}
 	key := g.key()
-	if o, ok := detail.(*dynamodb.Op); ok {
+	var detail any
+	if o != nil {
 		detail = g.ddb.forKey(o, key) // item collections
 	}
 	g.submit(op, key, ep, detail)

@@ -23,7 +23,7 @@ func arrivalsPerSecond(t *testing.T, w *Workload, d time.Duration, seed uint64) 
 	counts := make([]float64, int(d/time.Second))
 	g := &generator{k: k, w: w, arrivals: k.Stream("workload/" + w.Name + "/arrivals"),
 		rate: float64(w.Arrival.Rate), poisson: w.Arrival.Process != "constant"}
-	g.fire = func() {
+	g.fire = func(any) {
 		g.schedule()
 		if s := int(time.Duration(k.Now()) / time.Second); s < len(counts) {
 			counts[s]++
