@@ -133,16 +133,15 @@ func (r *recorder) Done(q *client.Request) {
 	// Outcomes count in the bucket of the request's arrival: "of the
 	// requests that arrived then, how many succeeded", so an outage shows
 	// from its first second, not once the timeouts and retries run out.
-	col := r.opCols[q.Op][0]
-	if !ok {
-		col = r.opCols[q.Op][1]
+	switch {
+	case !ok:
+		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][1], r.failCol)
+	case q.Stale:
+		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][0], r.okCol, r.staleCol)
+	default:
+		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][0], r.okCol)
 	}
-	r.series.Add(q.Arrived, col, 1)
 	if ok {
-		r.series.Add(q.Arrived, r.okCol, 1)
-		if q.Stale {
-			r.series.Add(q.Arrived, r.staleCol, 1)
-		}
 		r.all.Record(now, d)
 		if q.Op == cluster.Write {
 			r.write.Record(now, d)
@@ -152,8 +151,6 @@ func (r *recorder) Done(q *client.Request) {
 		if (q.Op == cluster.Write || !r.writes) && !slices.Contains(r.remote, q.Workload) {
 			r.noteSuccess(q.Instance)
 		}
-	} else {
-		r.series.Add(q.Arrived, r.failCol, 1)
 	}
 	if q.Status == cluster.Rejected && !r.rejecting {
 		r.rejecting = true

@@ -93,6 +93,22 @@ func (s *Series) Add(t Time, col int, v float64) {
 	*p += v
 }
 
+// AddEach adds v to each of the columns cols in the bucket containing t,
+// as Add does to one: a request's outcome counts in two or three columns
+// of one row, found once.
+func (s *Series) AddEach(t Time, v float64, cols ...int) {
+	i := s.row(t)
+	s.rows = max(s.rows, i+1)
+	for _, col := range cols {
+		p := s.cellAt(i, col)
+		if math.IsNaN(*p) {
+			*p = v
+			continue
+		}
+		*p += v
+	}
+}
+
 // Set overwrites column col in the bucket containing t with v.
 func (s *Series) Set(t Time, col int, v float64) { *s.cell(t, col) = v }
 
@@ -125,12 +141,20 @@ func (s *Series) row(t Time) int {
 // the column (with its fill value) and the table as needed.
 func (s *Series) cell(t Time, col int) *float64 {
 	i := s.row(t)
-	c := s.cols[col]
-	for len(c) <= i {
-		c = append(c, s.fill[col])
-	}
-	s.cols[col] = c
 	s.rows = max(s.rows, i+1)
+	return s.cellAt(i, col)
+}
+
+// cellAt returns the cell of column col in row i, growing the column (with
+// its fill value) as needed; the table has at least i+1 rows.
+func (s *Series) cellAt(i, col int) *float64 {
+	c := s.cols[col]
+	if len(c) <= i {
+		for len(c) <= i {
+			c = append(c, s.fill[col])
+		}
+		s.cols[col] = c
+	}
 	return &c[i]
 }
 

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -124,4 +125,26 @@ func TestLatencySeriesFlushMidBucket(t *testing.T) {
 	assert.InDelta(t, 2.0, s.Values(c)[0], 1e-9)
 	ls.Flush()
 	assert.Equal(t, 1, s.Len())
+}
+
+func TestSeriesAddEach(t *testing.T) {
+	// AddEach is Add on each column: a NaN cell becomes v, the table grows.
+	s, ref := NewSeries(time.Second), NewSeries(time.Second)
+	for _, x := range []*Series{s, ref} {
+		x.Column("a")
+		x.ColumnFill("b", math.NaN())
+		x.Column("c")
+	}
+	for _, at := range []Time{At(300 * time.Millisecond), At(2500 * time.Millisecond), At(time.Second)} {
+		s.AddEach(at, 2, 0, 1)
+		s.AddEach(at, 1, 2)
+		ref.Add(at, 0, 2)
+		ref.Add(at, 1, 2)
+		ref.Add(at, 2, 1)
+	}
+	require.Equal(t, ref.Len(), s.Len())
+	for c := range 3 {
+		assert.Equal(t, fmt.Sprint(ref.Values(c)), fmt.Sprint(s.Values(c)), "column %d", c)
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { s.AddEach(At(time.Second), 1, 0, 1, 2) }))
 }
