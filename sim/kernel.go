@@ -374,8 +374,27 @@ func (k *Kernel) fill(e entry) {
 // storing it at j: an entry just stored and at once loaded back stalls
 // the processor, which cannot forward the two 8-byte stores of an append
 // to one 16-byte load.
+//
+// The first step is taken without a branch: the later of e and the
+// parent goes into the hole and the earlier one carries on up from the
+// parent's place. Whether a new event is earlier than its first parent
+// is a coin toss to a branch predictor (in a small queue, such as the
+// M/M/1's arrival against its departure, an even one); the next step
+// up, against the grandparent, is rarely taken whichever of the two
+// carries on, so its branch predicts well.
 func (k *Kernel) up(j int, e entry) {
 	h := k.heap
+	if j > 0 {
+		i := (j - 1) / arity
+		p := h[i]
+		_, b := bits.Sub64(e.key, p.key, 0)
+		_, b = bits.Sub64(uint64(e.at), uint64(p.at), b)
+		m := -b // all ones if e is before p
+		at, key := (uint64(e.at)^uint64(p.at))&m, (e.key^p.key)&m
+		h[j] = entry{at: e.at ^ Time(at), key: e.key ^ key} // the later
+		e = entry{at: p.at ^ Time(at), key: p.key ^ key}    // the earlier
+		j = i
+	}
 	for j > 0 {
 		i := (j - 1) / arity
 		if !less(&e, &h[i]) {
