@@ -16,6 +16,7 @@ type Kernel struct {
 	slots   []slot  // event payloads, indexed by entry.slot
 	free    []int32 // free slot indices
 	dead    int     // cancelled entries still in the heap
+	spent   bool    // the root is the event now running, left in place for push to replace
 	fired   uint64
 	seed    uint64
 	stopped bool
@@ -77,7 +78,13 @@ func (k *Kernel) Seed() uint64 { return k.seed }
 func (k *Kernel) Fired() uint64 { return k.fired }
 
 // Pending is the number of events in the queue.
-func (k *Kernel) Pending() int { return len(k.heap) - k.dead }
+func (k *Kernel) Pending() int {
+	n := len(k.heap) - k.dead
+	if k.spent {
+		n--
+	}
+	return n
+}
 
 // At schedules fn at time t (clamped to now if t is in the past).
 func (k *Kernel) At(t Time, fn func()) Timer { return k.push(t, callFunc, fn) }
@@ -121,6 +128,7 @@ func (k *Kernel) Cancel(t Timer) bool {
 // which the live ones pop does not depend on the heap's layout: (time,
 // seq) orders them totally.
 func (k *Kernel) compact() {
+	k.settle()
 	h := k.heap[:0]
 	for _, e := range k.heap {
 		if k.slots[e.slot()].queued {
@@ -157,16 +165,17 @@ func (k *Kernel) Stop() { k.stopped = true }
 // the event that called it. The clock never moves backwards: Run with an
 // until in the past does nothing.
 func (k *Kernel) Run(until Time) {
+	k.settle() // a Run called from an event
 	k.stopped = false
 	for len(k.heap) > 0 && !k.stopped {
 		e := k.heap[0]
 		if e.at > until {
 			break
 		}
-		k.popMin()
 		id := e.slot()
 		s := &k.slots[id]
 		if !s.queued { // cancelled
+			k.popMin()
 			k.dead--
 			k.release(id)
 			continue
@@ -175,10 +184,30 @@ func (k *Kernel) Run(until Time) {
 		k.release(id)
 		k.now = e.at
 		k.fired++
+		k.spent = true
 		fn(arg)
+		k.settle()
 	}
 	if until != Forever && k.now < until && !k.stopped {
 		k.now = until
+	}
+}
+
+// settle removes the root if it is the event that ran last and no push
+// has replaced it.
+//
+// Run leaves an event's entry at the root while the event runs, and the
+// first push from the event puts its entry there instead (fill): most
+// events schedule a follow-up, and replacing the root is one sift where
+// popping it and pushing anew would be two, the pop's and the push's.
+// Every later push comes after the stale root in (time, seq) order, so
+// one that does not replace it (a second one from the same event) never
+// rises above it. What reads the heap as a whole (compact, renumber, a
+// Run from inside an event) settles first.
+func (k *Kernel) settle() {
+	if k.spent {
+		k.spent = false
+		k.popMin()
 	}
 }
 
@@ -201,11 +230,17 @@ func (k *Kernel) push(t Time, fn func(any), arg any) Timer {
 		k.renumber()
 	}
 	k.seq++
+	e := entry{at: t, key: k.seq<<32 | uint64(uint32(id))}
+	if k.spent {
+		k.spent = false
+		k.fill(e)
+		return Timer{slot: id, gen: s.gen}
+	}
 	if len(k.heap) == cap(k.heap) {
 		k.grow(2 * cap(k.heap))
 	}
 	k.heap = k.heap[:len(k.heap)+1]
-	k.up(len(k.heap)-1, entry{at: t, key: k.seq<<32 | uint64(uint32(id))})
+	k.up(len(k.heap)-1, e)
 	return Timer{slot: id, gen: s.gen}
 }
 
@@ -214,6 +249,7 @@ func (k *Kernel) push(t Time, fn func(any), arg any) Timer {
 // them. Their order, and so the order in which they fire, is unchanged;
 // sorted, the heap is still a heap. It runs once every 4 billion pushes.
 func (k *Kernel) renumber() {
+	k.settle()
 	h := k.heap
 	slices.SortFunc(h, func(a, b entry) int {
 		if less(&a, &b) {
@@ -289,19 +325,25 @@ const heapPad = arity - 1
 // instead of swapping, so each level costs one entry copy.
 const arity = 4
 
-// popMin removes the root. It moves the hole left at the root down the
-// path of earliest children to a leaf, then puts the last entry there and
-// lets it rise: the last entry of an event queue is usually late and
-// belongs near the leaves, so this skips a comparison at every level.
+// popMin removes the root.
 func (k *Kernel) popMin() {
 	h := k.heap
 	n := len(h) - 1
 	last := h[n]
-	h = h[:n]
-	k.heap = h
-	if n == 0 {
-		return
+	k.heap = h[:n]
+	if n > 0 {
+		k.fill(last)
 	}
+}
+
+// fill puts e in place of the root. It moves the hole left at the root
+// down the path of earliest children to a leaf, then puts e there and
+// lets it rise: e is the last entry (popMin) or a new event (push), both
+// usually late, belonging near the leaves, so this skips a comparison at
+// every level.
+func (k *Kernel) fill(e entry) {
+	h := k.heap
+	n := len(h)
 	// The loop handles nodes with all four children, inlined (a call per
 	// level showed in the profiles); below it, a node whose children
 	// are cut off by the end of the heap, whose children are leaves.
@@ -324,7 +366,7 @@ func (k *Kernel) popMin() {
 		h[i] = h[m]
 		i = m
 	}
-	k.up(i, last)
+	k.up(i, e)
 }
 
 // up puts e in the hole at j, first moving the hole towards the root
@@ -332,8 +374,27 @@ func (k *Kernel) popMin() {
 // storing it at j: an entry just stored and at once loaded back stalls
 // the processor, which cannot forward the two 8-byte stores of an append
 // to one 16-byte load.
+//
+// The first step is taken without a branch: the later of e and the
+// parent goes into the hole and the earlier one carries on up from the
+// parent's place. Whether a new event is earlier than its first parent
+// is a coin toss to a branch predictor (in a small queue, such as the
+// M/M/1's arrival against its departure, an even one); the next step
+// up, against the grandparent, is rarely taken whichever of the two
+// carries on, so its branch predicts well.
 func (k *Kernel) up(j int, e entry) {
 	h := k.heap
+	if j > 0 {
+		i := (j - 1) / arity
+		p := h[i]
+		_, b := bits.Sub64(e.key, p.key, 0)
+		_, b = bits.Sub64(uint64(e.at), uint64(p.at), b)
+		m := -b // all ones if e is before p
+		at, key := (uint64(e.at)^uint64(p.at))&m, (e.key^p.key)&m
+		h[j] = entry{at: e.at ^ Time(at), key: e.key ^ key} // the later
+		e = entry{at: p.at ^ Time(at), key: p.key ^ key}    // the earlier
+		j = i
+	}
 	for j > 0 {
 		i := (j - 1) / arity
 		if !less(&e, &h[i]) {

@@ -417,3 +417,46 @@ func TestKernelCompactsCancelled(t *testing.T) {
 	require.Zero(t, k.Pending())
 	require.Equal(t, uint64(300), k.Fired())
 }
+
+// TestKernelRunningEventLeftAtRoot covers what Run leaves in the heap
+// while an event runs (its entry, for the event's first push to
+// replace): Pending does not count it, a compaction started by a Cancel
+// from the event drops it, and Stop, a second push and a Run from
+// inside the event see a queue without it.
+func TestKernelRunningEventLeftAtRoot(t *testing.T) {
+	k := New(1)
+	var got []int
+	rec := func(a any) { got = append(got, a.(int)) }
+	var timers []Timer
+	for i := 0; i < 200; i++ {
+		timers = append(timers, k.AtArg(Time(100+i), rec, 100+i))
+	}
+	k.At(10, func() {
+		assert.Equal(t, 201, k.Pending(), "the running event is not pending")
+		for i := 0; i < 150; i++ { // more than half: compacts
+			require.True(t, k.Cancel(timers[i]))
+		}
+		require.Less(t, len(k.heap), 150, "compacted")
+		assert.Equal(t, 51, k.Pending())
+		k.AtArg(20, rec, 1) // first push: takes the root's place after the compaction
+		k.AtArg(10, rec, 0) // same time as the running event: fires next
+		assert.Equal(t, 53, k.Pending())
+	})
+	k.At(20, func() {
+		k.AtArg(30, rec, 2)
+		k.Run(25) // from inside an event: nothing to run, the clock moves on
+		assert.Equal(t, Time(25), k.Now())
+		assert.Equal(t, 51, k.Pending())
+		k.Stop()
+	})
+	k.Run(Forever)
+	assert.Equal(t, []int{0, 1}, got, "stopped after the event at 20")
+	assert.Equal(t, 51, k.Pending())
+	k.Run(Forever)
+	want := []int{0, 1, 2}
+	for i := 150; i < 200; i++ {
+		want = append(want, 100+i)
+	}
+	assert.Equal(t, want, got)
+	assert.Zero(t, k.Pending())
+}
