@@ -599,7 +599,11 @@ func (c *Client) timeout(a any) {
 	if r.conn != nil {
 		// Drivers drop a socket that timed out; the engine still runs the
 		// statement and frees the connection when it answers.
+		lost := r.call.Lost()
 		c.net.Abandon(r.call)
+		if lost { // nothing else holds it
+			c.freeCall(r.call)
+		}
 		cn := r.conn
 		c.close(cn)
 		c.connectionError(cn.pool)
@@ -794,6 +798,12 @@ func (c *Client) dial(p *pool) {
 	call.ReplyTo, call.Owner = c.onConnReply, cn
 	rtt := c.net.T.RTT(c.cfg.AZ, h.AZ)
 	c.net.SendAfter(call, time.Duration(max(c.cfg.HandshakeRTTs-1, 0))*rtt)
+	if call.Lost() {
+		// Dropped at once (the host is down or cut off): only the
+		// connect timeout will happen, and nothing holds the call. A
+		// reconnect storm dials thousands of these a second.
+		c.freeCall(call)
+	}
 }
 
 // connReply is the engine's answer to a connection's startup.

@@ -90,6 +90,11 @@ const (
 	answered                   // the host has answered (the answer may be lost)
 )
 
+// Lost reports whether the network dropped c on its way to its host: no
+// answer will come, and neither the network nor a host holds c, so its
+// client may reuse it.
+func (c *Call) Lost() bool { return c.state == lost }
+
 // Net carries calls between clients and hosts over a topology.
 type Net struct {
 	T *Topology
