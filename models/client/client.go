@@ -291,7 +291,8 @@ type Client struct {
 
 	onReply, onTimeout, onRetry, onConnReply, onConnTimeout, onConnFail func(any)
 	onValidated                                                         func(any)
-	invalid                                                             int64 // connections validation closed
+	onRelease                                                           func(*cluster.Call) // freeCall, for an abandoned call the network hands back
+	invalid                                                             int64               // connections validation closed
 	// timeouts holds every statement's deadline, poolTimeouts every wait
 	// for a connection, connTimeouts every connect's: each lane's timers
 	// share one span.
@@ -385,6 +386,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 	c.onReply, c.onTimeout, c.onRetry = c.reply, c.timeout, c.retry
 	c.onConnReply, c.onConnTimeout, c.onConnFail = c.connReply, c.connTimeout, c.connFail
 	c.onValidated = c.validated
+	c.onRelease = c.freeCall
 	c.timeouts = sim.NewLane(k, cfg.Timeout, c.onTimeout)
 	wait := cfg.PoolTimeout
 	if wait <= 0 {
@@ -533,7 +535,7 @@ func (c *Client) send(r *Request, cn *conn) {
 	call := c.newCall()
 	call.Op, call.Key, call.Size, call.Workload, call.From = r.Op, r.Key, r.Size, r.Workload, c.cfg.AZ
 	call.Host, call.Epoch, call.Sent, call.ReplyTo = cn.host, cn.epoch, c.k.Now(), c.onReply
-	call.Owner, call.Seq, call.Detail = r, r.seq, r.Detail
+	call.Owner, call.Seq, call.Detail, call.Release = r, r.seq, r.Detail, c.onRelease
 	r.call = call
 	c.net.Send(call)
 }

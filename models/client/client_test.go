@@ -229,7 +229,8 @@ func TestReusedRequestIgnoresLateAnswer(t *testing.T) {
 }
 
 // A timed-out attempt abandons its connection: the engine still serves
-// the call, then notices the closed connection instead of answering.
+// the call, then notices the closed connection instead of answering, and
+// the network hands the call back to the client for reuse.
 func TestAbandonedCallFreesItsConnectionWhenServed(t *testing.T) {
 	cfg := config()
 	cfg.Retry.MaxAttempts = 1
@@ -247,7 +248,8 @@ func TestAbandonedCallFreesItsConnectionWhenServed(t *testing.T) {
 	assert.Equal(t, 1, during, "the engine holds the connection while it runs the abandoned call")
 	assert.NotZero(t, answered)
 	assert.Zero(t, f.a.Conns(), "freed when the engine answered")
-	assert.Empty(t, f.c.freeCalls, "the abandoned call is never answered, so never reused")
+	require.Len(t, f.c.freeCalls, 1, "the abandoned call came back when the engine was done with it")
+	assert.Equal(t, cluster.Call{}, *f.c.freeCalls[0], "and was cleared for reuse")
 }
 
 // Beyond its connection limit an engine refuses new connections: the

@@ -77,7 +77,12 @@ type Call struct {
 	// call was on its way or at the host: the host runs it all the same
 	// and notices the closed connection when it answers (Net.Reply).
 	Abandoned bool
-	state     callState
+	// Release, when set, takes back an abandoned call once neither the
+	// network nor a host holds it any more (its answer, which no one
+	// awaits, is not sent; or it was lost on its way), so that its client
+	// can reuse it: a retry storm abandons a call at every timeout.
+	Release func(*Call)
+	state   callState
 }
 
 // callState is where a call is, as the network saw it.
@@ -89,6 +94,14 @@ const (
 	atHost                     // the host is serving it
 	answered                   // the host has answered (the answer may be lost)
 )
+
+// release hands an abandoned call the network is done with to its
+// client (Call.Release).
+func (n *Net) release(c *Call) {
+	if f := c.Release; f != nil {
+		f(c)
+	}
+}
 
 // Lost reports whether the network dropped c on its way to its host: no
 // answer will come, and neither the network nor a host holds c, so its
@@ -134,6 +147,7 @@ func (n *Net) arrive(a any) {
 		c.state = lost
 		if c.Abandoned {
 			n.closed(h, c.Epoch) // the client has hung up meanwhile
+			n.release(c)
 		}
 		return
 	case c.Epoch != h.Epoch():
@@ -179,6 +193,7 @@ func (n *Net) Reply(c *Call, s Status) {
 	c.state = answered
 	if c.Abandoned {
 		n.closed(c.Host, c.Epoch)
+		n.release(c)
 		return
 	}
 	if !n.T.Reachable(c.Host.AZ, c.From) {
