@@ -84,14 +84,7 @@ func (s *Series) Values(col int) []float64 {
 
 // Add adds v to column col in the bucket containing t. A cell holding NaN
 // (an unwritten cell of a NaN-filled column) is taken as empty: it becomes v.
-func (s *Series) Add(t Time, col int, v float64) {
-	p := s.cell(t, col)
-	if math.IsNaN(*p) {
-		*p = v
-		return
-	}
-	*p += v
-}
+func (s *Series) Add(t Time, col int, v float64) { addTo(s.cell(t, col), v) }
 
 // AddEach adds v to each of the columns cols in the bucket containing t,
 // as Add does to one: a request's outcome counts in two or three columns
@@ -100,13 +93,17 @@ func (s *Series) AddEach(t Time, v float64, cols ...int) {
 	i := s.row(t)
 	s.rows = max(s.rows, i+1)
 	for _, col := range cols {
-		p := s.cellAt(i, col)
-		if math.IsNaN(*p) {
-			*p = v
-			continue
-		}
-		*p += v
+		addTo(s.cellAt(i, col), v)
 	}
+}
+
+// addTo adds v to a cell; a NaN cell becomes v.
+func addTo(p *float64, v float64) {
+	if math.IsNaN(*p) {
+		*p = v
+		return
+	}
+	*p += v
 }
 
 // Set overwrites column col in the bucket containing t with v.

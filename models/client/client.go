@@ -601,11 +601,7 @@ func (c *Client) timeout(a any) {
 	if r.conn != nil {
 		// Drivers drop a socket that timed out; the engine still runs the
 		// statement and frees the connection when it answers.
-		lost := r.call.Lost()
-		c.net.Abandon(r.call)
-		if lost { // nothing else holds it
-			c.freeCall(r.call)
-		}
+		c.net.Abandon(r.call) // which hands the call back once nothing holds it (Call.Release)
 		cn := r.conn
 		c.close(cn)
 		c.connectionError(cn.pool)

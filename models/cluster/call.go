@@ -207,11 +207,14 @@ func (n *Net) Reply(c *Call, s Status) {
 // and frees the connection when it answers; a host that has answered, or
 // never got c, sees an idle connection close: it frees it when the
 // client's close arrives. The client must not reuse c before its answer
-// comes back, if it does.
+// comes back, if it does, or before Release hands it back.
 func (n *Net) Abandon(c *Call) {
 	switch c.state {
 	case inTransit, atHost:
 		c.Abandoned = true
+	case lost: // nothing holds it: the client may have it back
+		n.Hangup(c.Host, c.Epoch, c.From)
+		n.release(c)
 	default:
 		n.Hangup(c.Host, c.Epoch, c.From)
 	}
