@@ -266,20 +266,18 @@ func (z *Zipf) String() string { return fmt.Sprintf("zipf(n=%d, s=%g)", z.n, z.e
 func (z *Zipf) Sample(r *rand.Rand) uint64 {
 	for {
 		u := z.draw(r)
-		k, ok := z.tab.rank(u)
+		e, k, ok := z.tab.rank(u)
 		if !ok {
-			k = z.rankOf(u) // beyond the table, or too close to a boundary
+			// Beyond the table, or too close to a boundary.
+			if k, ok := z.accept(u); ok {
+				return k - 1
+			}
+			continue
 		}
-		// The test of sampleSlow in the other order: the exact bound
-		// first (the table's, the same float64 computation), and only
-		// when it fails, a few draws in a hundred, x for the squeeze.
-		bound := 0.0
-		if k <= uint64(len(z.tab.accept)) {
-			bound = z.tab.accept[k-1]
-		} else {
-			bound = z.hIntegral(float64(k)+0.5) - z.h(float64(k))
-		}
-		if u >= bound || float64(k)-z.hIntegralInverse(u) <= z.sq {
+		// accept's two tests in the other order: the exact bound first
+		// (the table's, the same float64 computation), and only when it
+		// fails, a few draws in a hundred, x for the squeeze.
+		if u >= e.accept || float64(k)-z.hIntegralInverse(u) <= z.sq {
 			return k - 1
 		}
 	}
@@ -289,25 +287,31 @@ func (z *Zipf) Sample(r *rand.Rand) uint64 {
 // which Sample matches draw for draw (TestZipfTableMatchesSlow).
 func (z *Zipf) sampleSlow(r *rand.Rand) uint64 {
 	for {
-		u := z.draw(r)
-		x := z.hIntegralInverse(u)
-		k := z.rankOf(u)
-		// Accept k with probability h(k)-normalised; the first test is a
-		// cheap squeeze that accepts most draws without evaluating h.
-		if float64(k)-x <= z.sq || u >= z.hIntegral(float64(k)+0.5)-z.h(float64(k)) {
+		if k, ok := z.accept(z.draw(r)); ok {
 			return k - 1
 		}
 	}
+}
+
+// accept is one step of the algorithm: the 1-based rank k of draw u, and
+// whether k is accepted, with probability h(k)-normalised. The first test
+// is a cheap squeeze that accepts most draws (about 98 %) without
+// evaluating h.
+func (z *Zipf) accept(u float64) (uint64, bool) {
+	x := z.hIntegralInverse(u)
+	k := z.rankAt(x)
+	return k, float64(k)-x <= z.sq || u >= z.hIntegral(float64(k)+0.5)-z.h(float64(k))
 }
 
 // draw is one uniform draw u in (hX1, hN]: the inverse of the integral of
 // the hat function h maps it onto [0.5, n+0.5].
 func (z *Zipf) draw(r *rand.Rand) float64 { return z.hN + r.Float64()*(z.hX1-z.hN) }
 
-// rankOf is the 1-based rank k of the hat's inverse at u, clamped to
-// [1, n] (ranks are 1-based in the paper; Sample returns k-1).
-func (z *Zipf) rankOf(u float64) uint64 {
-	kf := math.Floor(z.hIntegralInverse(u) + 0.5)
+// rankAt is the 1-based rank k of x, the hat's inverse at a draw: x
+// rounded, clamped to [1, n] (ranks are 1-based in the paper; Sample
+// returns k-1).
+func (z *Zipf) rankAt(x float64) uint64 {
+	kf := math.Floor(x + 0.5)
 	switch {
 	case kf < 1:
 		return 1
@@ -332,12 +336,7 @@ const zipfTableRanks = 4096
 // computation, which fewer than one draw in a million hits) and beyond
 // the table, and Sample computes the rank as sampleSlow does.
 type zipfTable struct {
-	// sure[k-1] is the largest u (the band's lower edge) surely of rank
-	// k or below; above[k-1] the upper edge of the band: u above it is
-	// surely of a rank above k.
-	sure, above []float64
-	// accept[k-1] is rank k's exact acceptance bound hIntegral(k+0.5) - h(k).
-	accept []float64
+	ranks []zipfRank // ranks[k-1] is rank k's
 	// guide[c] is a rank at or below that of every u of cell c of the
 	// draws' range, cut into len(guide) equal cells (Chen and Asau's
 	// guide table): rank scans up from it.
@@ -345,28 +344,39 @@ type zipfTable struct {
 	lo, invW float64 // cell c holds u with (u-lo)·invW in [c, c+1)
 }
 
+// zipfRank is what a draw of one rank reads, side by side: one cache
+// line or two, where three arrays cost three.
+type zipfRank struct {
+	// above is the upper edge of the band over the rank's upper
+	// boundary: u above it is surely of a higher rank; sure is the
+	// band's lower edge, the largest u surely of this rank or below.
+	above, sure float64
+	accept      float64 // the exact acceptance bound hIntegral(k+0.5) - h(k)
+}
+
 // zipfBand is the relative half-width of the band around a boundary.
 const zipfBand = 1e-9
 
 func newZipfTable(z *Zipf) zipfTable {
 	n := int(min(z.n, zipfTableRanks))
-	t := zipfTable{sure: make([]float64, n), above: make([]float64, n), accept: make([]float64, n),
-		guide: make([]uint16, 4*n), lo: z.hX1}
+	t := zipfTable{ranks: make([]zipfRank, n), guide: make([]uint16, 4*n), lo: z.hX1}
 	for i := range n {
 		k := float64(i + 1)
-		t.sure[i] = z.hIntegral((k + 0.5) * (1 - zipfBand))
-		t.above[i] = z.hIntegral((k + 0.5) * (1 + zipfBand))
-		t.accept[i] = z.hIntegral(k+0.5) - z.h(k)
+		t.ranks[i] = zipfRank{
+			above:  z.hIntegral((k + 0.5) * (1 + zipfBand)),
+			sure:   z.hIntegral((k + 0.5) * (1 - zipfBand)),
+			accept: z.hIntegral(k+0.5) - z.h(k),
+		}
 	}
 	if uint64(n) == z.n {
-		// The last rank takes every u above it (rankOf clamps).
-		t.sure[n-1], t.above[n-1] = math.Inf(1), math.Inf(1)
+		// The last rank takes every u above it (rankAt clamps).
+		t.ranks[n-1].sure, t.ranks[n-1].above = math.Inf(1), math.Inf(1)
 	}
 	t.invW = float64(len(t.guide)) / (z.hN - z.hX1)
 	k := 0 // 0-based
 	for c := range t.guide {
 		start := t.lo + float64(c)/t.invW
-		for k < n-1 && t.above[k] < start {
+		for k < n-1 && t.ranks[k].above < start {
 			k++
 		}
 		// One rank lower, for the rounding of the cell of a u near the
@@ -376,22 +386,23 @@ func newZipfTable(z *Zipf) zipfTable {
 	return t
 }
 
-// rank is the 1-based rank of draw u, and false if the table cannot tell
-// it (see zipfTable).
-func (t *zipfTable) rank(u float64) (uint64, bool) {
+// rank is the 1-based rank k of draw u, with its entry, and false if the
+// table cannot tell it (see zipfTable).
+func (t *zipfTable) rank(u float64) (*zipfRank, uint64, bool) {
 	c := min(int((u-t.lo)*t.invW), len(t.guide)-1)
 	k := int(t.guide[c])
-	for u > t.above[k] {
+	for u > t.ranks[k].above {
 		k++
-		if k == len(t.above) {
-			return 0, false
+		if k == len(t.ranks) {
+			return nil, 0, false
 		}
 	}
 	// Now u is above the band over rank k-1 (or k is rank 1).
-	if u > t.sure[k] {
-		return 0, false // in the band over rank k
+	e := &t.ranks[k]
+	if u > e.sure {
+		return nil, 0, false // in the band over rank k
 	}
-	return uint64(k + 1), true
+	return e, uint64(k + 1), true
 }
 
 // h is the hat density x^-s.
