@@ -242,7 +242,7 @@ func TestZipfTableMatchesSlow(t *testing.T) {
 		tab := &z.tab
 		rankOf := func(u float64) uint64 { return z.rankAt(z.hIntegralInverse(u)) }
 		rankAt := func(u float64) uint64 {
-			if _, k, ok := tab.rank(u); ok {
+			if _, k, ok := tab.rank(u, tab.cell(u)); ok {
 				return k
 			}
 			return rankOf(u)
@@ -265,5 +265,28 @@ func TestZipfTableMatchesSlow(t *testing.T) {
 				}
 			}
 		}
+		// A cell marked whole is of one rank, accepted, up to its edges.
+		whole := 0
+		for c, g := range tab.guide {
+			if g&zipfWhole == 0 {
+				continue
+			}
+			whole++
+			k := uint64(g&^zipfWhole) + 1
+			for _, edge := range []float64{tab.lo + float64(c)/tab.invW, tab.lo + float64(c+1)/tab.invW} {
+				u := edge
+				for range 8 {
+					u = math.Nextafter(u, math.Inf(-1))
+				}
+				for range 16 {
+					if tab.cell(u) == c && u > z.hX1 && u <= z.hN {
+						got, ok := z.accept(u)
+						require.True(t, ok && got == k, "n=%d s=%g: u=%v in whole cell %d of rank %d: the algorithm gives rank %d, accepted %v", tc.n, tc.s, u, c, k, got, ok)
+					}
+					u = math.Nextafter(u, math.Inf(1))
+				}
+			}
+		}
+		t.Logf("n=%d s=%g: %d of %d cells whole", tc.n, tc.s, whole, len(tab.guide))
 	}
 }
