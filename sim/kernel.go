@@ -16,7 +16,7 @@ type Kernel struct {
 	slots   []slot  // event payloads, indexed by entry.slot
 	free    []int32 // free slot indices
 	dead    int     // cancelled entries still in the heap
-	spent   bool    // the root is the event now running, left in place for push to replace
+	running int32   // the slot of the event now running, whose entry is left at the root for push to replace (0: none)
 	fired   uint64
 	seed    uint64
 	stopped bool
@@ -80,7 +80,7 @@ func (k *Kernel) Fired() uint64 { return k.fired }
 // Pending is the number of events in the queue.
 func (k *Kernel) Pending() int {
 	n := len(k.heap) - k.dead
-	if k.spent {
+	if k.running != 0 {
 		n--
 	}
 	return n
@@ -181,10 +181,11 @@ func (k *Kernel) Run(until Time) {
 			continue
 		}
 		fn, arg := s.fn, s.arg
-		k.release(id)
+		s.queued = false
+		s.gen++ // the event's Timer no longer names it
 		k.now = e.at
 		k.fired++
-		k.spent = true
+		k.running = id
 		fn(arg)
 		k.settle()
 	}
@@ -193,55 +194,83 @@ func (k *Kernel) Run(until Time) {
 	}
 }
 
-// settle removes the root if it is the event that ran last and no push
-// has replaced it.
+// settle removes the root and frees its slot if it is the event that
+// ran last and no push has replaced it.
 //
 // Run leaves an event's entry at the root while the event runs, and the
 // first push from the event puts its entry there instead (fill): most
 // events schedule a follow-up, and replacing the root is one sift where
 // popping it and pushing anew would be two, the pop's and the push's.
-// Every later push comes after the stale root in (time, seq) order, so
-// one that does not replace it (a second one from the same event) never
-// rises above it. What reads the heap as a whole (compact, renumber, a
-// Run from inside an event) settles first.
+// That push takes the event's slot too, where freeing it before the call
+// and taking a slot from the free list again would be a round trip per
+// event; Run has already bumped the slot's gen and cleared queued, so the
+// event's own Timer neither cancels nor reports the new occupant. Every
+// later push comes after the stale root in (time, seq) order, so one that
+// does not replace it (a second one from the same event) never rises
+// above it. What reads the heap as a whole (compact, renumber, a Run from
+// inside an event) settles first.
 func (k *Kernel) settle() {
-	if k.spent {
-		k.spent = false
-		k.popMin()
+	if k.running != 0 {
+		k.unroot() // a call of its own, so that settle is inlined in Run
 	}
 }
 
+// unroot removes the running event's entry from the root and frees its
+// slot (settle).
+func (k *Kernel) unroot() {
+	id := k.running
+	k.running = 0
+	k.popMin()
+	s := &k.slots[id]
+	s.fn, s.arg = nil, nil
+	k.free = append(k.free, id)
+}
+
 func (k *Kernel) push(t Time, fn func(any), arg any) Timer {
-	if t < k.now {
-		t = k.now
+	if k.seq == k.seqMax || k.running == 0 && (len(k.free) == 0 || len(k.heap) == cap(k.heap)) {
+		return k.pushSlow(t, fn, arg)
 	}
-	var id int32
-	if n := len(k.free); n > 0 {
-		id = k.free[n-1]
-		k.free = k.free[:n-1]
-	} else {
-		k.slots = append(k.slots, slot{})
-		id = int32(len(k.slots) - 1)
+	t = max(t, k.now)
+	k.seq++
+	id := k.running // the running event's slot and root entry, if any (settle)
+	if id == 0 {
+		n := len(k.free) - 1
+		id = k.free[n]
+		k.free = k.free[:n]
 	}
 	s := &k.slots[id]
 	s.fn, s.arg = fn, arg
 	s.queued = true
-	if k.seq == k.seqMax {
-		k.renumber()
-	}
-	k.seq++
+	tm := Timer{slot: id, gen: s.gen}
 	e := entry{at: t, key: k.seq<<32 | uint64(uint32(id))}
-	if k.spent {
-		k.spent = false
+	if k.running != 0 {
+		k.running = 0
 		k.fill(e)
-		return Timer{slot: id, gen: s.gen}
-	}
-	if len(k.heap) == cap(k.heap) {
-		k.grow(2 * cap(k.heap))
+		return tm
 	}
 	k.heap = k.heap[:len(k.heap)+1]
 	k.up(len(k.heap)-1, e)
-	return Timer{slot: id, gen: s.gen}
+	return tm
+}
+
+// pushSlow is push when the sequence numbers have run out, or no slot or
+// no room in the heap is at hand: it makes them and pushes. push's own
+// path then calls nothing before its sift, so the compiler keeps its
+// arguments in registers instead of saving them for these rare calls.
+func (k *Kernel) pushSlow(t Time, fn func(any), arg any) Timer {
+	if k.seq == k.seqMax {
+		k.renumber() // settles: a running event's slot and root are freed
+	}
+	if k.running == 0 {
+		if len(k.free) == 0 {
+			k.slots = append(k.slots, slot{})
+			k.free = append(k.free, int32(len(k.slots)-1))
+		}
+		if len(k.heap) == cap(k.heap) {
+			k.grow(2 * cap(k.heap))
+		}
+	}
+	return k.push(t, fn, arg)
 }
 
 // renumber gives the entries in the heap the sequence numbers 1, 2, ...

@@ -113,6 +113,49 @@ func TestKernelCancelFromCallback(t *testing.T) {
 	assert.Equal(t, []string{"self"}, got)
 }
 
+// TestKernelFirstPushReusesRunningSlot covers the running event's slot,
+// which its first push takes over: the event's own Timer, used from
+// inside the event before and after that push and from outside after it
+// fired, neither reports nor cancels the new occupant; a second push gets
+// a slot of its own; an event that pushes nothing frees its slot.
+func TestKernelFirstPushReusesRunningSlot(t *testing.T) {
+	k := New(1)
+	var self, next, second Timer
+	var got []string
+	self = k.At(10, func() {
+		assert.False(t, k.Scheduled(self), "not scheduled while it runs")
+		next = k.At(20, func() { got = append(got, "next") })
+		assert.Equal(t, self.slot, next.slot, "the first push takes the running event's slot")
+		assert.NotEqual(t, self.gen, next.gen)
+		assert.False(t, k.Scheduled(self), "the running event's Timer does not name the new occupant")
+		assert.False(t, k.Cancel(self))
+		assert.True(t, k.Scheduled(next))
+		second = k.At(30, func() { got = append(got, "second") })
+		assert.NotEqual(t, self.slot, second.slot, "a second push gets a slot of its own")
+		assert.Equal(t, 2, k.Pending())
+		got = append(got, "self")
+	})
+	k.Run(15)
+	assert.False(t, k.Scheduled(self), "a stale Timer after its slot was reused")
+	assert.False(t, k.Cancel(self))
+	assert.True(t, k.Scheduled(next))
+	assert.True(t, k.Scheduled(second))
+	assert.Equal(t, 2, k.Pending())
+
+	// next pushes nothing: its slot goes back to the free list, and the
+	// next push (from outside Run) takes it.
+	k.Run(20)
+	assert.False(t, k.Scheduled(next))
+	last := k.At(40, func() { got = append(got, "last") })
+	assert.Equal(t, next.slot, last.slot, "a fired event that pushed nothing freed its slot")
+	assert.False(t, k.Scheduled(next))
+	assert.False(t, k.Cancel(next))
+	assert.True(t, k.Cancel(last))
+	k.Run(Forever)
+	assert.Equal(t, []string{"self", "next", "second"}, got)
+	assert.Zero(t, k.Pending())
+}
+
 func TestKernelStop(t *testing.T) {
 	k := New(1)
 	var got []Time
