@@ -198,7 +198,7 @@ func (k *Kernel) Run(until Time) {
 // ran last and no push has replaced it.
 //
 // Run leaves an event's entry at the root while the event runs, and the
-// first push from the event puts its entry there instead (fill): most
+// first push from the event puts its entry there instead (sift): most
 // events schedule a follow-up, and replacing the root is one sift where
 // popping it and pushing anew would be two, the pop's and the push's.
 // That push takes the event's slot too, where freeing it before the call
@@ -245,11 +245,11 @@ func (k *Kernel) push(t Time, fn func(any), arg any) Timer {
 	e := entry{at: t, key: k.seq<<32 | uint64(uint32(id))}
 	if k.running != 0 {
 		k.running = 0
-		k.fill(e)
+		k.sift(0, e)
 		return tm
 	}
 	k.heap = k.heap[:len(k.heap)+1]
-	k.up(len(k.heap)-1, e)
+	k.sift(len(k.heap)-1, e)
 	return tm
 }
 
@@ -361,22 +361,37 @@ func (k *Kernel) popMin() {
 	last := h[n]
 	k.heap = h[:n]
 	if n > 0 {
-		k.fill(last)
+		k.sift(0, last)
 	}
 }
 
-// fill puts e in place of the root. It moves the hole left at the root
-// down the path of earliest children to a leaf, then puts e there and
-// lets it rise: e is the last entry (popMin) or a new event (push), both
-// usually late, belonging near the leaves, so this skips a comparison at
-// every level.
-func (k *Kernel) fill(e entry) {
+// sift puts e in the hole at i, which is the root (the root's
+// replacement: popMin, and an event's first push) or a new leaf at the
+// end of the heap (any other push), in two passes.
+//
+// The first moves the hole down the path of earliest children to a leaf
+// (for a leaf, it does nothing): e, the last entry (popMin) or a new
+// event (push), is usually late and belongs near the leaves, so this
+// skips a comparison at every level. The second lets e rise from there,
+// moving the hole towards the root while its parent is later than e.
+// One function for both, because a call between them showed in the
+// profiles. The caller passes e rather than storing it in the hole: an
+// entry just stored and at once loaded back stalls the processor, which
+// cannot forward the two 8-byte stores of an append to one 16-byte load.
+//
+// The rise's first step is taken without a branch: the later of e and
+// the parent goes into the hole and the earlier one carries on up from
+// the parent's place. Whether a new event is earlier than its first
+// parent is a coin toss to a branch predictor (in a small queue, such as
+// the M/M/1's arrival against its departure, an even one); the next step
+// up, against the grandparent, is rarely taken whichever of the two
+// carries on, so its branch predicts well.
+func (k *Kernel) sift(i int, e entry) {
 	h := k.heap
 	n := len(h)
 	// The loop handles nodes with all four children, inlined (a call per
 	// level showed in the profiles); below it, a node whose children
 	// are cut off by the end of the heap, whose children are leaves.
-	i := 0
 	for {
 		c := arity*i + 1
 		if c+arity > n {
@@ -395,44 +410,26 @@ func (k *Kernel) fill(e entry) {
 		h[i] = h[m]
 		i = m
 	}
-	k.up(i, e)
-}
-
-// up puts e in the hole at j, first moving the hole towards the root
-// while its parent is later than e. The caller passes e rather than
-// storing it at j: an entry just stored and at once loaded back stalls
-// the processor, which cannot forward the two 8-byte stores of an append
-// to one 16-byte load.
-//
-// The first step is taken without a branch: the later of e and the
-// parent goes into the hole and the earlier one carries on up from the
-// parent's place. Whether a new event is earlier than its first parent
-// is a coin toss to a branch predictor (in a small queue, such as the
-// M/M/1's arrival against its departure, an even one); the next step
-// up, against the grandparent, is rarely taken whichever of the two
-// carries on, so its branch predicts well.
-func (k *Kernel) up(j int, e entry) {
-	h := k.heap
-	if j > 0 {
-		i := (j - 1) / arity
-		p := h[i]
-		_, b := bits.Sub64(e.key, p.key, 0)
-		_, b = bits.Sub64(uint64(e.at), uint64(p.at), b)
-		m := -b // all ones if e is before p
-		at, key := (uint64(e.at)^uint64(p.at))&m, (e.key^p.key)&m
-		h[j] = entry{at: e.at ^ Time(at), key: e.key ^ key} // the later
-		e = entry{at: p.at ^ Time(at), key: p.key ^ key}    // the earlier
-		j = i
+	if i > 0 {
+		p := (i - 1) / arity
+		q := h[p]
+		_, b := bits.Sub64(e.key, q.key, 0)
+		_, b = bits.Sub64(uint64(e.at), uint64(q.at), b)
+		m := -b // all ones if e is before q
+		at, key := (uint64(e.at)^uint64(q.at))&m, (e.key^q.key)&m
+		h[i] = entry{at: e.at ^ Time(at), key: e.key ^ key} // the later
+		e = entry{at: q.at ^ Time(at), key: q.key ^ key}    // the earlier
+		i = p
 	}
-	for j > 0 {
-		i := (j - 1) / arity
-		if !less(&e, &h[i]) {
+	for i > 0 {
+		p := (i - 1) / arity
+		if !less(&e, &h[p]) {
 			break
 		}
-		h[j] = h[i]
-		j = i
+		h[i] = h[p]
+		i = p
 	}
-	h[j] = e
+	h[i] = e
 }
 
 // down moves the entry at i towards the leaves until no child is earlier.
