@@ -397,10 +397,13 @@ func (k *Kernel) sift(i int, e entry) {
 		if c+arity > n {
 			break
 		}
+		// The indices are masked to two bits, which they are anyway, so
+		// that the compiler sees they are in range and checks no bounds.
 		q := h[c : c+arity : c+arity]
-		m := c + earlier(q, earlier(q, 0, 1), earlier(q, 2, 3))
-		h[i] = h[m]
-		i = m
+		a, b := earlier(q, 0, 1), earlier(q, 2, 3)
+		m := earlier(q, a&3, b&3) & 3
+		h[i] = q[m]
+		i = c + m
 	}
 	if c := arity*i + 1; c < n {
 		m := c
