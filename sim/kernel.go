@@ -220,10 +220,10 @@ func (k *Kernel) settle() {
 func (k *Kernel) unroot() {
 	id := k.running
 	k.running = 0
-	k.popMin()
 	s := &k.slots[id]
 	s.fn, s.arg = nil, nil
 	k.free = append(k.free, id)
+	k.popMin()
 }
 
 func (k *Kernel) push(t Time, fn func(any), arg any) Timer {
