@@ -51,7 +51,7 @@ type slot struct {
 	fn     func(any)
 	arg    any
 	queued bool   // scheduled, neither fired nor cancelled
-	gen    uint32 // bumped on every reuse, so stale Timers cannot cancel (until it wraps after 2^32 reuses of one slot)
+	gen    uint32 // bumped when its event fires and when a cancelled event's slot is freed, so stale Timers cannot cancel (until it wraps after 2^32 reuses of one slot)
 }
 
 // Timer identifies a scheduled event so that it can be cancelled. The zero
@@ -339,7 +339,7 @@ func earlier(h []entry, i, j int) int {
 // entries 4i+1 to 4i+4, which then sit at array indices 4(i+1) to
 // 4(i+1)+3, one 64-byte cache line (the Go allocator places arrays this
 // large at 64-byte multiples). Sifting down reads one line per level
-// instead of two. append would not keep the padding, so push calls grow.
+// instead of two. append would not keep the padding, so pushSlow calls grow.
 func (k *Kernel) grow(n int) {
 	a := make([]entry, heapPad+n)
 	h := a[heapPad : heapPad+len(k.heap)]
