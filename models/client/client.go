@@ -65,16 +65,21 @@ type RetryQuota struct {
 // DelayFor is the backoff before retry n after an attempt that failed
 // with status s: Delay, or the throttling backoff for a throttled attempt
 // when ThrottleBase is set.
-func (p Retry) DelayFor(n int, s cluster.Status, rng *rand.Rand) time.Duration {
+//
+// Retry's methods take a pointer: a Retry is ten words, which the
+// register ABI passes on the stack, so a value receiver copied it at
+// every retry (twice, through Delay).
+func (p *Retry) DelayFor(n int, s cluster.Status, rng *rand.Rand) time.Duration {
 	if s == cluster.Throttled && p.ThrottleBase > 0 {
-		return Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}.Delay(n, rng)
+		t := Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
+		return t.Delay(n, rng)
 	}
 	return p.Delay(n, rng)
 }
 
 // ceiling is the un-jittered backoff before retry n: min(Cap,
 // Base·2^(n-1)).
-func (p Retry) ceiling(n int) time.Duration {
+func (p *Retry) ceiling(n int) time.Duration {
 	d := p.Cap
 	if n-1 < 40 {
 		if b := p.Base << (n - 1); b < d && b > 0 {
@@ -86,7 +91,7 @@ func (p Retry) ceiling(n int) time.Duration {
 
 // Delay is the backoff before retry n (n = 1 for the first retry):
 // min(Cap, Base·2^(n-1)), jittered.
-func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
+func (p *Retry) Delay(n int, rng *rand.Rand) time.Duration {
 	d := p.ceiling(n)
 	switch p.Jitter {
 	case FullJitter:
@@ -100,9 +105,9 @@ func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
 // MeanDelayFor is DelayFor's mean: the backoff before retry n after an
 // attempt that failed with status s, averaged over its jitter (the fluid
 // mode delays a retried flow by it).
-func (p Retry) MeanDelayFor(n int, s cluster.Status) time.Duration {
+func (p *Retry) MeanDelayFor(n int, s cluster.Status) time.Duration {
 	if s == cluster.Throttled && p.ThrottleBase > 0 {
-		p = Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
+		p = &Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
 	}
 	d := p.ceiling(n)
 	switch p.Jitter {
