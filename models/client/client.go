@@ -336,7 +336,15 @@ type waitQueue struct {
 
 func (q *waitQueue) len() int      { return len(q.buf) - q.head }
 func (q *waitQueue) front() waiter { return q.buf[q.head] }
-func (q *waitQueue) push(w waiter) { q.compact(); q.buf = append(q.buf, w) }
+// push adds a waiter at the back. Only a full buf needs compacting
+// first: pop compacts a queue it empties, so an empty queue's buf is
+// already reset or released here.
+func (q *waitQueue) push(w waiter) {
+	if len(q.buf) == cap(q.buf) {
+		q.compact()
+	}
+	q.buf = append(q.buf, w)
+}
 func (q *waitQueue) pop() (w waiter) {
 	w = q.buf[q.head]
 	q.buf[q.head] = waiter{}
