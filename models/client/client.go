@@ -278,10 +278,13 @@ type Client struct {
 	cfg  Config
 	eps  []*cluster.Record
 	inst []*instance
-	obs  Observer
-	rng  *rand.Rand
-	seq  uint64
-	next int
+	// pools are every process's pools, process by process: pool e of
+	// process i is pools[i*len(eps)+e] (poolOf).
+	pools []*pool
+	obs   Observer
+	rng   *rand.Rand
+	seq   uint64
+	next  int
 
 	quotaDenied, rejected int64
 
@@ -336,6 +339,7 @@ type waitQueue struct {
 
 func (q *waitQueue) len() int      { return len(q.buf) - q.head }
 func (q *waitQueue) front() waiter { return q.buf[q.head] }
+
 // push adds a waiter at the back. Only a full buf needs compacting
 // first: pop compacts a queue it empties, so an empty queue's buf is
 // already reset or released here.
@@ -413,6 +417,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 		for e := range endpoints {
 			in.pools = append(in.pools, &pool{in: in, ep: e})
 		}
+		c.pools = append(c.pools, in.pools...)
 		c.inst = append(c.inst, in)
 	}
 	if cfg.Driver == TopologyAware && cfg.Topology != nil && cfg.TopologyRefresh > 0 {
@@ -464,8 +469,9 @@ func (c *Client) connectionError(p *pool) {
 }
 
 // poolOf is the pool of r's client process for r's endpoint, the pool
-// of every connection r's attempts use.
-func (c *Client) poolOf(r *Request) *pool { return c.inst[r.Instance].pools[r.Endpoint] }
+// of every connection r's attempts use: one index into the flat pools
+// rather than two, through the process (every attempt asks).
+func (c *Client) poolOf(r *Request) *pool { return c.pools[r.Instance*len(c.eps)+r.Endpoint] }
 
 // maxFree bounds each of the client's lists of requests and calls to
 // reuse: a few seconds of requests in flight at tens of thousands a second.
