@@ -65,16 +65,21 @@ type RetryQuota struct {
 // DelayFor is the backoff before retry n after an attempt that failed
 // with status s: Delay, or the throttling backoff for a throttled attempt
 // when ThrottleBase is set.
-func (p Retry) DelayFor(n int, s cluster.Status, rng *rand.Rand) time.Duration {
+//
+// Retry's methods take a pointer: a Retry is ten words, which the
+// register ABI passes on the stack, so a value receiver copied it at
+// every retry (twice, through Delay).
+func (p *Retry) DelayFor(n int, s cluster.Status, rng *rand.Rand) time.Duration {
 	if s == cluster.Throttled && p.ThrottleBase > 0 {
-		return Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}.Delay(n, rng)
+		t := Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
+		return t.Delay(n, rng)
 	}
 	return p.Delay(n, rng)
 }
 
 // ceiling is the un-jittered backoff before retry n: min(Cap,
 // Base·2^(n-1)).
-func (p Retry) ceiling(n int) time.Duration {
+func (p *Retry) ceiling(n int) time.Duration {
 	d := p.Cap
 	if n-1 < 40 {
 		if b := p.Base << (n - 1); b < d && b > 0 {
@@ -86,7 +91,7 @@ func (p Retry) ceiling(n int) time.Duration {
 
 // Delay is the backoff before retry n (n = 1 for the first retry):
 // min(Cap, Base·2^(n-1)), jittered.
-func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
+func (p *Retry) Delay(n int, rng *rand.Rand) time.Duration {
 	d := p.ceiling(n)
 	switch p.Jitter {
 	case FullJitter:
@@ -100,9 +105,9 @@ func (p Retry) Delay(n int, rng *rand.Rand) time.Duration {
 // MeanDelayFor is DelayFor's mean: the backoff before retry n after an
 // attempt that failed with status s, averaged over its jitter (the fluid
 // mode delays a retried flow by it).
-func (p Retry) MeanDelayFor(n int, s cluster.Status) time.Duration {
+func (p *Retry) MeanDelayFor(n int, s cluster.Status) time.Duration {
 	if s == cluster.Throttled && p.ThrottleBase > 0 {
-		p = Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
+		p = &Retry{Base: p.ThrottleBase, Cap: p.Cap, Jitter: p.ThrottleJitter}
 	}
 	d := p.ceiling(n)
 	switch p.Jitter {
@@ -273,10 +278,13 @@ type Client struct {
 	cfg  Config
 	eps  []*cluster.Record
 	inst []*instance
-	obs  Observer
-	rng  *rand.Rand
-	seq  uint64
-	next int
+	// pools are every process's pools, process by process: pool e of
+	// process i is pools[i*len(eps)+e] (poolOf).
+	pools []*pool
+	obs   Observer
+	rng   *rand.Rand
+	seq   uint64
+	next  int
 
 	quotaDenied, rejected int64
 
@@ -331,7 +339,16 @@ type waitQueue struct {
 
 func (q *waitQueue) len() int      { return len(q.buf) - q.head }
 func (q *waitQueue) front() waiter { return q.buf[q.head] }
-func (q *waitQueue) push(w waiter) { q.compact(); q.buf = append(q.buf, w) }
+
+// push adds a waiter at the back. Only a full buf needs compacting
+// first: pop compacts a queue it empties, so an empty queue's buf is
+// already reset or released here.
+func (q *waitQueue) push(w waiter) {
+	if len(q.buf) == cap(q.buf) {
+		q.compact()
+	}
+	q.buf = append(q.buf, w)
+}
 func (q *waitQueue) pop() (w waiter) {
 	w = q.buf[q.head]
 	q.buf[q.head] = waiter{}
@@ -400,6 +417,7 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 		for e := range endpoints {
 			in.pools = append(in.pools, &pool{in: in, ep: e})
 		}
+		c.pools = append(c.pools, in.pools...)
 		c.inst = append(c.inst, in)
 	}
 	if cfg.Driver == TopologyAware && cfg.Topology != nil && cfg.TopologyRefresh > 0 {
@@ -451,8 +469,9 @@ func (c *Client) connectionError(p *pool) {
 }
 
 // poolOf is the pool of r's client process for r's endpoint, the pool
-// of every connection r's attempts use.
-func (c *Client) poolOf(r *Request) *pool { return c.inst[r.Instance].pools[r.Endpoint] }
+// of every connection r's attempts use: one index into the flat pools
+// rather than two, through the process (every attempt asks).
+func (c *Client) poolOf(r *Request) *pool { return c.pools[r.Instance*len(c.eps)+r.Endpoint] }
 
 // maxFree bounds each of the client's lists of requests and calls to
 // reuse: a few seconds of requests in flight at tens of thousands a second.

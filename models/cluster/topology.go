@@ -132,7 +132,7 @@ func (t *Topology) OneWay(a, b AZ) time.Duration {
 	switch {
 	case a == b:
 		return t.sameAZ
-	case t.region[a] != t.region[b]:
+	case len(t.regions) > 1 && t.region[a] != t.region[b]: // one Region: no zone lookups
 		return t.far[t.region[a]][t.region[b]]
 	}
 	return t.crossAZ
