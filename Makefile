@@ -39,7 +39,7 @@ bench:
 # calls and calls the usual implementation of a hot interface directly).
 # Refresh it after changing a hot path; a stale one still helps, less.
 pgo:
-	$(GO) test -pgo=off -run '^$$' -bench '^BenchmarkSystems$$' -benchtime 2x -o $$(mktemp -d)/scenarios.test \
+	$(GO) test -pgo=off -run '^$$' -bench '^BenchmarkSystems$$' -benchtime 5s -o $$(mktemp -d)/scenarios.test \
 		-cpuprofile $(CURDIR)/cmd/dbsim/default.pgo ./scenarios/
 
 # BENCHTABLE passes go test's output through, then tabulates its
