@@ -122,56 +122,65 @@ func (r *recorder) Failed(q *client.Request, s cluster.Status, retry bool) {
 	}
 }
 
-// Done implements client.Observer.
+// Done implements client.Observer. A success and a failure take separate
+// paths, each testing only what can happen on it (a rejection is a
+// failure; a success may be stale, note a client's recovery or be resubmitted
+// on). The checks before the rare calls are inline: most runs have no
+// resubmitting workload (done is nil) and, between failovers, no watch
+// to update.
 func (r *recorder) Done(q *client.Request) {
-	if f := r.done[q.Workload]; f != nil && q.Status == cluster.OK {
-		f(q)
-	}
-	now := r.k.Now()
-	ok := q.Status == cluster.OK
-	d := now.Sub(q.Arrived)
 	// Outcomes count in the bucket of the request's arrival: "of the
 	// requests that arrived then, how many succeeded", so an outage shows
 	// from its first second, not once the timeouts and retries run out.
-	switch {
-	case !ok:
+	if q.Status != cluster.OK {
 		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][1], r.failCol)
-	case q.Stale:
-		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][0], r.okCol, r.staleCol)
-	default:
-		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][0], r.okCol)
-	}
-	if ok {
-		r.all.Record(now, d)
-		if q.Op == cluster.Write {
-			r.write.Record(now, d)
-		} else {
-			r.read.Record(now, d)
+		if q.Status == cluster.Rejected && !r.rejecting {
+			r.rejecting = true
+			r.log.Addf("client instance %d holds clients.max_in_flight requests: it rejects new ones until some end", q.Instance+1)
 		}
-		if (q.Op == cluster.Write || !r.writes) && !slices.Contains(r.remote, q.Workload) {
-			r.noteSuccess(q.Instance)
+		if q.Arrived < r.warmup {
+			return
 		}
-	}
-	if q.Status == cluster.Rejected && !r.rejecting {
-		r.rejecting = true
-		r.log.Addf("client instance %d holds clients.max_in_flight requests: it rejects new ones until some end", q.Instance+1)
-	}
-	if q.Arrived < r.warmup {
-		return
-	}
-	r.req.Total++
-	if !ok {
+		r.req.Total++
 		r.req.Failed++
 		if q.Status == cluster.Rejected {
 			r.req.Rejected++
 		}
 		return
 	}
+	if r.done != nil {
+		if f := r.done[q.Workload]; f != nil {
+			f(q)
+		}
+	}
+	now := r.k.Now()
+	d := now.Sub(q.Arrived)
+	if q.Stale {
+		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][0], r.okCol, r.staleCol)
+	} else {
+		r.series.AddEach(q.Arrived, 1, r.opCols[q.Op][0], r.okCol)
+	}
+	r.all.Record(now, d)
+	write := q.Op == cluster.Write
+	if write {
+		r.write.Record(now, d)
+	} else {
+		r.read.Record(now, d)
+	}
+	// noteSuccess has nothing to do unless a failover is watched or new.
+	if (len(r.open) > 0 || r.scanned < len(r.log.Failovers)) &&
+		(write || !r.writes) && !slices.Contains(r.remote, q.Workload) {
+		r.noteSuccess(q.Instance)
+	}
+	if q.Arrived < r.warmup {
+		return
+	}
+	r.req.Total++
 	r.req.OK++
 	if q.Stale {
 		r.stale++
 	}
-	if q.Op == cluster.Write { // All is Read and Write merged, in finish
+	if write { // All is Read and Write merged, in finish
 		r.lat.Write.Record(d)
 	} else {
 		r.lat.Read.Record(d)
