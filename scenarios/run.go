@@ -398,6 +398,12 @@ func startWorkload(k *sim.Kernel, cl *client.Client, w *Workload, index int, ddb
 	if ddb != nil {
 		g.ddb = newDDBOps(w, ddb.Table.GSIs)
 	}
+	switch w.ReadsFrom {
+	case "replicas":
+		g.readEP = 1
+	case "any":
+		g.readEP = -1
+	}
 	g.fire = arrival
 	g.startArrivals()
 	return g, nil
@@ -464,9 +470,13 @@ type generator struct {
 	// unprocessed items (workload_dynamodb.go).
 	retry     client.Retry
 	resubmits *rand.Rand
-	next      sim.Timer
-	fire      func(any) // the arrival event: arrival, called with g
-	id        uint64
+	// readEP is the endpoint of a read: 0 the writer (reads_from:
+	// primary), 1 the replicas, -1 either, drawn (any); set once, so an
+	// arrival compares no strings.
+	readEP int
+	next   sim.Timer
+	fire   func(any) // the arrival event: arrival, called with g
+	id     uint64
 }
 
 func (g *generator) schedule() {
@@ -481,11 +491,6 @@ func (g *generator) schedule() {
 	g.next = g.k.AfterArg(sim.Seconds(gap), g.fire, g)
 }
 
-// arrival is a generator's arrival event. The kernel calls it with the
-// generator as its argument; a func() given to After would take one call
-// more per arrival (the kernel's callFunc, then the method value).
-func arrival(g any) { g.(*generator).arrive() }
-
 // setRate changes the base rate now.
 func (g *generator) setRate(r float64) {
 	g.rate = r
@@ -499,7 +504,14 @@ func (g *generator) reschedule() {
 	g.schedule()
 }
 
-func (g *generator) arrive() {
+// arrival is a generator's arrival event: it schedules the next arrival,
+// then draws this request's operation, endpoint and key and submits it.
+// The kernel calls it with the generator as its argument; a func() given
+// to After would take one call more per arrival (the kernel's callFunc,
+// then the method value), and the body is here rather than in a method
+// it calls for the same reason.
+func arrival(x any) {
+	g := x.(*generator)
 	g.schedule()
 	op := cluster.Read
 	var o *dynamodb.Op
@@ -510,10 +522,7 @@ func (g *generator) arrive() {
 	}
 	ep := 0 // the writer endpoint
 	if op == cluster.Read {
-		switch g.w.ReadsFrom {
-		case "replicas":
-			ep = 1
-		case "any":
+		if ep = g.readEP; ep < 0 { // reads_from: any
 			ep = int(g.ops.Uint64N(2))
 		}
 	}
@@ -549,11 +558,11 @@ func (g *generator) key() uint64 {
 			return k
 		}
 	}
-	n := uint64(g.w.Keys.Count)
-	switch g.w.Keys.Dist {
-	case "zipf":
+	if g.zipf != nil { // keys.dist: zipf
 		return g.zipf.Sample(g.keys)
-	case "hotset":
+	}
+	n := uint64(g.w.Keys.Count)
+	if g.w.Keys.Dist == "hotset" {
 		hot := max(1, uint64(float64(n)*g.w.Keys.HotFraction))
 		if g.keys.Float64() < g.w.Keys.HotShare || hot >= n {
 			return g.keys.Uint64N(hot)
