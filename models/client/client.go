@@ -311,7 +311,6 @@ type instance struct {
 	id       int
 	topo     *cluster.Host // the writer as the last topology read named it (TopologyAware)
 	dns      []dnsEntry
-	pools    []*pool
 	rng      *rand.Rand
 	quota    int // retry-quota tokens (Retry.Quota)
 	inFlight int // requests admitted and not finished
@@ -415,9 +414,8 @@ func New(k *sim.Kernel, net *cluster.Net, cfg Config, endpoints []*cluster.Recor
 		in := &instance{id: i, dns: make([]dnsEntry, len(endpoints)), rng: k.Stream(prefix + "dns/" + itoa(i)),
 			quota: cfg.Retry.Quota.Capacity}
 		for e := range endpoints {
-			in.pools = append(in.pools, &pool{in: in, ep: e})
+			c.pools = append(c.pools, &pool{in: in, ep: e})
 		}
-		c.pools = append(c.pools, in.pools...)
 		c.inst = append(c.inst, in)
 	}
 	if cfg.Driver == TopologyAware && cfg.Topology != nil && cfg.TopologyRefresh > 0 {
@@ -445,7 +443,7 @@ func (c *Client) readTopology(in *instance) {
 		return
 	}
 	in.topo = w
-	p := in.pools[0]
+	p := c.pools[in.id*len(c.eps)] // its writer pool
 	keep := p.idle[:0]
 	for _, cn := range p.idle {
 		if cn.host == w {
@@ -470,7 +468,7 @@ func (c *Client) connectionError(p *pool) {
 
 // poolOf is the pool of r's client process for r's endpoint, the pool
 // of every connection r's attempts use: one index into the flat pools
-// rather than two, through the process (every attempt asks).
+// (every attempt asks).
 func (c *Client) poolOf(r *Request) *pool { return c.pools[r.Instance*len(c.eps)+r.Endpoint] }
 
 // maxFree bounds each of the client's lists of requests and calls to

@@ -324,7 +324,7 @@ func TestPoolWaitHoldsOnlyLiveWaiters(t *testing.T) {
 		f.submitAt(time.Duration(i)*7*time.Millisecond, 1+i%3)
 		n += 1 + i%3
 	}
-	p := f.c.inst[0].pools[0]
+	p := f.c.pools[0] // process 0's writer pool
 	most := 0
 	var check func()
 	check = func() {
