@@ -39,6 +39,14 @@ func TestLastBucketsAvailabilityIsNotFinal(t *testing.T) {
 	f := figureNamed(Plots(res), "availability")
 	require.NotNil(t, f)
 	assert.Contains(t, svgOf(t, f), ">not final from 10:47.0<")
+	// The throughput by arrival too: a saturated run's last successes are
+	// still queued at the end, and its ok line would fall to zero there.
+	f = figureNamed(Plots(res), "throughput")
+	require.NotNil(t, f)
+	svg := svgOf(t, f)
+	assert.Contains(t, svg, ">not final from 10:47.0<")
+	assert.Contains(t, svg, ">ok/s, by arrival<")
+	assert.Contains(t, svg, "stroke-dasharray:1,2", "the faint end")
 
 	// Without clients (no bound known), every bucket is final.
 	buf.Reset()

@@ -119,11 +119,7 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 		}
 	}
 	if tail {
-		at, clock := sim.At(time.Duration(d.start(d.unsettled)*1e9)), narrativeClock
-		if d.start(d.n) >= 86400 {
-			clock = dayClock // a run of days
-		}
-		f.addUnsettledLegend("from " + clock(at))
+		f.addUnsettledLegend(unsettledFrom(d))
 	}
 	f.p.Y.Min, f.p.Y.Max = availabilityFloor(worst), 100
 	span := f.p.Y.Max - f.p.Y.Min
@@ -135,7 +131,8 @@ func availabilityFigure(name string, d *seriesData, marks *annotations) *Figure 
 // addSettledLine draws ys of d: as a line in sty up to the buckets whose
 // requests could still have been in flight at the end of the run, faint
 // and dotted from there (joined to the line). It reports whether it drew
-// a faint end.
+// a faint end. A line with nothing final is all faint, and the faint
+// line carries the label.
 func (f *Figure) addSettledLine(d *seriesData, ys []float64, label string, sty draw.LineStyle) bool {
 	settled := make([]float64, len(ys))
 	unsettled := make([]float64, len(ys))
@@ -152,16 +149,31 @@ func (f *Figure) addSettledLine(d *seriesData, ys []float64, label string, sty d
 	if !anyFinite(unsettled[min(d.unsettled, len(ys)):]) {
 		return false
 	}
-	addLineTo(f.p, &plot.Legend{}, f.marks.ax, d, unsettled, "", faint(sty))
+	lg := &plot.Legend{}
+	if !anyFinite(settled) {
+		lg = &f.legend
+	}
+	addLineTo(f.p, lg, f.marks.ax, d, unsettled, label, faint(sty))
 	return true
 }
 
-// addUnsettledLegend explains the faint ends of availability lines: not
-// final when (from 7:47.0), and why.
+// addUnsettledLegend explains the faint ends of lines by arrival time
+// (addSettledLine): not final when (from 7:47.0), and why. Its thumb is
+// black, faint: any line's end, whatever its colour.
 func (f *Figure) addUnsettledLegend(when string) {
-	f.legend.Add("not final "+when, lineThumb(faint(lineStyle(0, 1.2))))
+	f.legend.Add("not final "+when, lineThumb(faint(lineStyle(2, 1.2))))
 	f.legend.Add("(requests still in flight", emptyThumb{})
 	f.legend.Add("at the end are not counted)", emptyThumb{})
+}
+
+// unsettledFrom is when d's lines by arrival stop being final: "from
+// 7:47.0" (days in a run of days).
+func unsettledFrom(d *seriesData) string {
+	at, clock := sim.At(time.Duration(d.start(d.unsettled)*1e9)), narrativeClock
+	if d.start(d.n) >= 86400 {
+		clock = dayClock // a run of days
+	}
+	return "from " + clock(at)
 }
 
 // noneSettled is the message of an availability figure with nothing
@@ -228,6 +240,10 @@ func availabilityFloor(worst float64) float64 {
 // outage shows from its first second), and throttled attempts when any,
 // when they were made. Per second; in buckets shorter than a second, per
 // bucket, as a count: 2,000 attempts in 50 ms are not 40,000 a second.
+// As in availabilityFigure, the lines by arrival are faint where requests
+// could still have been in flight at the end: a saturated run's last
+// successes are still queued then, and a line falling to zero there
+// would read as an outage.
 func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 	ylabel, per := "requests per second", "/s"
 	if d != nil && d.bucket < 1 {
@@ -235,15 +251,16 @@ func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 	}
 	f := newFigure("throughput", name+": throughput", ylabel, marks)
 	hi := 0.0
+	tail := false
 	if d != nil {
 		for _, s := range []struct {
-			col, label string
-			c          color.Color
-			always     bool
+			col, label        string
+			c                 color.Color
+			always, byArrival bool
 		}{
-			{scenarios.ColumnOK, "ok" + per + ", by arrival", colorOK, true},
-			{scenarios.ColumnFailed, "failed" + per + ", by arrival", colorFailed, true},
-			{scenarios.ColumnThrottled, "throttled attempts" + per + ", when made", colorThrot, false},
+			{scenarios.ColumnOK, "ok" + per + ", by arrival", colorOK, true, true},
+			{scenarios.ColumnFailed, "failed" + per + ", by arrival", colorFailed, true, true},
+			{scenarios.ColumnThrottled, "throttled attempts" + per + ", when made", colorThrot, false, false},
 		} {
 			ys := make([]float64, d.n)
 			nonzero := false
@@ -257,10 +274,18 @@ func throughputFigure(name string, d *seriesData, marks *annotations) *Figure {
 					hi = math.Max(hi, ys[b])
 				}
 			}
-			if s.always || nonzero {
-				f.addLine(d, ys, s.label, draw.LineStyle{Color: s.c, Width: vg.Points(1.2)})
+			sty := draw.LineStyle{Color: s.c, Width: vg.Points(1.2)}
+			switch {
+			case !s.always && !nonzero:
+			case s.byArrival:
+				tail = f.addSettledLine(d, ys, s.label, sty) || tail
+			default:
+				f.addLine(d, ys, s.label, sty)
 			}
 		}
+	}
+	if tail {
+		f.addUnsettledLegend(unsettledFrom(d))
 	}
 	f.p.Y.Min = 0
 	f.p.Y.Max = math.Max(hi*1.05, 1)
