@@ -326,26 +326,24 @@ func earliestChild(h []entry, c int) int {
 	return m
 }
 
-// earlier returns whichever of h[i] and h[j] comes first. It compares the
-// (time, key) pairs as one 128-bit number, a subtraction and its borrow,
-// and picks the index with a mask (j if the borrow is set, else i): which
-// of two events is earlier is a coin toss to a branch predictor, and
-// sifting asks it at every level; a mask makes a shorter chain than
-// multiplying by the borrow. Times are never negative, so their bits
-// compare as unsigned.
+// earlier returns whichever of h[i] and h[j] comes first (earlierOf).
 func earlier(h []entry, i, j int) int {
-	_, b := bits.Sub64(h[j].key, h[i].key, 0)
-	_, b = bits.Sub64(uint64(h[j].at), uint64(h[i].at), b)
-	return i ^ (i^j)&-int(b)
+	_, m := earlierOf(h[i], h[j], i, j)
+	return m
 }
 
 // earlierOf returns whichever of x and y comes first, and its index (i
-// for x, j for y), as earlier does but by value: sift's descent picks the
+// for x, j for y). It compares the (time, key) pairs as one 128-bit
+// number, a subtraction and its borrow, and selects with a mask: which of
+// two events is earlier is a coin toss to a branch predictor, and sifting
+// asks it at every level; a mask makes a shorter chain than multiplying
+// by the borrow. Times are never negative, so their bits compare as
+// unsigned. It returns the entry too, by value: sift's descent picks the
 // earliest of four children in a tournament whose final compares the two
-// winners in registers, where earlier would load them again from the
-// indices it chose, a dependent load on the way to the next level. With
-// a hundred or more events pending that is 8 % of an event's time
-// (BenchmarkKernelHold/1024), for a few instructions more.
+// winners in registers, where loading them again from the indices chosen
+// would put a dependent load on the way to the next level (with a
+// hundred or more events pending, 9 % of an event's time,
+// BenchmarkKernelHold/1024).
 func earlierOf(x, y entry, i, j int) (entry, int) {
 	_, b := bits.Sub64(y.key, x.key, 0)
 	_, b = bits.Sub64(uint64(y.at), uint64(x.at), b)
@@ -434,12 +432,9 @@ func (k *Kernel) sift(i int, e entry) {
 	if i > 0 {
 		p := (i - 1) / arity
 		q := h[p]
-		_, b := bits.Sub64(e.key, q.key, 0)
-		_, b = bits.Sub64(uint64(e.at), uint64(q.at), b)
-		m := -b // all ones if e is before q
-		at, key := (uint64(e.at)^uint64(q.at))&m, (e.key^q.key)&m
-		h[i] = entry{at: e.at ^ Time(at), key: e.key ^ key} // the later
-		e = entry{at: q.at ^ Time(at), key: q.key ^ key}    // the earlier
+		first, _ := earlierOf(q, e, 0, 0)
+		h[i] = entry{at: e.at ^ q.at ^ first.at, key: e.key ^ q.key ^ first.key} // the later: the pair without the earlier
+		e = first
 		i = p
 	}
 	for i > 0 {
