@@ -61,10 +61,13 @@ const (
 // runs beside every simulated second of a system.
 const burstSpan = 11_000 * time.Second
 
-// BenchmarkSystems measures, in one run, the kernel on its M/M/1 queue
-// (sim.MMC, as BenchmarkKernelMM1) and then each system kind end to end
-// at 10,000 requests/s: simulated requests per wall-clock second, kernel
-// events per request, and heap allocations per request (setup included).
+// BenchmarkSystems measures, in one run, the kernel on an M/M/1 queue
+// built as the models build queues ("mmc": sim.MMC, a Station and its
+// time-averages; sim's BenchmarkKernelMM1 times the kernel on a bare
+// M/M/1 beside the same queue written by hand) and then each system
+// kind end to end at 10,000 requests/s: simulated requests per
+// wall-clock second, kernel events per request, and heap allocations per
+// request (setup included).
 //
 // A shared machine's load changes from one second to the next, so each
 // system is also measured against the kernel side by side: every
@@ -73,13 +76,13 @@ const burstSpan = 11_000 * time.Second
 // "req/kernel-ev" is the system's requests/s over the bursts' events/s.
 // A load that slows both cancels; a regression of the system's hot path
 // shows. One op of a system is one replication of benchDuration, its
-// bursts included (requests/s leaves them out); of kernel-mm1, one
-// event. make bench prints a table after them.
+// bursts included (requests/s leaves them out); of mmc, one event.
+// make bench prints a table after them.
 //
 //	make bench
 //	go test -run '^$' -bench Systems -benchmem -count 5 ./scenarios/ | tee new.txt
 func BenchmarkSystems(b *testing.B) {
-	b.Run("kernel-mm1", func(b *testing.B) {
+	b.Run("mmc", func(b *testing.B) {
 		customers := max(b.N/2, 1)
 		m := sim.NewMMC(1, 0.9, 1, 1, customers, 0)
 		b.ReportAllocs()
