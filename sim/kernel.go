@@ -414,9 +414,13 @@ func (k *Kernel) sift(i int, e entry) {
 		if c+arity > n {
 			break
 		}
-		q := h[c : c+arity : c+arity]
-		x, a := earlierOf(q[0], q[1], 0, 1)
-		y, b := earlierOf(q[2], q[3], 2, 3)
+		// The children are read from h itself after one bounds check: a
+		// three-index slice of them held cap(h) in a register more, and
+		// the loop then kept three of their words on the stack, stored
+		// and loaded back at every level.
+		_ = h[c+arity-1]
+		x, a := earlierOf(h[c], h[c+1], 0, 1)
+		y, b := earlierOf(h[c+2], h[c+3], 2, 3)
 		z, m := earlierOf(x, y, a, b)
 		h[i] = z
 		i = c + m
