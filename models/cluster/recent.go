@@ -28,7 +28,7 @@ import "dbsim/sim"
 // another key of the slot replaces it. Memory is fixed (slots × depth
 // entries) and Add and a look-up cost a hash and a few comparisons,
 // whatever the key space (a look-up also scans the at most recentBatch
-// writes Add holds back).
+// writes Add holds back, when one of them may go to its slot).
 //
 // What is approximate, and in which direction: the table forgets. A key is
 // remembered until another key of its slot is written, for about
@@ -52,6 +52,10 @@ type RecentWrites[T any] struct {
 	// slots, oldest first (see Add).
 	pending [recentBatch]pendingWrite[T]
 	np      int
+	// held has bit s%256 set when a pending write goes to a slot s: a
+	// look-up whose slot's bit is clear (nearly all, with at most
+	// recentBatch bits of 256 set) skips the scan of pending.
+	held [4]uint64
 }
 
 // recentBatch is the number of writes Add holds back before it puts them
@@ -122,8 +126,10 @@ func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
 	if r.np == len(r.pending) {
 		r.flush()
 	}
-	r.pending[r.np] = pendingWrite[T]{slot: r.slot(key), key: key, w: RecentWrite[T]{Acked: acked, V: v}}
+	i := r.slot(key)
+	r.pending[r.np] = pendingWrite[T]{slot: i, key: key, w: RecentWrite[T]{Acked: acked, V: v}}
 	r.np++
+	r.held[i>>6&3] |= 1 << (i & 63)
 }
 
 // flush puts the pending writes in their slots, oldest first.
@@ -133,6 +139,7 @@ func (r *RecentWrites[T]) flush() {
 		r.put(p.slot, p.key, p.w)
 	}
 	r.np = 0
+	r.held = [4]uint64{}
 }
 
 // put makes w the newest write of key, in slot i.
@@ -156,10 +163,12 @@ func (r *RecentWrites[T]) put(i int, key uint64, w RecentWrite[T]) {
 // next Add.
 func (r *RecentWrites[T]) Writes(key uint64) []RecentWrite[T] {
 	i := r.slot(key)
-	for j := range r.np {
-		if r.pending[j].slot == i {
-			r.flush()
-			break
+	if r.held[i>>6&3]&(1<<(i&63)) != 0 {
+		for j := range r.np {
+			if r.pending[j].slot == i {
+				r.flush()
+				break
+			}
 		}
 	}
 	if r.keys[i] != key {
