@@ -123,13 +123,24 @@ func (r *RecentWrites[T]) slot(key uint64) int { return int(KeyHash(key) & r.mas
 // look-up (Writes) only when a held-back write goes to its key's slot, so
 // what each sees is the same.
 func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
+	*r.Put(key, acked) = v
+}
+
+// Put is Add for a V the caller fills in place, all of it (it holds an
+// older write's), through the pointer it
+// returns, before it next calls a method of r: a V built on the stack
+// word by word and then copied would be read back in wide loads that
+// the CPU cannot forward from those stores.
+func (r *RecentWrites[T]) Put(key uint64, acked sim.Time) *T {
 	if r.np == len(r.pending) {
 		r.flush()
 	}
 	i := r.slot(key)
-	r.pending[r.np] = pendingWrite[T]{slot: i, key: key, w: RecentWrite[T]{Acked: acked, V: v}}
+	p := &r.pending[r.np]
+	p.slot, p.key, p.w.Acked = i, key, acked
 	r.np++
 	r.held[i>>6&3] |= 1 << (i & 63)
+	return &p.w.V
 }
 
 // flush puts the pending writes in their slots, oldest first.

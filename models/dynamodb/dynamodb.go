@@ -52,6 +52,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"dbsim/models/cluster"
@@ -531,7 +532,7 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 		}
 		h += m.rng.Uint64N(CollectionSpan) // the item's sort key
 	}
-	needs = append(needs, need{t: t, p: t.locate(h), write: write, u: u, h: h})
+	needs = addNeed(needs, t, t.locate(h), write, u, h)
 	if !write {
 		return needs
 	}
@@ -544,8 +545,18 @@ func (m *Model) needsFor(needs []need, op *Op, key uint64, size int) []need {
 			ps = g.gsi.ProjectedBytes
 		}
 		gh := g.point(g.indexKey(key))
-		needs = append(needs, need{t: g, p: g.locate(gh), write: true, u: WriteUnits(ps, false), h: gh})
+		needs = addNeed(needs, g, g.locate(gh), true, WriteUnits(ps, false), gh)
 	}
+	return needs
+}
+
+// addNeed appends a need filled in place: appending a composite literal
+// builds it on the stack with narrow stores and copies it with wide loads,
+// which the CPU cannot forward from those stores (a stall per request).
+func addNeed(needs []need, t *table, p *partition, write bool, u float64, h uint64) []need {
+	needs = slices.Grow(needs, 1)[:len(needs)+1]
+	n := &needs[len(needs)-1]
+	n.t, n.p, n.write, n.u, n.h = t, p, write, u, h
 	return needs
 }
 
@@ -659,14 +670,15 @@ func (m *Model) serveOne(c *cluster.Call, op *Op, size int, d time.Duration) {
 		now := m.k.Now()
 		switch {
 		case write:
-			var applied [3]sim.Time
-			for j, at := range m.applyAt {
+			// Filled in place, by index: copies of arrays just written
+			// word by word would be read back wide (see addNeed).
+			applied := m.recent.Put(c.Key, now.Add(d+path+m.topo.OneWay(c.Host.AZ, c.From)))
+			for j := range m.applyAt {
 				applied[j] = sim.Forever
-				if at != never {
+				if at := m.applyAt[j]; at != never {
 					applied[j] = now.Add(d + at)
 				}
 			}
-			m.recent.Add(c.Key, now.Add(d+path+m.topo.OneWay(c.Host.AZ, c.From)), applied)
 			if m.stream != nil {
 				m.stream.append(p, m.needs[0].h)
 			}
@@ -810,7 +822,8 @@ func (m *Model) path(p *partition, write bool, cons Consistency, d time.Duration
 	after := func(j int, at time.Duration) time.Duration { return max(at, p.applied[j].Sub(sent)) }
 	own := after(p.leader, rtt/2+sim.Seconds(m.cfg.LogWrite.Sample(m.rng)))
 	quorum := never // the first follower's acknowledgement back at the leader
-	for j, r := range p.reps {
+	for j := range p.reps {
+		r := &p.reps[j] // not a copy of all three
 		m.applyAt[j] = never
 		if j == p.leader || !r.up || !m.topo.Reachable(ldr.az, r.az) {
 			continue
@@ -823,8 +836,8 @@ func (m *Model) path(p *partition, write bool, cons Consistency, d time.Duration
 		return rtt, false // no second replica: no quorum, nothing commits
 	}
 	m.applyAt[p.leader] = own
-	for j, at := range m.applyAt {
-		if at != never {
+	for j := range m.applyAt { // by index: see addNeed
+		if at := m.applyAt[j]; at != never {
 			p.applied[j] = sent.Add(at)
 		}
 	}
