@@ -126,11 +126,11 @@ func (r *RecentWrites[T]) Add(key uint64, acked sim.Time, v T) {
 	*r.Put(key, acked) = v
 }
 
-// Put is Add for a V the caller fills in place, all of it (it holds an
-// older write's), through the pointer it
-// returns, before it next calls a method of r: a V built on the stack
-// word by word and then copied would be read back in wide loads that
-// the CPU cannot forward from those stores.
+// Put is Add with the V filled in place: the caller sets every field of
+// *Put(key, acked) (it still holds an older write's) before it next calls
+// a method of r. A V built on the stack word by word and then copied in
+// is read back in wide loads that the CPU cannot forward from those
+// narrow stores, a stall on every write.
 func (r *RecentWrites[T]) Put(key uint64, acked sim.Time) *T {
 	if r.np == len(r.pending) {
 		r.flush()
