@@ -45,14 +45,12 @@ func BenchmarkKernelMM1(b *testing.B) {
 	b.ReportMetric(kernel/(float64(h.fired)/handTime.Seconds()), "kernel/hand")
 }
 
-// handMM1 is the M/M/1 of BenchmarkKernelMM1 written by hand, the
-// practical limit of an event-list simulator: a four-ary heap of (time,
-// sequence, kind) with no callbacks (run switches on the kind), a ring of
-// arrival times for the queue, and the same random draws from the same
-// streams in the same order. Its customers never stop coming.
-type handMM1 struct {
-	heap                      []handEvent
-	seq, fired                uint64
+// mm1Line is the queue of BenchmarkKernelMM1's M/M/1 without its events:
+// the random draws, a ring of the waiting customers' arrival times, and
+// the waits. handMM1 and bareMM1 both run it, so that they do the same
+// work and differ only in their event lists. Its customers never stop
+// coming.
+type mm1Line struct {
 	arrivals, service         *rand.Rand
 	interarrival, serviceTime float64
 	queue                     []Time // arrival times of waiting customers, a ring
@@ -60,6 +58,62 @@ type handMM1 struct {
 	busy                      bool
 	waited                    float64 // nanoseconds in queue of the customer in service
 	waitSum                   float64 // nanoseconds in queue of the customers who left
+}
+
+func newMM1Line(arrivals, service *rand.Rand, lambda, mu float64) mm1Line {
+	return mm1Line{arrivals: arrivals, service: service, interarrival: 1 / lambda, serviceTime: 1 / mu, queue: make([]Time, 1024)}
+}
+
+// gap draws the time to the next arrival.
+func (l *mm1Line) gap() time.Duration { return Seconds(l.interarrival * l.arrivals.ExpFloat64()) }
+
+// serve draws a service time.
+func (l *mm1Line) serve() time.Duration { return Seconds(l.serviceTime * l.service.ExpFloat64()) }
+
+// arrive queues a customer arriving at now and reports whether it went
+// straight into service (its departure is then to be scheduled).
+func (l *mm1Line) arrive(now Time) bool {
+	if !l.busy {
+		l.busy, l.waited = true, 0
+		return true
+	}
+	if l.waiting == len(l.queue) {
+		l.grow()
+	}
+	l.queue[(l.head+l.waiting)&(len(l.queue)-1)] = now
+	l.waiting++
+	return false
+}
+
+// grow doubles the ring, oldest waiter first.
+func (l *mm1Line) grow() {
+	l.queue = append(l.queue[l.head:], l.queue[:l.head]...)
+	l.queue = append(l.queue, make([]Time, len(l.queue))...)
+	l.head = 0
+}
+
+// depart lets the customer in service leave at now and reports whether
+// the next one began its service (its departure is then to be scheduled).
+func (l *mm1Line) depart(now Time) bool {
+	l.waitSum += l.waited
+	if l.waiting == 0 {
+		l.busy = false
+		return false
+	}
+	l.waited = float64(now - l.queue[l.head])
+	l.head = (l.head + 1) & (len(l.queue) - 1)
+	l.waiting--
+	return true
+}
+
+// handMM1 is the M/M/1 of BenchmarkKernelMM1 written by hand, the
+// practical limit of an event-list simulator: a four-ary heap of (time,
+// sequence, kind) with no callbacks (run switches on the kind) running
+// an mm1Line.
+type handMM1 struct {
+	mm1Line
+	heap       []handEvent
+	seq, fired uint64
 }
 
 // handEvent is an entry of handMM1's heap: key is seq<<1 | kind.
@@ -72,14 +126,10 @@ const handArrival, handDeparture = 0, 1
 
 func newHandMM1(seed uint64, lambda, mu float64) *handMM1 {
 	h := &handMM1{
-		heap:         make([]handEvent, 0, 64),
-		arrivals:     NewStream(seed, "arrivals"),
-		service:      NewStream(seed, "service"),
-		interarrival: 1 / lambda,
-		serviceTime:  1 / mu,
-		queue:        make([]Time, 1024),
+		mm1Line: newMM1Line(NewStream(seed, "arrivals"), NewStream(seed, "service"), lambda, mu),
+		heap:    make([]handEvent, 0, 64),
 	}
-	h.push(Time(Seconds(h.interarrival*h.arrivals.ExpFloat64())), handArrival)
+	h.push(Time(h.gap()), handArrival)
 	return h
 }
 
@@ -140,29 +190,14 @@ func (h *handMM1) run(until Time) {
 		now := e.at
 		switch e.key & 1 {
 		case handArrival:
-			h.push(now+Time(Seconds(h.interarrival*h.arrivals.ExpFloat64())), handArrival)
-			if !h.busy {
-				h.busy, h.waited = true, 0
-				h.push(now+Time(Seconds(h.serviceTime*h.service.ExpFloat64())), handDeparture)
-				continue
+			h.push(now+Time(h.gap()), handArrival)
+			if h.arrive(now) {
+				h.push(now+Time(h.serve()), handDeparture)
 			}
-			if h.waiting == len(h.queue) {
-				h.queue = append(h.queue[h.head:], h.queue[:h.head]...)
-				h.queue = append(h.queue, make([]Time, len(h.queue))...)
-				h.head = 0
-			}
-			h.queue[(h.head+h.waiting)&(len(h.queue)-1)] = now
-			h.waiting++
 		case handDeparture:
-			h.waitSum += h.waited
-			if h.waiting == 0 {
-				h.busy = false
-				continue
+			if h.depart(now) {
+				h.push(now+Time(h.serve()), handDeparture)
 			}
-			h.waited = float64(now - h.queue[h.head])
-			h.head = (h.head + 1) & (len(h.queue) - 1)
-			h.waiting--
-			h.push(now+Time(Seconds(h.serviceTime*h.service.ExpFloat64())), handDeparture)
 		}
 	}
 }
@@ -186,62 +221,33 @@ func TestMM1sMatchMMC(t *testing.T) {
 	}
 }
 
-// bareMM1 is handMM1's queue with its events on the Kernel: the same
-// statements as handMM1.run's two cases, as the methods arrive and depart.
+// bareMM1 is handMM1's queue with its events on the Kernel, scheduled as
+// the models schedule theirs: AfterArg and method values created once.
 type bareMM1 struct {
-	k                         *Kernel
-	arrivals, service         *rand.Rand
-	interarrival, serviceTime float64
-	queue                     []Time // arrival times of waiting customers, a ring
-	head, waiting             int
-	busy                      bool
-	waited, waitSum           float64 // as handMM1's
-	arriveFn, departFn        func(any)
+	mm1Line
+	k                  *Kernel
+	arriveFn, departFn func(any)
 }
 
 func newBareMM1(seed uint64, lambda, mu float64) *bareMM1 {
 	k := New(seed)
-	q := &bareMM1{
-		k:            k,
-		arrivals:     k.Stream("arrivals"),
-		service:      k.Stream("service"),
-		interarrival: 1 / lambda,
-		serviceTime:  1 / mu,
-		queue:        make([]Time, 1024),
-	}
-	q.arriveFn, q.departFn = q.arrive, q.depart
-	k.AfterArg(Seconds(q.interarrival*q.arrivals.ExpFloat64()), q.arriveFn, nil)
+	q := &bareMM1{mm1Line: newMM1Line(k.Stream("arrivals"), k.Stream("service"), lambda, mu), k: k}
+	q.arriveFn, q.departFn = q.arrival, q.departure
+	k.AfterArg(q.gap(), q.arriveFn, nil)
 	return q
 }
 
-func (q *bareMM1) arrive(any) {
-	now := q.k.Now()
-	q.k.AfterArg(Seconds(q.interarrival*q.arrivals.ExpFloat64()), q.arriveFn, nil)
-	if !q.busy {
-		q.busy, q.waited = true, 0
-		q.k.AfterArg(Seconds(q.serviceTime*q.service.ExpFloat64()), q.departFn, nil)
-		return
+func (q *bareMM1) arrival(any) {
+	q.k.AfterArg(q.gap(), q.arriveFn, nil)
+	if q.arrive(q.k.Now()) {
+		q.k.AfterArg(q.serve(), q.departFn, nil)
 	}
-	if q.waiting == len(q.queue) {
-		q.queue = append(q.queue[q.head:], q.queue[:q.head]...)
-		q.queue = append(q.queue, make([]Time, len(q.queue))...)
-		q.head = 0
-	}
-	q.queue[(q.head+q.waiting)&(len(q.queue)-1)] = now
-	q.waiting++
 }
 
-func (q *bareMM1) depart(any) {
-	now := q.k.Now()
-	q.waitSum += q.waited
-	if q.waiting == 0 {
-		q.busy = false
-		return
+func (q *bareMM1) departure(any) {
+	if q.depart(q.k.Now()) {
+		q.k.AfterArg(q.serve(), q.departFn, nil)
 	}
-	q.waited = float64(now - q.queue[q.head])
-	q.head = (q.head + 1) & (len(q.queue) - 1)
-	q.waiting--
-	q.k.AfterArg(Seconds(q.serviceTime*q.service.ExpFloat64()), q.departFn, nil)
 }
 
 // BenchmarkKernelHold is the classic "hold" benchmark of event-list
